@@ -1,0 +1,67 @@
+# Two commands set everything up on a machine with only Python >= 3.11:
+#   make run   - install, migrate, seed demo data, serve with in-process worker + scheduler
+#   make test  - the whole suite on SQLite with the in-memory broker
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test test-services test-browser worker scheduler serve install install-dev lint messages check-deploy clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py runembedded 127.0.0.1:8000
+
+# Embedded mode: SQLite and the in-memory broker, whatever the environment says.
+test: install-dev
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+# Services mode: PostgreSQL and Redis (local defaults; override DATABASE_URL / REDIS_URL).
+test-services: install-dev
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-$(REDIS_TEST_URL)} \
+	DRAMATIQ_NAMESPACE=ips-crm-test $(BIN)/pytest $(PYTEST_ARGS)
+
+test-browser: install-dev
+	env -u DATABASE_URL -u REDIS_URL REQUIRE_BROWSER=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+# Services-mode processes (set DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG=0, ALLOWED_HOSTS).
+worker: install
+	$(BIN)/python manage.py rundramatiq --processes $${WORKER_PROCESSES:-2} --threads $${WORKER_THREADS:-4}
+
+scheduler: install
+	$(BIN)/python manage.py crontab --no-heartbeat
+
+serve: install
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/gunicorn crm.wsgi:application --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+messages: install-dev
+	$(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
+	$(BIN)/python manage.py compilemessages -l fr --ignore '.venv/*'
+
+check-deploy: install
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-crm.example.org} $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var/static

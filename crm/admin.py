@@ -1,0 +1,138 @@
+"""Django admin for program admins (scoped to their program) and platform operators
+(superusers, who see everything). Another program's record answers 404 here too."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+from crm.models import CareerProfile, Industry, JobPreference, JobSeeker, JobType, Organisation, Team, User
+
+
+class OrganisationScopedAdmin(admin.ModelAdmin):
+    """Limits a ModelAdmin to the logged-in program admin's organisation.
+
+    `organisation_path` is the lookup from the model to its Organisation."""
+
+    organisation_path = "organisation"
+
+    def _is_operator(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def _is_program_admin(self, request) -> bool:
+        user = request.user
+        return user.is_active and user.is_staff and user.is_program_admin and user.organisation_id is not None
+
+    def has_module_permission(self, request):
+        return self._is_operator(request) or self._is_program_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    has_change_permission = has_view_permission
+    has_add_permission = has_module_permission
+    has_delete_permission = has_view_permission
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self._is_operator(request):
+            return queryset
+        if self._is_program_admin(request):
+            return queryset.filter(**{self.organisation_path: request.user.organisation_id})
+        return queryset.none()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not self._is_operator(request):
+            related = db_field.related_model
+            if related is Organisation:
+                kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
+            elif hasattr(related, "organisation"):
+                kwargs["queryset"] = related._default_manager.filter(organisation_id=request.user.organisation_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history falls back to historical rows when the object is not in the
+        # queryset: check visibility first, so deleted or foreign records stay hidden.
+        if self.get_object(request, object_id) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if self.get_object(request, object_id) is None:
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Another program's record must look exactly like a missing one.
+        raise Http404
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(OrganisationScopedAdmin):
+    organisation_path = "pk"
+    list_display = ["name", "slug", "time_zone", "caseload_limit", "weekly_in_person_employer_contacts"]
+
+    def has_add_permission(self, request):
+        return self._is_operator(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_operator(request)
+
+
+@admin.register(Team)
+class TeamAdmin(OrganisationScopedAdmin):
+    list_display = ["name", "leader", "organisation"]
+
+
+@admin.register(User)
+class CrmUserAdmin(OrganisationScopedAdmin, UserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "team", "organisation", "is_active"]
+    list_filter = ["role", "is_active"]
+    fieldsets = UserAdmin.fieldsets + ((None, {"fields": ("organisation", "role", "team")}),)
+    add_fieldsets = UserAdmin.add_fieldsets + ((None, {"fields": ("organisation", "role", "team")}),)
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._is_operator(request):
+            return ()
+        # A program admin cannot mint operators or move people between programs.
+        return ("is_superuser", "user_permissions", "groups", "organisation")
+
+    def save_model(self, request, obj, form, change):
+        if not self._is_operator(request):
+            obj.organisation_id = request.user.organisation_id
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(JobSeeker)
+class JobSeekerAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["last_name", "first_name", "status", "specialist", "enrolment_date"]
+    list_filter = ["status"]
+    search_fields = ["last_name", "first_name"]
+
+
+@admin.register(CareerProfile)
+class CareerProfileAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
+    organisation_path = "job_seeker__organisation"
+
+
+@admin.register(JobPreference)
+class JobPreferenceAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
+    organisation_path = "job_seeker__organisation"
+
+
+class TaxonomyAdmin(admin.ModelAdmin):
+    list_display = ["code", "label_en", "label_fr"]
+    search_fields = ["code", "label_en", "label_fr"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+admin.site.register(Industry, TaxonomyAdmin)
+admin.site.register(JobType, TaxonomyAdmin)

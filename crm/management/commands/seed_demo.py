@@ -1,0 +1,1906 @@
+"""Fill an empty database with a realistic demo IPS program in Marseille.
+
+    python manage.py seed_demo [--seed N]
+
+One organisation, one team (a team leader, three employment specialists), a program
+admin, about 40 job seekers with career profiles and job preferences, about 60
+employers with sites and contact persons, several months of placements in every
+state and the follow-along support tasks that go with them.
+
+The same seed gives the same data: every random choice comes from one
+random.Random(seed), and dates are counted back from today. Running it again once
+the program exists creates nothing and only prints the logins."""
+
+import random
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from crm.models import (
+    CareerProfile,
+    Industry,
+    JobPreference,
+    JobSeeker,
+    JobSeekerStatusChange,
+    JobType,
+    Organisation,
+    Team,
+    User,
+)
+from employers.models import ContactPerson, Employer, EmployerSite
+from placements.models import Placement, SupportTask
+
+DEFAULT_SEED = 2026
+DEMO_PASSWORD = "ips-demo-2026"  # noqa: S105 - a published demo login, printed on purpose
+DEMO_URL = "http://127.0.0.1:8000/"
+CHANGE_REASON = "Demo data (seed_demo)"
+
+ORGANISATION = {
+    "name": "IPS Marseille — Emploi accompagné",
+    "slug": "ips-marseille",
+    "time_zone": "Europe/Paris",
+    "town": "Marseille",
+}
+TEAM_NAME = "Équipe Vieux-Port"
+
+# (username, first name, last name, role)
+STAFF = [
+    ("leader", "Claire", "Fabre", User.Role.TEAM_LEADER),
+    ("specialist1", "Julien", "Santoni", User.Role.SPECIALIST),
+    ("specialist2", "Nadia", "Benhamou", User.Role.SPECIALIST),
+    ("specialist3", "Mathilde", "Giraud", User.Role.SPECIALIST),
+    ("admin", "Olivier", "Mercier", User.Role.PROGRAM_ADMIN),
+]
+
+JOB_SEEKER_COUNT = 40
+REFERRAL_WINDOW_DAYS = 300  # about ten months
+
+# ---------------------------------------------------------------------------
+# Places: (town, postcode, latitude, longitude, streets)
+# ---------------------------------------------------------------------------
+TOWNS = [
+    ("Marseille", "13001", 43.2999, 5.3841, ["rue d'Aubagne", "cours Belsunce", "rue Longue des Capucins"]),
+    ("Marseille", "13002", 43.3126, 5.3660, ["rue de la République", "boulevard des Dames", "rue de l'Évêché"]),
+    ("Marseille", "13003", 43.3121, 5.3802, ["boulevard National", "rue de Crimée", "rue Félix Pyat"]),
+    ("Marseille", "13004", 43.3065, 5.4008, ["boulevard de la Blancarde", "avenue des Chartreux", "rue Bénédit"]),
+    ("Marseille", "13005", 43.2928, 5.3975, ["boulevard Baille", "boulevard Chave", "rue Saint-Pierre"]),
+    ("Marseille", "13006", 43.2870, 5.3812, ["rue Paradis", "cours Julien", "rue de Lodi"]),
+    ("Marseille", "13007", 43.2826, 5.3631, ["rue d'Endoume", "boulevard Charles Livon", "rue Sainte"]),
+    ("Marseille", "13008", 43.2416, 5.3744, ["avenue de Mazargues", "boulevard Michelet", "avenue du Prado"]),
+    (
+        "Marseille",
+        "13009",
+        43.2343,
+        5.4482,
+        ["boulevard de Sainte-Marguerite", "avenue de la Jarre", "boulevard du Redon"],
+    ),
+    ("Marseille", "13010", 43.2760, 5.4262, ["boulevard Schloesing", "avenue de Toulon", "boulevard Rabatau"]),
+    (
+        "Marseille",
+        "13011",
+        43.2888,
+        5.4840,
+        ["avenue des Peintres Roux", "boulevard de Saint-Marcel", "boulevard de la Valbarelle"],
+    ),
+    (
+        "Marseille",
+        "13012",
+        43.3078,
+        5.4410,
+        ["avenue de Saint-Julien", "boulevard de Montolivet", "avenue des Caillols"],
+    ),
+    (
+        "Marseille",
+        "13013",
+        43.3493,
+        5.4335,
+        ["avenue de Château-Gombert", "avenue de Frais Vallon", "chemin de Palama"],
+    ),
+    (
+        "Marseille",
+        "13014",
+        43.3449,
+        5.3926,
+        ["chemin de Sainte-Marthe", "boulevard Danielle Casanova", "avenue Salengro"],
+    ),
+    (
+        "Marseille",
+        "13015",
+        43.3594,
+        5.3638,
+        ["avenue de Saint-Louis", "chemin de la Madrague-Ville", "boulevard Henri Barnier"],
+    ),
+    ("Marseille", "13016", 43.3640, 5.3140, ["plage de l'Estaque", "route du Rove", "boulevard Grawitz"]),
+    ("Aubagne", "13400", 43.2927, 5.5708, ["cours Foch", "avenue Jeanne d'Arc", "boulevard Lakanal"]),
+    (
+        "La Ciotat",
+        "13600",
+        43.1748,
+        5.6046,
+        ["boulevard Anatole France", "avenue Émile Bodin", "quai François Mitterrand"],
+    ),
+    ("Aix-en-Provence", "13090", 43.5297, 5.4474, ["avenue de l'Europe", "route de Galice", "avenue Henri Mouret"]),
+    ("Vitrolles", "13127", 43.4600, 5.2486, ["avenue de Marseille", "rue de l'Anjou", "boulevard Victor Hugo"]),
+    ("Martigues", "13500", 43.4053, 5.0476, ["quai Brescon", "avenue Louis Sammut", "boulevard du 14 Juillet"]),
+    ("Marignane", "13700", 43.4160, 5.2147, ["avenue Jean Mermoz", "cours Mirabeau", "boulevard Frédéric Mistral"]),
+    ("Allauch", "13190", 43.3369, 5.4822, ["avenue Salvador Allende", "boulevard Frédéric Mistral"]),
+    ("Gémenos", "13420", 43.2953, 5.6286, ["avenue de la Roque", "rue du Pic de Bertagne"]),
+    ("Les Pennes-Mirabeau", "13170", 43.4103, 5.3097, ["avenue François Mitterrand", "chemin de la Commanderie"]),
+    ("Cassis", "13260", 43.2147, 5.5396, ["avenue du Révestel", "rue Michel Arnaud"]),
+]
+TOWNS_BY_POSTCODE = {town[1]: town for town in TOWNS}
+# Where job seekers live: mostly Marseille, some nearby towns.
+HOME_POSTCODES = [postcode for postcode in TOWNS_BY_POSTCODE if postcode.startswith("130")] * 3 + [
+    "13400",
+    "13600",
+    "13090",
+    "13127",
+    "13500",
+    "13700",
+    "13190",
+]
+
+# ---------------------------------------------------------------------------
+# Names
+# ---------------------------------------------------------------------------
+# Marseille names: French, Provençal, Italian-, Corsican-, Armenian- and Maghrebi-French.
+FRENCH_FEMALE = [
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Sarah",
+    "Inès",
+    "Julie",
+    "Marion",
+    "Laura",
+    "Émilie",
+    "Nathalie",
+    "Sandrine",
+    "Céline",
+    "Audrey",
+    "Mélanie",
+    "Aurélie",
+    "Karine",
+    "Élodie",
+    "Yasmina",
+    "Samira",
+    "Lina",
+    "Océane",
+    "Anaïs",
+    "Justine",
+    "Coralie",
+    "Magali",
+    "Fanny",
+    "Sabrina",
+]
+FRENCH_MALE = [
+    "Thomas",
+    "Nicolas",
+    "Maxime",
+    "Kévin",
+    "Romain",
+    "Alexandre",
+    "Mathieu",
+    "Sébastien",
+    "Jérémy",
+    "Anthony",
+    "Florian",
+    "Guillaume",
+    "Laurent",
+    "Stéphane",
+    "Fabrice",
+    "Cédric",
+    "Karim",
+    "Mehdi",
+    "Sofiane",
+    "Yanis",
+    "Rachid",
+    "Bilal",
+    "Lucas",
+    "Hugo",
+    "Enzo",
+    "Théo",
+    "Loïc",
+    "Grégory",
+]
+FRENCH_LAST = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Durand",
+    "Lefebvre",
+    "Moreau",
+    "Simon",
+    "Michel",
+    "Garcia",
+    "Martinez",
+    "Roux",
+    "Blanc",
+    "Bonnet",
+    "Fontaine",
+    "Chevalier",
+    "Arnaud",
+    "Rey",
+    "Fournier",
+    "Lopez",
+    "Sanchez",
+    "Vidal",
+    "Roche",
+    "Gauthier",
+    "Barbier",
+    "Brun",
+    "Faure",
+    "Aubert",
+    "Benali",
+    "Haddad",
+    "Mansouri",
+    "Cherif",
+    "Belkacem",
+    "Orsini",
+    "Castellani",
+    "Peyrot",
+    "Marchetti",
+    "Colonna",
+    "Agopian",
+    "Papazian",
+    "Baldacchino",
+    "Ricard",
+    "Jullien",
+]
+# (female first names, male first names, last names)
+OTHER_EUROPEAN_NAMES = [
+    (
+        ["Emma", "Hannah", "Olivia", "Sophie"],
+        ["James", "Daniel", "Oliver", "Jack"],
+        ["Walsh", "Taylor", "Hughes", "Clarke", "Bennett", "Murphy"],
+    ),
+    (["Giulia", "Francesca", "Chiara"], ["Marco", "Luca", "Matteo"], ["Romano", "Esposito", "Ricci", "Conti"]),
+    (["Lucía", "Carmen", "Elena"], ["Javier", "Pablo", "Sergio"], ["Fernández", "Navarro", "Romero", "Ortega"]),
+    (["Ana", "Mariana", "Inês"], ["João", "Tiago", "Rui"], ["Pereira", "Ferreira", "Costa", "Oliveira"]),
+    (["Anna", "Katrin"], ["Lukas", "Jonas"], ["Schneider", "Becker", "Hoffmann", "Wagner"]),
+    (["Agnieszka", "Kasia"], ["Piotr", "Tomasz"], ["Nowak", "Wójcik", "Kaczmarek", "Mazur"]),
+]
+OTHER_EUROPEAN_SHARE = 0.2
+
+# ---------------------------------------------------------------------------
+# Employers: (name, NACE section, size, postcode, what they do, [(job title, job type code)])
+# ---------------------------------------------------------------------------
+EMPLOYERS = [
+    (
+        "Boulangerie Au Pain du Panier",
+        "C",
+        "micro",
+        "13002",
+        "Boulangerie-pâtisserie de quartier, ouverte 7 jours sur 7, livre aussi deux restaurants du Panier.",
+        [("Vendeur en boulangerie", "shop_sales_assistant"), ("Aide-boulanger", "baker")],
+    ),
+    (
+        "Boulangerie Maison Peyrot",
+        "C",
+        "small",
+        "13005",
+        "Trois boutiques entre la Plaine et la Blancarde ; fournil central, pâtisserie maison.",
+        [("Vendeur en boulangerie", "shop_sales_assistant"), ("Commis pâtissier", "baker")],
+    ),
+    (
+        "Le Fournil de la Plaine",
+        "C",
+        "micro",
+        "13006",
+        "Boulangerie bio au levain, clientèle d'habitués, petite équipe soudée.",
+        [("Aide-boulanger", "baker"), ("Employé de comptoir", "food_counter_attendant")],
+    ),
+    (
+        "Biscuiterie des Calanques",
+        "C",
+        "medium",
+        "13600",
+        "Fabrication de navettes et biscuits provençaux, vente en gros et boutique d'usine.",
+        [("Conducteur de ligne de conditionnement", "food_machine_operator"), ("Emballeur", "hand_packer")],
+    ),
+    (
+        "Conserverie Sud Provence",
+        "C",
+        "medium",
+        "13420",
+        "Conserves de légumes et sauces pour la grande distribution, travail en équipes.",
+        [("Opérateur de production", "food_machine_operator"), ("Ouvrier de production", "manufacturing_labourer")],
+    ),
+    (
+        "Savonnerie Artisanale du Vieux-Port",
+        "C",
+        "small",
+        "13007",
+        "Fabrication de savon de Marseille à l'ancienne, atelier ouvert aux visites.",
+        [("Ouvrier savonnier", "manufacturing_labourer"), ("Préparateur de commandes", "hand_packer")],
+    ),
+    (
+        "Menuiserie de l'Étoile",
+        "C",
+        "micro",
+        "13013",
+        "Menuiserie bois sur mesure : cuisines, placards, escaliers.",
+        [("Aide-menuisier", "carpenter")],
+    ),
+    (
+        "Supermarché Prado Frais",
+        "G",
+        "medium",
+        "13008",
+        "Supermarché de proximité, rayon frais important, ouvert le dimanche matin.",
+        [("Hôte de caisse", "cashier"), ("Employé de mise en rayon", "shelf_filler")],
+    ),
+    (
+        "Proxi Marché Vauban",
+        "G",
+        "small",
+        "13006",
+        "Supérette de quartier, livraisons à domicile pour les personnes âgées.",
+        [("Employé polyvalent de magasin", "shelf_filler"), ("Hôte de caisse", "cashier")],
+    ),
+    (
+        "Hyper Grand Littoral Distribution",
+        "G",
+        "large",
+        "13015",
+        "Hypermarché du centre commercial, plus de 300 salariés, recrute toute l'année.",
+        [("Hôte de caisse", "cashier"), ("Employé de mise en rayon", "shelf_filler"), ("Magasinier", "stock_clerk")],
+    ),
+    (
+        "Épicerie fine Les Délices du Vieux-Port",
+        "G",
+        "micro",
+        "13001",
+        "Produits provençaux et épices, clientèle touristique l'été.",
+        [("Vendeur", "shop_sales_assistant")],
+    ),
+    (
+        "Primeur Les Jardins de Saint-Loup",
+        "G",
+        "micro",
+        "13010",
+        "Fruits et légumes de producteurs locaux, ouverture à 7 h.",
+        [("Vendeur primeur", "shop_sales_assistant"), ("Employé de mise en rayon", "shelf_filler")],
+    ),
+    (
+        "Librairie La Plume du Cours",
+        "G",
+        "micro",
+        "13006",
+        "Librairie indépendante, rayon jeunesse et bande dessinée, rencontres d'auteurs.",
+        [("Libraire vendeur", "shop_sales_assistant")],
+    ),
+    (
+        "Librairie des Arcades",
+        "G",
+        "small",
+        "13090",
+        "Librairie généraliste du centre d'Aix, papeterie et jeux.",
+        [("Vendeur en librairie", "shop_sales_assistant"), ("Réceptionnaire des commandes", "stock_clerk")],
+    ),
+    (
+        "Jardinerie du Garlaban",
+        "G",
+        "small",
+        "13400",
+        "Jardinerie et animalerie, forte activité au printemps.",
+        [("Vendeur jardinerie", "shop_sales_assistant"), ("Agent d'entretien des plantes", "garden_labourer")],
+    ),
+    (
+        "Bricolage Sud Matériaux",
+        "G",
+        "medium",
+        "13127",
+        "Grande surface de bricolage et matériaux, cour de chargement pour les artisans.",
+        [("Conseiller de vente", "shop_sales_assistant"), ("Magasinier cariste", "stock_clerk")],
+    ),
+    (
+        "Garage Saint-Barnabé Auto",
+        "G",
+        "micro",
+        "13012",
+        "Garage toutes marques : entretien, pneus, petite carrosserie.",
+        [("Aide-mécanicien", "vehicle_mechanic"), ("Préparateur de véhicules", "vehicle_cleaner")],
+    ),
+    (
+        "Garage du Rove Automobiles",
+        "G",
+        "small",
+        "13016",
+        "Concession de véhicules d'occasion et atelier de réparation.",
+        [("Mécanicien", "vehicle_mechanic"), ("Laveur de véhicules", "vehicle_cleaner")],
+    ),
+    (
+        "Centre Auto Martigues Pneus",
+        "G",
+        "small",
+        "13500",
+        "Centre de montage de pneus et d'entretien rapide.",
+        [("Monteur de pneus", "vehicle_mechanic")],
+    ),
+    (
+        "Lavage Auto Éclat 13",
+        "G",
+        "micro",
+        "13127",
+        "Station de lavage manuel et nettoyage intérieur de véhicules.",
+        [("Laveur de véhicules", "vehicle_cleaner")],
+    ),
+    (
+        "Hôtel Belle Rade",
+        "I",
+        "small",
+        "13007",
+        "Hôtel 3 étoiles de 45 chambres face à l'anse des Catalans.",
+        [("Femme ou valet de chambre", "office_cleaner"), ("Réceptionniste de nuit", "receptionist")],
+    ),
+    (
+        "Hôtel Escale Joliette",
+        "I",
+        "medium",
+        "13002",
+        "Hôtel d'affaires près des Docks, 120 chambres, petit-déjeuner buffet.",
+        [
+            ("Agent d'entretien", "office_cleaner"),
+            ("Employé de petit-déjeuner", "food_counter_attendant"),
+            ("Agent d'accueil", "receptionist"),
+        ],
+    ),
+    (
+        "Hôtel Les Calanques Bleues",
+        "I",
+        "small",
+        "13260",
+        "Hôtel saisonnier avec piscine, ouvert d'avril à octobre.",
+        [("Femme ou valet de chambre", "office_cleaner"), ("Serveur", "waiter")],
+    ),
+    (
+        "Brasserie Le Phocéen",
+        "I",
+        "small",
+        "13001",
+        "Brasserie traditionnelle sur la Canebière, service continu.",
+        [("Serveur", "waiter"), ("Plongeur", "kitchen_helper")],
+    ),
+    (
+        "Restaurant Chez Mireille",
+        "I",
+        "micro",
+        "13007",
+        "Cuisine provençale familiale, 40 couverts, fermé le lundi.",
+        [("Commis de cuisine", "kitchen_helper"), ("Cuisinier", "cook")],
+    ),
+    (
+        "Pizzeria La Bonne Mère",
+        "I",
+        "micro",
+        "13006",
+        "Pizzas au feu de bois, sur place et à emporter, surtout le soir.",
+        [("Pizzaïolo", "cook"), ("Serveur", "waiter")],
+    ),
+    (
+        "Snack Burger Canebière",
+        "I",
+        "small",
+        "13001",
+        "Restauration rapide, horaires en coupure, beaucoup de jeunes dans l'équipe.",
+        [("Équipier polyvalent", "fast_food_preparer")],
+    ),
+    (
+        "Cafétéria Les Terrasses de la Valentine",
+        "I",
+        "small",
+        "13011",
+        "Cafétéria de centre commercial, service du midi surtout.",
+        [("Employé de cafétéria", "food_counter_attendant"), ("Plongeur", "kitchen_helper")],
+    ),
+    (
+        "Azur Repas Restauration collective",
+        "I",
+        "medium",
+        "13014",
+        "Cuisine centrale : repas pour cantines scolaires et EHPAD, horaires de jour.",
+        [("Aide de cuisine", "kitchen_helper"), ("Agent de restauration", "food_counter_attendant")],
+    ),
+    (
+        "Bar-Tabac Le Longchamp",
+        "I",
+        "micro",
+        "13004",
+        "Bar-tabac-PMU de quartier, ouvert dès 6 h 30.",
+        [("Serveur au comptoir", "bartender")],
+    ),
+    (
+        "Crêperie du Cours Mirabeau",
+        "I",
+        "micro",
+        "13090",
+        "Crêperie avec terrasse, forte affluence le week-end.",
+        [("Serveur", "waiter"), ("Crêpier", "cook")],
+    ),
+    (
+        "Glacier Le Cabanon",
+        "I",
+        "micro",
+        "13600",
+        "Glacier artisanal du port, saison de mai à septembre.",
+        [("Vendeur glacier", "food_counter_attendant")],
+    ),
+    (
+        "Logistique Provence Distribution",
+        "H",
+        "medium",
+        "13127",
+        "Entrepôt de distribution pour des enseignes de bricolage, deux équipes.",
+        [("Préparateur de commandes", "hand_packer"), ("Manutentionnaire", "warehouse_handler")],
+    ),
+    (
+        "Entrepôts du Grand Port",
+        "H",
+        "large",
+        "13015",
+        "Plateforme logistique portuaire : réception, stockage et expédition de conteneurs.",
+        [("Manutentionnaire", "warehouse_handler"), ("Magasinier", "stock_clerk")],
+    ),
+    (
+        "Messagerie Express 13",
+        "H",
+        "small",
+        "13014",
+        "Livraison de colis en ville, tournées le matin.",
+        [("Chauffeur-livreur", "delivery_driver"), ("Agent de quai", "warehouse_handler")],
+    ),
+    (
+        "Plateforme Colis Sud",
+        "H",
+        "medium",
+        "13170",
+        "Centre de tri de colis, activité forte avant les fêtes.",
+        [("Agent de tri", "mail_sorter"), ("Emballeur", "hand_packer")],
+    ),
+    (
+        "Transports Durance Frais",
+        "H",
+        "small",
+        "13420",
+        "Transport frigorifique régional pour les producteurs.",
+        [("Chauffeur-livreur", "delivery_driver")],
+    ),
+    (
+        "Vélo Coursiers Marseille",
+        "H",
+        "micro",
+        "13005",
+        "Coopérative de coursiers à vélo cargo, livraisons de commerces du centre.",
+        [("Coursier à vélo", "courier")],
+    ),
+    (
+        "Espaces Verts du Garlaban",
+        "N",
+        "small",
+        "13400",
+        "Entretien de parcs et de jardins de copropriétés, débroussaillage.",
+        [("Ouvrier paysagiste", "garden_labourer"), ("Jardinier", "gardener")],
+    ),
+    (
+        "Jardins et Paysages de l'Huveaune",
+        "N",
+        "small",
+        "13011",
+        "Création et entretien de jardins pour particuliers et collectivités.",
+        [("Jardinier", "gardener"), ("Ouvrier des espaces verts", "garden_labourer")],
+    ),
+    (
+        "Net'Azur Propreté",
+        "N",
+        "medium",
+        "13010",
+        "Nettoyage de bureaux et de parties communes, interventions tôt le matin ou en soirée.",
+        [("Agent d'entretien", "office_cleaner")],
+    ),
+    (
+        "Clean Services Méditerranée",
+        "N",
+        "medium",
+        "13003",
+        "Nettoyage industriel et de locaux commerciaux.",
+        [("Agent de propreté", "office_cleaner"), ("Laveur de véhicules", "vehicle_cleaner")],
+    ),
+    (
+        "Azur Contact Services",
+        "N",
+        "large",
+        "13002",
+        "Centre de relation client pour des fournisseurs d'énergie, plateau à Euroméditerranée.",
+        [("Téléconseiller", "contact_centre_agent")],
+    ),
+    (
+        "Provence Relation Client",
+        "N",
+        "medium",
+        "13090",
+        "Service client et saisie de dossiers pour des mutuelles.",
+        [("Téléconseiller", "contact_centre_agent"), ("Opérateur de saisie", "data_entry_clerk")],
+    ),
+    (
+        "Sécurité Massilia Gardiennage",
+        "N",
+        "medium",
+        "13003",
+        "Gardiennage de chantiers et de magasins, accueil en entreprise.",
+        [("Agent de sécurité", "security_guard"), ("Agent d'accueil", "receptionist")],
+    ),
+    (
+        "Entreprise adaptée Horizon Services",
+        "N",
+        "small",
+        "13014",
+        "Entreprise adaptée : entretien d'espaces verts et de locaux, postes réservés aux travailleurs handicapés.",
+        [("Agent d'entretien", "office_cleaner"), ("Ouvrier des espaces verts", "garden_labourer")],
+    ),
+    (
+        "Collecte et Recyclage Phocéen",
+        "E",
+        "medium",
+        "13014",
+        "Collecte sélective et centre de tri des déchets recyclables.",
+        [("Agent de tri", "hand_packer"), ("Agent de propreté urbaine", "street_sweeper")],
+    ),
+    (
+        "EHPAD Les Oliviers",
+        "Q",
+        "medium",
+        "13012",
+        "Maison de retraite médicalisée de 90 lits, équipe stable.",
+        [
+            ("Aide-soignant", "care_assistant"),
+            ("Agent de service hospitalier", "office_cleaner"),
+            ("Aide de cuisine", "kitchen_helper"),
+        ],
+    ),
+    (
+        "EHPAD Résidence des Collines",
+        "Q",
+        "medium",
+        "13190",
+        "EHPAD avec unité protégée, jardin thérapeutique.",
+        [("Aide-soignant", "care_assistant"), ("Agent de service", "office_cleaner")],
+    ),
+    (
+        "Aide à Domicile Marseille Est",
+        "Q",
+        "small",
+        "13011",
+        "Service d'aide à domicile pour personnes âgées, interventions dans les 11e et 12e.",
+        [("Aide à domicile", "home_care_worker")],
+    ),
+    (
+        "Crèche Les Petits Goélands",
+        "Q",
+        "small",
+        "13007",
+        "Crèche associative de 30 berceaux.",
+        [("Auxiliaire de crèche", "child_care_worker"), ("Agent d'entretien", "office_cleaner")],
+    ),
+    (
+        "Clinique Vétérinaire du Roucas",
+        "M",
+        "micro",
+        "13007",
+        "Cabinet vétérinaire pour chiens et chats, accueil et soins.",
+        [("Auxiliaire vétérinaire", "animal_care_worker"), ("Agent d'accueil", "receptionist")],
+    ),
+    (
+        "Cabinet Comptable Rostand & Associés",
+        "M",
+        "small",
+        "13006",
+        "Expertise comptable pour artisans et commerçants.",
+        [("Aide-comptable", "bookkeeping_clerk"), ("Agent d'accueil", "receptionist")],
+    ),
+    (
+        "Atelier Numérique Joliette",
+        "J",
+        "small",
+        "13002",
+        "Agence web : sites pour associations et commerces, maintenance informatique.",
+        [
+            ("Technicien support", "it_support_technician"),
+            ("Développeur web", "software_developer"),
+            ("Graphiste", "graphic_designer"),
+        ],
+    ),
+    (
+        "Agence Immobilière du Prado",
+        "L",
+        "micro",
+        "13008",
+        "Location et gestion de biens, accueil du public en agence.",
+        [("Assistant administratif", "general_office_clerk"), ("Agent d'accueil", "receptionist")],
+    ),
+    (
+        "Syndic Phocéen Gestion",
+        "L",
+        "small",
+        "13004",
+        "Gestion de copropriétés dans l'est de Marseille.",
+        [("Gardien d'immeuble", "building_caretaker"), ("Employé administratif", "general_office_clerk")],
+    ),
+    (
+        "Mutuelle Entraide Sud",
+        "K",
+        "medium",
+        "13001",
+        "Mutuelle santé régionale, agence d'accueil et service de gestion.",
+        [("Gestionnaire de saisie", "data_entry_clerk"), ("Chargé d'accueil", "receptionist")],
+    ),
+    (
+        "Bâtiment Provence Rénovation",
+        "F",
+        "small",
+        "13013",
+        "Rénovation d'appartements : plâtrerie, peinture, carrelage.",
+        [("Manœuvre du bâtiment", "construction_labourer"), ("Aide-menuisier", "carpenter")],
+    ),
+    (
+        "Plomberie Électricité Bonneveine",
+        "F",
+        "micro",
+        "13008",
+        "Dépannage plomberie et électricité chez les particuliers.",
+        [("Aide-plombier", "plumber"), ("Aide-électricien", "electrician")],
+    ),
+    (
+        "Cinéma L'Étoile du Cours",
+        "R",
+        "small",
+        "13006",
+        "Cinéma art et essai de quatre salles, café associé.",
+        [("Agent d'accueil et de caisse", "receptionist"), ("Employé de comptoir", "food_counter_attendant")],
+    ),
+    (
+        "Salle d'escalade Le Bloc Phocéen",
+        "R",
+        "small",
+        "13010",
+        "Salle de bloc ouverte tard le soir, cours pour enfants et adultes.",
+        [("Animateur sportif", "fitness_instructor"), ("Agent d'accueil", "receptionist")],
+    ),
+    (
+        "Bibliothèque associative Lire au Panier",
+        "R",
+        "micro",
+        "13002",
+        "Bibliothèque de quartier, ateliers lecture et aide aux devoirs.",
+        [("Assistant de bibliothèque", "library_assistant")],
+    ),
+    (
+        "Toilettage Chic Canin",
+        "S",
+        "micro",
+        "13008",
+        "Salon de toilettage pour chiens et chats.",
+        [("Aide-toiletteur", "animal_care_worker")],
+    ),
+    (
+        "Réparation Mobile Express",
+        "S",
+        "micro",
+        "13001",
+        "Réparation de téléphones et d'ordinateurs, vente de reconditionné.",
+        [("Technicien réparateur", "it_support_technician"), ("Vendeur", "shop_sales_assistant")],
+    ),
+]
+SHELTERED_EMPLOYER = "Entreprise adaptée Horizon Services"  # its jobs are not competitive (reserved posts)
+SECOND_SITE_SHARE = 0.3
+SITE_WITHOUT_COORDINATES_SHARE = 0.15
+# (masculine, feminine) role titles
+HIRING_ROLES_MICRO = [("Gérant", "Gérante"), ("Patron", "Patronne"), ("Co-gérant", "Co-gérante")]
+HIRING_ROLES_LARGER = [
+    ("Responsable des ressources humaines", "Responsable des ressources humaines"),
+    ("Directeur d'exploitation", "Directrice d'exploitation"),
+    ("Responsable de site", "Responsable de site"),
+    ("Chargé de recrutement", "Chargée de recrutement"),
+    ("Directeur", "Directrice"),
+]
+OTHER_ROLES = [
+    ("Chef d'équipe", "Cheffe d'équipe"),
+    ("Assistant de direction", "Assistante de direction"),
+    ("Adjoint au responsable", "Adjointe au responsable"),
+    ("Chef de rayon", "Cheffe de rayon"),
+]
+# Mostly not contacted yet; employers with placements are set from the placements.
+OTHER_EMPLOYER_STAGES = [
+    (Employer.RelationshipStage.NOT_CONTACTED, 60),
+    (Employer.RelationshipStage.INTRODUCED, 25),
+    (Employer.RelationshipStage.RELATIONSHIP, 15),
+]
+CONTACT_CHANNELS = [
+    (ContactPerson.Channel.IN_PERSON, 40),
+    (ContactPerson.Channel.PHONE, 35),
+    (ContactPerson.Channel.EMAIL, 20),
+    (ContactPerson.Channel.VIDEO, 5),
+]
+
+# ---------------------------------------------------------------------------
+# Job seekers: profiles and preferences
+# ---------------------------------------------------------------------------
+REFERRAL_SOURCES = [
+    (JobSeeker.ReferralSource.MENTAL_HEALTH_TEAM, 45),
+    (JobSeeker.ReferralSource.SELF, 15),
+    (JobSeeker.ReferralSource.FAMILY, 8),
+    (JobSeeker.ReferralSource.SOCIAL_SERVICES, 12),
+    (JobSeeker.ReferralSource.EMPLOYMENT_SERVICE, 14),
+    (JobSeeker.ReferralSource.OTHER, 6),
+]
+BENEFITS = [(JobSeeker.Benefits.YES, 55), (JobSeeker.Benefits.NO, 25), (JobSeeker.Benefits.UNKNOWN, 20)]
+DISCLOSURE = [
+    (JobSeeker.Disclosure.UNDECIDED, 25),
+    (JobSeeker.Disclosure.NONE, 25),
+    (JobSeeker.Disclosure.PARTIAL, 30),
+    (JobSeeker.Disclosure.FULL, 20),
+]
+
+# Each job seeker draws one archetype, so the goal, history and preferences agree.
+ARCHETYPES = [
+    {
+        "job_types": ["shop_sales_assistant", "cashier", "shelf_filler"],
+        "industries": ["G"],
+        "goals": [
+            "Travailler en magasin, au contact des clients, à temps partiel pour commencer.",
+            "Retrouver un poste en supérette ou en supermarché près de chez moi.",
+        ],
+        "history": [
+            "Trois ans en caisse dans un supermarché de quartier (2015-2018), arrêt pour raisons de santé.",
+            "Vendeur saisonnier dans une boutique de souvenirs du Vieux-Port, étés 2019 et 2021.",
+            "Mise en rayon en intérim chez plusieurs enseignes, missions de quelques semaines.",
+        ],
+        "education": ["CAP Employé de vente spécialisé.", "Bac pro Commerce, non obtenu.", "Brevet des collèges."],
+        "skills": ["Encaissement, rendu de monnaie, accueil des clients.", "Mise en rayon, étiquetage, inventaire."],
+    },
+    {
+        "job_types": ["kitchen_helper", "cook", "waiter", "fast_food_preparer"],
+        "industries": ["I"],
+        "goals": [
+            "Travailler en cuisine, de préférence le midi, dans une petite équipe.",
+            "Reprendre le service en salle dans une brasserie.",
+        ],
+        "history": [
+            "Commis de cuisine dans une brasserie du cours Julien pendant deux ans.",
+            "Plonge et préparation froide en restauration collective (CDD de 8 mois).",
+            "Serveur en saison à Cassis, trois étés.",
+        ],
+        "education": [
+            "CAP Cuisine (2012).",
+            "CAP Commercialisation et services en HCR.",
+            "Formation hygiène alimentaire HACCP (2 jours).",
+        ],
+        "skills": [
+            "Préparations froides, plonge, respect des règles d'hygiène.",
+            "Service en salle, prise de commande, encaissement.",
+        ],
+    },
+    {
+        "job_types": ["baker", "shop_sales_assistant", "food_counter_attendant"],
+        "industries": ["C", "G"],
+        "goals": [
+            "Travailler dans une boulangerie, en fabrication ou en vente.",
+            "Apprendre le métier de boulanger auprès d'un artisan.",
+        ],
+        "history": [
+            "Vente en boulangerie le week-end pendant mes études.",
+            "Apprentissage en pâtisserie interrompu en 2017.",
+        ],
+        "education": ["CAP Boulanger, première année.", "Bac général (2014)."],
+        "skills": ["Façonnage simple, cuisson, vente au comptoir.", "Se lever tôt, travail soigné."],
+    },
+    {
+        "job_types": ["warehouse_handler", "hand_packer", "stock_clerk", "delivery_driver"],
+        "industries": ["H"],
+        "goals": [
+            "Un poste en entrepôt, au calme, avec des horaires de jour.",
+            "Devenir chauffeur-livreur, j'aime conduire et être autonome.",
+        ],
+        "history": [
+            "Préparateur de commandes en intérim à Vitrolles, missions de 2019 à 2021.",
+            "Manutentionnaire sur le port, CDD d'un an.",
+            "Livreur de repas à scooter, auto-entrepreneur pendant six mois.",
+        ],
+        "education": ["CACES 1, 3 et 5 (à renouveler).", "Permis B.", "CAP Opérateur logistique."],
+        "skills": ["Préparation de commandes, lecture de bons, scanner.", "Conduite de chariot élévateur."],
+    },
+    {
+        "job_types": ["gardener", "garden_labourer", "street_sweeper"],
+        "industries": ["N", "A"],
+        "goals": ["Travailler dehors, dans les espaces verts.", "Un emploi de jardinier dans une petite équipe."],
+        "history": [
+            "Chantier d'insertion en espaces verts (2020-2021).",
+            "Aide au jardin chez des particuliers, non déclaré, plusieurs années.",
+            "Ouvrier agricole saisonnier (vendanges, cueillette) dans le Var.",
+        ],
+        "education": ["CAPa Jardinier paysagiste, non terminé.", "Certificat phytosanitaire (Certiphyto)."],
+        "skills": ["Taille, tonte, débroussaillage, arrosage.", "Connaissance des plantes méditerranéennes."],
+    },
+    {
+        "job_types": ["office_cleaner", "vehicle_cleaner", "building_caretaker"],
+        "industries": ["N"],
+        "goals": [
+            "Un poste d'agent d'entretien tôt le matin pour garder mes après-midis.",
+            "Gardien d'immeuble ou agent technique dans une résidence.",
+        ],
+        "history": [
+            "Agent d'entretien dans une société de nettoyage, 4 ans à temps partiel.",
+            "Femme ou valet de chambre dans un hôtel de la Joliette.",
+            "Entretien des parties communes pour un bailleur social.",
+        ],
+        "education": ["Aucun diplôme, formation aux produits d'entretien en entreprise.", "CAP Agent de propreté."],
+        "skills": ["Utilisation d'une autolaveuse, respect des protocoles.", "Petits travaux de réparation."],
+    },
+    {
+        "job_types": ["care_assistant", "home_care_worker", "child_care_worker"],
+        "industries": ["Q"],
+        "goals": [
+            "Travailler auprès des personnes âgées, en EHPAD ou à domicile.",
+            "Reprendre un emploi en crèche, à temps partiel.",
+        ],
+        "history": [
+            "Aide à domicile pour une association, 3 ans.",
+            "Agent de service hospitalier en remplacement à la Timone.",
+            "Garde d'enfants à domicile pour deux familles.",
+        ],
+        "education": [
+            "DEAES (diplôme d'accompagnant éducatif et social).",
+            "CAP Accompagnant éducatif petite enfance.",
+            "Bac pro ASSP.",
+        ],
+        "skills": ["Aide au repas et à la toilette, écoute.", "Patience, sens des responsabilités."],
+    },
+    {
+        "job_types": ["general_office_clerk", "data_entry_clerk", "receptionist", "bookkeeping_clerk"],
+        "industries": ["M", "N", "L"],
+        "goals": [
+            "Un emploi de bureau à mi-temps, au calme.",
+            "Travailler à l'accueil d'une entreprise ou d'un cabinet.",
+        ],
+        "history": [
+            "Secrétaire dans un cabinet d'assurance (2010-2016).",
+            "Saisie de factures en intérim pour un grossiste.",
+            "Agent d'accueil en mairie de secteur, contrat aidé de 2 ans.",
+        ],
+        "education": ["BTS Assistant de gestion PME-PMI.", "Bac STMG.", "Titre professionnel Secrétaire assistant."],
+        "skills": ["Word, Excel, classement, standard téléphonique.", "Saisie rapide, rigueur."],
+    },
+    {
+        "job_types": ["it_support_technician", "software_developer", "graphic_designer"],
+        "industries": ["J"],
+        "goals": [
+            "Travailler dans l'informatique, en support ou en développement web.",
+            "Un poste de graphiste, même à temps partiel.",
+        ],
+        "history": [
+            "Développeur PHP dans une agence web pendant 3 ans, arrêt en 2020.",
+            "Technicien de maintenance informatique en alternance.",
+            "Projets personnels : sites pour des associations du quartier.",
+        ],
+        "education": ["BTS SIO.", "Licence informatique (deux années validées).", "Formation Adobe en ligne."],
+        "skills": ["Python, HTML/CSS, dépannage de postes Windows.", "Illustrator, Photoshop, mise en page."],
+    },
+    {
+        "job_types": ["vehicle_mechanic", "vehicle_cleaner"],
+        "industries": ["G"],
+        "goals": ["Retravailler dans un garage, même comme aide-mécanicien.", "Un poste de préparateur de véhicules."],
+        "history": ["Mécanicien dans un garage de quartier, 5 ans.", "Montage de pneus en centre auto (CDD)."],
+        "education": ["CAP Maintenance des véhicules.", "Permis B."],
+        "skills": ["Vidange, freins, pneus, diagnostic simple.", "Soin du détail, nettoyage intérieur."],
+    },
+    {
+        "job_types": ["construction_labourer", "carpenter", "electrician", "plumber"],
+        "industries": ["F"],
+        "goals": [
+            "Travailler dans le bâtiment, en rénovation plutôt qu'en gros œuvre.",
+            "Aide-menuisier dans un petit atelier.",
+        ],
+        "history": [
+            "Manœuvre sur des chantiers de rénovation avec un oncle.",
+            "Électricien en intérim (2016-2019).",
+            "Menuiserie en chantier d'insertion.",
+        ],
+        "education": ["CAP Menuisier fabricant.", "Habilitation électrique B0 (à renouveler)."],
+        "skills": ["Peinture, plâtrerie, petite menuiserie.", "Lecture de plans simples."],
+    },
+    {
+        "job_types": ["contact_centre_agent", "receptionist"],
+        "industries": ["N"],
+        "goals": [
+            "Un emploi au téléphone ou à l'accueil, je suis à l'aise à l'oral.",
+            "Téléconseiller, en journée uniquement.",
+        ],
+        "history": [
+            "Téléconseiller dans un centre d'appels pour un opérateur télécom, 18 mois.",
+            "Hôte d'accueil en événementiel, missions ponctuelles.",
+        ],
+        "education": ["Bac pro Accueil relation clients.", "Bac ES, première année de BTS NDRC."],
+        "skills": ["Écoute, reformulation, outils de gestion client.", "Bonne expression orale."],
+    },
+    {
+        "job_types": ["library_assistant", "animal_care_worker", "fitness_instructor"],
+        "industries": ["R", "S"],
+        "goals": [
+            "Travailler avec les animaux.",
+            "Un poste en bibliothèque ou en médiathèque.",
+            "Animer des activités sportives pour des enfants.",
+        ],
+        "history": [
+            "Bénévole à la SPA de Marseille depuis deux ans.",
+            "Service civique en médiathèque (8 mois).",
+            "Animateur en centre aéré, étés 2018 à 2020.",
+        ],
+        "education": ["BAFA.", "Licence de lettres modernes.", "Certificat de toiletteur (en cours)."],
+        "skills": ["Soins aux animaux, manipulation calme.", "Classement, accueil du public, animation."],
+    },
+    {
+        "job_types": ["manufacturing_labourer", "food_machine_operator", "hand_packer"],
+        "industries": ["C"],
+        "goals": [
+            "Travailler en production, sur une ligne, avec des consignes claires.",
+            "Un poste en atelier, en horaires de journée.",
+        ],
+        "history": [
+            "Opérateur de conditionnement en agroalimentaire à Gémenos, intérim.",
+            "Ouvrier dans une savonnerie, 2 ans.",
+        ],
+        "education": ["CAP Conducteur d'installations de production.", "Aucun diplôme."],
+        "skills": ["Respect des cadences et des consignes d'hygiène.", "Contrôle qualité visuel."],
+    },
+]
+STRENGTHS = [
+    "Ponctuel et fiable.",
+    "Très bon contact avec les gens.",
+    "Travailleur, ne compte pas ses efforts.",
+    "Calme, patient.",
+    "Curieux, apprend vite.",
+    "Bon esprit d'équipe.",
+    "Minutieux, soigne les détails.",
+    "Sens de l'humour.",
+    "Parle couramment arabe et français.",
+    "Parle anglais et italien.",
+    "Connaît très bien les quartiers nord.",
+    "Sportif, endurant.",
+    "Organisé.",
+]
+INTERESTS = [
+    "Football (supporter de l'OM), marche dans les calanques.",
+    "Cuisine, jardinage sur son balcon.",
+    "Musique, joue de la guitare.",
+    "Dessin et bande dessinée.",
+    "Pêche au Frioul.",
+    "Jeux vidéo, informatique.",
+    "Lecture, cinéma.",
+    "Randonnée, photographie.",
+    "Bricolage, vélo.",
+]
+COPING_STRATEGIES = [
+    "Marcher avant une journée chargée ; prévenir quand la fatigue monte.",
+    "Écrire ses horaires et tâches sur un carnet.",
+    "Faire des pauses courtes au calme ; appeler sa sœur en cas de stress.",
+    "Garder un rythme de sommeil régulier ; éviter les horaires de nuit.",
+    "En parler au conseiller ou à l'infirmier du CMP dès que ça ne va pas.",
+    "Musique au casque dans les transports.",
+]
+NETWORKING_CONTACTS = [
+    "Un cousin travaille dans la logistique à Vitrolles.",
+    "L'ancienne patronne de la boulangerie, bonnes relations.",
+    "Un voisin gérant de supérette.",
+    "Le club de foot du quartier (entraîneur bénévole).",
+    "Anciens collègues du centre d'appels.",
+    "L'association de quartier où elle est bénévole.",
+    "",
+]
+THINGS_TO_AVOID = [
+    "Éviter les environnements très bruyants.",
+    "Pas de port de charges lourdes (dos fragile).",
+    "Préfère éviter les longs trajets en voiture.",
+    "Éviter de travailler seul en fermeture.",
+    "Pas de vente par téléphone.",
+    "Éviter les horaires en coupure.",
+]
+# Job types people most often say they do not want.
+OFTEN_AVOIDED_JOB_TYPES = [
+    "security_guard",
+    "contact_centre_agent",
+    "street_sweeper",
+    "delivery_driver",
+    "bartender",
+    "care_assistant",
+    "construction_labourer",
+    "fast_food_preparer",
+    "office_cleaner",
+]
+DAY_CODES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+SHIFT_PATTERNS = [
+    ["morning"],
+    ["morning", "afternoon"],
+    ["afternoon"],
+    ["afternoon", "evening"],
+    ["morning", "afternoon", "evening"],
+    ["morning"],
+    ["morning", "afternoon"],
+    ["evening", "night"],
+]
+MIN_HOURS_CHOICES = [8, 10, 12, 15, 15, 18, 20, 20, 24, 28]
+TRAVEL_MINUTES_CHOICES = [20, 30, 30, 40, 45, 45, 60]
+MIN_HOURLY_PAY_CHOICES = ["11.88", "11.88", "11.88", "12.00", "12.50", "13.00", "13.50", "14.00"]
+PLACES_TEMPLATES = [
+    "{town} et alentours",
+    "Près de chez moi ({town}), à pied ou en bus",
+    "Accessible en métro ou en tramway",
+    "Marseille centre et {town}",
+    "Pas plus d'un changement de bus depuis {town}",
+]
+
+# ---------------------------------------------------------------------------
+# Placement stories: what has happened to each job seeker with a job so far
+# ---------------------------------------------------------------------------
+# (story, minimum days since enrolment it needs). The remaining job seekers are searching.
+STORIES = [
+    ("ended_closed", 210),
+    ("follow_along", 185),
+    ("follow_along", 185),
+    ("follow_along", 185),
+    ("ended_searching", 180),
+    ("ended_searching", 180),
+    ("sheltered_then_searching", 180),  # left a reserved (non-competitive) job to look for an ordinary one
+    ("better_job", 165),
+    ("working", 60),
+    ("working", 60),
+    ("working", 60),
+    ("working", 60),
+    ("left_without_job", 60),
+    ("left_without_job", 60),
+    ("offer_accepted", 25),
+    ("offer_accepted", 25),
+    ("offer_accepted", 25),
+]
+FOLLOW_ALONG_AFTER_DAYS = 120  # an active worker moves to follow-along after about four months
+END_REASONS_BACK_TO_SEARCH = [
+    Placement.EndReason.TEMPORARY_ENDED,
+    Placement.EndReason.FIRED,
+    Placement.EndReason.LAID_OFF,
+    Placement.EndReason.QUIT_HEALTH,
+    Placement.EndReason.QUIT_OTHER,
+]
+HOURS_CHOICES = ["10", "12", "15", "17.5", "20", "20", "24", "25", "28", "30", "35"]
+CLOSING_NOTES = [
+    "Déménagement hors du département.",
+    "Souhaite mettre sa recherche d'emploi en pause.",
+    "Entrée en formation qualifiante (hors dispositif).",
+    "Ne souhaite plus d'accompagnement pour le moment.",
+]
+COMPLETION_MODES = [
+    (SupportTask.Mode.IN_PERSON, 65),
+    (SupportTask.Mode.PHONE, 20),
+    (SupportTask.Mode.VIDEO, 5),
+    (SupportTask.Mode.MESSAGE, 10),
+]
+FOLLOW_ALONG_NOTES = [
+    "Bonne intégration dans l'équipe, souhaite garder ses horaires.",
+    "Un peu de fatigue en fin de semaine ; on en reparle la semaine prochaine.",
+    "Rencontre avec la responsable : retours positifs, ponctualité appréciée.",
+    "Questions sur la fiche de paie, vues ensemble.",
+    "Souhaite augmenter ses heures dans quelques mois.",
+    "Stress lié à un nouveau collègue, stratégies revues ensemble.",
+    "Tout va bien, rencontre au café près du travail.",
+    "A demandé un aménagement de planning, accepté par l'employeur.",
+]
+JOB_END_NOTES = [
+    "Vu le lendemain de la fin du contrat ; veut reprendre la recherche rapidement.",
+    "Rencontre au CMP avec l'infirmière ; déçu mais motivé pour un autre poste.",
+    "Point sur ce qui a marché et ce qui a manqué ; préfère des horaires de jour.",
+]
+
+
+@dataclass
+class PlacementPlan:
+    employer_index: int
+    job_title: str
+    job_type_code: str
+    offer_date: date
+    start_date: date | None = None
+    end_date: date | None = None
+    end_reason: str = ""
+    hours_per_week: Decimal | None = None
+    hourly_pay: Decimal | None = None
+    is_competitive: bool = True
+
+    def status(self, today: date) -> str:
+        if self.end_date is not None:
+            return Placement.Status.ENDED
+        if self.start_date is not None and self.start_date <= today:
+            return Placement.Status.ACTIVE
+        return Placement.Status.OFFER_ACCEPTED
+
+
+@dataclass
+class JobSeekerPlan:
+    first_name: str
+    last_name: str
+    female: bool
+    town: tuple
+    referral_date: date
+    enrolment_date: date
+    archetype: dict
+    specialist_index: int = 0
+    story: str = ""
+    placements: list[PlacementPlan] = field(default_factory=list)
+    # (date, status, note), oldest first; the first entry is the initial status.
+    status_changes: list[tuple[date, str, str]] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.status_changes[-1][1]
+
+
+def weighted(rng: random.Random, choices: list[tuple]):
+    values, weights = zip(*choices, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+def ascii_slug(text: str, separator: str = ".") -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return separator.join("".join(c if c.isalnum() else " " for c in plain).split())
+
+
+def coordinate(value: float) -> Decimal:
+    return Decimal(f"{value:.6f}")
+
+
+def weekday_on_or_before(day: date) -> date:
+    """Move a Saturday or Sunday back to the Friday: nobody plans a visit at the weekend."""
+    return day - timedelta(days=max(0, day.weekday() - 4))
+
+
+class Command(BaseCommand):
+    help = "Create a demo IPS program in Marseille (users, job seekers, employers, placements). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"Random seed (default {DEFAULT_SEED}).")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Seed only when the database holds no program yet (what `make run` uses).",
+        )
+
+    def handle(self, *args, seed, if_empty=False, **options):
+        demo_exists = Organisation.objects.filter(slug=ORGANISATION["slug"]).exists()
+        if if_empty and not demo_exists and Organisation.objects.exists():
+            self.stdout.write("The database already holds a program: no demo data added.")
+            return
+        if demo_exists:
+            self.stdout.write(self.style.WARNING("The demo program already exists: nothing was created."))
+            self.print_logins()
+            return
+        taken = User.objects.filter(username__in=[username for username, *_rest in STAFF])
+        if taken.exists():
+            names = ", ".join(sorted(taken.values_list("username", flat=True)))
+            raise CommandError(f"These usernames are already used outside the demo program: {names}.")
+
+        with transaction.atomic():
+            counts = DemoSeeder(seed=seed, today=timezone.localdate()).run()
+        summary = ", ".join(f"{count} {label}" for label, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Created the demo program {ORGANISATION['name']!r}: {summary}."))
+        self.print_logins()
+
+    def print_logins(self):
+        lines = [
+            "",
+            "Demo logins (all share one password):",
+            f"  {'username':<13} {'role':<24} password",
+        ]
+        for username, _first, _last, role in STAFF:
+            lines.append(f"  {username:<13} {str(role.label):<24} {DEMO_PASSWORD}")
+        lines += ["", f"Open {DEMO_URL} and sign in.", ""]
+        self.stdout.write("\n".join(lines))
+
+
+class DemoSeeder:
+    """Plans everything with one seeded Random, then writes it."""
+
+    def __init__(self, *, seed: int, today: date):
+        self.rng = random.Random(seed)
+        self.today = today
+        self.zone = ZoneInfo(ORGANISATION["time_zone"])
+        self.job_types = {job_type.code: job_type for job_type in JobType.objects.order_by("code")}
+        self.industries = {industry.code: industry for industry in Industry.objects.order_by("code")}
+        self.used_employers: set[int] = set()
+        self.used_names: set[tuple[str, str]] = set()
+
+    def run(self) -> dict[str, int]:
+        organisation, specialists = self.create_program()
+        plans = self.plan_job_seekers()
+        employers = self.create_employers(organisation, specialists, plans)
+        job_seekers, placements = self.create_job_seekers(organisation, specialists, plans, employers)
+        tasks = self.create_support_tasks(organisation, job_seekers, placements, plans)
+        return {
+            "users": len(STAFF),
+            "job seekers": len(job_seekers),
+            "employers": len(employers),
+            "placements": sum(len(items) for items in placements),
+            "support tasks": tasks,
+        }
+
+    # -- dates and small draws ------------------------------------------------
+
+    def days_ago(self, days: int) -> date:
+        return self.today - timedelta(days=days)
+
+    def moment(self, day: date) -> datetime:
+        """A plausible office-hours time on `day`, in the program's time zone."""
+        when = datetime.combine(day, time(self.rng.randint(9, 17), self.rng.choice([0, 15, 30, 45])), self.zone)
+        return min(when, timezone.now())
+
+    def phone(self, prefix: str) -> str:
+        return prefix + " " + " ".join(f"{self.rng.randint(0, 99):02d}" for _ in range(4 - prefix.count(" ")))
+
+    def person_name(self) -> tuple[str, str, bool]:
+        """A first and last name not used yet, and whether the first name is female."""
+        while True:
+            female = self.rng.random() < 0.5
+            if self.rng.random() < OTHER_EUROPEAN_SHARE:
+                female_names, male_names, last_names = self.rng.choice(OTHER_EUROPEAN_NAMES)
+            else:
+                female_names, male_names, last_names = FRENCH_FEMALE, FRENCH_MALE, FRENCH_LAST
+            name = (self.rng.choice(female_names if female else male_names), self.rng.choice(last_names))
+            if name not in self.used_names:
+                self.used_names.add(name)
+                return name[0], name[1], female
+
+    def address(self, town: tuple) -> str:
+        return f"{self.rng.randint(1, 180)} {self.rng.choice(town[4])}"
+
+    def near(self, value: float, spread: float = 0.008) -> Decimal:
+        return coordinate(value + self.rng.uniform(-spread, spread))
+
+    # -- program and staff ------------------------------------------------------
+
+    def create_program(self) -> tuple[Organisation, list[User]]:
+        organisation = Organisation.objects.create(**ORGANISATION)
+        team = Team.objects.create(organisation=organisation, name=TEAM_NAME)
+        users = {}
+        for username, first_name, last_name, role in STAFF:
+            user = User(
+                username=username,
+                first_name=first_name,
+                last_name=last_name,
+                email=f"{username}@ips-marseille.example",
+                organisation=organisation,
+                role=role,
+                team=team if role in (User.Role.SPECIALIST, User.Role.TEAM_LEADER) else None,
+                is_staff=role == User.Role.PROGRAM_ADMIN,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            users[username] = user
+        team.leader = users["leader"]
+        team.save(update_fields=["leader"])
+        specialists = [user for user in users.values() if user.role == User.Role.SPECIALIST]
+        return organisation, specialists
+
+    # -- planning job seekers and their jobs ----------------------------------
+
+    def plan_job_seekers(self) -> list[JobSeekerPlan]:
+        plans = []
+        for index in range(JOB_SEEKER_COUNT):
+            # Spread referrals evenly over the window so every story finds someone enrolled long enough.
+            referred_days_ago = 5 + int((index + self.rng.random()) * REFERRAL_WINDOW_DAYS / JOB_SEEKER_COUNT)
+            referral = self.days_ago(referred_days_ago)
+            enrolment = referral + timedelta(days=self.rng.randint(0, min(20, referred_days_ago)))
+            first_name, last_name, female = self.person_name()
+            plans.append(
+                JobSeekerPlan(
+                    first_name=first_name,
+                    last_name=last_name,
+                    female=female,
+                    town=TOWNS_BY_POSTCODE[self.rng.choice(HOME_POSTCODES)],
+                    referral_date=referral,
+                    enrolment_date=enrolment,
+                    archetype=self.rng.choice(ARCHETYPES),
+                )
+            )
+        # Caseloads: shuffle, then deal round-robin (14, 13, 13).
+        order = list(range(len(plans)))
+        self.rng.shuffle(order)
+        for position, index in enumerate(order):
+            plans[index].specialist_index = position % 3
+
+        for story, minimum_days in STORIES:
+            candidates = [
+                plan for plan in plans if not plan.story and (self.today - plan.enrolment_date).days >= minimum_days
+            ]
+            if not candidates:
+                raise CommandError(f"No job seeker has been enrolled long enough for the story {story!r}.")
+            plan = self.rng.choice(candidates)
+            plan.story = story
+        for plan in plans:
+            plan.status_changes = [(plan.enrolment_date, JobSeeker.Status.JOB_SEARCH, "")]
+            getattr(self, f"story_{plan.story or 'searching'}")(plan)
+        return plans
+
+    def pick_job(self, plan: JobSeekerPlan, *, sheltered: bool = False) -> tuple[int, str, str]:
+        """An employer (by index) not used yet, preferably with a job the person wants."""
+        wanted = plan.archetype["job_types"]
+        unused = [
+            index
+            for index, employer in enumerate(EMPLOYERS)
+            if index not in self.used_employers and (employer[0] == SHELTERED_EMPLOYER) == sheltered
+        ]
+        matching = [index for index in unused if any(code in wanted for _title, code in EMPLOYERS[index][5])]
+        index = self.rng.choice(matching or unused)
+        self.used_employers.add(index)
+        jobs = EMPLOYERS[index][5]
+        title, code = self.rng.choice([job for job in jobs if job[1] in wanted] or jobs)
+        return index, title, code
+
+    def new_placement(self, plan: JobSeekerPlan, offer_date: date, start_date: date | None, **extra) -> PlacementPlan:
+        employer_index, title, code = self.pick_job(plan, sheltered=not extra.get("is_competitive", True))
+        placement = PlacementPlan(
+            employer_index=employer_index,
+            job_title=title,
+            job_type_code=code,
+            offer_date=offer_date,
+            start_date=start_date,
+            hours_per_week=Decimal(self.rng.choice(HOURS_CHOICES)),
+            hourly_pay=Decimal(self.rng.randint(1188, 1500)) / 100,
+            **extra,
+        )
+        plan.placements.append(placement)
+        return placement
+
+    def start_and_maybe_follow_along(self, plan: JobSeekerPlan, placement: PlacementPlan) -> None:
+        employer = EMPLOYERS[placement.employer_index][0]
+        plan.status_changes.append((placement.start_date, JobSeeker.Status.WORKING, f"Début du poste chez {employer}."))
+        if (self.today - placement.start_date).days >= FOLLOW_ALONG_AFTER_DAYS:
+            moved_on = placement.start_date + timedelta(days=self.rng.randint(90, FOLLOW_ALONG_AFTER_DAYS))
+            plan.status_changes.append(
+                (moved_on, JobSeeker.Status.FOLLOW_ALONG, "Maintien dans l'emploi : rencontres plus espacées.")
+            )
+
+    def ended_job(self, plan: JobSeekerPlan, *, is_competitive: bool = True, reasons=None) -> PlacementPlan:
+        offer = plan.enrolment_date + timedelta(days=self.rng.randint(15, 60))
+        start = offer + timedelta(days=self.rng.randint(2, 10))
+        placement = self.new_placement(
+            plan,
+            offer,
+            start,
+            end_date=start + timedelta(days=self.rng.randint(20, 100)),
+            end_reason=self.rng.choice(reasons or END_REASONS_BACK_TO_SEARCH),
+            is_competitive=is_competitive,
+        )
+        employer = EMPLOYERS[placement.employer_index][0]
+        plan.status_changes.append((start, JobSeeker.Status.WORKING, f"Début du poste chez {employer}."))
+        plan.status_changes.append(
+            (placement.end_date, JobSeeker.Status.JOB_SEARCH, "Fin du poste, reprise de la recherche d'emploi.")
+        )
+        return placement
+
+    def story_searching(self, plan: JobSeekerPlan) -> None:
+        """Still looking: nothing more to plan."""
+
+    def story_offer_accepted(self, plan: JobSeekerPlan) -> None:
+        offer = self.days_ago(self.rng.randint(0, 10))
+        # Most know their start date; one in four is still waiting for it.
+        start = None if self.rng.random() < 0.25 else offer + timedelta(days=self.rng.randint(7, 21))
+        if start is not None and start <= self.today:
+            start = self.today + timedelta(days=1)
+        self.new_placement(plan, offer, start)
+
+    def story_working(self, plan: JobSeekerPlan) -> None:
+        tenure = (self.today - plan.enrolment_date).days
+        start = self.days_ago(self.rng.randint(7, min(110, tenure - 25)))
+        offer = start - timedelta(days=self.rng.randint(3, 14))
+        self.start_and_maybe_follow_along(plan, self.new_placement(plan, offer, start))
+
+    def story_follow_along(self, plan: JobSeekerPlan) -> None:
+        offer = plan.enrolment_date + timedelta(days=self.rng.randint(20, 45))
+        start = offer + timedelta(days=self.rng.randint(3, 14))
+        self.start_and_maybe_follow_along(plan, self.new_placement(plan, offer, start))
+
+    def story_ended_searching(self, plan: JobSeekerPlan) -> None:
+        self.ended_job(plan)
+
+    def story_sheltered_then_searching(self, plan: JobSeekerPlan) -> None:
+        self.ended_job(plan, is_competitive=False, reasons=[Placement.EndReason.QUIT_OTHER])
+
+    def story_ended_closed(self, plan: JobSeekerPlan) -> None:
+        placement = self.ended_job(plan, reasons=[Placement.EndReason.TEMPORARY_ENDED, Placement.EndReason.QUIT_HEALTH])
+        closed = placement.end_date + timedelta(days=self.rng.randint(7, 30))
+        plan.status_changes.append((closed, JobSeeker.Status.CLOSED, self.rng.choice(CLOSING_NOTES)))
+
+    def story_better_job(self, plan: JobSeekerPlan) -> None:
+        offer = plan.enrolment_date + timedelta(days=self.rng.randint(20, 40))
+        start = offer + timedelta(days=self.rng.randint(3, 10))
+        first = self.new_placement(
+            plan,
+            offer,
+            start,
+            end_date=start + timedelta(days=self.rng.randint(40, 90)),
+            end_reason=Placement.EndReason.QUIT_BETTER_JOB,
+        )
+        # The new offer came before the first job ended; no gap in work.
+        second_offer = first.end_date - timedelta(days=self.rng.randint(3, 10))
+        second = self.new_placement(plan, second_offer, first.end_date + timedelta(days=self.rng.randint(1, 7)))
+        plan.status_changes.append(
+            (start, JobSeeker.Status.WORKING, f"Début du poste chez {EMPLOYERS[first.employer_index][0]}.")
+        )
+        if (self.today - second.start_date).days >= FOLLOW_ALONG_AFTER_DAYS:
+            moved_on = second.start_date + timedelta(days=self.rng.randint(90, FOLLOW_ALONG_AFTER_DAYS))
+            plan.status_changes.append(
+                (moved_on, JobSeeker.Status.FOLLOW_ALONG, "Nouveau poste stable, rencontres plus espacées.")
+            )
+
+    def story_left_without_job(self, plan: JobSeekerPlan) -> None:
+        tenure = (self.today - plan.enrolment_date).days
+        closed = plan.enrolment_date + timedelta(days=self.rng.randint(30, tenure - 3))
+        plan.status_changes.append((closed, JobSeeker.Status.CLOSED, self.rng.choice(CLOSING_NOTES)))
+
+    # -- employers --------------------------------------------------------------
+
+    def create_employers(self, organisation, specialists, plans) -> list[Employer]:
+        # Employers with a placement know the program: they have hired, or are about to.
+        stages = {}
+        for plan in plans:
+            for placement in plan.placements:
+                if placement.status(self.today) == Placement.Status.OFFER_ACCEPTED:
+                    stages.setdefault(placement.employer_index, Employer.RelationshipStage.RELATIONSHIP)
+                else:
+                    stages[placement.employer_index] = Employer.RelationshipStage.HAS_HIRED
+        employers = []
+        contacts = []
+        for index, (name, section, size, postcode, description, _jobs) in enumerate(EMPLOYERS):
+            stage = stages.get(index) or weighted(self.rng, OTHER_EMPLOYER_STAGES)
+            employer = Employer.objects.create(
+                organisation=organisation,
+                name=name,
+                industry=self.industries[section],
+                size=size,
+                relationship_stage=stage,
+                description=description,
+                created_by=self.rng.choice(specialists),
+            )
+            sites = [self.create_site(employer, TOWNS_BY_POSTCODE[postcode], main=True)]
+            if self.rng.random() < SECOND_SITE_SHARE:
+                other_town = self.rng.choice([town for town in TOWNS if town[1] != postcode])
+                sites.append(self.create_site(employer, other_town, main=False))
+            contacts += self.contact_persons(employer, sites)
+            employers.append(employer)
+        ContactPerson.objects.bulk_create(contacts)
+        return employers
+
+    def create_site(self, employer: Employer, town: tuple, *, main: bool) -> EmployerSite:
+        located = self.rng.random() >= SITE_WITHOUT_COORDINATES_SHARE
+        return EmployerSite.objects.create(
+            employer=employer,
+            name="" if main else f"Site de {town[0]}",
+            address=self.address(town),
+            postcode=town[1],
+            town=town[0],
+            latitude=self.near(town[2]) if located else None,
+            longitude=self.near(town[3]) if located else None,
+        )
+
+    def contact_persons(self, employer: Employer, sites: list[EmployerSite]) -> list[ContactPerson]:
+        roles = HIRING_ROLES_MICRO if employer.size == Employer.Size.MICRO else HIRING_ROLES_LARGER
+        count = 1 if employer.size == Employer.Size.MICRO else self.rng.randint(1, 2)
+        contacts = []
+        for position in range(count):
+            first_name, last_name, female = self.person_name()
+            role = self.rng.choice(roles if position == 0 else OTHER_ROLES)[1 if female else 0]
+            domain = ascii_slug(employer.name, "-")
+            contacts.append(
+                ContactPerson(
+                    employer=employer,
+                    site=sites[0] if position == 0 else self.rng.choice(sites),
+                    name=f"{first_name} {last_name}",
+                    role=role,
+                    has_hiring_authority=position == 0 or self.rng.random() < 0.3,
+                    preferred_channel=weighted(self.rng, CONTACT_CHANNELS),
+                    phone=self.phone("04 91" if sites[0].town == "Marseille" else "04 42"),
+                    email=f"{ascii_slug(first_name)}.{ascii_slug(last_name)}@{domain}.example"
+                    if self.rng.random() < 0.7
+                    else "",
+                )
+            )
+        return contacts
+
+    # -- job seekers, profiles, preferences, placements -------------------------
+
+    def create_job_seekers(self, organisation, specialists, plans, employers):
+        job_seekers, placements = [], []
+        for plan in plans:
+            specialist = specialists[plan.specialist_index]
+            job_seeker = self.create_job_seeker(organisation, specialist, plan)
+            self.create_status_changes(job_seeker, specialist, plan)
+            self.create_career_profile(job_seeker, specialist, plan)
+            self.create_job_preference(job_seeker, specialist, plan)
+            placements.append(
+                [
+                    self.create_placement(organisation, job_seeker, specialist, placement, employers)
+                    for placement in plan.placements
+                ]
+            )
+            job_seekers.append(job_seeker)
+        return job_seekers, placements
+
+    def save_with_history(self, instance, author: User) -> None:
+        # simple-history reads these to fill history_user and history_change_reason.
+        instance._history_user = author
+        instance._change_reason = CHANGE_REASON
+        instance.save()
+
+    def create_job_seeker(self, organisation, specialist, plan: JobSeekerPlan) -> JobSeeker:
+        town = plan.town
+        located = self.rng.random() < 0.6
+        disclosure = weighted(self.rng, DISCLOSURE)
+        if plan.placements and disclosure == JobSeeker.Disclosure.UNDECIDED:
+            # Disclosure is discussed before any employer is approached on someone's behalf.
+            disclosure = JobSeeker.Disclosure.PARTIAL
+        email = ""
+        if self.rng.random() < 0.6:
+            email = f"{ascii_slug(plan.first_name)}.{ascii_slug(plan.last_name)}{self.rng.randint(1, 99)}@example.org"
+        job_seeker = JobSeeker(
+            organisation=organisation,
+            specialist=specialist,
+            first_name=plan.first_name,
+            last_name=plan.last_name,
+            email=email,
+            phone=self.phone(self.rng.choice(["06", "07"])),
+            address=self.address(town),
+            postcode=town[1],
+            town=town[0],
+            latitude=self.near(town[2], 0.01) if located else None,
+            longitude=self.near(town[3], 0.01) if located else None,
+            referral_date=plan.referral_date,
+            enrolment_date=plan.enrolment_date,
+            referral_source=weighted(self.rng, REFERRAL_SOURCES),
+            status=plan.status,
+            receives_benefits=weighted(self.rng, BENEFITS),
+            disclosure_preference=disclosure,
+        )
+        self.save_with_history(job_seeker, specialist)
+        return job_seeker
+
+    def create_status_changes(self, job_seeker, specialist, plan: JobSeekerPlan) -> None:
+        changes = []
+        previous = ""
+        for day, status, note in plan.status_changes:
+            changes.append(
+                JobSeekerStatusChange(
+                    job_seeker=job_seeker,
+                    from_status=previous,
+                    to_status=status,
+                    changed_at=self.moment(day),
+                    changed_by=specialist,
+                    note=note,
+                )
+            )
+            previous = status
+        JobSeekerStatusChange.objects.bulk_create(changes)
+
+    def create_career_profile(self, job_seeker, specialist, plan: JobSeekerPlan) -> None:
+        archetype = plan.archetype
+        history = self.rng.sample(archetype["history"], k=self.rng.randint(1, 2))
+        profile = CareerProfile(
+            job_seeker=job_seeker,
+            work_goal=self.rng.choice(archetype["goals"]),
+            work_history="\n".join(history),
+            education=self.rng.choice(archetype["education"]),
+            interests=self.rng.choice(INTERESTS),
+            strengths=" ".join(self.rng.sample(STRENGTHS, k=self.rng.randint(2, 3))),
+            skills=self.rng.choice(archetype["skills"]),
+            coping_strategies=self.rng.choice(COPING_STRATEGIES) if self.rng.random() < 0.7 else "",
+            networking_contacts=self.rng.choice(NETWORKING_CONTACTS),
+        )
+        self.save_with_history(profile, specialist)
+
+    def create_job_preference(self, job_seeker, specialist, plan: JobSeekerPlan) -> None:
+        archetype = plan.archetype
+        drawn = self.rng.sample(archetype["job_types"], k=self.rng.randint(1, min(3, len(archetype["job_types"]))))
+        # The jobs they got are jobs they wanted.
+        wanted = list(dict.fromkeys([placement.job_type_code for placement in plan.placements] + drawn))[:3]
+        industry_count = self.rng.randint(0, min(2, len(archetype["industries"])))
+        industries = self.rng.sample(archetype["industries"], k=industry_count)
+        avoided = []
+        if self.rng.random() < 0.5:
+            avoidable = [code for code in OFTEN_AVOIDED_JOB_TYPES if code not in wanted]
+            avoided = self.rng.sample(avoidable, k=self.rng.randint(1, 2))
+        min_hours = self.rng.choice(MIN_HOURS_CHOICES)
+        max_hours = min(35, min_hours + self.rng.choice([0, 5, 10, 12, 15]))
+        days = [day for day in DAY_CODES[:5] if self.rng.random() < 0.85] or ["mon", "tue", "thu"]
+        days += [day for day, share in (("sat", 0.3), ("sun", 0.1)) if self.rng.random() < share]
+        shifts = self.rng.choice(SHIFT_PATTERNS)
+        preference = JobPreference(
+            job_seeker=job_seeker,
+            min_hours_per_week=min_hours,
+            max_hours_per_week=max_hours,
+            days=days,
+            shifts=list(shifts),
+            places=self.rng.choice(PLACES_TEMPLATES).format(town=plan.town[0]),
+            max_travel_minutes=self.rng.choice(TRAVEL_MINUTES_CHOICES),
+            max_distance_km=self.rng.choice([None, None, 10, 15, 20, 30]),
+            min_hourly_pay=Decimal(self.rng.choice(MIN_HOURLY_PAY_CHOICES)),
+            things_to_avoid=self.rng.choice(THINGS_TO_AVOID) if self.rng.random() < 0.4 else "",
+        )
+        self.save_with_history(preference, specialist)
+        preference.job_types.set([self.job_types[code] for code in wanted])
+        preference.industries.set([self.industries[code] for code in industries])
+        preference.avoid_job_types.set([self.job_types[code] for code in avoided])
+
+    def create_placement(self, organisation, job_seeker, specialist, plan: PlacementPlan, employers) -> Placement:
+        employer = employers[plan.employer_index]
+        placement = Placement(
+            organisation=organisation,
+            job_seeker=job_seeker,
+            employer=employer,
+            site=employer.sites.order_by("id").first(),
+            job_title=plan.job_title,
+            job_type=self.job_types[plan.job_type_code],
+            hours_per_week=plan.hours_per_week,
+            hourly_pay=plan.hourly_pay,
+            is_competitive=plan.is_competitive,
+            offer_date=plan.offer_date,
+            start_date=plan.start_date,
+            end_date=plan.end_date,
+            status=plan.status(self.today),
+            end_reason=plan.end_reason,
+        )
+        self.save_with_history(placement, specialist)
+        return placement
+
+    # -- support tasks ------------------------------------------------------------
+
+    def create_support_tasks(self, organisation, job_seekers, placements, plans) -> int:
+        tasks = []
+        for job_seeker, job_placements, plan in zip(job_seekers, placements, plans, strict=True):
+            task = self.task_adder(tasks, organisation, job_seeker)
+            for placement in job_placements:
+                self.placement_tasks(task, placement)
+            self.job_search_tasks(task, job_seeker, plan)
+        SupportTask.objects.bulk_create(tasks)
+        return len(tasks)
+
+    @staticmethod
+    def task_adder(tasks: list, organisation, job_seeker: JobSeeker):
+        """A function that appends one of `job_seeker`'s tasks, owned by their specialist."""
+
+        def task(kind, title, due, *, placement=None, done_on=None, mode="", note="", cancelled=False):
+            if cancelled:
+                status = SupportTask.Status.CANCELLED
+            else:
+                status = SupportTask.Status.DONE if done_on else SupportTask.Status.OPEN
+            tasks.append(
+                SupportTask(
+                    organisation=organisation,
+                    job_seeker=job_seeker,
+                    placement=placement,
+                    kind=kind,
+                    title=title,
+                    due_date=due,
+                    owner=job_seeker.specialist,
+                    status=status,
+                    completed_on=done_on,
+                    completion_mode=mode,
+                    completion_note=note,
+                )
+            )
+
+        return task
+
+    def done_date(self, due: date) -> date:
+        return min(self.today, weekday_on_or_before(due + timedelta(days=self.rng.randint(-1, 2))))
+
+    def placement_tasks(self, task, placement: Placement) -> None:
+        follow_along = SupportTask.Kind.FOLLOW_ALONG
+        if placement.start_date is None:
+            task(
+                follow_along,
+                "Rencontre pour préparer la prise de poste",
+                self.today + timedelta(days=3),
+                placement=placement,
+            )
+            return
+        # IPS follow-along: before the start, within 3 days, weekly for a month, then monthly.
+        schedule = [(-3, "Rencontre avant la prise de poste"), (2, "Point après les premiers jours")]
+        schedule += [(7 * week, f"Suivi hebdomadaire (semaine {week})") for week in range(1, 5)]
+        schedule += [(30 * month, f"Suivi mensuel (mois {month})") for month in range(2, 13)]
+        last_day = placement.end_date or self.today
+        open_one_made = False
+        for offset, title in schedule:
+            due = weekday_on_or_before(placement.start_date + timedelta(days=offset))
+            if due < self.today and due <= last_day:
+                # The latest past one is sometimes still open: a missed contact to catch up on.
+                overdue = placement.end_date is None and (self.today - due).days < 10 and self.rng.random() < 0.3
+                if overdue:
+                    task(follow_along, title, due, placement=placement)
+                else:
+                    mode = SupportTask.Mode.IN_PERSON if offset <= 2 else weighted(self.rng, COMPLETION_MODES)
+                    task(
+                        follow_along,
+                        title,
+                        due,
+                        placement=placement,
+                        done_on=self.done_date(due),
+                        mode=mode,
+                        note=self.rng.choice(FOLLOW_ALONG_NOTES),
+                    )
+            elif placement.end_date is None and not open_one_made:
+                task(follow_along, title, due, placement=placement)
+                open_one_made = True
+        if placement.status == Placement.Status.ACTIVE:
+            retention_due = placement.start_date + timedelta(days=91)
+            if retention_due < self.today:
+                task(
+                    SupportTask.Kind.RETENTION_CHECK,
+                    "Toujours en poste à 13 semaines ?",
+                    retention_due,
+                    placement=placement,
+                    done_on=self.done_date(retention_due),
+                    mode=SupportTask.Mode.PHONE,
+                )
+            else:
+                task(
+                    SupportTask.Kind.RETENTION_CHECK,
+                    "Toujours en poste à 13 semaines ?",
+                    retention_due,
+                    placement=placement,
+                )
+        if placement.end_date is not None and placement.end_reason != Placement.EndReason.QUIT_BETTER_JOB:
+            contact_day = min(self.today, placement.end_date + timedelta(days=self.rng.randint(0, 3)))
+            contact_due = placement.end_date + timedelta(days=3)
+            task(
+                SupportTask.Kind.JOB_END_CONTACT,
+                "Rencontre après la fin du poste",
+                contact_due,
+                placement=placement,
+                done_on=contact_day,
+                mode=SupportTask.Mode.IN_PERSON,
+                note=self.rng.choice(JOB_END_NOTES),
+            )
+        if placement.end_date is not None:
+            report_due = placement.end_date + timedelta(days=10)
+            if report_due < self.today:
+                task(
+                    SupportTask.Kind.JOB_END_REPORT,
+                    "Rédiger le bilan de fin de poste",
+                    report_due,
+                    placement=placement,
+                    done_on=self.done_date(report_due),
+                    mode=SupportTask.Mode.IN_PERSON,
+                )
+            else:
+                task(
+                    SupportTask.Kind.JOB_END_REPORT, "Rédiger le bilan de fin de poste", report_due, placement=placement
+                )
+
+    def job_search_tasks(self, task, job_seeker: JobSeeker, plan: JobSeekerPlan) -> None:
+        soon = self.today + timedelta(days=self.rng.randint(-2, 12))
+        if job_seeker.status == JobSeeker.Status.CLOSED:
+            task(SupportTask.Kind.OTHER, "Relancer un employeur rencontré", plan.status_changes[-1][0], cancelled=True)
+            return
+        if job_seeker.disclosure_preference == JobSeeker.Disclosure.UNDECIDED:
+            task(SupportTask.Kind.DISCLOSURE_CONVERSATION, "Parler de la divulgation aux employeurs", soon)
+        if job_seeker.receives_benefits == JobSeeker.Benefits.YES and self.rng.random() < 0.5:
+            task(
+                SupportTask.Kind.BENEFITS_PLANNING,
+                "Simulation de revenus (AAH / prime d'activité)",
+                self.today + timedelta(days=self.rng.randint(0, 21)),
+            )
+        days_enrolled = (self.today - plan.enrolment_date).days
+        if job_seeker.status == JobSeeker.Status.JOB_SEARCH and not plan.placements and days_enrolled <= 30:
+            due = plan.enrolment_date + timedelta(days=14 if days_enrolled < 14 else 21)
+            task(SupportTask.Kind.JOB_SEARCH_NUDGE, "Recherche rapide : rencontrer un employeur", due)

@@ -1,0 +1,436 @@
+"""Core domain: the IPS program (Organisation), its teams and users, and the job
+seekers on specialists' caseloads with their career profile and job preferences."""
+
+from zoneinfo import available_timezones
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz)
+
+
+class Organisation(models.Model):
+    """An IPS program or provider. Every record belongs to one.
+
+    The fidelity settings default to the score-5 criteria of the IPS Fidelity Scale
+    (see shared/ips-reference.md); a program admin may change them."""
+
+    class JobSeekerNames(models.TextChoices):
+        INITIALS = "initials", _("Initials")
+        FIRST_NAME = "first_name", _("First name")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/Paris")
+    town = models.CharField(_("town"), max_length=120, blank=True)
+    country = models.CharField(_("country code"), max_length=2, default="FR")
+    team_cover = models.BooleanField(
+        _("specialists read their team's caseload"),
+        default=True,
+        help_text=_("IPS teams cover for each other; turn off to limit specialists to their own caseload."),
+    )
+    # Fidelity thresholds (defaults = score 5).
+    caseload_limit = models.PositiveSmallIntegerField(
+        _("caseload limit per specialist"), default=20, validators=[MinValueValidator(1)]
+    )
+    weekly_in_person_employer_contacts = models.PositiveSmallIntegerField(
+        _("in-person employer contacts per specialist per week"), default=6
+    )
+    days_to_first_employer_contact = models.PositiveSmallIntegerField(
+        _("days from enrolment to first face-to-face employer contact"), default=30
+    )
+    rapid_search_nudge_days = models.CharField(
+        _("days after enrolment to nudge the specialist"),
+        max_length=40,
+        default="14,21",
+        help_text=_("Comma-separated days without an employer contact."),
+    )
+    job_type_diversity_percent = models.PositiveSmallIntegerField(
+        _("diversity of job types (%)"), default=85, validators=[MaxValueValidator(100)]
+    )
+    employer_diversity_percent = models.PositiveSmallIntegerField(
+        _("diversity of employers (%)"), default=85, validators=[MaxValueValidator(100)]
+    )
+    competitive_jobs_percent = models.PositiveSmallIntegerField(
+        _("competitive jobs (%)"), default=95, validators=[MaxValueValidator(100)]
+    )
+    community_time_percent = models.PositiveSmallIntegerField(
+        _("time spent in the community (%)"), default=65, validators=[MaxValueValidator(100)]
+    )
+    employment_rate_target_percent = models.PositiveSmallIntegerField(
+        _("employment rate target (%)"), default=40, validators=[MaxValueValidator(100)]
+    )
+    retention_13_weeks_target_percent = models.PositiveSmallIntegerField(
+        _("still working after 13 weeks target (%)"), default=65, validators=[MaxValueValidator(100)]
+    )
+    active_contact_days = models.PositiveSmallIntegerField(
+        _("days without contact before a job seeker counts as inactive"), default=28
+    )
+    job_seeker_names_in_calendars = models.CharField(
+        _("job seekers in calendar feeds"),
+        max_length=20,
+        choices=JobSeekerNames.choices,
+        default=JobSeekerNames.INITIALS,
+    )
+
+    class Meta:
+        verbose_name = _("IPS program")
+        verbose_name_plural = _("IPS programs")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(job_type_diversity_percent__lte=100)
+                & Q(employer_diversity_percent__lte=100)
+                & Q(competitive_jobs_percent__lte=100)
+                & Q(community_time_percent__lte=100)
+                & Q(employment_rate_target_percent__lte=100)
+                & Q(retention_13_weeks_target_percent__lte=100),
+                name="organisation_percentages_at_most_100",
+            ),
+            models.CheckConstraint(condition=Q(caseload_limit__gte=1), name="organisation_caseload_limit_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    """A team leader and the specialists they supervise."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("name"), max_length=120)
+    leader = models.ForeignKey(
+        "User",
+        verbose_name=_("team leader"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_teams",
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique_in_organisation")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        SPECIALIST = "specialist", _("Employment specialist")
+        TEAM_LEADER = "team_leader", _("Team leader")
+        PROGRAM_ADMIN = "program_admin", _("Program admin")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPECIALIST)
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # Only platform operators (superusers) live outside a program.
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(is_superuser=True),
+                name="user_belongs_to_organisation_unless_superuser",
+            )
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_specialist(self) -> bool:
+        return self.role == self.Role.SPECIALIST
+
+    @property
+    def is_team_leader(self) -> bool:
+        return self.role == self.Role.TEAM_LEADER
+
+    @property
+    def is_program_admin(self) -> bool:
+        return self.role == self.Role.PROGRAM_ADMIN
+
+    @property
+    def sees_audit_history(self) -> bool:
+        return self.role in (self.Role.TEAM_LEADER, self.Role.PROGRAM_ADMIN)
+
+
+class TranslatedLabel(models.Model):
+    """A taxonomy entry with a stable code and English and French labels."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    label_en = models.CharField(_("English label"), max_length=200)
+    label_fr = models.CharField(_("French label"), max_length=200)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.label_fr if (get_language() or "en").startswith("fr") else self.label_en
+
+
+class Industry(TranslatedLabel):
+    """Sections of the NACE Rev. 2 classification of economic activities."""
+
+    class Meta(TranslatedLabel.Meta):
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+
+class JobType(TranslatedLabel):
+    """Entry-level job types IPS teams see most, coded by ISCO-08 unit group.
+
+    `code` is stable and never reused; `isco_code` is the ISCO-08 unit group."""
+
+    isco_code = models.CharField(_("ISCO-08 unit group"), max_length=4)
+
+    class Meta(TranslatedLabel.Meta):
+        verbose_name = _("job type")
+        verbose_name_plural = _("job types")
+
+
+class JobSeeker(models.Model):
+    class Status(models.TextChoices):
+        JOB_SEARCH = "job_search", _("Job search")
+        WORKING = "working", _("Working")
+        FOLLOW_ALONG = "follow_along", _("Follow-along")
+        CLOSED = "closed", _("Closed")
+
+    class ReferralSource(models.TextChoices):
+        MENTAL_HEALTH_TEAM = "mental_health_team", _("Mental-health team")
+        SELF = "self", _("Self-referral")
+        FAMILY = "family", _("Family or friends")
+        SOCIAL_SERVICES = "social_services", _("Social services")
+        EMPLOYMENT_SERVICE = "employment_service", _("Public employment service")
+        OTHER = "other", _("Other")
+
+    class Benefits(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class Disclosure(models.TextChoices):
+        UNDECIDED = "undecided", _("Not yet discussed")
+        NONE = "none", _("Does not want the condition disclosed")
+        PARTIAL = "partial", _("Disclose some information, agreed with the worker")
+        FULL = "full", _("Specialist may disclose and speak with the employer")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="job_seekers")
+    specialist = models.ForeignKey(
+        User,
+        verbose_name=_("employment specialist"),
+        on_delete=models.PROTECT,
+        related_name="caseload",
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+    town = models.CharField(_("town"), max_length=120, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    referral_date = models.DateField(_("referral date"))
+    enrolment_date = models.DateField(_("enrolment date"), null=True, blank=True)
+    referral_source = models.CharField(
+        _("source of referral"),
+        max_length=30,
+        choices=ReferralSource.choices,
+        default=ReferralSource.MENTAL_HEALTH_TEAM,
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.JOB_SEARCH)
+    receives_benefits = models.CharField(
+        _("receives benefits"), max_length=10, choices=Benefits.choices, default=Benefits.UNKNOWN
+    )
+    disclosure_preference = models.CharField(
+        _("disclosure preference"), max_length=20, choices=Disclosure.choices, default=Disclosure.UNDECIDED
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("job seeker")
+        verbose_name_plural = _("job seekers")
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["organisation", "status"]), models.Index(fields=["specialist", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enrolment_date__isnull=True) | Q(enrolment_date__gte=F("referral_date")),
+                name="job_seeker_enrolment_not_before_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="job_seeker_coordinates_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[0].upper() + "." for part in (self.first_name, self.last_name) if part)
+
+
+class JobSeekerStatusChange(models.Model):
+    job_seeker = models.ForeignKey(JobSeeker, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=20, choices=JobSeeker.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=JobSeeker.Status.choices)
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class CareerProfile(models.Model):
+    """What the person wants and brings, updated from each job experience."""
+
+    job_seeker = models.OneToOneField(JobSeeker, on_delete=models.CASCADE, related_name="career_profile")
+    work_goal = models.TextField(_("work goal"), blank=True, max_length=2000)
+    work_history = models.TextField(_("work history"), blank=True, max_length=4000)
+    education = models.TextField(_("education and training"), blank=True, max_length=2000)
+    interests = models.TextField(_("interests"), blank=True, max_length=2000)
+    strengths = models.TextField(_("strengths"), blank=True, max_length=2000)
+    skills = models.TextField(_("skills"), blank=True, max_length=2000)
+    coping_strategies = models.TextField(_("coping strategies"), blank=True, max_length=2000)
+    networking_contacts = models.TextField(_("networking contacts"), blank=True, max_length=2000)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("career profile")
+        verbose_name_plural = _("career profiles")
+
+    def __str__(self):
+        return str(self.job_seeker)
+
+
+class Weekday(models.TextChoices):
+    MONDAY = "mon", _("Monday")
+    TUESDAY = "tue", _("Tuesday")
+    WEDNESDAY = "wed", _("Wednesday")
+    THURSDAY = "thu", _("Thursday")
+    FRIDAY = "fri", _("Friday")
+    SATURDAY = "sat", _("Saturday")
+    SUNDAY = "sun", _("Sunday")
+
+
+class Shift(models.TextChoices):
+    MORNING = "morning", _("Morning")
+    AFTERNOON = "afternoon", _("Afternoon")
+    EVENING = "evening", _("Evening")
+    NIGHT = "night", _("Night")
+
+
+class JobPreference(models.Model):
+    """The job the person wants: IPS principle 4, the basis of job development."""
+
+    job_seeker = models.OneToOneField(JobSeeker, on_delete=models.CASCADE, related_name="job_preference")
+    job_types = models.ManyToManyField(JobType, verbose_name=_("job types wanted"), blank=True, related_name="+")
+    industries = models.ManyToManyField(Industry, verbose_name=_("industries wanted"), blank=True, related_name="+")
+    min_hours_per_week = models.PositiveSmallIntegerField(
+        _("minimum hours per week"), null=True, blank=True, validators=[MaxValueValidator(80)]
+    )
+    max_hours_per_week = models.PositiveSmallIntegerField(
+        _("maximum hours per week"), null=True, blank=True, validators=[MaxValueValidator(80)]
+    )
+    days = models.JSONField(_("days available"), default=list, blank=True)
+    shifts = models.JSONField(_("shifts"), default=list, blank=True)
+    places = models.CharField(_("places wanted"), max_length=300, blank=True)
+    max_travel_minutes = models.PositiveSmallIntegerField(
+        _("maximum travel time (minutes)"), null=True, blank=True, validators=[MaxValueValidator(240)]
+    )
+    max_distance_km = models.PositiveSmallIntegerField(
+        _("maximum distance (km)"), null=True, blank=True, validators=[MaxValueValidator(500)]
+    )
+    min_hourly_pay = models.DecimalField(
+        _("minimum hourly pay"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    avoid_job_types = models.ManyToManyField(
+        JobType, verbose_name=_("job types to avoid"), blank=True, related_name="+"
+    )
+    avoid_industries = models.ManyToManyField(
+        Industry, verbose_name=_("industries to avoid"), blank=True, related_name="+"
+    )
+    things_to_avoid = models.TextField(_("other things to avoid"), blank=True, max_length=2000)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[job_types, industries])
+
+    class Meta:
+        verbose_name = _("job preference")
+        verbose_name_plural = _("job preferences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_hours_per_week__isnull=True)
+                | Q(max_hours_per_week__isnull=True)
+                | Q(min_hours_per_week__lte=F("max_hours_per_week")),
+                name="job_preference_hours_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_hours_per_week__isnull=True) | Q(max_hours_per_week__lte=80),
+                name="job_preference_hours_at_most_80",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_hourly_pay__isnull=True) | Q(min_hourly_pay__gte=0),
+                name="job_preference_min_pay_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.job_seeker)
+
+    def get_days_display(self) -> list[str]:
+        labels = dict(Weekday.choices)
+        return [str(labels[d]) for d in self.days if d in labels]
+
+    def get_shifts_display(self) -> list[str]:
+        labels = dict(Shift.choices)
+        return [str(labels[s]) for s in self.shifts if s in labels]

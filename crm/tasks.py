@@ -1,0 +1,23 @@
+"""Periodic housekeeping. Scheduled by dramatiq-crontab: in services mode by the
+`make scheduler` process, in embedded mode inside the `make run` process."""
+
+from datetime import timedelta
+
+import dramatiq
+from django.conf import settings
+from django.utils import timezone
+from dramatiq_crontab import cron
+
+
+@cron("17 3 * * *")
+@dramatiq.actor(max_retries=3)
+def purge_expired_login_data():
+    """Delete expired sessions and failed-login records past their cool-off.
+
+    Both hold personal data (who logged in from where); keep them no longer than needed."""
+    from axes.models import AccessAttempt
+    from django.contrib.sessions.models import Session
+
+    now = timezone.now()
+    Session.objects.filter(expire_date__lt=now).delete()
+    AccessAttempt.objects.filter(attempt_time__lt=now - timedelta(hours=settings.AXES_COOLOFF_TIME)).delete()

@@ -1,0 +1,109 @@
+"""Employers are shared across the whole program, so two specialists never approach
+the same employer unaware of each other."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Industry, Organisation, User
+
+
+class Employer(models.Model):
+    class Size(models.TextChoices):
+        MICRO = "micro", _("1-9 employees")
+        SMALL = "small", _("10-49 employees")
+        MEDIUM = "medium", _("50-249 employees")
+        LARGE = "large", _("250 employees or more")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class RelationshipStage(models.TextChoices):
+        NOT_CONTACTED = "not_contacted", _("Not contacted")
+        INTRODUCED = "introduced", _("Introduced")
+        RELATIONSHIP = "relationship", _("Relationship")
+        HAS_HIRED = "has_hired", _("Has hired from us")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="employers")
+    name = models.CharField(_("name"), max_length=200)
+    industry = models.ForeignKey(
+        Industry, verbose_name=_("industry"), on_delete=models.PROTECT, null=True, blank=True, related_name="employers"
+    )
+    size = models.CharField(_("size"), max_length=10, choices=Size.choices, default=Size.UNKNOWN)
+    relationship_stage = models.CharField(
+        _("relationship stage"),
+        max_length=20,
+        choices=RelationshipStage.choices,
+        default=RelationshipStage.NOT_CONTACTED,
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("what they do"), blank=True, max_length=2000)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("employer")
+        verbose_name_plural = _("employers")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["organisation", "name"]),
+            models.Index(fields=["organisation", "relationship_stage"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EmployerSite(models.Model):
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField(_("site name"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=250)
+    postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+    town = models.CharField(_("town"), max_length=120)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("employer site")
+        verbose_name_plural = _("employer sites")
+        ordering = ["employer_id", "town", "id"]
+        indexes = [models.Index(fields=["postcode"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="employer_site_coordinates_valid",
+            ),
+        ]
+
+    def __str__(self):
+        parts = [self.name, self.address, " ".join(p for p in (self.postcode, self.town) if p)]
+        return ", ".join(p for p in parts if p)
+
+
+class ContactPerson(models.Model):
+    class Channel(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("Email")
+        VIDEO = "video", _("Video")
+
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="contact_persons")
+    site = models.ForeignKey(
+        EmployerSite, verbose_name=_("site"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    has_hiring_authority = models.BooleanField(_("has hiring authority"), default=False)
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=10, choices=Channel.choices, default=Channel.IN_PERSON
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+        ordering = ["employer_id", "name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.role})" if self.role else self.name

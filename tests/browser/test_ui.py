@@ -1,0 +1,85 @@
+"""A specialist's first session, as a person would do it, in a real browser."""
+
+import re
+
+import pytest
+
+from crm.models import JobSeeker
+from employers.models import Employer
+from tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("taxonomies")]
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/job-seekers/$"))
+
+
+def test_log_in_and_create_a_job_seeker_with_preferences(page, live_server, specialist_sam):
+    log_in(page, live_server, "sam")
+    page.get_by_role("link", name="Add a job seeker").click()
+    page.get_by_label("First name").fill("Nadia")
+    page.get_by_label("Last name").fill("Benali")
+    page.get_by_label("Referral date").fill("2026-10-01")
+    page.get_by_label("Enrolment date").fill("2026-10-06")
+    page.get_by_label("Receives benefits").select_option("yes")
+    page.get_by_label("Job types wanted").select_option(label="Baker or pastry cook")
+    page.get_by_label("Minimum hours per week").fill("15")
+    page.get_by_label("Maximum hours per week").fill("25")
+    page.get_by_label("Monday").check()
+    page.get_by_label("Morning").check()
+    page.get_by_label("Work goal").fill("Travailler en boulangerie")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r".*/job-seekers/\d+/$"))
+    assert page.get_by_role("heading", name=re.compile("Nadia Benali")).is_visible()
+    assert page.get_by_text("Baker or pastry cook").is_visible()
+    job_seeker = JobSeeker.objects.get(last_name="Benali")
+    assert job_seeker.job_preference.days == ["mon"]
+
+
+def test_bad_input_is_shown_next_to_the_field(page, live_server, specialist_sam):
+    log_in(page, live_server, "sam")
+    page.goto(f"{live_server.url}/job-seekers/new/")
+    page.get_by_label("Last name").fill("Benali")
+    page.get_by_label("Referral date").fill("2026-10-10")
+    page.get_by_label("Enrolment date").fill("2026-10-01")
+    page.get_by_role("button", name="Save").click()
+    assert page.locator("#id_first_name_error").inner_text() == "This field is required."
+    assert "cannot be before the referral date" in page.locator("#id_enrolment_date_error").inner_text()
+    assert not JobSeeker.objects.exists()
+
+
+def test_create_an_employer_with_a_site_and_a_contact_person(page, live_server, specialist_sam):
+    log_in(page, live_server, "sam")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Employers").click()
+    page.get_by_role("link", name="Add an employer").click()
+    page.locator("#id_name").fill("Boulangerie Le Panier")
+    page.get_by_label("Industry").select_option(label="Manufacturing")
+    page.get_by_label("Address").fill("3 place de Lenche")
+    page.get_by_label("Postcode").fill("13002")
+    page.get_by_label("Town").fill("Marseille")
+    page.locator("#id_contact-name").fill("Claire Martin")
+    page.locator("#id_contact-role").fill("Gérante")
+    page.get_by_label("Has hiring authority").check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r".*/employers/\d+/$"))
+    assert page.get_by_text("3 place de Lenche", exact=False).first.is_visible()
+    assert page.locator("strong", has_text="Claire Martin").is_visible()
+    employer = Employer.objects.get()
+    assert employer.sites.count() == 1 and employer.contact_persons.get().has_hiring_authority
+
+
+def test_switch_to_french_shows_french_labels(page, live_server, specialist_sam):
+    log_in(page, live_server, "sam")
+    with page.expect_navigation():
+        page.get_by_label("Language").select_option("fr")
+    nav = page.get_by_role("navigation")
+    assert nav.get_by_role("link", name="Demandeurs d'emploi").is_visible()
+    assert nav.get_by_role("link", name="Employeurs").is_visible()
+    page.goto(f"{live_server.url}/job-seekers/new/")
+    assert page.get_by_label("Prénom").is_visible()
+    assert page.get_by_label("Date d'orientation").is_visible()
