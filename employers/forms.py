@@ -5,6 +5,8 @@ from employers.models import ContactPerson, Employer, EmployerSite
 
 
 class EmployerForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+
     class Meta:
         model = Employer
         fields = ["name", "industry", "size", "relationship_stage", "website", "description"]

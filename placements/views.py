@@ -27,9 +27,7 @@ def job_seeker_placements(request, job_seeker_pk):
     history = None
     if request.user.sees_audit_history:
         history = audit_entries(
-            Placement.history.filter(job_seeker_id=job_seeker.pk)
-            .select_related("history_user")
-            .order_by("-history_date")[:50],
+            Placement.history.filter(job_seeker_id=job_seeker.pk).order_by("-history_date"),
             str(Placement._meta.verbose_name).capitalize(),
         )
     template = (

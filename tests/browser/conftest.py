@@ -10,10 +10,6 @@ import pytest
 
 CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the
-# test itself (fixtures creating users) are still synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def chromium_path():
     configured = os.environ.get("CHROMIUM_PATH")
@@ -27,6 +23,18 @@ def chromium_path():
 
 @pytest.fixture(scope="session")
 def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
+    # itself makes (fixtures, assertions) are still synchronous and safe here.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _launch()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def _launch():
     path = chromium_path()
     if path is None:
         message = "Chromium not found (install Debian's `chromium` package, or set CHROMIUM_PATH)"

@@ -225,3 +225,25 @@ def test_database_rejects_reversed_hours(specialist_sam):
     job_seeker = JobSeekerFactory(specialist=specialist_sam)
     with pytest.raises(IntegrityError), transaction.atomic():
         JobPreference.objects.create(job_seeker=job_seeker, min_hours_per_week=30, max_hours_per_week=10)
+
+
+def test_audit_history_shows_readable_changes_with_bounded_queries(
+    client_for, leader_a, specialist_sam, specialist_sofia, django_assert_max_num_queries
+):
+    job_seeker = JobSeekerFactory(specialist=specialist_sam, receives_benefits="unknown")
+    preference = JobPreferenceFactory(job_seeker=job_seeker)
+    for code in ["baker", "cook", "waiter", "cashier"]:
+        preference.job_types.add(JobType.objects.get(code=code))
+        preference.save()
+    for index in range(5):
+        job_seeker.phone = f"060000000{index}"
+        job_seeker.save()
+    job_seeker.specialist = specialist_sofia
+    job_seeker.receives_benefits = "yes"
+    job_seeker.save()
+    client = client_for(leader_a)
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("job_seeker_detail", args=[job_seeker.pk])).content.decode()
+    assert f"{specialist_sam} → {specialist_sofia}" in page
+    assert "Unknown → Yes" in page
+    assert "0600000003 → 0600000004" in page
