@@ -120,9 +120,7 @@ def _short(text: str) -> str:
 def audit_history_for_job_seeker(user, job_seeker: JobSeeker) -> list[AuditEntry] | None:
     if not user.sees_audit_history:
         return None
-    entries = audit_entries(
-        JobSeeker.history.filter(id=job_seeker.pk).order_by("-history_date"), _("Job seeker")
-    )
+    entries = audit_entries(JobSeeker.history.filter(id=job_seeker.pk).order_by("-history_date"), _("Job seeker"))
     entries += audit_entries(
         CareerProfile.history.filter(job_seeker_id=job_seeker.pk).order_by("-history_date"),
         _("Career profile"),
