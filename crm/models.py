@@ -259,6 +259,12 @@ class JobSeeker(models.Model):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     referral_date = models.DateField(_("referral date"))
     enrolment_date = models.DateField(_("enrolment date"), null=True, blank=True)
+    job_search_since = models.DateField(
+        _("in job search since"),
+        null=True,
+        blank=True,
+        help_text=_("Enrolment, or re-entry into job search after a job end: the rapid-job-search clock starts here."),
+    )
     referral_source = models.CharField(
         _("source of referral"),
         max_length=30,
@@ -434,3 +440,67 @@ class JobPreference(models.Model):
     def get_shifts_display(self) -> list[str]:
         labels = dict(Shift.choices)
         return [str(labels[s]) for s in self.shifts if s in labels]
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written in the same transaction as the change it describes.
+
+    `dedup_key` is unique: emitting the same fact twice (e.g. a milestone found by two
+    sweeps) creates one event."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        HANDLED = "handled", _("Handled")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="events")
+    topic = models.CharField(_("topic"), max_length=100)
+    aggregate_type = models.CharField(_("aggregate type"), max_length=50)
+    aggregate_id = models.BigIntegerField(_("aggregate id"))
+    payload = models.JSONField(_("payload"), default=dict)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    dedup_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    send_count = models.PositiveIntegerField(_("times sent"), default=0)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["aggregate_type", "aggregate_id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.topic} #{self.pk}"
+
+
+class EventHandling(models.Model):
+    """One handler's work on one event. A SUCCEEDED row is written in the same
+    transaction as the handler's effects, so a redelivered event never repeats them."""
+
+    class Status(models.TextChoices):
+        SUCCEEDED = "succeeded", _("Succeeded")
+        RETRYING = "retrying", _("Failed, will retry")
+        FAILED = "failed", _("Failed, retries exhausted")
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="handlings")
+    handler = models.CharField(_("handler"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("event handling")
+        verbose_name_plural = _("event handlings")
+        ordering = ["-updated_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["event", "handler"], name="event_handling_once_per_handler")]
+
+    def __str__(self):
+        return f"{self.handler} on {self.event}"

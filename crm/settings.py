@@ -116,6 +116,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Background threads (embedded worker and scheduler) write too: wait for the lock
     # instead of failing at once, and use WAL so readers never block the writer.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too: the in-memory database's shared cache fails concurrent
+    # writers ("table is locked") instead of making them wait.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
@@ -211,6 +214,10 @@ else:
         "MIDDLEWARE": DRAMATIQ_MIDDLEWARE,
     }
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks", "handlers"]
+# Events: a handler is tried this many times (with backoff) before it is shown to
+# program admins as failed; a pending event is re-sent after this grace period.
+EVENT_HANDLER_MAX_ATTEMPTS = int(os.environ.get("EVENT_HANDLER_MAX_ATTEMPTS", "5"))
+EVENT_RESEND_GRACE_SECONDS = int(os.environ.get("EVENT_RESEND_GRACE_SECONDS", "60"))
 # The scheduler (dramatiq-crontab) holds a Redis lock so only one acts at a time.
 DRAMATIQ_CRONTAB = {"REDIS_URL": REDIS_URL or None}
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.utils import timezone
 from dramatiq_crontab import cron
 
+from crm import events
+
 
 @cron("17 3 * * *")
 @dramatiq.actor(max_retries=3)
@@ -21,3 +23,19 @@ def purge_expired_login_data():
     now = timezone.now()
     Session.objects.filter(expire_date__lt=now).delete()
     AccessAttempt.objects.filter(attempt_time__lt=now - timedelta(hours=settings.AXES_COOLOFF_TIME)).delete()
+
+
+@dramatiq.actor(
+    max_retries=settings.EVENT_HANDLER_MAX_ATTEMPTS,
+    min_backoff=2_000,
+    max_backoff=300_000,
+)
+def dispatch_event(event_id: int):
+    events.dispatch(event_id)
+
+
+@cron("* * * * *")
+@dramatiq.actor(max_retries=0)
+def resend_pending_events():
+    """The outbox sweep: nothing written is ever lost, even if the broker lost it."""
+    events.resend_pending()

@@ -3,6 +3,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -60,6 +61,7 @@ class Placement(models.Model):
         help_text=_("Open to anyone, paid at least the minimum wage, not reserved for people with disabilities."),
     )
     offer_date = models.DateField(_("offer accepted on"))
+    expected_start_date = models.DateField(_("expected start date"), null=True, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OFFER_ACCEPTED)
@@ -78,6 +80,10 @@ class Placement(models.Model):
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True) | Q(start_date__gte=F("offer_date")),
                 name="placement_start_not_before_offer",
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_start_date__isnull=True) | Q(expected_start_date__gte=F("offer_date")),
+                name="placement_expected_start_not_before_offer",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | (Q(start_date__isnull=False) & Q(end_date__gte=F("start_date"))),
@@ -149,6 +155,21 @@ class SupportTask(models.Model):
     due_date = models.DateField(_("due date"))
     owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="support_tasks")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    source_event = models.ForeignKey(
+        "crm.OutboxEvent",
+        verbose_name=_("created by event"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="support_tasks",
+    )
+    accommodation = models.ForeignKey(
+        "Accommodation", on_delete=models.CASCADE, null=True, blank=True, related_name="support_tasks"
+    )
+    benefits_step = models.ForeignKey(
+        "BenefitsStep", on_delete=models.CASCADE, null=True, blank=True, related_name="support_tasks"
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     completion_mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, blank=True)
     completion_note = models.TextField(_("completion note"), blank=True, max_length=4000)
@@ -169,3 +190,173 @@ class SupportTask(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Milestone(models.TextChoices):
+    DAY_3 = "day_3", _("Day 3")
+    WEEK_1 = "week_1", _("Week 1")
+    DAY_30 = "day_30", _("Day 30")
+    DAY_90 = "day_90", _("13 weeks (day 90)")
+    DAY_182 = "day_182", _("6 months (day 182)")
+    DAY_365 = "day_365", _("1 year (day 365)")
+
+
+MILESTONE_DAYS = {
+    Milestone.DAY_3: 3,
+    Milestone.WEEK_1: 7,
+    Milestone.DAY_30: 30,
+    Milestone.DAY_90: 90,
+    Milestone.DAY_182: 182,
+    Milestone.DAY_365: 365,
+}
+
+
+class PlacementMilestone(models.Model):
+    """A time-based milestone of a job, stored with its due date when the job starts;
+    the scheduler emits it once when due (never a delayed broker message)."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(_("milestone"), max_length=10, choices=Milestone.choices)
+    due_date = models.DateField(_("due date"))
+    reached_at = models.DateTimeField(_("reached"), null=True, blank=True)
+    still_working = models.BooleanField(
+        _("still working at this milestone"), null=True, blank=True, help_text=_("Recorded for retention reporting.")
+    )
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["reached_at", "due_date"])]
+        constraints = [models.UniqueConstraint(fields=["placement", "name"], name="milestone_once_per_placement")]
+
+    def __str__(self):
+        return self.get_name_display()
+
+
+class FollowAlongPlan(models.Model):
+    """The job support plan: how follow-along goes on, as long as the worker wants it."""
+
+    class Frequency(models.TextChoices):
+        STANDARD = "standard", _("IPS default: within 3 days, weekly for a month, then monthly")
+        WEEKLY = "weekly", _("Weekly")
+        FORTNIGHTLY = "fortnightly", _("Every two weeks")
+        MONTHLY = "monthly", _("Monthly")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        DECLINED = "declined", _("Worker declined support")
+        STEPPED_DOWN = "stepped_down", _("Stepped down to the mental-health team")
+        ENDED = "ended", _("Ended with the job")
+
+    placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="follow_along_plan")
+    frequency = models.CharField(_("frequency"), max_length=12, choices=Frequency.choices, default=Frequency.STANDARD)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    step_down_date = models.DateField(_("planned step-down date"), null=True, blank=True)
+    step_down_agreed = models.BooleanField(_("worker agrees to the step-down"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("follow-along plan")
+        verbose_name_plural = _("follow-along plans")
+
+    def __str__(self):
+        return f"{self.placement}: {self.get_status_display()}"
+
+
+class Accommodation(models.Model):
+    """A workplace adjustment, from need identified to reviewed."""
+
+    class Status(models.TextChoices):
+        IDENTIFIED = "identified", _("Need identified")
+        DISCUSSED = "discussed", _("Discussed with the worker")
+        REQUESTED = "requested", _("Requested from the employer")
+        AGREED = "agreed", _("Agreed by the employer")
+        IN_PLACE = "in_place", _("In place")
+        REVIEWED = "reviewed", _("Reviewed")
+        DROPPED = "dropped", _("Not pursued")
+
+    ORDER = ["identified", "discussed", "requested", "agreed", "in_place", "reviewed"]
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="accommodations")
+    description = models.CharField(_("adjustment"), max_length=300)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IDENTIFIED)
+    worker_consents_to_disclosure = models.BooleanField(
+        _("worker consents to disclosing to the employer"), default=False
+    )
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("workplace accommodation")
+        verbose_name_plural = _("workplace accommodations")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.description
+
+
+class BenefitsStep(models.Model):
+    """A work-incentives-planning (benefits counselling) step."""
+
+    class Reason(models.TextChoices):
+        BEFORE_START = "before_start", _("Before starting a new job")
+        TERMS_CHANGED = "terms_changed", _("Hours or pay changed")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        REFERRED = "referred", _("Referred to a benefits counsellor")
+        SESSION_HELD = "session_held", _("Session held")
+        PLAN_IN_PLACE = "plan_in_place", _("Plan in place")
+        DECLINED = "declined", _("Declined by the worker")
+
+    ORDER = ["offered", "referred", "session_held", "plan_in_place"]
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    job_seeker = models.ForeignKey(JobSeeker, on_delete=models.CASCADE, related_name="benefits_steps")
+    placement = models.ForeignKey(
+        Placement, on_delete=models.CASCADE, null=True, blank=True, related_name="benefits_steps"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OFFERED)
+    offered_on = models.DateField(_("offered on"))
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("benefits-counselling step")
+        verbose_name_plural = _("benefits-counselling steps")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.get_status_display()}"
+
+
+class JobEndReport(models.Model):
+    """The IPS job-end report, written after every job end."""
+
+    placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="job_end_report")
+    disclosed = models.BooleanField(_("the worker had disclosed to the employer"), null=True, blank=True)
+    face_to_face_contact_on = models.DateField(_("face-to-face contact after the job ended"), null=True, blank=True)
+    worker_perspective = models.TextField(_("the worker's perspective"), blank=True, max_length=4000)
+    staff_perspective = models.TextField(_("staff's perspective"), blank=True, max_length=4000)
+    employer_perspective = models.TextField(_("the employer's perspective"), blank=True, max_length=4000)
+    supports_given = models.TextField(_("supports given"), blank=True, max_length=4000)
+    what_worked = models.TextField(_("what worked"), blank=True, max_length=4000)
+    wants_another_job = models.BooleanField(_("wants another job"), null=True, blank=True)
+    next_job_wanted = models.CharField(_("kind of job wanted next"), max_length=300, blank=True)
+    disclosure_next_time = models.CharField(_("disclosure next time"), max_length=300, blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True, max_length=4000)
+    written_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    written_on = models.DateField(_("written on"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("job-end report")
+        verbose_name_plural = _("job-end reports")
+
+    def __str__(self):
+        return str(self.placement)

@@ -117,3 +117,23 @@ def taxonomies(transactional_db):
     from crm.taxonomies import seed_taxonomies
 
     seed_taxonomies(Industry, JobType)
+
+
+@pytest.fixture
+def handle_events():
+    """Dispatch every pending event in this thread, as a worker would (and the events
+    their handlers emit, in turn)."""
+    from crm import events
+    from crm.models import OutboxEvent
+
+    def run():
+        for _round in range(10):
+            pending = list(
+                OutboxEvent.objects.filter(status=OutboxEvent.Status.PENDING).order_by("pk").values_list("pk", flat=True)
+            )
+            if not pending:
+                return
+            for event_id in pending:
+                events.dispatch(event_id)
+
+    return run
