@@ -4,9 +4,21 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import Http404
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.models import CareerProfile, Industry, JobPreference, JobSeeker, JobType, Organisation, Team, User
+from crm.models import (
+    CareerProfile,
+    EventHandling,
+    Industry,
+    JobPreference,
+    JobSeeker,
+    JobType,
+    Organisation,
+    OutboxEvent,
+    Team,
+    User,
+)
 
 
 class OrganisationScopedAdmin(admin.ModelAdmin):
@@ -136,3 +148,79 @@ class TaxonomyAdmin(admin.ModelAdmin):
 
 admin.site.register(Industry, TaxonomyAdmin)
 admin.site.register(JobType, TaxonomyAdmin)
+
+
+class EventHandlingInline(admin.TabularInline):
+    model = EventHandling
+    extra = 0
+    can_delete = False
+    fields = ["handler", "status", "attempts", "last_error", "updated_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Shown inside an event the user may already see (OutboxEventAdmin scopes it).
+        return request.user.is_active and (request.user.is_superuser or request.user.is_program_admin)
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(OrganisationScopedAdmin):
+    """Program admins see their program's events; failed ones show each handler's error
+    and can be retried."""
+
+    list_display = ["id", "topic", "aggregate_type", "aggregate_id", "occurred_at", "status", "send_count"]
+    list_filter = ["status", "topic"]
+    readonly_fields = [
+        "topic",
+        "aggregate_type",
+        "aggregate_id",
+        "payload",
+        "occurred_at",
+        "dedup_key",
+        "actor",
+        "status",
+        "created_at",
+        "last_sent_at",
+        "send_count",
+        "handled_at",
+    ]
+    exclude = ["organisation"]
+    inlines = [EventHandlingInline]
+    actions = ["retry_failed_handlers"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Retry the failed handlers of the selected events"))
+    def retry_failed_handlers(self, request, queryset):
+        from crm.events import retry_failed
+
+        failed = list(queryset.filter(status=OutboxEvent.Status.FAILED))
+        for event in failed:
+            retry_failed(event)
+        self.message_user(request, _("%(count)d event(s) sent again.") % {"count": len(failed)})
+
+
+@admin.register(EventHandling)
+class EventHandlingAdmin(OrganisationScopedAdmin):
+    organisation_path = "event__organisation"
+    list_display = ["event", "handler", "status", "attempts", "updated_at"]
+    list_filter = ["status"]
+    readonly_fields = ["event", "handler", "status", "attempts", "last_error", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
