@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from crm import views
+from placements.urls import task_urlpatterns as task_patterns
 
 job_seeker_patterns = [
     path("", views.job_seeker_list, name="job_seeker_list"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("job-seekers/", include(job_seeker_patterns)),
     path("employers/", include("employers.urls")),
     path("placements/", include("placements.urls")),
+    path("tasks/", include(task_patterns)),
     path("my-week/", views.coming_later, {"section": "my_week"}, name="my_week"),
     path("team-dashboard/", views.coming_later, {"section": "team_dashboard"}, name="team_dashboard"),
     path("admin/", admin.site.urls),

@@ -78,18 +78,24 @@ def plan_steps_before_the_start(event: OutboxEvent) -> None:
         title=_("Talk with %(name)s about workplace adjustments they may need") % {"name": name},
         due=before_start,
     )
-    _task(
-        event,
-        placement,
-        kind=SupportTask.Kind.FOLLOW_ALONG,
-        title=_("Follow-along contact with %(name)s in the week before the start") % {"name": name},
-        due=before_start,
-    )
+    # Events of one placement may be handled in any order: once the job has started,
+    # the pre-start contact is overtaken by the follow-along schedule.
+    if placement.status == Placement.Status.OFFER_ACCEPTED:
+        _task(
+            event,
+            placement,
+            kind=SupportTask.Kind.FOLLOW_ALONG,
+            title=_("Follow-along contact with %(name)s in the week before the start") % {"name": name},
+            due=before_start,
+        )
 
 
 @handles("placement.started")
 def start_follow_along(event: OutboxEvent) -> None:
     placement = Placement.objects.select_related("job_seeker").get(pk=event.payload["placement_id"])
+    if placement.status == Placement.Status.ENDED:  # the end was handled first
+        FollowAlongPlan.objects.get_or_create(placement=placement, defaults={"status": FollowAlongPlan.Status.ENDED})
+        return
     plan, _created = FollowAlongPlan.objects.get_or_create(placement=placement)
     placement.follow_along_plan = plan
     # A pre-start contact still open is overtaken by the start itself.
@@ -150,8 +156,7 @@ def act_on_milestone(event: OutboxEvent) -> None:
             event,
             placement,
             kind=SupportTask.Kind.STEP_DOWN_REVIEW,
-            title=_("One year in the job: review follow-along and a possible step-down with %(name)s")
-            % {"name": name},
+            title=_("One year in the job: review follow-along and a possible step-down with %(name)s") % {"name": name},
             due=due + datetime.timedelta(days=14),
         )
 

@@ -191,6 +191,10 @@ class SupportTask(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
+
 
 class Milestone(models.TextChoices):
     DAY_3 = "day_3", _("Day 3")

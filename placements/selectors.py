@@ -49,9 +49,10 @@ def support_tasks_editable_by(user) -> QuerySet[SupportTask]:
 
 
 def my_tasks(user, *, today: datetime.date | None = None) -> dict[str, list[SupportTask]]:
-    """The logged-in user's open tasks: overdue, due today, due later this week."""
+    """The logged-in user's open tasks: overdue, due today, due in the coming week
+    (a rolling 7 days, so that on a Friday or a Sunday the next days still show)."""
     today = today or timezone.localdate()
-    end_of_week = today + datetime.timedelta(days=6 - today.weekday())
+    end_of_week = today + datetime.timedelta(days=7)
     tasks = list(
         support_tasks_visible_to(user)
         .filter(owner=user, status=SupportTask.Status.OPEN, due_date__lte=end_of_week)

@@ -129,7 +129,9 @@ def handle_events():
     def run():
         for _round in range(10):
             pending = list(
-                OutboxEvent.objects.filter(status=OutboxEvent.Status.PENDING).order_by("pk").values_list("pk", flat=True)
+                OutboxEvent.objects.filter(status=OutboxEvent.Status.PENDING)
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
             if not pending:
                 return

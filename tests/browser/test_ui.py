@@ -83,3 +83,43 @@ def test_switch_to_french_shows_french_labels(page, live_server, specialist_sam)
     page.goto(f"{live_server.url}/job-seekers/new/")
     assert page.get_by_label("Prénom").is_visible()
     assert page.get_by_label("Date d'orientation").is_visible()
+
+
+def test_start_a_placement_and_see_follow_along_tasks_appear(page, live_server, specialist_sam, worker):
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from placements import services
+    from tests.factories import EmployerFactory, JobSeekerFactory
+
+    job_seeker = JobSeekerFactory(specialist=specialist_sam, first_name="Nadia", last_name="Benali")
+    employer = EmployerFactory(organisation=specialist_sam.organisation, name="Boulangerie du Port")
+    today = timezone.localdate()
+    placement = services.placement_offer_accept(
+        actor=specialist_sam,
+        job_seeker=job_seeker,
+        fields={
+            "employer": employer,
+            "job_title": "Vendeuse",
+            "hours_per_week": Decimal("20"),
+            "offer_date": today,
+            "expected_start_date": today + datetime.timedelta(days=2),
+        },
+    )
+    log_in(page, live_server, "sam")
+    page.goto(f"{live_server.url}/placements/{placement.pk}/")
+    page.get_by_label("Start date").fill(today.isoformat())
+    page.get_by_role("button", name="Record the job start").click()
+    page.wait_for_url(re.compile(rf".*/placements/{placement.pk}/$"))
+    assert page.get_by_text("Job start recorded").is_visible()
+    first_contact = "Follow-along contact with Nadia Benali"
+    for _ in range(20):  # the worker handles the event in the background
+        if page.locator("ul.tasks").get_by_text(first_contact, exact=True).count():
+            break
+        page.wait_for_timeout(250)
+        page.reload()
+    assert page.locator("ul.tasks").get_by_text(first_contact, exact=True).is_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My tasks").click()
+    assert page.get_by_text("Talk about disclosure with Nadia Benali", exact=False).first.is_visible()

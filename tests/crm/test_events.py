@@ -43,9 +43,14 @@ def flaky_handler():
 
         placement = Placement.objects.select_related("job_seeker").get(pk=placement_id)
         SupportTask.objects.create(
-            organisation_id=placement.organisation_id, job_seeker=placement.job_seeker, placement=placement,
-            kind="other", title="written by the flaky handler", due_date=timezone.localdate(),
-            owner_id=placement.job_seeker.specialist_id, source_event=event,
+            organisation_id=placement.organisation_id,
+            job_seeker=placement.job_seeker,
+            placement=placement,
+            kind="other",
+            title="written by the flaky handler",
+            due_date=timezone.localdate(),
+            owner_id=placement.job_seeker.specialist_id,
+            source_event=event,
         )
         if state["failures_left"] > 0:
             state["failures_left"] -= 1
@@ -60,7 +65,11 @@ def flaky_handler():
 def test_event_written_in_the_same_transaction(specialist_sam):
     placement = offer(specialist_sam)
     event = OutboxEvent.objects.get()
-    assert (event.topic, event.aggregate_type, event.aggregate_id) == ("placement.offer_accepted", "placement", placement.pk)
+    assert (event.topic, event.aggregate_type, event.aggregate_id) == (
+        "placement.offer_accepted",
+        "placement",
+        placement.pk,
+    )
     assert event.payload["placement_id"] == placement.pk and event.actor == specialist_sam
 
 
@@ -84,12 +93,20 @@ def test_emit_outside_a_transaction_is_a_programming_error(specialist_sam, djang
 def test_same_dedup_key_is_one_event(specialist_sam):
     with transaction.atomic():
         first = events.emit(
-            topic="t", organisation_id=specialist_sam.organisation_id, aggregate_type="x", aggregate_id=1,
-            payload={}, dedup_key="once",
+            topic="t",
+            organisation_id=specialist_sam.organisation_id,
+            aggregate_type="x",
+            aggregate_id=1,
+            payload={},
+            dedup_key="once",
         )
         second = events.emit(
-            topic="t", organisation_id=specialist_sam.organisation_id, aggregate_type="x", aggregate_id=1,
-            payload={}, dedup_key="once",
+            topic="t",
+            organisation_id=specialist_sam.organisation_id,
+            aggregate_type="x",
+            aggregate_id=1,
+            payload={},
+            dedup_key="once",
         )
     assert first is not None and second is None
     assert OutboxEvent.objects.count() == 1

@@ -116,7 +116,12 @@ class TestStarted:
         job_seeker.refresh_from_db()
         assert job_seeker.status == JobSeeker.Status.WORKING
         assert {m.name: (m.due_date - TODAY).days for m in PlacementMilestone.objects.all()} == {
-            "day_3": 3, "week_1": 7, "day_30": 30, "day_90": 90, "day_182": 182, "day_365": 365,
+            "day_3": 3,
+            "week_1": 7,
+            "day_30": 30,
+            "day_90": 90,
+            "day_182": 182,
+            "day_365": 365,
         }
         follow_along = tasks(placement, kind="follow_along", status="open", due_date__gte=TODAY)
         assert [t.due_date for t in follow_along] == [TODAY + datetime.timedelta(days=3)]
@@ -212,12 +217,18 @@ class TestIndividualizedFollowAlong:
     def test_step_down_needs_the_workers_agreement(self, specialist_sam, working):
         with pytest.raises(ValidationError):
             services.follow_along_plan_change(
-                actor=specialist_sam, placement=working, action="step_down",
-                step_down_date=TODAY + datetime.timedelta(days=300), step_down_agreed=False,
+                actor=specialist_sam,
+                placement=working,
+                action="step_down",
+                step_down_date=TODAY + datetime.timedelta(days=300),
+                step_down_agreed=False,
             )
         services.follow_along_plan_change(
-            actor=specialist_sam, placement=working, action="step_down",
-            step_down_date=TODAY + datetime.timedelta(days=300), step_down_agreed=True,
+            actor=specialist_sam,
+            placement=working,
+            action="step_down",
+            step_down_date=TODAY + datetime.timedelta(days=300),
+            step_down_agreed=True,
         )
         assert tasks(working, kind="step_down_review")[0].due_date == TODAY + datetime.timedelta(days=300)
 
@@ -229,7 +240,10 @@ class TestIndividualizedFollowAlong:
 class TestTermsAndMilestones:
     def test_terms_changed_creates_a_benefits_recheck(self, specialist_sam, working, handle_events):
         services.placement_change_terms(
-            actor=specialist_sam, placement=working, hours_per_week=Decimal("28"), hourly_pay=Decimal("12.02"),
+            actor=specialist_sam,
+            placement=working,
+            hours_per_week=Decimal("28"),
+            hourly_pay=Decimal("12.02"),
             effective_on=TODAY,
         )
         handle_events()
@@ -242,7 +256,10 @@ class TestTermsAndMilestones:
     def test_unchanged_terms_are_refused(self, specialist_sam, working):
         with pytest.raises(ValidationError):
             services.placement_change_terms(
-                actor=specialist_sam, placement=working, hours_per_week=Decimal("20"), hourly_pay=Decimal("12.02"),
+                actor=specialist_sam,
+                placement=working,
+                hours_per_week=Decimal("20"),
+                hourly_pay=Decimal("12.02"),
                 effective_on=TODAY,
             )
 
@@ -295,7 +312,8 @@ class TestJobEnded:
         services.placement_end(actor=specialist_sam, placement=working, end_date=TODAY, end_reason="quit_health")
         handle_events()
         services.job_end_report_save(
-            actor=specialist_sam, placement=working,
+            actor=specialist_sam,
+            placement=working,
             fields={"wants_another_job": True, "worker_perspective": "Too tiring", "face_to_face_contact_on": TODAY},
         )
         assert tasks(working, kind="job_end_report")[0].status == "done"
@@ -310,9 +328,7 @@ class TestAccommodationAndBenefits:
         )
         services.accommodation_change_status(actor=specialist_sam, accommodation=accommodation, status="discussed")
         with pytest.raises(ValidationError):
-            services.accommodation_change_status(
-                actor=specialist_sam, accommodation=accommodation, status="requested"
-            )
+            services.accommodation_change_status(actor=specialist_sam, accommodation=accommodation, status="requested")
         services.accommodation_change_status(
             actor=specialist_sam, accommodation=accommodation, status="requested", consents=True
         )
@@ -326,8 +342,11 @@ class TestAccommodationAndBenefits:
             for e in OutboxEvent.objects.filter(topic="accommodation.status_changed").order_by("pk")
         ]
         assert changes == [
-            ("", "identified"), ("identified", "discussed"), ("discussed", "requested"),
-            ("requested", "agreed"), ("agreed", "in_place"),
+            ("", "identified"),
+            ("identified", "discussed"),
+            ("discussed", "requested"),
+            ("requested", "agreed"),
+            ("agreed", "in_place"),
         ]
         open_steps = accommodation.support_tasks.filter(status="open")
         assert [t.due_date for t in open_steps] == [TODAY + datetime.timedelta(days=30)]
@@ -342,7 +361,9 @@ class TestAccommodationAndBenefits:
         services.benefits_step_change_status(actor=specialist_sam, step=step, status="plan_in_place")
         handle_events()
         assert [e.payload["to"] for e in OutboxEvent.objects.filter(topic="benefits.step_changed").order_by("pk")] == [
-            "referred", "session_held", "plan_in_place",
+            "referred",
+            "session_held",
+            "plan_in_place",
         ]
         assert not step.support_tasks.filter(status="open").exists()
 
@@ -358,7 +379,21 @@ def test_completing_a_task_records_how(specialist_sam, working):
     services.support_task_complete(actor=specialist_sam, task=task, completed_on=TODAY, mode="video", note="Went well")
     task.refresh_from_db()
     assert (task.status, task.completed_on, task.completion_mode, task.completion_note) == (
-        "done", TODAY, "video", "Went well",
+        "done",
+        TODAY,
+        "video",
+        "Went well",
     )
     with pytest.raises(ValidationError):
         services.support_task_complete(actor=specialist_sam, task=task, completed_on=TODAY, mode="phone")
+
+
+def test_events_handled_out_of_order_give_the_same_tasks(specialist_sam, job_seeker, employer):
+    from crm import events
+
+    placement = accept(specialist_sam, job_seeker, employer)
+    services.placement_start(actor=specialist_sam, placement=placement, start_date=TODAY)
+    for event in OutboxEvent.objects.order_by("-pk"):  # started before offer_accepted
+        events.dispatch(event.pk)
+    open_contacts = tasks(placement, kind="follow_along", status="open")
+    assert [(t.due_date - TODAY).days for t in open_contacts] == [3]

@@ -5,7 +5,12 @@
 One organisation, one team (a team leader, three employment specialists), a program
 admin, about 40 job seekers with career profiles and job preferences, about 60
 employers with sites and contact persons, several months of placements in every
-state and the follow-along support tasks that go with them.
+state and what the live system would have recorded with them: milestones, follow-along
+plans and contacts, workplace adjustments, benefits-counselling steps, job-end reports
+and the support tasks the event handlers create (placements/handlers.py). The demo
+history predates the event log, so no OutboxEvent is written, and nothing is left for
+the scheduler to catch up on: every milestone due is reached and every active
+follow-along plan has its next contact planned.
 
 The same seed gives the same data: every random choice comes from one
 random.Random(seed), and dates are counted back from today. Running it again once
@@ -20,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crm.models import (
     CareerProfile,
@@ -34,7 +39,18 @@ from crm.models import (
     User,
 )
 from employers.models import ContactPerson, Employer, EmployerSite
-from placements.models import Placement, SupportTask
+from placements.follow_along import next_due_date, next_due_on_or_after
+from placements.models import (
+    MILESTONE_DAYS,
+    Accommodation,
+    BenefitsStep,
+    FollowAlongPlan,
+    JobEndReport,
+    Milestone,
+    Placement,
+    PlacementMilestone,
+    SupportTask,
+)
 
 DEFAULT_SEED = 2026
 DEMO_PASSWORD = "ips-demo-2026"  # noqa: S105 - a published demo login, printed on purpose
@@ -1204,6 +1220,149 @@ JOB_END_NOTES = [
     "Rencontre au CMP avec l'infirmière ; déçu mais motivé pour un autre poste.",
     "Point sur ce qui a marché et ce qui a manqué ; préfère des horaires de jour.",
 ]
+BETTER_JOB_END_NOTE = "Point sur le départ : content du nouveau poste, on garde le même rythme de suivi."
+MILESTONE_HOUR = time(9, 0)  # the scheduler's morning run, in the program's time zone
+# What the handler of a reached milestone plans: (kind, title, days after the milestone, mode).
+MILESTONE_TASKS = {
+    Milestone.DAY_30: (
+        SupportTask.Kind.ACCOMMODATION,
+        "Faire le point sur les aménagements après le premier mois",
+        7,
+        SupportTask.Mode.IN_PERSON,
+    ),
+    Milestone.DAY_90: (
+        SupportTask.Kind.RETENTION_CHECK,
+        "Toujours en poste à 13 semaines ?",
+        7,
+        SupportTask.Mode.PHONE,
+    ),
+    Milestone.DAY_365: (
+        SupportTask.Kind.STEP_DOWN_REVIEW,
+        "Un an dans le poste : faire le point sur le suivi et un éventuel relais",
+        14,
+        SupportTask.Mode.IN_PERSON,
+    ),
+}
+MILESTONE_TASK_NOTES = {
+    Milestone.DAY_30: "Pas d'autre aménagement nécessaire pour l'instant.",
+    Milestone.DAY_90: "Toujours en poste, content de son travail.",
+    Milestone.DAY_365: "Souhaite garder un point mensuel pour l'instant.",
+}
+MISSED_CONTACT_SHARE = 0.3  # a recent contact still open: a missed meeting to catch up on
+MONTHLY_REASON_NOTE = "Tout se passe bien ; préfère une rencontre par mois plutôt que chaque semaine."
+PAUSE_REASON = "Arrêt maladie de trois semaines ; reprise des rencontres à son retour."
+PRE_START_NOTES = [
+    "Trajet repéré ensemble, horaires et tenue du premier jour vus.",
+    "Rencontre au café près du travail : un peu de stress, plan pour la première semaine.",
+    "Documents d'embauche relus ensemble (contrat, mutuelle, RIB).",
+]
+ADJUSTMENT_TALK_NOTES = [
+    "Pas de besoin particulier pour l'instant ; on en reparle après le premier mois.",
+    "Besoin évoqué sur les horaires du lundi matin (rendez-vous au CMP).",
+    "Préfère attendre de connaître l'équipe avant d'en parler.",
+]
+BENEFITS_NOTES = {
+    BenefitsStep.Status.OFFERED: "Proposé à l'acceptation de l'offre ; rendez-vous à caler avant la prise de poste.",
+    BenefitsStep.Status.REFERRED: "Orientation vers l'assistante sociale du CMP pour une simulation AAH et prime d'activité.",
+    BenefitsStep.Status.SESSION_HELD: "Rendez-vous fait ; simulation de la prime d'activité à refaire avec les premiers bulletins.",
+    BenefitsStep.Status.PLAN_IN_PLACE: "Simulation faite : AAH maintenue en partie, prime d'activité demandée dès le premier salaire.",
+}
+BENEFITS_REFERRAL_NOTE = "Rendez-vous pris avec l'assistante sociale du CMP."
+BENEFITS_SESSION_NOTE = "Le rendez-vous a eu lieu ; prochain point avec le premier bulletin de salaire."
+# (description, final status, note). Statuses from "requested" on need the worker's consent.
+ACCOMMODATIONS = [
+    (
+        "Commencer à 10 h le lundi",
+        Accommodation.Status.IN_PLACE,
+        "Rendez-vous au CMP le lundi matin ; accepté par la responsable.",
+    ),
+    (
+        "Poste de travail au calme",
+        Accommodation.Status.AGREED,
+        "Un poste à l'écart du passage, prévu au retour des congés.",
+    ),
+    (
+        "Consignes écrites pour les nouvelles tâches",
+        Accommodation.Status.REVIEWED,
+        "Une fiche par tâche ; fonctionne bien.",
+    ),
+    ("Une pause de dix minutes en milieu de service", Accommodation.Status.REQUESTED, ""),
+    (
+        "Planning connu deux semaines à l'avance",
+        Accommodation.Status.DISCUSSED,
+        "Réfléchit encore à en parler à l'employeur.",
+    ),
+    ("Éviter la caisse les jours d'affluence", Accommodation.Status.DROPPED, "Préfère ne pas en parler à l'employeur."),
+]
+UPCOMING_ACCOMMODATION = ("Commencer à 10 h le lundi", "Rendez-vous au CMP le lundi matin.")
+# What the accommodation handler plans when an adjustment reaches a status: (title, days).
+ACCOMMODATION_FOLLOW_UPS = {
+    Accommodation.Status.IDENTIFIED: ("Discuter de l'aménagement « {what} » avec {name}", 7),
+    Accommodation.Status.REQUESTED: ("Vérifier la réponse de l'employeur sur « {what} »", 7),
+    Accommodation.Status.IN_PLACE: ("Vérifier avec {name} que « {what} » fonctionne", 30),
+}
+ACCOMMODATION_DONE_NOTES = {
+    Accommodation.Status.IDENTIFIED: "Vu ensemble ; d'accord pour en parler à l'employeur.",
+    Accommodation.Status.REQUESTED: "L'employeur est d'accord.",
+    Accommodation.Status.IN_PLACE: "Fonctionne bien, rien à changer.",
+}
+DISCLOSURE_NEXT_TIME = {
+    JobSeeker.Disclosure.UNDECIDED: "À rediscuter avant le prochain entretien.",
+    JobSeeker.Disclosure.NONE: "Ne pas parler de sa santé à l'employeur.",
+    JobSeeker.Disclosure.PARTIAL: "Parler de ses besoins d'organisation, sans le diagnostic.",
+    JobSeeker.Disclosure.FULL: "D'accord pour que la conseillère présente l'accompagnement à l'employeur.",
+}
+# The job-end report, by end reason.
+JOB_END_REPORTS = {
+    Placement.EndReason.TEMPORARY_ENDED: {
+        "worker_perspective": "Content d'avoir tenu jusqu'au bout du contrat ; une expérience récente à mettre en avant.",
+        "staff_perspective": "Début fatigant puis bon rythme ; les rencontres hebdomadaires du premier mois ont aidé.",
+        "employer_perspective": "Satisfait du travail ; propose de le rappeler pour la prochaine saison.",
+        "supports_given": "Suivi hebdomadaire puis mensuel, aide pour les trajets, point avec le responsable à mi-contrat.",
+        "what_worked": "Horaires du matin, tâches bien expliquées, un collègue référent.",
+        "next_steps": "Reprendre la recherche dès la semaine prochaine ; recontacter deux employeurs du secteur.",
+    },
+    Placement.EndReason.FIRED: {
+        "worker_perspective": "Trouve la décision injuste ; avait du mal avec les changements de planning au dernier moment.",
+        "staff_perspective": "Retards répétés les lundis ; le sujet aurait dû être abordé plus tôt avec l'employeur.",
+        "employer_perspective": "Bon contact avec les clients, mais trop d'absences pour confirmer la période d'essai.",
+        "supports_given": "Rencontres hebdomadaires, réveil programmé et trajets revus ensemble.",
+        "what_worked": "Le contact avec les clients ; les jours où le planning était connu à l'avance.",
+        "next_steps": "Chercher un poste aux horaires fixes ; préparer ce qui sera dit de ce poste en entretien.",
+    },
+    Placement.EndReason.LAID_OFF: {
+        "worker_perspective": "Déçu : le poste lui plaisait ; rassuré de savoir que ce n'était pas lié à son travail.",
+        "staff_perspective": "Bonne intégration ; fin due à la baisse d'activité de l'entreprise.",
+        "employer_perspective": "Regrette de devoir se séparer d'un salarié fiable ; prêt à donner une référence.",
+        "supports_given": "Suivi hebdomadaire puis mensuel, aide pour les démarches France Travail après la fin.",
+        "what_worked": "L'équipe, les horaires de journée, la proximité du domicile.",
+        "next_steps": "Demander une lettre de recommandation ; cibler des entreprises du même secteur.",
+    },
+    Placement.EndReason.QUIT_HEALTH: {
+        "worker_perspective": "Trop fatigant avec le traitement actuel ; veut retravailler plus tard, moins d'heures.",
+        "staff_perspective": "Signes de fatigue dès la troisième semaine ; lien pris avec le psychiatre avec son accord.",
+        "employer_perspective": "Compréhensif ; la porte reste ouverte.",
+        "supports_given": "Rencontres rapprochées, lien avec l'équipe de soins, adaptation des horaires demandée.",
+        "what_worked": "La relation avec la responsable, les tâches en autonomie.",
+        "next_steps": "Faire le point avec l'équipe de soins ; viser un poste de 15 h par semaine.",
+    },
+    Placement.EndReason.QUIT_OTHER: {
+        "worker_perspective": "Ne se sentait pas à sa place ; veut un emploi ordinaire, avec des collègues de tous horizons.",
+        "staff_perspective": "A pris confiance dans ce poste ; prêt pour un emploi en milieu ordinaire.",
+        "employer_perspective": "Regrette son départ ; le décrit comme ponctuel et soigneux.",
+        "supports_given": "Suivi mensuel, préparation du CV et des entretiens pendant le contrat.",
+        "what_worked": "Les consignes claires et le travail en petite équipe.",
+        "next_steps": "Recherche intensive en milieu ordinaire ; trois employeurs à rencontrer ce mois-ci.",
+    },
+    Placement.EndReason.QUIT_BETTER_JOB: {
+        "worker_perspective": "Parti pour un poste avec plus d'heures, plus près de chez lui.",
+        "staff_perspective": "Le premier poste a servi de tremplin ; démission préparée proprement, préavis respecté.",
+        "employer_perspective": "Content pour lui ; aurait aimé le garder.",
+        "supports_given": "Suivi hebdomadaire puis mensuel, aide pour la lettre de démission.",
+        "what_worked": "Expérience récente et bonnes références pour convaincre le nouvel employeur.",
+        "next_steps": "Continuer le suivi dans le nouveau poste.",
+    },
+}
 
 
 @dataclass
@@ -1215,6 +1374,7 @@ class PlacementPlan:
     start_date: date | None = None
     end_date: date | None = None
     end_reason: str = ""
+    expected_start_date: date | None = None
     hours_per_week: Decimal | None = None
     hourly_pay: Decimal | None = None
     is_competitive: bool = True
@@ -1238,6 +1398,7 @@ class JobSeekerPlan:
     archetype: dict
     specialist_index: int = 0
     story: str = ""
+    on_benefits: bool = False  # receives benefits for sure (an upcoming start with a benefits step)
     placements: list[PlacementPlan] = field(default_factory=list)
     # (date, status, note), oldest first; the first entry is the initial status.
     status_changes: list[tuple[date, str, str]] = field(default_factory=list)
@@ -1245,6 +1406,15 @@ class JobSeekerPlan:
     @property
     def status(self) -> str:
         return self.status_changes[-1][1]
+
+    @property
+    def job_search_since(self) -> date:
+        """Enrolment, or the latest return to job search after a job end."""
+        since = self.enrolment_date
+        for day, status, _note in self.status_changes[1:]:
+            if status == JobSeeker.Status.JOB_SEARCH:
+                since = day
+        return since
 
 
 def weighted(rng: random.Random, choices: list[tuple]):
@@ -1430,6 +1600,9 @@ class DemoSeeder:
         for plan in plans:
             plan.status_changes = [(plan.enrolment_date, JobSeeker.Status.JOB_SEARCH, "")]
             getattr(self, f"story_{plan.story or 'searching'}")(plan)
+        # Two upcoming starts, at least, come with work-incentives planning to show.
+        for plan in [plan for plan in plans if plan.story == "offer_accepted"][:2]:
+            plan.on_benefits = True
         return plans
 
     def pick_job(self, plan: JobSeekerPlan, *, sheltered: bool = False) -> tuple[int, str, str]:
@@ -1449,6 +1622,11 @@ class DemoSeeder:
 
     def new_placement(self, plan: JobSeekerPlan, offer_date: date, start_date: date | None, **extra) -> PlacementPlan:
         employer_index, title, code = self.pick_job(plan, sheltered=not extra.get("is_competitive", True))
+        if start_date is not None and "expected_start_date" not in extra:
+            # The start date planned at the offer; now and then the start slipped by a few days.
+            slipped = self.rng.random() < 0.25
+            expected = start_date - timedelta(days=self.rng.randint(1, 4)) if slipped else start_date
+            extra["expected_start_date"] = max(offer_date, expected)
         placement = PlacementPlan(
             employer_index=employer_index,
             job_title=title,
@@ -1494,11 +1672,9 @@ class DemoSeeder:
 
     def story_offer_accepted(self, plan: JobSeekerPlan) -> None:
         offer = self.days_ago(self.rng.randint(0, 10))
-        # Most know their start date; one in four is still waiting for it.
-        start = None if self.rng.random() < 0.25 else offer + timedelta(days=self.rng.randint(7, 21))
-        if start is not None and start <= self.today:
-            start = self.today + timedelta(days=1)
-        self.new_placement(plan, offer, start)
+        # The start agreed with the employer, a few days to two weeks ahead: a demo user records it.
+        expected = self.today + timedelta(days=self.rng.randint(3, 14))
+        self.new_placement(plan, offer, None, expected_start_date=expected)
 
     def story_working(self, plan: JobSeekerPlan) -> None:
         tenure = (self.today - plan.enrolment_date).days
@@ -1667,13 +1843,20 @@ class DemoSeeder:
             longitude=self.near(town[3], 0.01) if located else None,
             referral_date=plan.referral_date,
             enrolment_date=plan.enrolment_date,
+            job_search_since=plan.job_search_since,
             referral_source=weighted(self.rng, REFERRAL_SOURCES),
             status=plan.status,
-            receives_benefits=weighted(self.rng, BENEFITS),
+            receives_benefits=self.receives_benefits(plan),
             disclosure_preference=disclosure,
         )
         self.save_with_history(job_seeker, specialist)
         return job_seeker
+
+    def receives_benefits(self, plan: JobSeekerPlan) -> str:
+        benefits = weighted(self.rng, BENEFITS)
+        if plan.on_benefits and benefits == JobSeeker.Benefits.NO:
+            return JobSeeker.Benefits.YES
+        return benefits
 
     def create_status_changes(self, job_seeker, specialist, plan: JobSeekerPlan) -> None:
         changes = []
@@ -1754,6 +1937,7 @@ class DemoSeeder:
             hourly_pay=plan.hourly_pay,
             is_competitive=plan.is_competitive,
             offer_date=plan.offer_date,
+            expected_start_date=plan.expected_start_date,
             start_date=plan.start_date,
             end_date=plan.end_date,
             status=plan.status(self.today),

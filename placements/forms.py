@@ -1,0 +1,145 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.forms import DateInput
+from employers.models import EmployerSite
+from employers.selectors import employers_visible_to
+from placements.models import Accommodation, BenefitsStep, FollowAlongPlan, JobEndReport, Placement, SupportTask
+
+
+class OfferAcceptForm(forms.ModelForm):
+    class Meta:
+        model = Placement
+        fields = [
+            "employer",
+            "site",
+            "job_title",
+            "job_type",
+            "hours_per_week",
+            "hourly_pay",
+            "is_competitive",
+            "offer_date",
+            "expected_start_date",
+        ]
+        widgets = {"offer_date": DateInput(), "expected_start_date": DateInput()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = employers_visible_to(user)
+        self.fields["site"].queryset = EmployerSite.objects.filter(
+            employer__in=employers_visible_to(user)
+        ).select_related("employer")
+        self.fields["site"].label_from_instance = lambda site: f"{site.employer.name} — {site}"
+        self.fields["offer_date"].initial = timezone.localdate()
+
+    def clean(self):
+        cleaned = super().clean()
+        employer, site = cleaned.get("employer"), cleaned.get("site")
+        if employer and site and site.employer_id != employer.pk:
+            self.add_error("site", _("This site belongs to another employer."))
+        offer, start = cleaned.get("offer_date"), cleaned.get("expected_start_date")
+        if offer and start and start < offer:
+            self.add_error("expected_start_date", _("The start cannot be before the offer was accepted."))
+        return cleaned
+
+    def _post_clean(self):
+        # Model validation runs in the service, with the job seeker and organisation set.
+        pass
+
+
+class StartForm(forms.Form):
+    prefix = "start"
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+
+
+class TermsForm(forms.Form):
+    prefix = "terms"
+    hours_per_week = forms.DecimalField(
+        label=_("Hours per week"), max_digits=4, decimal_places=1, min_value=0, max_value=80, required=False
+    )
+    hourly_pay = forms.DecimalField(label=_("Hourly pay"), max_digits=6, decimal_places=2, min_value=0, required=False)
+    effective_on = forms.DateField(label=_("From"), widget=DateInput(), initial=timezone.localdate)
+
+
+class EndForm(forms.Form):
+    prefix = "end"
+    end_date = forms.DateField(label=_("End date"), widget=DateInput())
+    end_reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—")] + list(Placement.EndReason.choices))
+
+
+class FollowAlongForm(forms.Form):
+    prefix = "plan"
+    ACTIONS = [
+        ("frequency", _("Change the rhythm")),
+        ("pause", _("Pause")),
+        ("resume", _("Resume")),
+        ("decline", _("The worker declines support")),
+        ("step_down", _("Plan a step-down to the mental-health team")),
+    ]
+    action = forms.ChoiceField(label=_("Change"), choices=ACTIONS)
+    frequency = forms.ChoiceField(label=_("Rhythm"), choices=FollowAlongPlan.Frequency.choices, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    step_down_date = forms.DateField(label=_("Step-down date"), widget=DateInput(), required=False)
+    step_down_agreed = forms.BooleanField(label=_("The worker agrees"), required=False)
+
+
+class AccommodationForm(forms.Form):
+    prefix = "accommodation"
+    description = forms.CharField(label=_("Adjustment needed"), max_length=300)
+    consents = forms.BooleanField(label=_("The worker consents to disclosing it to the employer"), required=False)
+
+
+class AccommodationStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Accommodation.Status.choices)
+    consents = forms.BooleanField(label=_("The worker consents to disclosure"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class BenefitsStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=BenefitsStep.Status.choices)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class TaskCompleteForm(forms.Form):
+    completed_on = forms.DateField(label=_("Done on"), widget=DateInput(), initial=timezone.localdate)
+    completion_mode = forms.ChoiceField(label=_("How"), choices=SupportTask.Mode.choices)
+    completion_note = forms.CharField(
+        label=_("Note"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class JobEndReportForm(forms.ModelForm):
+    prefix = "report"
+    disclosed = forms.NullBooleanField(label=_("The worker had disclosed to the employer"), required=False)
+    wants_another_job = forms.NullBooleanField(label=_("Wants another job"), required=False)
+
+    class Meta:
+        model = JobEndReport
+        fields = [
+            "face_to_face_contact_on",
+            "disclosed",
+            "worker_perspective",
+            "staff_perspective",
+            "employer_perspective",
+            "supports_given",
+            "what_worked",
+            "wants_another_job",
+            "next_job_wanted",
+            "disclosure_next_time",
+            "next_steps",
+        ]
+        widgets = {
+            "face_to_face_contact_on": DateInput(),
+            **{
+                name: forms.Textarea(attrs={"rows": 2})
+                for name in [
+                    "worker_perspective",
+                    "staff_perspective",
+                    "employer_perspective",
+                    "supports_given",
+                    "what_worked",
+                    "next_steps",
+                ]
+            },
+        }

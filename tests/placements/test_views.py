@@ -1,0 +1,224 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from crm.models import OutboxEvent
+from placements.models import Placement, SupportTask
+from tests.factories import EmployerFactory, JobSeekerFactory, PlacementFactory, SupportTaskFactory
+
+
+@pytest.fixture
+def job_seeker(specialist_sam):
+    return JobSeekerFactory(specialist=specialist_sam, first_name="Nadia", receives_benefits="unknown")
+
+
+@pytest.fixture
+def employer(specialist_sam):
+    return EmployerFactory(organisation=specialist_sam.organisation, name="Hôtel Belle-Vue")
+
+
+def offer_data(chosen_employer, **overrides):
+    today = timezone.localdate()
+    data = {
+        "employer": chosen_employer.pk,
+        "job_title": "Femme de chambre",
+        "hours_per_week": "24",
+        "hourly_pay": "12.10",
+        "is_competitive": "on",
+        "offer_date": today.isoformat(),
+        "expected_start_date": (today + datetime.timedelta(days=5)).isoformat(),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_record_offer_then_start_the_job(client_for, specialist_sam, job_seeker, employer, handle_events):
+    client = client_for(specialist_sam)
+    response = client.post(reverse("placement_create", args=[job_seeker.pk]), offer_data(employer))
+    placement = Placement.objects.get()
+    assert response.status_code == 302 and response.url == reverse("placement_detail", args=[placement.pk])
+    handle_events()
+    page = client.get(response.url).content.decode()
+    assert "Work incentives planning before the start" in page
+    assert "Talk about disclosure" in page
+    response = client.post(
+        reverse("placement_start", args=[placement.pk]), {"start-start_date": timezone.localdate().isoformat()}
+    )
+    assert response.status_code == 302
+    handle_events()
+    page = client.get(reverse("placement_detail", args=[placement.pk])).content.decode()
+    assert "Follow-along contact with Nadia" in page
+    assert "placement.started" in page
+
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"employer": ""}, "This field is required."),
+        ({"employer": "999999"}, "Select a valid choice"),
+        ({"offer_date": "yesterday"}, "Enter a valid date."),
+        ({"expected_start_date": "2000-01-01"}, "The start cannot be before the offer was accepted."),
+        ({"hours_per_week": "200"}, "less than or equal to 80"),
+        ({"hourly_pay": "-3"}, "greater than or equal to 0"),
+        ({"job_title": "x" * 201}, "at most 200 characters"),
+    ],
+)
+def test_bad_offer_input_changes_nothing(client_for, specialist_sam, job_seeker, employer, overrides, message):
+    response = client_for(specialist_sam).post(
+        reverse("placement_create", args=[job_seeker.pk]), offer_data(employer, **overrides)
+    )
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Placement.objects.exists() and not OutboxEvent.objects.exists()
+
+
+def test_offer_with_another_programs_employer_is_refused(client_for, specialist_sam, job_seeker, specialist_louis):
+    foreign = EmployerFactory(organisation=specialist_louis.organisation)
+    response = client_for(specialist_sam).post(reverse("placement_create", args=[job_seeker.pk]), offer_data(foreign))
+    assert response.status_code == 200 and not Placement.objects.exists()
+
+
+def test_bad_start_date_is_shown_and_changes_nothing(client_for, specialist_sam, job_seeker):
+    placement = PlacementFactory(job_seeker=job_seeker, status="offer_accepted", start_date=None)
+    client = client_for(specialist_sam)
+    for value, message in [("", "This field is required."), ("2001-01-01", "cannot be before the offer")]:
+        response = client.post(reverse("placement_start", args=[placement.pk]), {"start-start_date": value})
+        assert response.status_code == 200 and message in response.content.decode()
+    placement.refresh_from_db()
+    assert placement.status == "offer_accepted" and not OutboxEvent.objects.exists()
+
+
+def test_end_the_job_with_the_job_end_form(client_for, specialist_sam, job_seeker, handle_events):
+    placement = PlacementFactory(job_seeker=job_seeker)
+    client = client_for(specialist_sam)
+    response = client.post(
+        reverse("placement_end", args=[placement.pk]),
+        {"end-end_date": timezone.localdate().isoformat(), "end-end_reason": "quit_better_job"},
+    )
+    assert response.status_code == 302
+    handle_events()
+    assert placement.support_tasks.filter(kind="job_end_report", status="open").exists()
+    response = client.post(
+        reverse("job_end_report", args=[placement.pk]),
+        {"report-worker_perspective": "Found a job closer to home", "report-wants_another_job": "true"},
+    )
+    assert response.status_code == 302
+    assert placement.job_end_report.worker_perspective == "Found a job closer to home"
+    assert placement.support_tasks.get(kind="job_end_report").status == "done"
+
+
+def test_end_reason_must_come_from_the_list(client_for, specialist_sam, job_seeker):
+    placement = PlacementFactory(job_seeker=job_seeker)
+    response = client_for(specialist_sam).post(
+        reverse("placement_end", args=[placement.pk]),
+        {"end-end_date": timezone.localdate().isoformat(), "end-end_reason": "bored"},
+    )
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    placement.refresh_from_db()
+    assert placement.status == "active"
+
+
+def test_team_mate_sees_the_placement_but_cannot_act(client_for, specialist_sofia, job_seeker):
+    placement = PlacementFactory(job_seeker=job_seeker)
+    client = client_for(specialist_sofia)
+    page = client.get(reverse("placement_detail", args=[placement.pk])).content.decode()
+    assert "Record the job end" not in page
+    response = client.post(
+        reverse("placement_end", args=[placement.pk]),
+        {"end-end_date": timezone.localdate().isoformat(), "end-end_reason": "fired"},
+    )
+    assert response.status_code == 404
+    placement.refresh_from_db()
+    assert placement.status == "active"
+
+
+def test_other_team_and_organisation_get_404(client_for, specialist_bob, specialist_louis, job_seeker):
+    placement = PlacementFactory(job_seeker=job_seeker)
+    for user in (specialist_bob, specialist_louis):
+        client = client_for(user)
+        assert client.get(reverse("placement_detail", args=[placement.pk])).status_code == 404
+        assert client.post(reverse("placement_start", args=[placement.pk])).status_code == 404
+
+
+def test_my_tasks_groups_and_completes_in_place(client_for, specialist_sam, job_seeker):
+    today = timezone.localdate()
+    overdue = SupportTaskFactory(job_seeker=job_seeker, title="Call Nadia", due_date=today - datetime.timedelta(days=2))
+    SupportTaskFactory(job_seeker=job_seeker, title="Visit Nadia at work", due_date=today)
+    SupportTaskFactory(job_seeker=job_seeker, title="Far future task", due_date=today + datetime.timedelta(days=30))
+    client = client_for(specialist_sam)
+    page = client.get(reverse("task_list")).content.decode()
+    assert "Call Nadia" in page and "Visit Nadia at work" in page and "Far future task" not in page
+    response = client.post(
+        reverse("task_complete", args=[overdue.pk]),
+        {
+            f"task{overdue.pk}-completed_on": today.isoformat(),
+            f"task{overdue.pk}-completion_mode": "phone",
+            f"task{overdue.pk}-completion_note": "All good",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    fragment = response.content.decode()
+    assert "<html" not in fragment and "Done" in fragment and "All good" in fragment
+    overdue.refresh_from_db()
+    assert (overdue.status, overdue.completion_mode) == ("done", "phone")
+
+
+def test_completing_with_bad_input_shows_the_error_in_place(client_for, specialist_sam, job_seeker):
+    task = SupportTaskFactory(job_seeker=job_seeker)
+    response = client_for(specialist_sam).post(
+        reverse("task_complete", args=[task.pk]),
+        {f"task{task.pk}-completed_on": "not a date", f"task{task.pk}-completion_mode": "pigeon"},
+        HTTP_HX_REQUEST="true",
+    )
+    content = response.content.decode()
+    assert "Enter a valid date." in content and "Select a valid choice" in content
+    task.refresh_from_db()
+    assert task.status == "open"
+
+
+def test_another_teams_task_cannot_be_completed(client_for, specialist_bob, job_seeker):
+    task = SupportTaskFactory(job_seeker=job_seeker)
+    response = client_for(specialist_bob).post(
+        reverse("task_complete", args=[task.pk]),
+        {f"task{task.pk}-completed_on": timezone.localdate().isoformat(), f"task{task.pk}-completion_mode": "phone"},
+    )
+    assert response.status_code == 404
+    task.refresh_from_db()
+    assert task.status == "open"
+
+
+def test_team_leader_sees_overdue_follow_along_per_specialist(
+    client_for, leader_a, specialist_sam, specialist_bob, job_seeker
+):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    SupportTaskFactory(job_seeker=job_seeker, due_date=yesterday, kind=SupportTask.Kind.FOLLOW_ALONG)
+    SupportTaskFactory(job_seeker=JobSeekerFactory(specialist=specialist_bob, first_name="Bobette"), due_date=yesterday)
+    page = client_for(leader_a).get(reverse("team_follow_along")).content.decode()
+    assert str(specialist_sam) in page and job_seeker.full_name in page
+    assert "Bobette" not in page
+
+
+def test_specialists_have_no_team_follow_along_page(client_for, specialist_sam):
+    assert client_for(specialist_sam).get(reverse("team_follow_along")).status_code == 404
+
+
+def test_placement_page_query_count_is_bounded(client_for, specialist_sam, job_seeker, django_assert_max_num_queries):
+    placement = PlacementFactory(job_seeker=job_seeker)
+    for day in range(20):
+        SupportTaskFactory(
+            job_seeker=job_seeker, placement=placement, due_date=timezone.localdate() + datetime.timedelta(day)
+        )
+    client = client_for(specialist_sam)
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("placement_detail", args=[placement.pk])).status_code == 200
+
+
+def test_my_tasks_query_count_is_bounded(client_for, specialist_sam, job_seeker, django_assert_max_num_queries):
+    placement = PlacementFactory(job_seeker=job_seeker)
+    for _ in range(20):
+        SupportTaskFactory(job_seeker=job_seeker, placement=placement)
+    client = client_for(specialist_sam)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("task_list")).status_code == 200
