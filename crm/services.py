@@ -124,7 +124,11 @@ def job_seeker_update(
     if specialist is not None and specialist.pk != job_seeker.specialist_id:
         _check_specialist(actor, specialist)
         job_seeker.specialist = specialist
-    newly_enrolled = job_seeker.enrolment_date is None and fields.get("enrolment_date") is not None
+    # The stored value, not the instance's: a bound ModelForm has already changed the instance.
+    stored_enrolment = (
+        JobSeeker.objects.select_for_update().filter(pk=job_seeker.pk).values_list("enrolment_date", flat=True).get()
+    )
+    newly_enrolled = stored_enrolment is None and fields.get("enrolment_date") is not None
     _set_fields(job_seeker, fields)
     if newly_enrolled and job_seeker.job_search_since is None:
         job_seeker.job_search_since = job_seeker.enrolment_date

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "django_dramatiq",
+    "dramatiq_crontab",
     "django_htmx",
     "axes",
     "simple_history",
@@ -219,7 +220,11 @@ DRAMATIQ_AUTODISCOVER_MODULES = ["tasks", "handlers"]
 EVENT_HANDLER_MAX_ATTEMPTS = int(os.environ.get("EVENT_HANDLER_MAX_ATTEMPTS", "5"))
 EVENT_RESEND_GRACE_SECONDS = int(os.environ.get("EVENT_RESEND_GRACE_SECONDS", "60"))
 # The scheduler (dramatiq-crontab) holds a Redis lock so only one acts at a time.
-DRAMATIQ_CRONTAB = {"REDIS_URL": REDIS_URL or None}
+DRAMATIQ_CRONTAB = {
+    "REDIS_URL": REDIS_URL or None,
+    # A second scheduler waits this long for the lock, then exits.
+    "LOCK_BLOCKING_TIMEOUT": int(os.environ.get("SCHEDULER_LOCK_WAIT_SECONDS", "15")),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -3,7 +3,7 @@
 import datetime
 
 import django_filters
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -120,8 +120,3 @@ class PlacementFilter(django_filters.FilterSet):
         model = Placement
         fields = ["status"]
 
-
-def open_follow_along_exists(placement: Placement, *, on_or_after: datetime.date) -> bool:
-    return placement.support_tasks.filter(
-        Q(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN, due_date__gte=on_or_after)
-    ).exists()

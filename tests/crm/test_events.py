@@ -212,8 +212,9 @@ def test_a_lost_message_is_resent_by_the_sweep_and_handled(specialist_sam, broke
     later = timezone.now() + datetime.timedelta(seconds=settings.EVENT_RESEND_GRACE_SECONDS + 1)
     with time_machine.travel(later, tick=True):
         assert events.resend_pending() == 1
-    from crm.tasks import dispatch_event
     import dramatiq
+
+    from crm.tasks import dispatch_event
 
     worker = dramatiq.Worker(broker, worker_timeout=100, worker_threads=2)
     worker.start()

@@ -247,3 +247,29 @@ def test_audit_history_shows_readable_changes_with_bounded_queries(
     assert f"{specialist_sam} → {specialist_sofia}" in page
     assert "Unknown → Yes" in page
     assert "0600000003 → 0600000004" in page
+
+
+def test_enrolment_emits_one_event_and_starts_the_job_search_clock(client_for, specialist_sam):
+    from crm.models import OutboxEvent
+
+    client = client_for(specialist_sam)
+    client.post(reverse("job_seeker_create"), valid_form(specialist=specialist_sam.pk))
+    job_seeker = JobSeeker.objects.get()
+    assert job_seeker.job_search_since == datetime.date(2026, 10, 5)
+    event = OutboxEvent.objects.get(topic="jobseeker.enrolled")
+    assert event.payload == {"job_seeker_id": job_seeker.pk, "job_search_since": "2026-10-05", "reentry": False}
+
+
+def test_enrolment_date_added_later_emits_the_event_then(client_for, specialist_sam):
+    from crm.models import OutboxEvent
+
+    client = client_for(specialist_sam)
+    client.post(reverse("job_seeker_create"), valid_form(specialist=specialist_sam.pk, enrolment_date=""))
+    job_seeker = JobSeeker.objects.get()
+    assert not OutboxEvent.objects.exists()
+    data = valid_form(specialist=specialist_sam.pk, enrolment_date="2026-10-20")
+    client.post(reverse("job_seeker_edit", args=[job_seeker.pk]), data)
+    client.post(reverse("job_seeker_edit", args=[job_seeker.pk]), data)
+    assert OutboxEvent.objects.filter(topic="jobseeker.enrolled").count() == 1
+    job_seeker.refresh_from_db()
+    assert job_seeker.job_search_since == datetime.date(2026, 10, 20)

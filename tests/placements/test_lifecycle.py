@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm.models import JobSeeker, OutboxEvent
 from placements import services
-from placements.models import Accommodation, BenefitsStep, FollowAlongPlan, Placement, PlacementMilestone, SupportTask
+from placements.models import Accommodation, BenefitsStep, FollowAlongPlan, Placement, PlacementMilestone
 from tests.factories import EmployerFactory, JobSeekerFactory
 
 TODAY = datetime.date(2026, 3, 2)  # a Monday

@@ -104,3 +104,25 @@ def test_flushing_redis_mid_stream_loses_nothing(worker_process, specialist_sam,
     for placement in placements:
         assert placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status="open").count() == 1
         assert placement.support_tasks.filter(kind=SupportTask.Kind.BENEFITS_PLANNING).count() == 1
+
+
+def test_only_one_scheduler_process_acts(taxonomies):
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        pytest.skip("needs PostgreSQL and Redis: run `make test-services`")
+    environment = dict(os.environ, REDIS_URL=settings.REDIS_URL, SCHEDULER_LOCK_WAIT_SECONDS="2")
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    command = [sys.executable, "manage.py", "crontab", "--no-heartbeat"]
+    first = subprocess.Popen(  # noqa: S603
+        command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(4)
+        assert first.poll() is None, "the first scheduler should keep running"
+        second = subprocess.run(  # noqa: S603
+            command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+        )
+        assert "Another scheduler is already running" in second.stdout + second.stderr
+    finally:
+        os.killpg(first.pid, signal.SIGTERM)
+        first.wait(timeout=20)
