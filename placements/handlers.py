@@ -206,9 +206,9 @@ def follow_up_accommodation(event: OutboxEvent) -> None:
     placement = accommodation.placement
     today = event.occurred_at.date()
     follow_ups = {
-        Accommodation.Status.IDENTIFIED: (_("Discuss the adjustment \u201c%(what)s\u201d with the worker"), 7),
-        Accommodation.Status.REQUESTED: (_("Check the employer's answer on \u201c%(what)s\u201d"), 7),
-        Accommodation.Status.IN_PLACE: (_("Review with the worker whether \u201c%(what)s\u201d works"), 30),
+        Accommodation.Status.IDENTIFIED: (_("Discuss the adjustment “%(what)s” with the worker"), 7),
+        Accommodation.Status.REQUESTED: (_("Check the employer's answer on “%(what)s”"), 7),
+        Accommodation.Status.IN_PLACE: (_("Review with the worker whether “%(what)s” works"), 30),
     }
     if event.payload["to"] in follow_ups:
         title, days = follow_ups[event.payload["to"]]
