@@ -119,4 +119,3 @@ class PlacementFilter(django_filters.FilterSet):
     class Meta:
         model = Placement
         fields = ["status"]
-

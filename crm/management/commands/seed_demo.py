@@ -1263,9 +1263,9 @@ ADJUSTMENT_TALK_NOTES = [
 ]
 BENEFITS_NOTES = {
     BenefitsStep.Status.OFFERED: "Proposé à l'acceptation de l'offre ; rendez-vous à caler avant la prise de poste.",
-    BenefitsStep.Status.REFERRED: "Orientation vers l'assistante sociale du CMP pour une simulation AAH et prime d'activité.",
-    BenefitsStep.Status.SESSION_HELD: "Rendez-vous fait ; simulation de la prime d'activité à refaire avec les premiers bulletins.",
-    BenefitsStep.Status.PLAN_IN_PLACE: "Simulation faite : AAH maintenue en partie, prime d'activité demandée dès le premier salaire.",
+    BenefitsStep.Status.REFERRED: "Orientation vers l'assistante sociale du CMP : simulation AAH et prime d'activité.",
+    BenefitsStep.Status.SESSION_HELD: "Rendez-vous fait ; simulation à refaire avec les premiers bulletins de salaire.",
+    BenefitsStep.Status.PLAN_IN_PLACE: "Simulation faite : AAH en partie maintenue, prime d'activité à demander.",
 }
 BENEFITS_REFERRAL_NOTE = "Rendez-vous pris avec l'assistante sociale du CMP."
 BENEFITS_SESSION_NOTE = "Le rendez-vous a eu lieu ; prochain point avec le premier bulletin de salaire."
@@ -1315,15 +1315,15 @@ DISCLOSURE_NEXT_TIME = {
 # The job-end report, by end reason.
 JOB_END_REPORTS = {
     Placement.EndReason.TEMPORARY_ENDED: {
-        "worker_perspective": "Content d'avoir tenu jusqu'au bout du contrat ; une expérience récente à mettre en avant.",
+        "worker_perspective": "Content d'avoir tenu jusqu'au bout du contrat ; une expérience récente à valoriser.",
         "staff_perspective": "Début fatigant puis bon rythme ; les rencontres hebdomadaires du premier mois ont aidé.",
         "employer_perspective": "Satisfait du travail ; propose de le rappeler pour la prochaine saison.",
-        "supports_given": "Suivi hebdomadaire puis mensuel, aide pour les trajets, point avec le responsable à mi-contrat.",
+        "supports_given": "Suivi hebdomadaire puis mensuel, aide aux trajets, point avec le responsable à mi-contrat.",
         "what_worked": "Horaires du matin, tâches bien expliquées, un collègue référent.",
         "next_steps": "Reprendre la recherche dès la semaine prochaine ; recontacter deux employeurs du secteur.",
     },
     Placement.EndReason.FIRED: {
-        "worker_perspective": "Trouve la décision injuste ; avait du mal avec les changements de planning au dernier moment.",
+        "worker_perspective": "Trouve la décision injuste ; mal à l'aise avec les changements de planning tardifs.",
         "staff_perspective": "Retards répétés les lundis ; le sujet aurait dû être abordé plus tôt avec l'employeur.",
         "employer_perspective": "Bon contact avec les clients, mais trop d'absences pour confirmer la période d'essai.",
         "supports_given": "Rencontres hebdomadaires, réveil programmé et trajets revus ensemble.",
@@ -1340,14 +1340,14 @@ JOB_END_REPORTS = {
     },
     Placement.EndReason.QUIT_HEALTH: {
         "worker_perspective": "Trop fatigant avec le traitement actuel ; veut retravailler plus tard, moins d'heures.",
-        "staff_perspective": "Signes de fatigue dès la troisième semaine ; lien pris avec le psychiatre avec son accord.",
+        "staff_perspective": "Fatigue dès la troisième semaine ; lien pris avec le psychiatre, avec son accord.",
         "employer_perspective": "Compréhensif ; la porte reste ouverte.",
         "supports_given": "Rencontres rapprochées, lien avec l'équipe de soins, adaptation des horaires demandée.",
         "what_worked": "La relation avec la responsable, les tâches en autonomie.",
         "next_steps": "Faire le point avec l'équipe de soins ; viser un poste de 15 h par semaine.",
     },
     Placement.EndReason.QUIT_OTHER: {
-        "worker_perspective": "Ne se sentait pas à sa place ; veut un emploi ordinaire, avec des collègues de tous horizons.",
+        "worker_perspective": "Ne se sentait pas à sa place ; veut un emploi en milieu ordinaire.",
         "staff_perspective": "A pris confiance dans ce poste ; prêt pour un emploi en milieu ordinaire.",
         "employer_perspective": "Regrette son départ ; le décrit comme ponctuel et soigneux.",
         "supports_given": "Suivi mensuel, préparation du CV et des entretiens pendant le contrat.",
@@ -1496,13 +1496,13 @@ class DemoSeeder:
         plans = self.plan_job_seekers()
         employers = self.create_employers(organisation, specialists, plans)
         job_seekers, placements = self.create_job_seekers(organisation, specialists, plans, employers)
-        tasks = self.create_support_tasks(organisation, job_seekers, placements, plans)
+        support = self.create_support(organisation, job_seekers, placements, plans)
         return {
             "users": len(STAFF),
             "job seekers": len(job_seekers),
             "employers": len(employers),
             "placements": sum(len(items) for items in placements),
-            "support tasks": tasks,
+            **support,
         }
 
     # -- dates and small draws ------------------------------------------------
@@ -1946,24 +1946,65 @@ class DemoSeeder:
         self.save_with_history(placement, specialist)
         return placement
 
-    # -- support tasks ------------------------------------------------------------
+    # -- what the live system records with placements ----------------------------
+    # Written directly, as placements/services.py and placements/handlers.py would have
+    # left it: the demo history predates the event log, so no OutboxEvent.
 
-    def create_support_tasks(self, organisation, job_seekers, placements, plans) -> int:
-        tasks = []
+    def create_support(self, organisation, job_seekers, placements, plans) -> dict[str, int]:
+        tasks, milestones, follow_along_plans, reports = [], [], [], []
+        started = [placement for items in placements for placement in items if placement.start_date]
+        active = [placement for placement in started if placement.status == Placement.Status.ACTIVE]
+        ended = [placement for placement in started if placement.status == Placement.Status.ENDED]
+        # One worker moved to monthly contacts early on, another paused follow-along lately.
+        rhythms = {}
+        for rhythm, minimum_days in (("monthly", 40), ("paused", 20)):
+            candidates = [
+                placement
+                for placement in active
+                if placement.pk not in rhythms and (self.today - placement.start_date).days >= minimum_days
+            ]
+            if candidates:
+                rhythms[self.rng.choice(candidates).pk] = rhythm
+        # The latest job end has no report yet: the task is still to do.
+        unreported = max(ended, key=lambda placement: (placement.end_date, placement.pk), default=None)
+        steps = 0
         for job_seeker, job_placements, plan in zip(job_seekers, placements, plans, strict=True):
             task = self.task_adder(tasks, organisation, job_seeker)
-            for placement in job_placements:
-                self.placement_tasks(task, placement)
+            for position, placement in enumerate(job_placements):
+                steps += self.offer_tasks(task, placement)
+                if placement.start_date is None:
+                    continue
+                milestones += self.placement_milestones(task, placement)
+                follow_along_plans.append(self.follow_along(task, placement, rhythm=rhythms.get(placement.pk, "")))
+                if placement.end_date is not None:
+                    later = job_placements[position + 1 :]
+                    next_placement = later[0] if later else None
+                    report = self.job_end(
+                        task, placement, plan, next_placement=next_placement, written=placement != unreported
+                    )
+                    if report is not None:
+                        reports.append(report)
             self.job_search_tasks(task, job_seeker, plan)
+        accommodations = self.create_accommodations(tasks, organisation, active, placements)
+        PlacementMilestone.objects.bulk_create(milestones)
+        FollowAlongPlan.objects.bulk_create(follow_along_plans)
+        JobEndReport.objects.bulk_create(reports)
         SupportTask.objects.bulk_create(tasks)
-        return len(tasks)
+        return {
+            "milestones": len(milestones),
+            "follow-along plans": len(follow_along_plans),
+            "workplace adjustments": accommodations,
+            "benefits steps": steps,
+            "job-end reports": len(reports),
+            "support tasks": len(tasks),
+        }
 
     @staticmethod
     def task_adder(tasks: list, organisation, job_seeker: JobSeeker):
         """A function that appends one of `job_seeker`'s tasks, owned by their specialist."""
 
-        def task(kind, title, due, *, placement=None, done_on=None, mode="", note="", cancelled=False):
-            if cancelled:
+        def task(kind, title, due, *, placement=None, done_on=None, mode="", note="", cancel_reason="", **links):
+            if cancel_reason:
                 status = SupportTask.Status.CANCELLED
             else:
                 status = SupportTask.Status.DONE if done_on else SupportTask.Status.OPEN
@@ -1977,108 +2018,399 @@ class DemoSeeder:
                     due_date=due,
                     owner=job_seeker.specialist,
                     status=status,
+                    cancel_reason=cancel_reason[:300],
                     completed_on=done_on,
                     completion_mode=mode,
                     completion_note=note,
+                    **links,
                 )
             )
 
         return task
 
-    def done_date(self, due: date) -> date:
-        return min(self.today, weekday_on_or_before(due + timedelta(days=self.rng.randint(-1, 2))))
+    def done_on(self, due: date, earliest: date, latest: date | None = None) -> date:
+        """When a task due on `due` was done: around its due date, not before it was
+        created (`earliest`), not after `latest` nor today."""
+        day = max(earliest, weekday_on_or_before(due + timedelta(days=self.rng.randint(-1, 2))))
+        return min(day, latest or self.today, self.today)
 
-    def placement_tasks(self, task, placement: Placement) -> None:
-        follow_along = SupportTask.Kind.FOLLOW_ALONG
-        if placement.start_date is None:
+    @staticmethod
+    def end_label(placement: Placement) -> str:
+        with translation.override("fr"):
+            return str(Placement.EndReason(placement.end_reason).label)
+
+    def offer_tasks(self, task, placement: Placement) -> int:
+        """What the offer acceptance planned (plan_steps_before_the_start): disclosure and
+        adjustments talks, a contact before the start and, on benefits, work-incentives
+        planning. Returns the number of benefits steps created."""
+        job_seeker = placement.job_seeker
+        offer, expected, start = placement.offer_date, placement.expected_start_date, placement.start_date
+        before_start = max(offer, expected - timedelta(days=1)) if expected else offer + timedelta(days=7)
+        soon = min(before_start, offer + timedelta(days=3))
+
+        def step(kind, title, due, note, mode=SupportTask.Mode.IN_PERSON):
+            if start is not None or (due < self.today and self.rng.random() < 0.8):
+                done = self.done_on(due, offer, latest=start)
+                task(kind, title, due, placement=placement, done_on=done, mode=mode, note=note)
+            else:
+                task(kind, title, due, placement=placement)
+
+        with translation.override("fr"):
+            preference = str(JobSeeker.Disclosure(job_seeker.disclosure_preference).label)
+        step(
+            SupportTask.Kind.DISCLOSURE_CONVERSATION,
+            f"Parler de la divulgation avec {job_seeker.full_name} (préférence notée : {preference.lower()})",
+            soon,
+            "Préférence confirmée ensemble.",
+        )
+        step(
+            SupportTask.Kind.ACCOMMODATION,
+            f"Parler avec {job_seeker.full_name} des aménagements de poste utiles",
+            before_start,
+            self.rng.choice(ADJUSTMENT_TALK_NOTES),
+        )
+        pre_start = "Rencontre avant la prise de poste"
+        if start is None:
+            task(SupportTask.Kind.FOLLOW_ALONG, pre_start, before_start, placement=placement)
+        elif self.rng.random() < 0.85:
+            done = self.done_on(before_start, offer, latest=start)
+            note = self.rng.choice(PRE_START_NOTES)
+            mode = SupportTask.Mode.IN_PERSON
             task(
-                follow_along,
-                "Rencontre pour préparer la prise de poste",
-                self.today + timedelta(days=3),
+                SupportTask.Kind.FOLLOW_ALONG,
+                pre_start,
+                before_start,
                 placement=placement,
+                done_on=done,
+                mode=mode,
+                note=note,
             )
+        else:  # the start handler cancels a pre-start contact still open
+            task(
+                SupportTask.Kind.FOLLOW_ALONG,
+                pre_start,
+                before_start,
+                placement=placement,
+                cancel_reason="Le poste a commencé.",
+            )
+        if job_seeker.receives_benefits not in (JobSeeker.Benefits.YES, JobSeeker.Benefits.UNKNOWN):
+            return 0
+        self.benefits_step(task, placement, due=before_start)
+        return 1
+
+    def benefits_step(self, task, placement: Placement, *, due: date) -> None:
+        """Work-incentives planning before the start, with the tasks its handlers add."""
+        job_seeker, offer = placement.job_seeker, placement.offer_date
+        referred_on = min(self.today, offer + timedelta(days=self.rng.randint(1, 3)))
+        session_on = min(self.today, referred_on + timedelta(days=self.rng.randint(5, 12)))
+        if placement.start_date is None:
+            recent = (self.today - offer).days < 2 or self.rng.random() < 0.4
+            status = BenefitsStep.Status.OFFERED if recent else BenefitsStep.Status.REFERRED
+        else:
+            status = BenefitsStep.Status.PLAN_IN_PLACE if self.rng.random() < 0.8 else BenefitsStep.Status.SESSION_HELD
+        step = BenefitsStep.objects.create(
+            organisation_id=placement.organisation_id,
+            job_seeker=job_seeker,
+            placement=placement,
+            reason=BenefitsStep.Reason.BEFORE_START,
+            status=status,
+            offered_on=offer,
+            note=BENEFITS_NOTES[status],
+        )
+        title = f"Point sur les droits (AAH, prime d'activité) avant la prise de poste ({job_seeker.full_name})"
+        if status == BenefitsStep.Status.OFFERED:
+            task(SupportTask.Kind.BENEFITS_PLANNING, title, due, placement=placement, benefits_step=step)
             return
-        # IPS follow-along: before the start, within 3 days, weekly for a month, then monthly.
-        schedule = [(-3, "Rencontre avant la prise de poste"), (2, "Point après les premiers jours")]
-        schedule += [(7 * week, f"Suivi hebdomadaire (semaine {week})") for week in range(1, 5)]
-        schedule += [(30 * month, f"Suivi mensuel (mois {month})") for month in range(2, 13)]
+        mode = SupportTask.Mode.IN_PERSON
+        task(
+            SupportTask.Kind.BENEFITS_PLANNING,
+            title,
+            due,
+            placement=placement,
+            benefits_step=step,
+            done_on=referred_on,
+            mode=mode,
+            note=BENEFITS_REFERRAL_NOTE,
+        )
+        check = f"Vérifier que le rendez-vous de conseil en droits a eu lieu ({job_seeker.full_name})"
+        check_due = referred_on + timedelta(days=14)
+        if status == BenefitsStep.Status.REFERRED:
+            task(SupportTask.Kind.BENEFITS_PLANNING, check, check_due, placement=placement, benefits_step=step)
+        else:
+            mode = SupportTask.Mode.PHONE
+            note = BENEFITS_SESSION_NOTE
+            task(
+                SupportTask.Kind.BENEFITS_PLANNING,
+                check,
+                check_due,
+                placement=placement,
+                benefits_step=step,
+                done_on=session_on,
+                mode=mode,
+                note=note,
+            )
+
+    def placement_milestones(self, task, placement: Placement) -> list[PlacementMilestone]:
+        """The six milestones stored at the start; those due while the job lasted were
+        reached (by the scheduler's morning run), with the tasks their handler plans."""
         last_day = placement.end_date or self.today
-        open_one_made = False
-        for offset, title in schedule:
-            due = weekday_on_or_before(placement.start_date + timedelta(days=offset))
-            if due < self.today and due <= last_day:
-                # The latest past one is sometimes still open: a missed contact to catch up on.
-                overdue = placement.end_date is None and (self.today - due).days < 10 and self.rng.random() < 0.3
-                if overdue:
-                    task(follow_along, title, due, placement=placement)
-                else:
-                    mode = SupportTask.Mode.IN_PERSON if offset <= 2 else weighted(self.rng, COMPLETION_MODES)
+        milestones = []
+        for name, days in MILESTONE_DAYS.items():
+            due = placement.start_date + timedelta(days=days)
+            reached = due <= last_day
+            milestones.append(
+                PlacementMilestone(
+                    placement=placement,
+                    name=name,
+                    due_date=due,
+                    reached_at=min(datetime.combine(due, MILESTONE_HOUR, self.zone), timezone.now())
+                    if reached
+                    else None,
+                    still_working=True if reached else None,
+                )
+            )
+            if reached and name in MILESTONE_TASKS:
+                kind, title, after_days, mode = MILESTONE_TASKS[name]
+                task_due = due + timedelta(days=after_days)
+                if placement.end_date is not None and task_due > placement.end_date:
+                    task(kind, title, task_due, placement=placement, cancel_reason="Le poste a pris fin.")
+                elif task_due < self.today:
+                    done = self.done_on(task_due, due, latest=placement.end_date)
                     task(
-                        follow_along,
+                        kind,
+                        title,
+                        task_due,
+                        placement=placement,
+                        done_on=done,
+                        mode=mode,
+                        note=MILESTONE_TASK_NOTES[name],
+                    )
+                else:
+                    task(kind, title, task_due, placement=placement)
+        return milestones
+
+    def follow_along(self, task, placement: Placement, *, rhythm: str = "") -> FollowAlongPlan:
+        """The follow-along contacts as the live system plans them (placements/follow_along.py):
+        the first when the job starts, each next one when the previous is done, a successor
+        from the daily scheduler when one is missed; open ones are cancelled when the job
+        ends or follow-along is paused. `rhythm`: "monthly" (changed after the first week)
+        or "paused" (lately)."""
+        start, end = placement.start_date, placement.end_date
+        title = f"Rencontre de suivi avec {placement.job_seeker.full_name}"
+        kind = SupportTask.Kind.FOLLOW_ALONG
+        plan = FollowAlongPlan(placement=placement)
+        if end is not None:
+            plan.status, plan.status_reason = FollowAlongPlan.Status.ENDED, self.end_label(placement)
+        frequency = FollowAlongPlan.Frequency.STANDARD
+        due = next_due_date(frequency=frequency, start_date=start, previous_due=None)
+        created = start
+        first, missed = True, False
+        while True:
+            if end is not None and due > end:  # still open when the job ended
+                task(kind, title, due, placement=placement, cancel_reason=f"Fin du poste : {plan.status_reason}")
+                return plan
+            if end is None and due >= self.today:
+                if rhythm == "paused":  # paused lately: the coming contact was cancelled
+                    plan.status, plan.status_reason = FollowAlongPlan.Status.PAUSED, PAUSE_REASON
+                    task(kind, title, due, placement=placement, cancel_reason=f"Suivi mis en pause : {PAUSE_REASON}")
+                else:
+                    task(kind, title, due, placement=placement)
+                return plan
+            recent = end is None and not first and not missed and (self.today - due).days < 10
+            if recent and self.rng.random() < MISSED_CONTACT_SHARE:
+                # Missed and still open; the scheduler planned a successor the next day.
+                task(kind, title, due, placement=placement)
+                missed = True
+                created = due + timedelta(days=1)
+                due = next_due_on_or_after(frequency=frequency, start_date=start, previous_due=due, earliest=created)
+                continue
+            done = self.done_on(due, created, latest=end)
+            mode = SupportTask.Mode.IN_PERSON if first else weighted(self.rng, COMPLETION_MODES)
+            note = self.rng.choice(FOLLOW_ALONG_NOTES)
+            task(kind, title, due, placement=placement, done_on=done, mode=mode, note=note)
+            first = False
+            previous, created = due, done + timedelta(days=1)
+            due = next_due_on_or_after(frequency=frequency, start_date=start, previous_due=previous, earliest=created)
+            if rhythm == "monthly" and frequency == FollowAlongPlan.Frequency.STANDARD and done >= start + timedelta(7):
+                # Changed at this contact: the weekly one just planned is cancelled, the next is a month on.
+                task(kind, title, due, placement=placement, cancel_reason="Rythme de suivi modifié.")
+                frequency = plan.frequency = FollowAlongPlan.Frequency.MONTHLY
+                due = next_due_on_or_after(frequency=frequency, start_date=start, previous_due=previous, earliest=done)
+            elif rhythm == "paused" and done >= self.today - timedelta(days=21):
+                # Paused at this contact: the next one, already planned, is cancelled.
+                plan.status, plan.status_reason = FollowAlongPlan.Status.PAUSED, PAUSE_REASON
+                task(kind, title, due, placement=placement, cancel_reason=f"Suivi mis en pause : {PAUSE_REASON}")
+                return plan
+
+    def job_end(
+        self, task, placement: Placement, plan: JobSeekerPlan, *, next_placement, written: bool
+    ) -> JobEndReport | None:
+        """The tasks the job-end handler plans and, if `written`, the report (its task done)."""
+        job_seeker, end = placement.job_seeker, placement.end_date
+        better_job = placement.end_reason == Placement.EndReason.QUIT_BETTER_JOB
+        contact_day = min(self.today, weekday_on_or_before(end + timedelta(days=self.rng.randint(1, 3))))
+        task(
+            SupportTask.Kind.JOB_END_CONTACT,
+            f"Voir {job_seeker.full_name} en face à face après la fin du poste",
+            end + timedelta(days=3),
+            placement=placement,
+            done_on=max(end, contact_day),
+            mode=SupportTask.Mode.IN_PERSON,
+            note=BETTER_JOB_END_NOTE if better_job else self.rng.choice(JOB_END_NOTES),
+        )
+        written_on = min(
+            self.today, max(contact_day, weekday_on_or_before(end + timedelta(days=self.rng.randint(4, 9))))
+        )
+        task(
+            SupportTask.Kind.JOB_END_REPORT,
+            f"Rédiger le bilan de fin de poste ({job_seeker.full_name})",
+            end + timedelta(days=7),
+            placement=placement,
+            done_on=written_on if written else None,
+            note="Bilan de fin de poste rédigé." if written else "",
+        )
+        if not written:
+            return None
+        closed = job_seeker.status == JobSeeker.Status.CLOSED
+        if better_job and next_placement is not None:
+            next_job = f"{next_placement.job_title} (déjà trouvé)"
+        elif closed:
+            next_job = ""
+        else:
+            next_job = self.job_types[self.rng.choice(plan.archetype["job_types"])].label_fr
+        disclosure = job_seeker.disclosure_preference
+        texts = dict(JOB_END_REPORTS[placement.end_reason])
+        if closed:
+            texts["next_steps"] = (
+                "Ne souhaite pas reprendre de recherche pour l'instant ; lui proposer un point dans trois mois."
+            )
+        return JobEndReport(
+            placement=placement,
+            disclosed={JobSeeker.Disclosure.NONE: False, JobSeeker.Disclosure.UNDECIDED: None}.get(disclosure, True),
+            face_to_face_contact_on=max(end, contact_day),
+            wants_another_job=not closed,
+            next_job_wanted=next_job,
+            disclosure_next_time=DISCLOSURE_NEXT_TIME[disclosure],
+            written_by=job_seeker.specialist,
+            written_on=written_on,
+            **texts,
+        )
+
+    def create_accommodations(self, tasks, organisation, active, placements) -> int:
+        """A few workplace adjustments at every stage, with the tasks their handler plans.
+        From "requested" on, only where the worker consented to disclosure."""
+        consenting = [
+            placement
+            for placement in active
+            if placement.job_seeker.disclosure_preference in (JobSeeker.Disclosure.PARTIAL, JobSeeker.Disclosure.FULL)
+        ]
+        used = set()
+        count = 0
+        for description, final, note in ACCOMMODATIONS:
+            needs_consent = final not in (
+                Accommodation.Status.IDENTIFIED,
+                Accommodation.Status.DISCUSSED,
+                Accommodation.Status.DROPPED,
+            )
+            candidates = [
+                placement for placement in (consenting if needs_consent else active) if placement.pk not in used
+            ]
+            if not candidates:
+                continue
+            placement = self.rng.choice(candidates)
+            used.add(placement.pk)
+            if final == Accommodation.Status.DROPPED:
+                path = [Accommodation.Status.IDENTIFIED, Accommodation.Status.DISCUSSED, final]
+            else:
+                path = Accommodation.ORDER[: Accommodation.ORDER.index(final) + 1]
+            self.accommodation(tasks, organisation, placement, description, path, note, consents=needs_consent)
+            count += 1
+        upcoming = [
+            placement
+            for items in placements
+            for placement in items
+            if placement.status == Placement.Status.OFFER_ACCEPTED
+        ]
+        if upcoming:
+            description, note = UPCOMING_ACCOMMODATION
+            placement = self.rng.choice(upcoming)
+            self.accommodation(
+                tasks, organisation, placement, description, [Accommodation.Status.IDENTIFIED], note, consents=False
+            )
+            count += 1
+        return count
+
+    def accommodation(self, tasks, organisation, placement, description, path, note, *, consents: bool) -> None:
+        gaps = [
+            self.rng.randint(25, 35) if status == Accommodation.Status.REVIEWED else self.rng.randint(4, 12)
+            for status in path[1:]
+        ]
+        last_day = self.today - timedelta(days=self.rng.randint(1, 6))
+        first_day = max(placement.offer_date, last_day - timedelta(days=sum(gaps)))
+        days = [first_day]
+        for gap in gaps:
+            days.append(min(self.today, days[-1] + timedelta(days=gap)))
+        accommodation = Accommodation.objects.create(
+            organisation=organisation,
+            placement=placement,
+            description=description,
+            status=path[-1],
+            worker_consents_to_disclosure=consents,
+            note=note,
+        )
+        task = self.task_adder(tasks, organisation, placement.job_seeker)
+        name = placement.job_seeker.first_name
+        pending = None  # (status it follows up, title, due) of the open task
+        for status, day in zip(path, days, strict=True):
+            if pending is not None:
+                followed, title, due = pending
+                if status == Accommodation.Status.DROPPED:
+                    reason = "L'aménagement n'est plus d'actualité."
+                    task(
+                        SupportTask.Kind.ACCOMMODATION,
                         title,
                         due,
                         placement=placement,
-                        done_on=self.done_date(due),
-                        mode=mode,
-                        note=self.rng.choice(FOLLOW_ALONG_NOTES),
+                        accommodation=accommodation,
+                        cancel_reason=reason,
                     )
-            elif placement.end_date is None and not open_one_made:
-                task(follow_along, title, due, placement=placement)
-                open_one_made = True
-        if placement.status == Placement.Status.ACTIVE:
-            retention_due = placement.start_date + timedelta(days=91)
-            if retention_due < self.today:
-                task(
-                    SupportTask.Kind.RETENTION_CHECK,
-                    "Toujours en poste à 13 semaines ?",
-                    retention_due,
-                    placement=placement,
-                    done_on=self.done_date(retention_due),
-                    mode=SupportTask.Mode.PHONE,
-                )
-            else:
-                task(
-                    SupportTask.Kind.RETENTION_CHECK,
-                    "Toujours en poste à 13 semaines ?",
-                    retention_due,
-                    placement=placement,
-                )
-        if placement.end_date is not None and placement.end_reason != Placement.EndReason.QUIT_BETTER_JOB:
-            contact_day = min(self.today, placement.end_date + timedelta(days=self.rng.randint(0, 3)))
-            contact_due = placement.end_date + timedelta(days=3)
-            task(
-                SupportTask.Kind.JOB_END_CONTACT,
-                "Rencontre après la fin du poste",
-                contact_due,
-                placement=placement,
-                done_on=contact_day,
-                mode=SupportTask.Mode.IN_PERSON,
-                note=self.rng.choice(JOB_END_NOTES),
-            )
-        if placement.end_date is not None:
-            report_due = placement.end_date + timedelta(days=10)
-            if report_due < self.today:
-                task(
-                    SupportTask.Kind.JOB_END_REPORT,
-                    "Rédiger le bilan de fin de poste",
-                    report_due,
-                    placement=placement,
-                    done_on=self.done_date(report_due),
-                    mode=SupportTask.Mode.IN_PERSON,
-                )
-            else:
-                task(
-                    SupportTask.Kind.JOB_END_REPORT, "Rédiger le bilan de fin de poste", report_due, placement=placement
-                )
+                else:
+                    mode = (
+                        SupportTask.Mode.PHONE
+                        if followed == Accommodation.Status.REQUESTED
+                        else SupportTask.Mode.IN_PERSON
+                    )
+                    task(
+                        SupportTask.Kind.ACCOMMODATION,
+                        title,
+                        due,
+                        placement=placement,
+                        accommodation=accommodation,
+                        done_on=day,
+                        mode=mode,
+                        note=ACCOMMODATION_DONE_NOTES[followed],
+                    )
+                pending = None
+            if status in ACCOMMODATION_FOLLOW_UPS:
+                title, days_after = ACCOMMODATION_FOLLOW_UPS[status]
+                pending = (status, title.format(what=description, name=name), day + timedelta(days=days_after))
+        if pending is not None:
+            _followed, title, due = pending
+            task(SupportTask.Kind.ACCOMMODATION, title, due, placement=placement, accommodation=accommodation)
 
     def job_search_tasks(self, task, job_seeker: JobSeeker, plan: JobSeekerPlan) -> None:
         soon = self.today + timedelta(days=self.rng.randint(-2, 12))
         if job_seeker.status == JobSeeker.Status.CLOSED:
-            task(SupportTask.Kind.OTHER, "Relancer un employeur rencontré", plan.status_changes[-1][0], cancelled=True)
+            due = plan.status_changes[-1][0]
+            task(
+                SupportTask.Kind.OTHER, "Relancer un employeur rencontré", due, cancel_reason="Accompagnement clôturé."
+            )
             return
         if job_seeker.disclosure_preference == JobSeeker.Disclosure.UNDECIDED:
             task(SupportTask.Kind.DISCLOSURE_CONVERSATION, "Parler de la divulgation aux employeurs", soon)
-        if job_seeker.receives_benefits == JobSeeker.Benefits.YES and self.rng.random() < 0.5:
+        upcoming_job = any(placement.status(self.today) != Placement.Status.ENDED for placement in plan.placements)
+        # With a job or an offer, work-incentives planning goes with the placement (a benefits step).
+        if not upcoming_job and job_seeker.receives_benefits == JobSeeker.Benefits.YES and self.rng.random() < 0.5:
             task(
                 SupportTask.Kind.BENEFITS_PLANNING,
                 "Simulation de revenus (AAH / prime d'activité)",
