@@ -442,6 +442,19 @@ class JobPreference(models.Model):
         return [str(labels[s]) for s in self.shifts if s in labels]
 
 
+TOPIC_LABELS = {
+    "jobseeker.enrolled": _("Enrolled in job search"),
+    "placement.offer_accepted": _("Job offer accepted"),
+    "placement.started": _("Job started"),
+    "placement.terms_changed": _("Hours or pay changed"),
+    "placement.milestone_reached": _("Milestone reached"),
+    "placement.ended": _("Job ended"),
+    "employer_contact.held": _("Employer contact held"),
+    "accommodation.status_changed": _("Workplace adjustment changed"),
+    "benefits.step_changed": _("Benefits-counselling step changed"),
+}
+
+
 class OutboxEvent(models.Model):
     """A domain event, written in the same transaction as the change it describes.
 
@@ -478,6 +491,10 @@ class OutboxEvent(models.Model):
 
     def __str__(self):
         return f"{self.topic} #{self.pk}"
+
+    @property
+    def topic_label(self) -> str:
+        return str(TOPIC_LABELS.get(self.topic, self.topic))
 
 
 class EventHandling(models.Model):

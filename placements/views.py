@@ -101,8 +101,14 @@ def _detail_context(request, placement, **bound_forms):
             for task in sorted(placement.support_tasks.all(), key=lambda task: (task.due_date, task.pk))
             if task.status == "open"
         ],
-        "accommodations": [(a, AccommodationStatusForm(prefix=f"acc{a.pk}")) for a in placement.accommodations.all()],
-        "benefits_steps": [(b, BenefitsStatusForm(prefix=f"ben{b.pk}")) for b in placement.benefits_steps.all()],
+        "accommodations": [
+            (a, AccommodationStatusForm(prefix=f"acc{a.pk}", initial={"status": _next(Accommodation.ORDER, a.status)}))
+            for a in placement.accommodations.all()
+        ],
+        "benefits_steps": [
+            (b, BenefitsStatusForm(prefix=f"ben{b.pk}", initial={"status": _next(BenefitsStep.ORDER, b.status)}))
+            for b in placement.benefits_steps.all()
+        ],
         "start_form": StartForm(initial={"start_date": placement.expected_start_date or timezone.localdate()}),
         "terms_form": TermsForm(
             initial={"hours_per_week": placement.hours_per_week, "hourly_pay": placement.hourly_pay}
@@ -114,6 +120,11 @@ def _detail_context(request, placement, **bound_forms):
     }
     context.update(bound_forms)
     return context
+
+
+def _next(order: list[str], status: str) -> str:
+    """The step after `status`, offered as the form's default."""
+    return order[order.index(status) + 1] if status in order[:-1] else status
 
 
 def _placement(request, pk):

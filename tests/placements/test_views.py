@@ -50,7 +50,7 @@ def test_record_offer_then_start_the_job(client_for, specialist_sam, job_seeker,
     handle_events()
     page = client.get(reverse("placement_detail", args=[placement.pk])).content.decode()
     assert "Follow-along contact with Nadia" in page
-    assert "placement.started" in page
+    assert "Job started" in page
 
 
 @pytest.mark.parametrize(
