@@ -72,6 +72,20 @@ class Organisation(models.Model):
     active_contact_days = models.PositiveSmallIntegerField(
         _("days without contact before a job seeker counts as inactive"), default=28
     )
+    # Follow-along defaults (IPS fidelity: within 3 days after the start, weekly for the
+    # first month, then at least monthly; face to face within 3 days of a job end).
+    follow_along_first_contact_days = models.PositiveSmallIntegerField(
+        _("first follow-along contact, days after the start"), default=3, validators=[MinValueValidator(1)]
+    )
+    follow_along_weekly_weeks = models.PositiveSmallIntegerField(
+        _("weeks of weekly follow-along after the start"), default=4
+    )
+    follow_along_monthly_days = models.PositiveSmallIntegerField(
+        _("days between follow-along contacts after the weekly period"), default=30, validators=[MinValueValidator(7)]
+    )
+    job_end_contact_days = models.PositiveSmallIntegerField(
+        _("face-to-face contact after a job end, within days"), default=3, validators=[MinValueValidator(1)]
+    )
     job_seeker_names_in_calendars = models.CharField(
         _("job seekers in calendar feeds"),
         max_length=20,

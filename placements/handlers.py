@@ -23,7 +23,9 @@ def _date(value: str | None) -> datetime.date | None:
 
 
 def _placement(event: OutboxEvent) -> Placement:
-    return Placement.objects.select_related("job_seeker", "employer").get(pk=event.payload["placement_id"])
+    return Placement.objects.select_related("job_seeker", "employer", "organisation").get(
+        pk=event.payload["placement_id"]
+    )
 
 
 def _task(event: OutboxEvent, placement: Placement, *, kind: str, title: str, due: datetime.date, **extra):
@@ -92,7 +94,7 @@ def plan_steps_before_the_start(event: OutboxEvent) -> None:
 
 @handles("placement.started")
 def start_follow_along(event: OutboxEvent) -> None:
-    placement = Placement.objects.select_related("job_seeker").get(pk=event.payload["placement_id"])
+    placement = Placement.objects.select_related("job_seeker", "organisation").get(pk=event.payload["placement_id"])
     if placement.status == Placement.Status.ENDED:  # the end was handled first
         FollowAlongPlan.objects.get_or_create(placement=placement, defaults={"status": FollowAlongPlan.Status.ENDED})
         return
@@ -172,7 +174,7 @@ def support_after_job_end(event: OutboxEvent) -> None:
         placement,
         kind=SupportTask.Kind.JOB_END_CONTACT,
         title=_("See %(name)s face to face after the job ended") % {"name": name},
-        due=end_date + datetime.timedelta(days=3),
+        due=end_date + datetime.timedelta(days=placement.organisation.job_end_contact_days),
     )
     _task(
         event,

@@ -246,6 +246,7 @@ def follow_along_schedule_next(
         .first()
     )
     due = next_due_on_or_after(
+        program=placement.organisation,
         frequency=placement.follow_along_plan.frequency,
         start_date=placement.start_date,
         previous_due=latest,
@@ -266,7 +267,7 @@ def follow_along_ensure_next(*, today: datetime.date | None = None) -> int:
         with transaction.atomic():
             placement = (
                 Placement.objects.select_for_update(of=("self",))
-                .select_related("follow_along_plan", "job_seeker")
+                .select_related("follow_along_plan", "job_seeker", "organisation")
                 .get(pk=placement_id)
             )
             created += follow_along_schedule_next(placement=placement, earliest=today) is not None
@@ -363,7 +364,9 @@ def support_task_complete(
     task.full_clean()
     task.save()
     if task.kind == SupportTask.Kind.FOLLOW_ALONG and task.placement_id:
-        placement = Placement.objects.select_related("follow_along_plan", "job_seeker").get(pk=task.placement_id)
+        placement = Placement.objects.select_related("follow_along_plan", "job_seeker", "organisation").get(
+            pk=task.placement_id
+        )
         follow_along_schedule_next(placement=placement, earliest=completed_on + datetime.timedelta(days=1))
     return task
 

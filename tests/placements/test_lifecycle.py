@@ -397,3 +397,28 @@ def test_events_handled_out_of_order_give_the_same_tasks(specialist_sam, job_see
         events.dispatch(event.pk)
     open_contacts = tasks(placement, kind="follow_along", status="open")
     assert [(t.due_date - TODAY).days for t in open_contacts] == [3]
+
+
+def test_follow_along_rhythm_and_job_end_contact_follow_program_settings(
+    specialist_sam, job_seeker, employer, organisation, handle_events
+):
+    organisation.follow_along_first_contact_days = 2
+    organisation.follow_along_weekly_weeks = 2
+    organisation.follow_along_monthly_days = 28
+    organisation.job_end_contact_days = 2
+    organisation.save()
+    placement = accept(specialist_sam, job_seeker, employer)
+    services.placement_start(actor=specialist_sam, placement=placement, start_date=TODAY)
+    handle_events()
+    dues = []
+    for _ in range(4):
+        task = tasks(placement, kind="follow_along", status="open", due_date__gte=TODAY)[-1]
+        dues.append((task.due_date - TODAY).days)
+        with time_machine.travel(datetime.datetime.combine(task.due_date, datetime.time(10), tzinfo=datetime.UTC)):
+            services.support_task_complete(actor=specialist_sam, task=task, completed_on=task.due_date, mode="phone")
+    assert dues == [2, 7, 14, 42]
+    end = TODAY + datetime.timedelta(days=50)
+    with time_machine.travel(datetime.datetime.combine(end, datetime.time(9), tzinfo=datetime.UTC)):
+        services.placement_end(actor=specialist_sam, placement=placement, end_date=end, end_reason="fired")
+        handle_events()
+    assert tasks(placement, kind="job_end_contact")[0].due_date == end + datetime.timedelta(days=2)

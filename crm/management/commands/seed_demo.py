@@ -2202,7 +2202,7 @@ class DemoSeeder:
         if end is not None:
             plan.status, plan.status_reason = FollowAlongPlan.Status.ENDED, self.end_label(placement)
         frequency = FollowAlongPlan.Frequency.STANDARD
-        due = next_due_date(frequency=frequency, start_date=start, previous_due=None)
+        due = next_due_date(program=placement.organisation, frequency=frequency, start_date=start, previous_due=None)
         created = start
         first, missed = True, False
         while True:
@@ -2222,7 +2222,13 @@ class DemoSeeder:
                 task(kind, title, due, placement=placement)
                 missed = True
                 created = due + timedelta(days=1)
-                due = next_due_on_or_after(frequency=frequency, start_date=start, previous_due=due, earliest=created)
+                due = next_due_on_or_after(
+                    program=placement.organisation,
+                    frequency=frequency,
+                    start_date=start,
+                    previous_due=due,
+                    earliest=created,
+                )
                 continue
             done = self.done_on(due, created, latest=end)
             mode = SupportTask.Mode.IN_PERSON if first else weighted(self.rng, COMPLETION_MODES)
@@ -2230,12 +2236,24 @@ class DemoSeeder:
             task(kind, title, due, placement=placement, done_on=done, mode=mode, note=note)
             first = False
             previous, created = due, done + timedelta(days=1)
-            due = next_due_on_or_after(frequency=frequency, start_date=start, previous_due=previous, earliest=created)
+            due = next_due_on_or_after(
+                program=placement.organisation,
+                frequency=frequency,
+                start_date=start,
+                previous_due=previous,
+                earliest=created,
+            )
             if rhythm == "monthly" and frequency == FollowAlongPlan.Frequency.STANDARD and done >= start + timedelta(7):
                 # Changed at this contact: the weekly one just planned is cancelled, the next is a month on.
                 task(kind, title, due, placement=placement, cancel_reason="Rythme de suivi modifié.")
                 frequency = plan.frequency = FollowAlongPlan.Frequency.MONTHLY
-                due = next_due_on_or_after(frequency=frequency, start_date=start, previous_due=previous, earliest=done)
+                due = next_due_on_or_after(
+                    program=placement.organisation,
+                    frequency=frequency,
+                    start_date=start,
+                    previous_due=previous,
+                    earliest=done,
+                )
             elif rhythm == "paused" and done >= self.today - timedelta(days=21):
                 # Paused at this contact: the next one, already planned, is cancelled.
                 plan.status, plan.status_reason = FollowAlongPlan.Status.PAUSED, PAUSE_REASON
