@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from crm import views
+from jobdev import views as jobdev_views
 from placements.urls import task_urlpatterns as task_patterns
 
 job_seeker_patterns = [
@@ -24,7 +25,8 @@ urlpatterns = [
     path("employers/", include("employers.urls")),
     path("placements/", include("placements.urls")),
     path("tasks/", include(task_patterns)),
-    path("my-week/", views.coming_later, {"section": "my_week"}, name="my_week"),
+    path("my-week/", jobdev_views.my_week, name="my_week"),
+    path("employer-contacts/", include("jobdev.urls")),
     path("team-dashboard/", views.coming_later, {"section": "team_dashboard"}, name="team_dashboard"),
     path("admin/", admin.site.urls),
 ]

@@ -26,7 +26,7 @@ def home(request):
 
 
 def coming_later(request, section):
-    titles = {"my_week": _("My week"), "team_dashboard": _("Team dashboard")}
+    titles = {"team_dashboard": _("Team dashboard")}
     if section not in titles:
         raise Http404
     return render(request, "crm/coming_later.html", {"title": titles[section], "section": section})

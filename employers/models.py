@@ -107,3 +107,56 @@ class ContactPerson(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.role})" if self.role else self.name
+
+
+class JobOpening(models.Model):
+    """A vacancy learned of at an employer (IPS relies on meeting employers: openings
+    are recorded from what specialists learn, never scraped from postings)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        FILLED = "filled", _("Filled")
+        CLOSED = "closed", _("Closed")
+
+    class Source(models.TextChoices):
+        EMPLOYER_CONTACT = "employer_contact", _("Employer contact")
+        JOB_SEEKER = "job_seeker", _("The job seeker")
+        NETWORK = "network", _("Network or word of mouth")
+        POSTING = "posting", _("Posting seen by chance")
+        OTHER = "other", _("Other")
+
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="job_openings")
+    site = models.ForeignKey(
+        EmployerSite, verbose_name=_("site"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(_("job title"), max_length=200)
+    job_type = models.ForeignKey(
+        "crm.JobType", verbose_name=_("job type"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hours_per_week = models.PositiveSmallIntegerField(_("hours per week"), null=True, blank=True)
+    shifts = models.JSONField(_("shifts"), default=list, blank=True)
+    hourly_pay = models.DecimalField(_("hourly pay"), max_digits=6, decimal_places=2, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    source = models.CharField(_("how we learned of it"), max_length=20, choices=Source.choices)
+    learned_on = models.DateField(_("learned on"))
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("job opening")
+        verbose_name_plural = _("job openings")
+        ordering = ["-learned_on", "-id"]
+        indexes = [models.Index(fields=["employer", "status"]), models.Index(fields=["job_type", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours_per_week__isnull=True) | Q(hours_per_week__lte=80),
+                name="job_opening_hours_at_most_80",
+            ),
+            models.CheckConstraint(
+                condition=Q(hourly_pay__isnull=True) | Q(hourly_pay__gte=0), name="job_opening_pay_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} — {self.employer}"

@@ -1,0 +1,129 @@
+"""Job development: the IPS employer contact log and the rapid-job-search nudges."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import JobSeeker, JobType, Organisation, User
+from employers.models import ContactPerson, Employer, EmployerSite
+
+
+class EmployerContact(models.Model):
+    """One interaction with an employer, planned or held. An in-person one is a
+    "visit" in the UI and the calendar."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+        NO_SHOW = "no_show", _("No-show")
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("Phone")
+        VIDEO = "video", _("Video")
+        EMAIL = "email", _("Email")
+        JOB_SEEKER = "job_seeker", _("Job seeker made contact")
+
+    class Nature(models.TextChoices):
+        FIRST = "first", _("First meeting")
+        SECOND = "second", _("Second meeting")
+        ONGOING = "ongoing", _("Ongoing relationship")
+
+    class Purpose(models.TextChoices):
+        RELATIONSHIP = "relationship", _("Relationship-building")
+        ON_BEHALF = "on_behalf", _("On behalf of job seekers")
+
+    FACE_TO_FACE_MODES = (Mode.IN_PERSON, Mode.JOB_SEEKER)
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="employer_contacts")
+    specialist = models.ForeignKey(
+        User, verbose_name=_("specialist"), on_delete=models.PROTECT, related_name="employer_contacts"
+    )
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("employer"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    site = models.ForeignKey(
+        EmployerSite, verbose_name=_("site"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    contact_person = models.ForeignKey(
+        ContactPerson,
+        verbose_name=_("person met"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices, default=Mode.IN_PERSON)
+    nature = models.CharField(_("nature"), max_length=10, choices=Nature.choices, default=Nature.FIRST)
+    purpose = models.CharField(_("purpose"), max_length=15, choices=Purpose.choices, default=Purpose.ON_BEHALF)
+    job_seekers = models.ManyToManyField(
+        JobSeeker, verbose_name=_("on behalf of"), blank=True, related_name="employer_contacts"
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    met_hiring_authority = models.BooleanField(_("the person met has hiring authority"), null=True, blank=True)
+    learned_hiring_needs = models.TextField(_("hiring needs learned"), blank=True, max_length=2000)
+    learned_job_types = models.ManyToManyField(
+        JobType, verbose_name=_("job types they hire for"), blank=True, related_name="+"
+    )
+    learned_hiring_process = models.TextField(_("hiring process"), blank=True, max_length=2000)
+    best_time_to_apply = models.CharField(_("best time to apply"), max_length=200, blank=True)
+    result = models.TextField(_("result"), blank=True, max_length=2000)
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    next_step_on = models.DateField(_("next step date"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    sequence = models.PositiveIntegerField(
+        _("revision"), default=0, help_text=_("Raised on every change of time, place or status (calendar SEQUENCE).")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("employer contact")
+        verbose_name_plural = _("employer contacts")
+        ordering = ["-starts_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "status", "starts_at"]),
+            models.Index(fields=["specialist", "starts_at"]),
+            models.Index(fields=["employer", "status", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gte=F("starts_at")), name="employer_contact_ends_after_start"),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="employer_contact_cancel_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.employer} — {self.get_mode_display()}"
+
+    @property
+    def is_visit(self) -> bool:
+        return self.mode == self.Mode.IN_PERSON
+
+    @property
+    def is_face_to_face(self) -> bool:
+        return self.mode in self.FACE_TO_FACE_MODES
+
+
+class JobSearchNudge(models.Model):
+    """A rapid-job-search nudge sent to the specialist (day 14, day 21 without a
+    face-to-face employer contact). Unique per job-search period and day, so the
+    scheduler nudges once however often it runs."""
+
+    job_seeker = models.ForeignKey(JobSeeker, on_delete=models.CASCADE, related_name="job_search_nudges")
+    job_search_since = models.DateField(_("in job search since"))
+    day = models.PositiveSmallIntegerField(_("day"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rapid-job-search nudge")
+        verbose_name_plural = _("rapid-job-search nudges")
+        constraints = [
+            models.UniqueConstraint(fields=["job_seeker", "job_search_since", "day"], name="nudge_once_per_day_mark")
+        ]
+
+    def __str__(self):
+        return f"{self.job_seeker} day {self.day}"

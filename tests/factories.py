@@ -134,3 +134,23 @@ class SupportTaskFactory(factory.django.DjangoModelFactory):
     kind = SupportTask.Kind.FOLLOW_ALONG
     title = "Follow-along contact"
     due_date = factory.LazyFunction(timezone.localdate)
+
+
+class EmployerContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "jobdev.EmployerContact"
+        skip_postgeneration_save = True
+
+    specialist = factory.SubFactory(UserFactory)
+    organisation = factory.SelfAttribute("specialist.organisation")
+    employer = factory.SubFactory(EmployerFactory, organisation=factory.SelfAttribute("..organisation"))
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(minute=0, second=0, microsecond=0))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
+    mode = "in_person"
+    purpose = "relationship"
+    status = "planned"
+
+    @factory.post_generation
+    def job_seekers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.job_seekers.set(extracted)

@@ -1,0 +1,187 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.forms import DateInput
+from crm.models import JobType
+from crm.selectors import job_seekers_editable_by
+from employers.models import ContactPerson, EmployerSite
+from employers.selectors import employers_visible_to
+from jobdev.models import EmployerContact
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, time), timezone.get_current_timezone())
+
+
+class WhenMixin(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=DateInput())
+    start_time = forms.TimeField(label=_("From"), widget=TimeInput())
+    end_time = forms.TimeField(label=_("To"), widget=TimeInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        day, start, end = cleaned.get("day"), cleaned.get("start_time"), cleaned.get("end_time")
+        if day and start and end:
+            if end <= start:
+                self.add_error("end_time", _("The end must be after the start."))
+            else:
+                cleaned["starts_at"], cleaned["ends_at"] = _aware(day, start), _aware(day, end)
+        return cleaned
+
+
+class PartsMixin:
+    """Employer-dependent choices limited to the user's program."""
+
+    def limit_parts(self, user):
+        employers = employers_visible_to(user)
+        if "employer" in self.fields:
+            self.fields["employer"].queryset = employers
+        if "site" in self.fields:
+            self.fields["site"].queryset = EmployerSite.objects.filter(employer__in=employers).select_related(
+                "employer"
+            )
+            self.fields["site"].label_from_instance = lambda site: f"{site.employer.name} — {site}"
+        if "contact_person" in self.fields:
+            self.fields["contact_person"].queryset = ContactPerson.objects.filter(
+                employer__in=employers
+            ).select_related("employer")
+            self.fields["contact_person"].label_from_instance = lambda person: f"{person.employer.name} — {person}"
+        if "job_seekers" in self.fields:
+            self.fields["job_seekers"].queryset = job_seekers_editable_by(user).order_by("last_name", "first_name")
+
+
+class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
+    class Meta:
+        model = EmployerContact
+        fields = ["employer", "site", "contact_person", "mode", "purpose", "job_seekers", "nature", "next_step"]
+        widgets = {"job_seekers": forms.SelectMultiple(attrs={"size": 5})}
+        labels = {"next_step": _("Aim of the visit")}
+
+    field_order = [
+        "employer",
+        "site",
+        "contact_person",
+        "day",
+        "start_time",
+        "end_time",
+        "mode",
+        "purpose",
+        "job_seekers",
+    ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_parts(user)
+        self.fields["nature"].required = False
+        self.fields["day"].initial = timezone.localdate()
+        self.fields["start_time"].initial = datetime.time(10, 0)
+        self.fields["end_time"].initial = datetime.time(11, 0)
+
+    def _post_clean(self):
+        pass  # the service validates the model with the organisation and specialist set
+
+
+class RescheduleForm(PartsMixin, WhenMixin, forms.Form):
+    prefix = "reschedule"
+    site = forms.ModelChoiceField(label=_("Site"), queryset=EmployerSite.objects.none(), required=False)
+    contact_person = forms.ModelChoiceField(
+        label=_("Person to meet"), queryset=ContactPerson.objects.none(), required=False
+    )
+
+    def __init__(self, *args, contact, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = contact.employer.sites.all()
+        self.fields["contact_person"].queryset = contact.employer.contact_persons.all()
+
+
+class CancelForm(forms.Form):
+    prefix = "cancel"
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class OutcomeForm(forms.Form):
+    prefix = "outcome"
+    HELD, NO_SHOW = "held", "no_show"
+    happened = forms.ChoiceField(
+        label=_("What happened"), choices=[(HELD, _("The contact took place")), (NO_SHOW, _("No-show"))], initial=HELD
+    )
+    contact_person = forms.ModelChoiceField(
+        label=_("Person met"), queryset=ContactPerson.objects.none(), required=False
+    )
+    nature = forms.ChoiceField(label=_("Nature"), choices=EmployerContact.Nature.choices)
+    met_hiring_authority = forms.NullBooleanField(label=_("The person met has hiring authority"), required=False)
+    learned_hiring_needs = forms.CharField(
+        label=_("Hiring needs learned"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    learned_job_types = forms.ModelMultipleChoiceField(
+        label=_("Job types they hire for"),
+        queryset=JobType.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    learned_hiring_process = forms.CharField(
+        label=_("Hiring process"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    best_time_to_apply = forms.CharField(label=_("Best time to apply"), max_length=200, required=False)
+    result = forms.CharField(
+        label=_("Result"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    next_step = forms.CharField(label=_("Next step"), max_length=300, required=False)
+    next_step_on = forms.DateField(label=_("Next step date"), widget=DateInput(), required=False)
+
+    def __init__(self, *args, contact, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_person"].queryset = contact.employer.contact_persons.all()
+        self.fields["contact_person"].initial = contact.contact_person_id
+        self.fields["nature"].initial = contact.nature
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("next_step") and not cleaned.get("next_step_on"):
+            self.add_error("next_step_on", _("Give the next step a date."))
+        return cleaned
+
+
+class LogForm(PartsMixin, forms.Form):
+    """A quick phone, video or email contact (or a visit not planned here)."""
+
+    employer = forms.ModelChoiceField(label=_("Employer"), queryset=None)
+    contact_person = forms.ModelChoiceField(label=_("Person reached"), queryset=None, required=False)
+    mode = forms.ChoiceField(label=_("Mode"), choices=EmployerContact.Mode.choices, initial=EmployerContact.Mode.PHONE)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=EmployerContact.Purpose.choices)
+    job_seekers = forms.ModelMultipleChoiceField(
+        label=_("On behalf of"), queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+    )
+    day = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    time = forms.TimeField(
+        label=_("Time"),
+        widget=TimeInput(),
+        initial=lambda: timezone.localtime().time().replace(second=0, microsecond=0),
+    )
+    result = forms.CharField(
+        label=_("Result"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    next_step = forms.CharField(label=_("Next step"), max_length=300, required=False)
+    next_step_on = forms.DateField(label=_("Next step date"), widget=DateInput(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_parts(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("day") and cleaned.get("time"):
+            cleaned["occurred_at"] = _aware(cleaned["day"], cleaned["time"])
+        if cleaned.get("next_step") and not cleaned.get("next_step_on"):
+            self.add_error("next_step_on", _("Give the next step a date."))
+        return cleaned

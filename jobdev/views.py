@@ -1,0 +1,226 @@
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm.selectors import job_seekers_editable_by
+from employers.selectors import employers_visible_to
+from jobdev import services
+from jobdev.forms import CancelForm, LogForm, OutcomeForm, PlanForm, RescheduleForm
+from jobdev.models import EmployerContact
+from jobdev.planning import iso_week_monday, plan_week
+from jobdev.selectors import (
+    employer_contacts_editable_by,
+    employer_contacts_visible_to,
+    week_contacts,
+    with_visible_job_seekers,
+)
+
+
+def _add_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def my_week(request):
+    today = timezone.localdate()
+    monday, understood = iso_week_monday(request.GET.get("week"), today)
+    if not understood:
+        messages.error(request, _("That week was not understood: showing this week."))
+    contacts = week_contacts(request.user, monday=monday)
+    days = plan_week(contacts, monday)
+    in_person_on_behalf = sum(
+        1
+        for contact in contacts
+        if contact.is_face_to_face
+        and contact.purpose == EmployerContact.Purpose.ON_BEHALF
+        and contact.status in (EmployerContact.Status.PLANNED, EmployerContact.Status.HELD)
+    )
+    context = {
+        "days": days,
+        "monday": monday,
+        "iso_week": monday.isocalendar(),
+        "previous_week": _iso(monday - datetime.timedelta(days=7)),
+        "next_week": _iso(monday + datetime.timedelta(days=7)),
+        "this_week": _iso(today - datetime.timedelta(days=today.weekday())),
+        "today": today,
+        "in_person_on_behalf": in_person_on_behalf,
+        "target": request.user.organisation.weekly_in_person_employer_contacts if request.user.organisation else 0,
+    }
+    return render(request, "jobdev/my_week.html", context)
+
+
+def _iso(day: datetime.date) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def contact_plan(request):
+    initial = {}
+    employer_id = request.GET.get("employer", "")
+    if employer_id.isdigit() and employers_visible_to(request.user).filter(pk=employer_id).exists():
+        initial["employer"] = int(employer_id)
+    job_seeker_id = request.GET.get("job_seeker", "")
+    if job_seeker_id.isdigit() and job_seekers_editable_by(request.user).filter(pk=job_seeker_id).exists():
+        initial["job_seekers"] = [int(job_seeker_id)]
+        initial["purpose"] = EmployerContact.Purpose.ON_BEHALF
+    form = PlanForm(request.POST if request.method == "POST" else None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact = services.employer_contact_plan(
+                actor=request.user,
+                employer=data["employer"],
+                site=data["site"],
+                contact_person=data["contact_person"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                mode=data["mode"],
+                purpose=data["purpose"],
+                job_seekers=list(data["job_seekers"]),
+                nature=data["nature"] or None,
+                next_step=data["next_step"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Visit planned."))
+            return redirect(f"{_week_url(contact)}")
+    return render(request, "jobdev/contact_form.html", {"form": form, "title": _("Plan an employer visit")})
+
+
+def _week_url(contact: EmployerContact) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('my_week')}?week={_iso(timezone.localtime(contact.starts_at).date())}"
+
+
+def contact_log(request):
+    form = LogForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact = services.employer_contact_log(
+                actor=request.user,
+                employer=data["employer"],
+                occurred_at=data["occurred_at"],
+                mode=data["mode"],
+                purpose=data["purpose"],
+                job_seekers=list(data["job_seekers"]),
+                contact_person=data["contact_person"],
+                outcome={name: data[name] for name in ("result", "next_step", "next_step_on")},
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Employer contact logged."))
+            return redirect("employer_detail", pk=contact.employer_id)
+    return render(request, "jobdev/contact_form.html", {"form": form, "title": _("Log an employer contact")})
+
+
+def _contact(request, pk) -> EmployerContact:
+    try:
+        return with_visible_job_seekers(employer_contacts_visible_to(request.user), request.user).get(pk=pk)
+    except EmployerContact.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _detail(request, contact, status=200, **forms):
+    can_edit = employer_contacts_editable_by(request.user).filter(pk=contact.pk).exists()
+    local_start = timezone.localtime(contact.starts_at)
+    context = {
+        "contact": contact,
+        "can_edit": can_edit and contact.status == EmployerContact.Status.PLANNED,
+        "reschedule_form": RescheduleForm(
+            contact=contact,
+            initial={
+                "day": local_start.date(),
+                "start_time": local_start.time(),
+                "end_time": timezone.localtime(contact.ends_at).time(),
+                "site": contact.site_id,
+                "contact_person": contact.contact_person_id,
+            },
+        ),
+        "cancel_form": CancelForm(),
+        "outcome_form": OutcomeForm(contact=contact),
+        "learned_job_types": list(contact.learned_job_types.all()),
+        "week_url": _week_url(contact),
+    }
+    context.update(forms)
+    return render(request, "jobdev/contact_detail.html", context, status=status)
+
+
+def contact_detail(request, pk):
+    return _detail(request, _contact(request, pk))
+
+
+def _post(request, pk, form, action, success):
+    contact = _contact(request, pk)
+    if form.is_valid():
+        try:
+            action(contact, form.cleaned_data)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("contact_detail", pk=contact.pk)
+    return _detail(request, contact, **{f"{form.prefix}_form": form})
+
+
+@require_POST
+def contact_reschedule(request, pk):
+    contact = _contact(request, pk)
+    return _post(
+        request,
+        pk,
+        RescheduleForm(request.POST, contact=contact),
+        lambda contact, data: services.employer_contact_reschedule(
+            actor=request.user,
+            contact=contact,
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            site=data["site"],
+            contact_person=data["contact_person"],
+        ),
+        _("Visit rescheduled."),
+    )
+
+
+@require_POST
+def contact_cancel(request, pk):
+    return _post(
+        request,
+        pk,
+        CancelForm(request.POST),
+        lambda contact, data: services.employer_contact_cancel(
+            actor=request.user, contact=contact, reason=data["reason"]
+        ),
+        _("Visit cancelled."),
+    )
+
+
+@require_POST
+def contact_outcome(request, pk):
+    contact = _contact(request, pk)
+    return _post(
+        request,
+        pk,
+        OutcomeForm(request.POST, contact=contact),
+        lambda contact, data: services.employer_contact_hold(
+            actor=request.user,
+            contact=contact,
+            outcome={key: value for key, value in data.items() if key != "happened"},
+            no_show=data["happened"] == OutcomeForm.NO_SHOW,
+        ),
+        _("Outcome recorded."),
+    )
