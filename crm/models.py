@@ -1,6 +1,7 @@
 """Core domain: the IPS program (Organisation), its teams and users, and the job
 seekers on specialists' caseloads with their career profile and job preferences."""
 
+import datetime
 from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractUser
@@ -279,6 +280,14 @@ class JobSeeker(models.Model):
         blank=True,
         help_text=_("Enrolment, or re-entry into job search after a job end: the rapid-job-search clock starts here."),
     )
+    first_employer_contact_on = models.DateField(
+        _("first face-to-face employer contact"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "In the current job search, by the job seeker or on their behalf; kept by the employer contact log."
+        ),
+    )
     referral_source = models.CharField(
         _("source of referral"),
         max_length=30,
@@ -320,6 +329,17 @@ class JobSeeker(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def days_in_job_search(self, today: datetime.date | None = None) -> int | None:
+        """The rapid-job-search clock: days since enrolment or re-entry, while in job search."""
+        if self.status != self.Status.JOB_SEARCH or self.job_search_since is None:
+            return None
+        return ((today or timezone.localdate()) - self.job_search_since).days
+
+    def days_to_first_employer_contact(self) -> int | None:
+        if self.job_search_since is None or self.first_employer_contact_on is None:
+            return None
+        return (self.first_employer_contact_on - self.job_search_since).days
 
     @property
     def initials(self) -> str:

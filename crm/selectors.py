@@ -8,9 +8,12 @@
   so fetching one by id answers 404.
 """
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import JobSeeker, User
@@ -112,14 +115,31 @@ class JobSeekerFilter(django_filters.FilterSet):
     specialist = django_filters.ModelChoiceFilter(
         label=_("Specialist"), queryset=User.objects.none(), empty_label=_("Any specialist")
     )
+    rapid_search = django_filters.ChoiceFilter(
+        label=_("Rapid job search"),
+        choices=[
+            ("waiting_14", _("No employer contact after 14 days")),
+            ("waiting_30", _("No employer contact after 30 days")),
+        ],
+        empty_label=_("Everyone"),
+        method="filter_rapid_search",
+    )
 
     class Meta:
         model = JobSeeker
-        fields = ["q", "status", "specialist"]
+        fields = ["q", "status", "specialist", "rapid_search"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["specialist"].queryset = specialists_visible_to(user)
+
+    def filter_rapid_search(self, queryset, name, value):
+        days = int(value.rsplit("_", 1)[1])
+        return queryset.filter(
+            status=JobSeeker.Status.JOB_SEARCH,
+            first_employer_contact_on__isnull=True,
+            job_search_since__lte=timezone.localdate() - datetime.timedelta(days=days),
+        )
 
     def search(self, queryset, name, value):
         for word in value.split():

@@ -107,7 +107,8 @@ def job_seeker_reenter_job_search(
     Called by the job-end handler (a system action, hence no access check)."""
     job_seeker = _set_status(job_seeker, JobSeeker.Status.JOB_SEARCH, actor=actor, note=note)
     job_seeker.job_search_since = on
-    job_seeker.save(update_fields=["job_search_since", "updated_at"])
+    job_seeker.first_employer_contact_on = None  # a new job search: the clock restarts
+    job_seeker.save(update_fields=["job_search_since", "first_employer_contact_on", "updated_at"])
     _emit_enrolled(job_seeker, actor=actor, reentry=True, dedup_key=dedup_key)
     return job_seeker
 

@@ -27,7 +27,9 @@ urlpatterns = [
     path("tasks/", include(task_patterns)),
     path("my-week/", jobdev_views.my_week, name="my_week"),
     path("employer-contacts/", include("jobdev.urls")),
-    path("team-dashboard/", views.coming_later, {"section": "team_dashboard"}, name="team_dashboard"),
+    path("matching/", include("jobdev.urls_matching")),
+    path("dashboard/", include("jobdev.urls_dashboard")),
+    path("employers/import/", include("employers.urls_import")),
     path("admin/", admin.site.urls),
 ]
 

@@ -25,13 +25,6 @@ def home(request):
     return redirect("job_seeker_list")
 
 
-def coming_later(request, section):
-    titles = {"team_dashboard": _("Team dashboard")}
-    if section not in titles:
-        raise Http404
-    return render(request, "crm/coming_later.html", {"title": titles[section], "section": section})
-
-
 def _get_or_404(queryset_or_callable, *args):
     try:
         return queryset_or_callable(*args)

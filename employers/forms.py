@@ -1,7 +1,10 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from employers.models import ContactPerson, Employer, EmployerSite
+from crm.forms import DateInput
+from crm.models import Shift
+from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 
 
 class EmployerForm(forms.ModelForm):
@@ -65,3 +68,33 @@ class ContactPersonForm(forms.ModelForm):
 
 class OptionalContactPersonForm(OptionalPartMixin, ContactPersonForm):
     key_fields = ("name", "role", "phone", "email")
+
+
+class JobOpeningForm(forms.ModelForm):
+    prefix = "opening"
+    shifts = forms.MultipleChoiceField(
+        label=_("Shifts"), choices=Shift.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = JobOpening
+        fields = [
+            "title",
+            "job_type",
+            "site",
+            "hours_per_week",
+            "shifts",
+            "hourly_pay",
+            "status",
+            "source",
+            "learned_on",
+            "note",
+        ]
+        widgets = {"learned_on": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, employer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = employer.sites.all()
+        self.fields["hours_per_week"].validators.append(MaxValueValidator(80))
+        self.fields["hourly_pay"].min_value = 0
+        self.fields["hourly_pay"].validators.append(MinValueValidator(0))

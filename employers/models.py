@@ -160,3 +160,9 @@ class JobOpening(models.Model):
 
     def __str__(self):
         return f"{self.title} — {self.employer}"
+
+    def get_shifts_display(self) -> list[str]:
+        from crm.models import Shift
+
+        labels = dict(Shift.choices)
+        return [str(labels[shift]) for shift in self.shifts if shift in labels]

@@ -3,11 +3,11 @@ the whole program; other organisations' employers are never returned."""
 
 import django_filters
 from django import forms
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Industry
-from employers.models import ContactPerson, Employer, EmployerSite
+from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 
 
 def employers_visible_to(user) -> QuerySet[Employer]:
@@ -30,7 +30,11 @@ def employer_for_detail(user, pk: int) -> Employer:
     return (
         employers_visible_to(user)
         .select_related("created_by")
-        .prefetch_related("sites", "contact_persons__site")
+        .prefetch_related(
+            "sites",
+            "contact_persons__site",
+            Prefetch("job_openings", queryset=JobOpening.objects.select_related("job_type", "site")),
+        )
         .get(pk=pk)
     )
 
@@ -67,3 +71,7 @@ class EmployerFilter(django_filters.FilterSet):
                 Q(name__icontains=word) | Q(sites__town__icontains=word) | Q(sites__postcode__startswith=word)
             )
         return queryset.distinct()
+
+
+def job_opening_for_edit(user, employer: Employer, pk: int) -> JobOpening:
+    return JobOpening.objects.get(employer=employers_visible_to(user).get(pk=employer.pk), pk=pk)

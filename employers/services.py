@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from crm.models import User
-from employers.models import ContactPerson, Employer, EmployerSite
+from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 from employers.selectors import employers_visible_to
 
 
@@ -61,3 +61,15 @@ def contact_person_save(
     if chosen_site is not None and chosen_site.employer_id != employer.pk:
         raise PermissionDenied
     return _save(contact_person or ContactPerson(employer=employer), fields)
+
+
+@transaction.atomic
+def job_opening_save(*, actor: User, employer: Employer, fields: dict, opening: JobOpening | None = None) -> JobOpening:
+    """Record a vacancy learned of at an employer (from a visit, the job seeker or the network)."""
+    _check_employer(actor, employer)
+    if opening is not None and opening.employer_id != employer.pk:
+        raise PermissionDenied
+    site = fields.get("site")
+    if site is not None and site.employer_id != employer.pk:
+        raise PermissionDenied
+    return _save(opening or JobOpening(employer=employer, created_by=actor), fields)

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/sites/<int:site_pk>/edit/", views.employer_site_form, name="employer_site_edit"),
     path("<int:pk>/contacts/new/", views.contact_person_form, name="contact_person_create"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_person_form, name="contact_person_edit"),
+    path("<int:pk>/openings/new/", views.job_opening_form, name="job_opening_create"),
+    path("<int:pk>/openings/<int:opening_pk>/edit/", views.job_opening_form, name="job_opening_edit"),
 ]

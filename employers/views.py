@@ -3,6 +3,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from employers import services
@@ -10,6 +11,7 @@ from employers.forms import (
     ContactPersonForm,
     EmployerForm,
     EmployerSiteForm,
+    JobOpeningForm,
     OptionalContactPersonForm,
     OptionalEmployerSiteForm,
 )
@@ -20,6 +22,7 @@ from employers.selectors import (
     employer_site_for_edit,
     employers_for_list,
     employers_visible_to,
+    job_opening_for_edit,
 )
 
 PAGE_SIZE = 25
@@ -118,4 +121,28 @@ def contact_person_form(request, pk, contact_pk=None):
             messages.success(request, _("Contact person saved."))
             return redirect("employer_detail", pk=employer.pk)
     title = _("Edit contact person") if contact else _("Add a contact person")
+    return render(request, "employers/part_form.html", {"form": form, "employer": employer, "title": title})
+
+
+def job_opening_form(request, pk, opening_pk=None):
+    employer = _visible_employer(request.user, pk)
+    try:
+        opening = job_opening_for_edit(request.user, employer, opening_pk) if opening_pk else None
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    form = JobOpeningForm(
+        request.POST if request.method == "POST" else None,
+        instance=opening,
+        employer=employer,
+        initial={"learned_on": timezone.localdate(), "source": "employer_contact"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.job_opening_save(actor=request.user, employer=employer, opening=opening, fields=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Job opening saved."))
+            return redirect("employer_detail", pk=employer.pk)
+    title = _("Edit job opening") if opening else _("Record a job opening")
     return render(request, "employers/part_form.html", {"form": form, "employer": employer, "title": title})

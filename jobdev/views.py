@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.selectors import job_seekers_editable_by
+from employers.models import Employer
 from employers.selectors import employers_visible_to
 from jobdev import services
 from jobdev.forms import CancelForm, LogForm, OutcomeForm, PlanForm, RescheduleForm
@@ -224,3 +225,37 @@ def contact_outcome(request, pk):
         ),
         _("Outcome recorded."),
     )
+
+
+def employer_contacts_section(request, employer_pk):
+    """The job-development part of an employer's page: contact history, hiring needs
+    learned so far and the next step due (loaded in place)."""
+    try:
+        employer = employers_visible_to(request.user).get(pk=employer_pk)
+    except Employer.DoesNotExist as exc:
+        raise Http404 from exc
+    contacts = list(
+        with_visible_job_seekers(employer_contacts_visible_to(request.user).filter(employer=employer), request.user)
+        .prefetch_related("learned_job_types")
+        .order_by("-starts_at", "-id")[:CONTACT_HISTORY_LIMIT]
+    )
+    held = [contact for contact in contacts if contact.status == EmployerContact.Status.HELD]
+    today = timezone.localdate()
+    next_steps = sorted(
+        (c for c in contacts if c.next_step and c.next_step_on and c.next_step_on >= today - datetime.timedelta(30)),
+        key=lambda contact: contact.next_step_on,
+    )
+    learned_job_types = sorted({job_type for contact in held for job_type in contact.learned_job_types.all()}, key=str)
+    context = {
+        "employer": employer,
+        "contacts": contacts,
+        "needs": [c for c in held if c.learned_hiring_needs or c.learned_hiring_process or c.best_time_to_apply],
+        "learned_job_types": learned_job_types,
+        "next_step": next_steps[0] if next_steps else None,
+        "today": today,
+    }
+    template = "jobdev/_employer_contacts.html" if request.htmx else "jobdev/employer_contacts_page.html"
+    return render(request, template, context)
+
+
+CONTACT_HISTORY_LIMIT = 100

@@ -135,3 +135,69 @@ def test_detail_query_count_is_bounded(client_for, specialist_sam, django_assert
     client = client_for(specialist_sam)
     with django_assert_max_num_queries(10):
         client.get(reverse("employer_detail", args=[employer.pk]))
+
+
+def test_record_a_job_opening_learned_at_a_visit(client_for, specialist_sam):
+    from crm.models import JobType
+
+    employer = EmployerFactory(organisation=specialist_sam.organisation)
+    site = EmployerSiteFactory(employer=employer, town="Aubagne")
+    client = client_for(specialist_sam)
+    response = client.post(
+        reverse("job_opening_create", args=[employer.pk]),
+        {
+            "opening-title": "Vendeur week-end",
+            "opening-job_type": JobType.objects.get(code="shop_sales_assistant").pk,
+            "opening-site": site.pk,
+            "opening-hours_per_week": "16",
+            "opening-shifts": ["morning", "afternoon"],
+            "opening-hourly_pay": "12.02",
+            "opening-status": "open",
+            "opening-source": "employer_contact",
+            "opening-learned_on": "2026-11-20",
+        },
+    )
+    assert response.status_code == 302
+    opening = employer.job_openings.get()
+    assert (opening.title, opening.hours_per_week, opening.shifts, opening.created_by) == (
+        "Vendeur week-end",
+        16,
+        ["morning", "afternoon"],
+        specialist_sam,
+    )
+    page = client.get(reverse("employer_detail", args=[employer.pk])).content.decode()
+    assert "Vendeur week-end" in page and "Morning, Afternoon" in page and "Aubagne" in page
+
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"opening-title": ""}, "This field is required."),
+        ({"opening-hours_per_week": "120"}, "less than or equal to 80"),
+        ({"opening-hourly_pay": "-1"}, "greater than or equal to 0"),
+        ({"opening-source": "scraping"}, "Select a valid choice"),
+    ],
+)
+def test_bad_job_opening_input_changes_nothing(client_for, specialist_sam, overrides, message):
+    employer = EmployerFactory(organisation=specialist_sam.organisation)
+    data = {
+        "opening-title": "Plongeur",
+        "opening-status": "open",
+        "opening-source": "network",
+        "opening-learned_on": "2026-11-20",
+    }
+    data.update(overrides)
+    response = client_for(specialist_sam).post(reverse("job_opening_create", args=[employer.pk]), data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not employer.job_openings.exists()
+
+
+def test_job_openings_of_another_program_answer_404(client_for, specialist_sam, specialist_louis):
+    from employers.models import JobOpening
+
+    theirs = EmployerFactory(organisation=specialist_louis.organisation)
+    opening = JobOpening.objects.create(employer=theirs, title="x", source="network", learned_on="2026-11-01")
+    client = client_for(specialist_sam)
+    assert client.get(reverse("job_opening_edit", args=[theirs.pk, opening.pk])).status_code == 404
+    ours = EmployerFactory(organisation=specialist_sam.organisation)
+    assert client.get(reverse("job_opening_edit", args=[ours.pk, opening.pk])).status_code == 404

@@ -337,3 +337,32 @@ class TestPages:
     def test_unreadable_week_falls_back_to_this_week(self, client_for, specialist_sam):
         page = client_for(specialist_sam).get(reverse("my_week"), {"week": "2026-W77"})
         assert page.status_code == 200 and "That week was not understood" in page.content.decode()
+
+
+def test_employer_page_shows_history_needs_and_next_step(
+    client_for, specialist_sam, specialist_bob, employer, job_seeker
+):
+    from crm.models import JobType
+
+    held = EmployerContactFactory(
+        specialist=specialist_sam,
+        employer=employer,
+        job_seekers=[job_seeker],
+        purpose="on_behalf",
+        status="held",
+        learned_hiring_needs="Seasonal staff from May",
+        best_time_to_apply="Early mornings",
+        next_step="Send Nadia's CV",
+        next_step_on=timezone.localdate() + datetime.timedelta(days=3),
+        result="Good meeting",
+    )
+    held.learned_job_types.set([JobType.objects.get(code="baker")])
+    EmployerContactFactory(specialist=specialist_bob, employer=employer, status="cancelled", cancel_reason="Strike")
+    page = client_for(specialist_bob).get(reverse("employer_contacts_section", args=[employer.pk])).content.decode()
+    assert "Seasonal staff from May" in page and "Early mornings" in page and "Baker or pastry cook" in page
+    assert "Send Nadia&#x27;s CV" in page and "Strike" in page
+    assert "Nadia Benali" not in page  # Bob cannot see Sam's job seeker's name in the history line
+
+
+def test_employer_contacts_section_of_another_program_is_404(client_for, specialist_louis, employer):
+    assert client_for(specialist_louis).get(reverse("employer_contacts_section", args=[employer.pk])).status_code == 404
