@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,6 +22,8 @@ from jobdev.selectors import (
     week_contacts,
     with_visible_job_seekers,
 )
+
+CONTACT_HISTORY_LIMIT = 100
 
 
 def _add_errors(form, error: ValidationError):
@@ -99,8 +102,6 @@ def contact_plan(request):
 
 
 def _week_url(contact: EmployerContact) -> str:
-    from django.urls import reverse
-
     return f"{reverse('my_week')}?week={_iso(timezone.localtime(contact.starts_at).date())}"
 
 
@@ -256,6 +257,3 @@ def employer_contacts_section(request, employer_pk):
     }
     template = "jobdev/_employer_contacts.html" if request.htmx else "jobdev/employer_contacts_page.html"
     return render(request, template, context)
-
-
-CONTACT_HISTORY_LIMIT = 100
