@@ -1,5 +1,263 @@
-from django.http import Http404
+"""The team leader's fidelity dashboard and its CSV exports. Thin: validate the
+filters, read the figures from jobdev.dashboard, render."""
+
+import csv
+import datetime
+import math
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jobdev.dashboard import (
+    DEFAULT_WEEKS,
+    MAX_PERIOD_DAYS,
+    TABLES,
+    DashboardFilters,
+    TeamDashboard,
+    dashboard_available_to,
+    dashboard_staff,
+    dashboard_teams,
+    default_period,
+    iso_monday,
+    iso_week_label,
+    program_time_zone,
+)
+
+SECTIONS = ("job_development", "caseload", "rapid_search", "outcomes", "follow_along", "placements")
+EARLIEST = datetime.date(2000, 1, 1)
+LATEST = datetime.date(2100, 12, 31)
+
+
+class DashboardFilterForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("Team"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All teams"),
+        error_messages={"invalid_choice": gettext_lazy("That team was not found: showing all teams.")},
+    )
+    specialist = forms.ModelChoiceField(
+        label=gettext_lazy("Specialist"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("Every specialist"),
+        error_messages={"invalid_choice": gettext_lazy("That specialist was not found: showing every specialist.")},
+    )
+    date_from = forms.DateField(
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": gettext_lazy("Enter a date such as 2026-03-02.")},
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": gettext_lazy("Enter a date such as 2026-03-29.")},
+    )
+
+    def __init__(self, *args, user, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.today = today
+        self.period_understood = True
+        if user.is_program_admin:
+            self.fields["team"].queryset = dashboard_teams(user)
+        else:
+            del self.fields["team"]
+        if user.is_program_admin or user.is_team_leader:
+            self.fields["specialist"].queryset = dashboard_staff(user)
+        else:
+            # A specialist sees their own figures only.
+            del self.fields["specialist"]
+
+    def _clean_day(self, name):
+        day = self.cleaned_data.get(name)
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise forms.ValidationError(
+                _("Choose a date between %(first)s and %(last)s.") % {"first": EARLIEST.year, "last": LATEST.year}
+            )
+        return day
+
+    def clean_date_from(self):
+        return self._clean_day("date_from")
+
+    def clean_date_to(self):
+        return self._clean_day("date_to")
+
+    def clean(self):
+        cleaned = super().clean()
+        team, specialist = cleaned.get("team"), cleaned.get("specialist")
+        if (
+            team is not None
+            and specialist is not None
+            and specialist.team_id != team.pk
+            and specialist.pk != team.leader_id
+        ):
+            self.add_error("specialist", _("That specialist is not in the chosen team: showing the whole team."))
+        if "date_from" in cleaned and "date_to" in cleaned:
+            date_from, date_to = self._period(cleaned.get("date_from"), cleaned.get("date_to"))
+            if date_from > date_to:
+                self.period_understood = False
+                self.add_error(None, _("The start date is after the end date: showing the last 12 weeks."))
+            elif (date_to - date_from).days >= MAX_PERIOD_DAYS:
+                self.period_understood = False
+                self.add_error(
+                    None,
+                    _("The period can be at most %(days)s days: showing the last 12 weeks.")
+                    % {"days": MAX_PERIOD_DAYS},
+                )
+        return cleaned
+
+    def _period(self, date_from, date_to) -> tuple[datetime.date, datetime.date]:
+        """Missing dates: up to this week's end, and 12 ISO weeks back from `date_to`."""
+        if date_to is None:
+            date_to = default_period(self.today)[1]
+        if date_from is None:
+            date_from = iso_monday(date_to) - datetime.timedelta(weeks=DEFAULT_WEEKS - 1)
+        return date_from, date_to
+
+    def filters(self) -> DashboardFilters:
+        """What the figures use: each field that was not understood falls back to its
+        default (the whole scope, the last 12 ISO weeks)."""
+        if self.is_bound:
+            self.is_valid()
+            data = self.cleaned_data
+        else:
+            data = {}
+        date_from, date_to = default_period(self.today)
+        if self.period_understood and "date_from" in data and "date_to" in data:
+            date_from, date_to = self._period(data["date_from"], data["date_to"])
+        specialist = data.get("specialist") if "specialist" not in self.errors else None
+        return DashboardFilters(date_from=date_from, date_to=date_to, team=data.get("team"), specialist=specialist)
+
+
+def _dashboard(request) -> tuple[DashboardFilterForm, TeamDashboard]:
+    user = request.user
+    if not dashboard_available_to(user):
+        raise Http404
+    today = timezone.localdate(timezone=program_time_zone(user.organisation))
+    form = DashboardFilterForm(request.GET or None, user=user, today=today)
+    return form, TeamDashboard(user, form.filters(), today=today)
+
+
+def _query(filters: DashboardFilters) -> str:
+    params = {"date_from": filters.date_from.isoformat(), "date_to": filters.date_to.isoformat()}
+    if filters.team is not None:
+        params["team"] = filters.team.pk
+    if filters.specialist is not None:
+        params["specialist"] = filters.specialist.pk
+    return urlencode(params)
 
 
 def team_dashboard(request):
-    raise Http404  # being written
+    form, dashboard = _dashboard(request)
+    if not form.is_bound:
+        form.initial = {"date_from": dashboard.date_from, "date_to": dashboard.date_to}
+    context = {
+        "form": form,
+        "dashboard": dashboard,
+        "query": _query(dashboard.filters),
+        "chart": bar_chart(dashboard.chart_weeks),
+        "week_labels": [iso_week_label(monday) for monday in dashboard.weeks],
+        "figures": {section: dashboard.figures_in(section) for section in SECTIONS},
+    }
+    return render(request, "jobdev/dashboard.html", context)
+
+
+# Spreadsheets read a formula from a cell that starts with one of these.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def team_dashboard_export(request, table):
+    if table not in TABLES:
+        raise Http404
+    _form, dashboard = _dashboard(request)
+    header, rows = dashboard.table(table)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"fidelity-{table}-{dashboard.date_from.isoformat()}-{dashboard.date_to.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A byte-order mark, so that spreadsheet programs read the file as UTF-8.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_csv_cell(cell) for cell in header])
+    for row in rows:
+        writer.writerow([_csv_cell(cell) for cell in row])
+    return response
+
+
+# The chart: inline SVG drawn here, no script and no network -------------------
+
+CHART_WIDTH, CHART_HEIGHT = 720, 260
+CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 44, 84, 24, 44
+
+
+def _tick_step(value: int) -> int:
+    """A round step so that four steps cover `value`: 1, 2, 5, 10, 20, 50..."""
+    rough = max(math.ceil(value / 4), 1)
+    magnitude = 10 ** math.floor(math.log10(rough))
+    for step in (1, 2, 5, 10):
+        if rough <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def bar_chart(points) -> dict:
+    """Geometry of a bar chart of weekly counts with a horizontal target line."""
+    target = points[0].target if points else 0
+    step = _tick_step(max([point.count for point in points] + [target, 1]))
+    top = 4 * step
+    plot_width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
+    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    slot = plot_width / max(len(points), 1)
+    bar_width = slot * 0.6
+    baseline = CHART_TOP + plot_height
+
+    def y(value):
+        return round(baseline - plot_height * value / top, 1)
+
+    bars = []
+    for index, point in enumerate(points):
+        x = CHART_LEFT + slot * index + (slot - bar_width) / 2
+        height = round(plot_height * point.count / top, 1)
+        bars.append(
+            {
+                "point": point,
+                "x": round(x, 1),
+                "y": round(baseline - height, 1),
+                "width": round(bar_width, 1),
+                "height": height,
+                "center": round(x + bar_width / 2, 1),
+                "value_y": round(baseline - height - 5, 1),
+                "week": point.label.split("-")[1],
+            }
+        )
+    ticks = [{"value": step * index, "y": y(step * index)} for index in range(5)]
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "right": CHART_WIDTH - CHART_RIGHT,
+        "baseline": baseline,
+        "label_y": baseline + 18,
+        "bars": bars,
+        "ticks": ticks,
+        "target": target,
+        "target_y": y(target),
+        "weeks_meeting": sum(1 for point in points if point.meets),
+        "first": points[0] if points else None,
+        "last": points[-1] if points else None,
+    }
