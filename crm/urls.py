@@ -26,6 +26,7 @@ urlpatterns = [
     path("placements/", include("placements.urls")),
     path("tasks/", include(task_patterns)),
     path("my-week/", jobdev_views.my_week, name="my_week"),
+    path("employer-contacts/export/", include("jobdev.urls_export")),
     path("employer-contacts/", include("jobdev.urls")),
     path("matching/", include("jobdev.urls_matching")),
     path("dashboard/", include("jobdev.urls_dashboard")),

@@ -51,6 +51,7 @@ def my_week(request):
     context = {
         "days": days,
         "monday": monday,
+        "sunday": monday + datetime.timedelta(days=6),
         "iso_week": monday.isocalendar(),
         "previous_week": _iso(monday - datetime.timedelta(days=7)),
         "next_week": _iso(monday + datetime.timedelta(days=7)),

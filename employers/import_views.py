@@ -1,0 +1,138 @@
+"""Employer import pages: upload and preview, then confirm. The work is done in
+employers.importing; these views only check input and render."""
+
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from employers import importing
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy("Saved from your spreadsheet as CSV (comma or semicolon separated)."),
+        widget=forms.FileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() in importing.SPREADSHEET_EXTENSIONS:
+            raise ValidationError(
+                _(
+                    "This is not a CSV file. In your spreadsheet, choose “Save as” and the CSV format, "
+                    "then upload that file."
+                )
+            )
+        if upload.size > importing.MAX_FILE_BYTES:
+            raise ValidationError(importing.file_too_big_message())
+        return upload
+
+
+def _require_program(user) -> None:
+    # Employers are shared across the program: any of its staff may import them.
+    if user.organisation_id is None:
+        raise PermissionDenied
+
+
+def _columns_help() -> list[dict]:
+    return [
+        {"label": str(label), "headers": aliases.split(", "), "required": key == "name"}
+        for key, (label, aliases) in importing.COLUMNS.items()
+    ]
+
+
+def _upload_page(request, form, status=200):
+    context = {
+        "form": form,
+        "columns": _columns_help(),
+        "max_rows": importing.MAX_ROWS,
+        "max_megabytes": importing.MAX_FILE_BYTES // (1024 * 1024),
+    }
+    return render(request, "employers/import_upload.html", context, status=status)
+
+
+def employer_import(request):
+    _require_program(request.user)
+    if request.method != "POST":
+        return _upload_page(request, ImportUploadForm())
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _upload_page(request, form)
+    upload = form.cleaned_data["file"]
+    try:
+        preview = importing.import_preview(
+            data=upload.read(importing.MAX_FILE_BYTES + 1), filename=Path(upload.name).name, actor=request.user
+        )
+    except importing.ImportFileError as error:
+        form.add_error("file", error.message)
+        return _upload_page(request, form)
+    importing.plans_purge()
+    token = importing.plan_save(preview, actor=request.user) if preview.importable else None
+    context = {"preview": preview, "token": token, "form": ImportUploadForm(), "max_listed": importing.MAX_LISTED}
+    return render(request, "employers/import_preview.html", context)
+
+
+@require_POST
+def employer_import_confirm(request):
+    _require_program(request.user)
+    token = request.POST.get("token", "")
+    plan = importing.plan_claim(token=token, actor=request.user)
+    if plan is None:
+        messages.error(
+            request,
+            _(
+                "This import is no longer available: it was already imported, cancelled or has expired. "
+                "Nothing was imported. Upload the file again."
+            ),
+        )
+        return redirect("employer_import")
+    imported = False
+    try:
+        outcome = importing.employers_import(actor=request.user, plan=plan)
+        imported = True
+    finally:
+        if imported:
+            importing.plan_discard(token=token, actor=request.user)
+        else:
+            importing.plan_release(token=token, actor=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d employer imported, with %(sites)d site(s) and %(contacts)d contact person(s).",
+            "%(count)d employers imported, with %(sites)d site(s) and %(contacts)d contact person(s).",
+            outcome.employers,
+        )
+        % {"count": outcome.employers, "sites": outcome.sites, "contacts": outcome.contacts},
+    )
+    if outcome.skipped:
+        messages.warning(
+            request,
+            _("Skipped because a colleague added them since the preview: %(names)s.")
+            % {"names": ", ".join(outcome.skipped[:20]) + ("…" if len(outcome.skipped) > 20 else "")},
+        )
+    return redirect("employer_list")
+
+
+@require_POST
+def employer_import_cancel(request):
+    _require_program(request.user)
+    importing.plan_discard(token=request.POST.get("token", ""), actor=request.user)
+    messages.info(request, _("Import cancelled: nothing was imported."))
+    return redirect("employer_import")
+
+
+def employer_import_example(request):
+    _require_program(request.user)
+    content = importing.example_csv(translation.get_language() or "en")
+    response = HttpResponse(content.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="employers-example.csv"'
+    return response

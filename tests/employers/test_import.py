@@ -1,0 +1,422 @@
+"""Employer import from CSV: preview with per-row errors, duplicates, all or nothing."""
+
+import codecs
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from crm.models import Industry
+from employers import importing
+from employers.models import ContactPerson, Employer, EmployerSite
+from tests.factories import EmployerFactory, EmployerSiteFactory, UserFactory
+
+FRENCH_HEADER = (
+    "Nom;Secteur;Taille;Site web;Adresse;Code postal;Ville;Interlocuteur;Fonction;Téléphone;Courriel;Recrute;"
+    "Canal préféré"
+)
+
+
+@pytest.fixture(autouse=True)
+def import_dir(settings, tmp_path):
+    settings.EMPLOYER_IMPORT_DIR = tmp_path / "imports"
+    return settings.EMPLOYER_IMPORT_DIR
+
+
+def csv_bytes(*lines: str, encoding: str = "utf-8-sig") -> bytes:
+    return "\r\n".join(lines).encode(encoding) + b"\r\n"
+
+
+def upload(client, content: bytes, name: str = "employeurs.csv"):
+    return client.post(reverse("employer_import"), {"file": SimpleUploadedFile(name, content, "text/csv")})
+
+
+def confirm(client, token):
+    return client.post(reverse("employer_import_confirm"), {"token": token})
+
+
+def french_file() -> bytes:
+    return csv_bytes(
+        FRENCH_HEADER,
+        "Boulangerie L'Épi d'Or;C;TPE;www.epidor.example;3 place de Lenche;13002;Marseille;"
+        "Hélène Müller;Gérante;04 91 00 00 00;helene@epidor.example;oui;téléphone",
+        "Hôtel du Vieux-Port;Hébergement et restauration;35;;18 quai du Port;13002;Marseille;;;;;;",
+    )
+
+
+class TestHappyPath:
+    def test_french_semicolon_file_with_bom_and_accents_imports(self, client_for, specialist_sam):
+        client = client_for(specialist_sam)
+        response = upload(client, french_file())
+        assert response.status_code == 200
+        assert response.context["preview"].encoding == "UTF-8"
+        token = response.context["token"]
+        assert token and "Import 2 employers" in response.content.decode()
+        assert not Employer.objects.exists()  # the preview saves nothing
+
+        response = confirm(client, token)
+
+        assert response.status_code == 302 and response.url == reverse("employer_list")
+        bakery = Employer.objects.get(name="Boulangerie L'Épi d'Or")
+        assert bakery.organisation == specialist_sam.organisation and bakery.created_by == specialist_sam
+        assert bakery.industry.code == "C" and bakery.size == "micro" and bakery.website == "https://www.epidor.example"
+        site = bakery.sites.get()
+        assert (site.address, site.postcode, site.town) == ("3 place de Lenche", "13002", "Marseille")
+        person = bakery.contact_persons.get()
+        assert (person.name, person.role, person.email) == ("Hélène Müller", "Gérante", "helene@epidor.example")
+        assert person.has_hiring_authority and person.preferred_channel == "phone" and person.site == site
+        hotel = Employer.objects.get(name="Hôtel du Vieux-Port")
+        assert hotel.industry.code == "I" and hotel.size == "small" and not hotel.contact_persons.exists()
+        assert not any(importing._plan_dir().iterdir())  # the plan is deleted once imported
+
+    def test_latin1_file(self, client_for, specialist_sam):
+        content = csv_bytes(
+            "Nom,Ville,Adresse,Interlocuteur",
+            "Crêperie Bœuf & Cœur,Aix-en-Provence,2 cours Mirabeau,Zoé",
+            encoding="cp1252",
+        )
+        client = client_for(specialist_sam)
+        response = upload(client, content)
+        assert response.context["preview"].encoding == "Windows-1252"
+        confirm(client, response.context["token"])
+        employer = Employer.objects.get()
+        assert employer.name == "Crêperie Bœuf & Cœur"
+        assert employer.sites.get().town == "Aix-en-Provence" and employer.contact_persons.get().name == "Zoé"
+
+    def test_excel_unicode_text_file_utf16_with_tabs(self, client_for, specialist_sam):
+        content = codecs.BOM_UTF16_LE + "Nom\tVille\tAdresse\r\nÉcole Saint-Éloi\tNîmes\t1 rue A\r\n".encode(
+            "utf-16-le"
+        )
+        preview = upload(client_for(specialist_sam), content).context["preview"]
+        assert (preview.encoding, preview.delimiter) == ("UTF-16", "tab")
+        assert preview.groups[0].name == "École Saint-Éloi" and not preview.errors
+
+    def test_iso_8859_1_bytes_that_windows_1252_cannot_decode(self):
+        text, encoding = importing.decode_csv_bytes("Nom\nCafé\x81".encode("latin-1"))
+        assert (text, encoding) == ("Nom\nCafé\x81", "ISO-8859-1")
+
+    def test_comma_file_with_quoted_commas_and_english_headers(self, client_for, specialist_sam):
+        content = csv_bytes(
+            "Company,Street address,ZIP,City,Contact person,Job title,E-mail,Decision maker,Channel",
+            '"Garage Martin, père et fils","12, rue Paradis",13006,Marseille,Paul Martin,Owner,'
+            "paul@garage.example,x,Email",
+            encoding="utf-8",
+        )
+        client = client_for(specialist_sam)
+        response = upload(client, content)
+        assert response.context["preview"].delimiter == "comma"
+        confirm(client, response.context["token"])
+        person = ContactPerson.objects.get()
+        assert person.employer.name == "Garage Martin, père et fils" and person.site.address == "12, rue Paradis"
+        assert person.has_hiring_authority and person.preferred_channel == "email"
+
+    def test_rows_with_the_same_name_and_postcode_add_sites_and_contacts_to_one_employer(
+        self, client_for, specialist_sam
+    ):
+        content = csv_bytes(
+            "Nom;Adresse;CP;Ville;Contact;Latitude;Longitude",
+            "Carrefour Market;10 rue A;13005;Marseille;Ana;43,2951234;5,3987",
+            "CARREFOUR  market;10 rue A;13 005;Marseille;Bruno;;",
+            "Carrefour Market;22 rue B;13005;Marseille;;;",
+            "Carrefour Market;1 avenue C;13008;Marseille;Chloé;;",
+        )
+        client = client_for(specialist_sam)
+        response = upload(client, content)
+        confirm(client, response.context["token"])
+        in_13005, in_13008 = Employer.objects.order_by("pk")
+        assert in_13005.sites.count() == 2 and in_13008.sites.count() == 1
+        assert sorted(in_13005.contact_persons.values_list("name", flat=True)) == ["Ana", "Bruno"]
+        first_site = in_13005.sites.get(address="10 rue A")
+        assert str(first_site.latitude) == "43.295123"  # rounded to the 6 places stored
+        assert set(in_13005.contact_persons.values_list("site", flat=True)) == {first_site.pk}
+
+    def test_the_example_file_imports_without_errors(self, client_for, specialist_sam):
+        client = client_for(specialist_sam)
+        for language in ("fr", "en"):
+            client.cookies["django_language"] = language
+            example = client.get(reverse("employer_import_example"))
+            assert example["Content-Type"] == "text/csv; charset=utf-8"
+            preview = upload(client, example.content).context["preview"]
+            assert not preview.errors and len(preview.groups) == 2 and preview.contact_count == 2
+
+
+class TestRowErrors:
+    def test_errors_are_listed_per_row_and_nothing_can_be_imported(self, client_for, specialist_sam):
+        content = csv_bytes(
+            "Nom;Secteur;Adresse;Ville;Interlocuteur;Courriel;Latitude;Recrute",
+            "Bon employeur;I;1 rue A;Marseille;Ana;ana@example.org;;oui",
+            ";I;1 rue A;Marseille;;;;",
+            "Mauvais secteur;Z;;;;;;",
+            "Courriel faux;;;;Bob;pas-un-courriel;;",
+            "Site sans ville;;5 rue B;;;;43,3;",
+            "X" * 201 + ";;;;;;;",
+            "Recrute inconnu;;;;Carla;;;peut-être",
+        )
+        client = client_for(specialist_sam)
+        response = upload(client, content)
+        preview = response.context["preview"]
+        errors = {(error.row, error.column) for error in preview.errors}
+        assert {
+            (3, "Nom"),
+            (4, "Secteur"),
+            (5, "Courriel"),
+            (6, "Ville"),
+            (6, "Longitude"),
+            (7, "Nom"),
+            (8, "Recrute"),
+        } <= (errors)
+        assert preview.error_rows == 6 and response.context["token"] is None
+        page = response.content.decode()
+        assert "Unknown industry “Z”" in page and "Enter a valid email address." in page
+        assert "Ensure this value has at most 200 characters (it has 201)." in page
+        assert "disabled" in page and "Fix the rows with errors" in page and "The employer name is missing." in page
+        assert not Employer.objects.exists() and not EmployerSite.objects.exists()
+        assert not importing._plan_dir().exists() or not any(importing._plan_dir().iterdir())
+
+    def test_conflicting_employer_details_in_two_rows_are_an_error(self, client_for, specialist_sam):
+        content = csv_bytes("Nom;Secteur;CP;Ville;Adresse", "Atelier;C;13001;Marseille;1 rue A", "Atelier;I;13001;;")
+        preview = upload(client_for(specialist_sam), content).context["preview"]
+        assert [(e.row, e.column) for e in preview.errors] == [(3, "Secteur")]
+        assert "Differs from row 2" in preview.errors[0].message
+
+    def test_a_postcode_without_a_site_is_an_error(self, client_for, specialist_sam):
+        content = csv_bytes("Nom;CP;Contact", "Atelier;13001;Ana", "Atelier;13001;Bruno")
+        preview = upload(client_for(specialist_sam), content).context["preview"]
+        assert [(e.row, e.column) for e in preview.errors] == [(2, "CP")]
+
+    def test_a_row_with_more_cells_than_the_header_is_an_error(self, client_for, specialist_sam):
+        content = csv_bytes("Name,Town", "Garage Martin,12, rue Paradis,Marseille", encoding="utf-8")
+        preview = upload(client_for(specialist_sam), content).context["preview"]
+        assert preview.errors[0].row == 2 and "more cells than the header" in preview.errors[0].message
+
+
+class TestDuplicates:
+    def test_employers_already_in_the_program_are_skipped_and_listed(
+        self, client_for, specialist_sam, specialist_louis
+    ):
+        existing = EmployerFactory(organisation=specialist_sam.organisation, name="Boulangerie Le Panier")
+        EmployerSiteFactory(employer=existing, postcode="13002")
+        EmployerFactory(organisation=specialist_louis.organisation, name="Hôtel Bellevue")  # another program's
+        content = csv_bytes(
+            "Nom;Code postal;Adresse;Ville;Interlocuteur",
+            "BOULANGERIE LE-PANIER ;13002;3 place de Lenche;Marseille;Claire",
+            "Boulangerie Le Panier;13008;9 rue Sud;Marseille;",
+            "Hotel Bellevue;13001;1 rue A;Marseille;",
+        )
+        client = client_for(specialist_sam)
+        response = upload(client, content)
+        preview = response.context["preview"]
+        assert [(d.row, d.employer_id) for d in preview.duplicates] == [(2, existing.pk)]
+        assert "Already in the program: Boulangerie Le Panier (13002)" in response.content.decode()
+        assert reverse("employer_detail", args=[existing.pk]) in response.content.decode()
+        confirm(client, response.context["token"])
+        assert Employer.objects.filter(organisation=specialist_sam.organisation).count() == 3
+        assert not existing.contact_persons.exists()
+
+    def test_an_existing_employer_without_postcode_matches_by_name(self, client_for, specialist_sam):
+        EmployerFactory(organisation=specialist_sam.organisation, name="Mairie de Cassis")
+        content = csv_bytes("Nom;CP;Adresse;Ville", "Mairie de Cassis;13260;Place Baragnon;Cassis")
+        response = upload(client_for(specialist_sam), content)
+        assert len(response.context["preview"].duplicates) == 1 and response.context["token"] is None
+        assert "Nothing new to import" in response.content.decode()
+
+    def test_duplicates_within_the_file(self, client_for, specialist_sam):
+        content = csv_bytes(
+            "Nom;CP;Adresse;Ville;Contact",
+            "Café des Arts;13001;1 rue A;Marseille;Ana",
+            "café des arts;13001;1 rue A;Marseille;Ana",
+            "Café des Arts;13001;1 rue A;Marseille;",
+            "Cafe des Arts;;;;Bruno",
+        )
+        client = client_for(specialist_sam)
+        response = upload(client, content)
+        preview = response.context["preview"]
+        assert [d.row for d in preview.duplicates] == [3, 4, 5]
+        assert "already given in row 2" in preview.duplicates[0].message
+        assert "Same name as row 2, which has a postcode" in preview.duplicates[2].message
+        confirm(client, response.context["token"])
+        employer = Employer.objects.get()
+        assert employer.sites.count() == 1 and list(employer.contact_persons.values_list("name", flat=True)) == ["Ana"]
+
+    def test_an_employer_added_between_preview_and_confirmation_is_skipped(self, client_for, specialist_sam):
+        client = client_for(specialist_sam)
+        token = upload(client, french_file()).context["token"]
+        EmployerFactory(organisation=specialist_sam.organisation, name="Hotel du Vieux Port")
+        response = confirm(client, token)
+        assert response.status_code == 302
+        assert list(Employer.objects.values_list("name", flat=True).order_by("pk")) == [
+            "Hotel du Vieux Port",
+            "Boulangerie L'Épi d'Or",
+        ]
+        messages = [str(m) for m in response.wsgi_request._messages]
+        assert any("Hôtel du Vieux-Port" in message for message in messages)
+
+
+class TestFileErrors:
+    @pytest.mark.parametrize(
+        "name,content,message",
+        [
+            ("vide.csv", b"", "The submitted file is empty."),
+            ("vide.csv", codecs.BOM_UTF8 + b"\r\n  \r\n", "The file is empty."),
+            ("classeur.xlsx", b"PK\x03\x04 whatever", "This is not a CSV file."),
+            ("classeur.csv", b"PK\x03\x04\x14\x00\x06\x00", "This is a spreadsheet workbook"),
+            ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "This file is not a CSV text file."),
+            ("entete.csv", b"Nom;Ville\r\n", "no employers under it"),
+            ("sans-nom.csv", b"Ville;Code postal\r\nMarseille;13001\r\n", "No column for the employer name"),
+            ("deux-noms.csv", b"Nom;Entreprise\r\nA;B\r\n", "both give the Employer name"),
+        ],
+    )
+    def test_unusable_files_are_refused_with_a_clear_message(self, client_for, specialist_sam, name, content, message):
+        response = upload(client_for(specialist_sam), content, name)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert "preview" not in response.context
+
+    def test_a_file_over_the_size_limit_is_refused(self, client_for, specialist_sam):
+        content = b"Nom\r\n" + b"x" * importing.MAX_FILE_BYTES
+        response = upload(client_for(specialist_sam), content)
+        assert "The file is larger than 5 MB." in response.content.decode()
+
+    def test_a_file_over_the_row_limit_is_refused(self, client_for, specialist_sam, monkeypatch):
+        monkeypatch.setattr(importing, "MAX_ROWS", 3)
+        content = csv_bytes("Nom", "A", "B", "C", "D")
+        response = upload(client_for(specialist_sam), content)
+        assert "The file has more than 3 rows." in response.content.decode()
+
+
+class TestConfirmation:
+    def test_confirmation_without_a_valid_preview_is_refused(self, client_for, specialist_sam):
+        client = client_for(specialist_sam)
+        for token in ("", "not-a-token", "../../etc/passwd", "A" * 43):
+            response = confirm(client, token)
+            assert response.status_code == 302 and response.url == reverse("employer_import")
+        assert not Employer.objects.exists()
+
+    def test_a_preview_is_imported_once(self, client_for, specialist_sam):
+        client = client_for(specialist_sam)
+        token = upload(client, french_file()).context["token"]
+        confirm(client, token)
+        response = confirm(client, token)
+        assert response.url == reverse("employer_import") and Employer.objects.count() == 2
+
+    def test_cancel_deletes_the_preview(self, client_for, specialist_sam):
+        client = client_for(specialist_sam)
+        token = upload(client, french_file()).context["token"]
+        client.post(reverse("employer_import_cancel"), {"token": token})
+        assert confirm(client, token).url == reverse("employer_import") and not Employer.objects.exists()
+
+    def test_another_programs_user_never_uses_a_preview(self, client, client_for, specialist_sam, specialist_louis):
+        token = upload(client_for(specialist_sam), french_file()).context["token"]
+        client.logout()
+        louis = client_for(specialist_louis)
+        assert confirm(louis, token).url == reverse("employer_import")
+        louis.post(reverse("employer_import_cancel"), {"token": token})
+        assert not Employer.objects.exists()
+
+        client.logout()
+        assert confirm(client_for(specialist_sam), token).status_code == 302
+        assert Employer.objects.filter(organisation=specialist_sam.organisation).count() == 2
+
+    def test_a_colleague_cannot_use_my_preview_either(self, client, client_for, specialist_sam, specialist_sofia):
+        token = upload(client_for(specialist_sam), french_file()).context["token"]
+        client.logout()
+        assert confirm(client_for(specialist_sofia), token).url == reverse("employer_import")
+        assert not Employer.objects.exists()
+
+    def test_nothing_is_half_imported(self, client_for, specialist_sam, monkeypatch):
+        client = client_for(specialist_sam)
+        token = upload(client, french_file()).context["token"]
+        real_bulk_create = importing._bulk_create
+
+        def fail_on_contacts(model, objects):
+            if model is ContactPerson:
+                raise RuntimeError("disk full")
+            real_bulk_create(model, objects)
+
+        monkeypatch.setattr(importing, "_bulk_create", fail_on_contacts)
+        with pytest.raises(RuntimeError):
+            confirm(client, token)
+        assert not Employer.objects.exists() and not EmployerSite.objects.exists()
+
+        monkeypatch.setattr(importing, "_bulk_create", real_bulk_create)
+        assert confirm(client, token).url == reverse("employer_list")  # the preview was kept for a retry
+        assert Employer.objects.count() == 2 and ContactPerson.objects.count() == 1
+
+    def test_an_expired_preview_is_refused(self, client_for, specialist_sam, monkeypatch):
+        client = client_for(specialist_sam)
+        token = upload(client, french_file()).context["token"]
+        monkeypatch.setattr(importing, "PLAN_TTL_SECONDS", -1)
+        assert confirm(client, token).url == reverse("employer_import") and not Employer.objects.exists()
+
+    def test_old_previews_are_purged(self, client_for, specialist_sam):
+        client = client_for(specialist_sam)
+        upload(client, french_file())
+        importing.plans_purge(max_age=-1)
+        assert not any(importing._plan_dir().iterdir())
+
+    def test_a_user_outside_any_program_is_refused(self, client_for, db):
+        operator = UserFactory(organisation=None, is_superuser=True, is_staff=True)
+        assert client_for(operator).get(reverse("employer_import")).status_code == 403
+
+    def test_upload_page_lists_the_accepted_columns(self, client_for, specialist_sam):
+        page = client_for(specialist_sam).get(reverse("employer_import")).content.decode()
+        assert "code postal" in page and "interlocuteur" in page and reverse("employer_import_example") in page
+
+
+class TestValues:
+    @pytest.mark.parametrize(
+        "value,code",
+        [
+            ("I", "I"),
+            ("i", "I"),
+            ("56.10A", "I"),
+            ("5610A", "I"),
+            ("86", "Q"),
+            ("Hébergement et restauration", "I"),
+            ("HEBERGEMENT ET RESTAURATION", "I"),
+            ("Accommodation and food service", "I"),
+            ("I - Hébergement et restauration", "I"),
+            ("Section F", "F"),
+            ("", None),
+        ],
+    )
+    def test_industry(self, db, value, code):
+        industry = importing._Taxonomy().industry(value)
+        assert (industry.code if industry else None) == code
+
+    @pytest.mark.parametrize("value", ["Z", "00", "Restauration", "C - Hébergement et restauration"])
+    def test_unknown_industry(self, db, value):
+        with pytest.raises(importing.ValidationError):
+            importing._Taxonomy().industry(value)
+
+    @pytest.mark.parametrize(
+        "value,size",
+        [("", "unknown"), ("TPE", "micro"), ("3", "micro"), ("10-49", "small"), ("120 salariés", "medium")]
+        + [("Grande", "large"), ("250+", "large"), ("Medium", "medium"), ("50-249 employees", "medium")],
+    )
+    def test_size(self, value, size):
+        assert importing.parse_size(value, importing._choice_words(Employer.Size.choices)) == size
+
+    @pytest.mark.parametrize("value,expected", [("Oui", True), ("x", True), ("1", True), ("non", False), ("", False)])
+    def test_yes_no(self, value, expected):
+        assert importing.parse_yes_no(value) is expected
+
+    @pytest.mark.parametrize(
+        "header,key",
+        [("Code postal", "postcode"), ("CP", "postcode"), ("E-mail", "email"), ("Téléphone", "phone")]
+        + [("Site web", "website"), ("Site", "site_name"), ("NOM", "name"), ("Secteur d'activité", "industry")],
+    )
+    def test_header_aliases(self, header, key):
+        assert importing.HEADER_ALIASES[importing.normalise(header)] == key
+
+    def test_names_compare_without_case_accents_spaces_or_punctuation(self):
+        assert importing.normalise("  Boulangerie  L'ÉPI-d'or ") == importing.normalise("boulangerie l epi d or")
+        assert importing.normalise("Cœur") == "coeur"
+
+    def test_excel_sep_line_and_tab_delimiter(self):
+        assert importing.sniff_delimiter("sep=;\nNom,Ville;x\n") == (";", "Nom,Ville;x\n")
+        assert importing.sniff_delimiter("Nom\tVille\n")[0] == "\t"
+        assert importing.sniff_delimiter("Nom\n")[0] == ","
+
+    def test_industry_taxonomy_is_seeded(self, db):
+        assert Industry.objects.count() == 21

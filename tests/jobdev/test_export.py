@@ -1,0 +1,203 @@
+"""CSV export of employer contacts: BOM and header, visible rows only, hidden job
+seekers counted but never named, filters validated, constant query count."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import include, path, reverse
+from django.utils import timezone
+
+from crm import urls as crm_urls
+from jobdev.models import EmployerContact
+from tests.factories import (
+    ContactPersonFactory,
+    EmployerContactFactory,
+    EmployerFactory,
+    EmployerSiteFactory,
+    JobSeekerFactory,
+)
+
+# Until crm/urls.py mounts jobdev.urls_export, this module is the URLconf of its tests.
+urlpatterns = [path("employer-contacts/export/", include("jobdev.urls_export")), *crm_urls.urlpatterns]
+handler400, handler403, handler404 = crm_urls.handler400, crm_urls.handler403, crm_urls.handler404
+pytestmark = pytest.mark.urls(__name__)
+
+PARIS = timezone.get_fixed_timezone(60)  # March: CET
+
+
+def at(day, hour):
+    return datetime.datetime(2026, 3, day, hour, tzinfo=PARIS)
+
+
+def export(client, **params):
+    response = client.get(reverse("employer_contact_export"), params)
+    assert response.status_code == 200, response.content
+    content = b"".join(response.streaming_content)
+    return response, content
+
+
+def rows(content: bytes, delimiter=",") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter))
+
+
+@pytest.fixture
+def employer(specialist_sam):
+    return EmployerFactory(organisation=specialist_sam.organisation, name="Boulangerie du Port")
+
+
+@pytest.fixture
+def nadia(specialist_sam):
+    return JobSeekerFactory(specialist=specialist_sam, first_name="Nadia", last_name="Benali")
+
+
+@pytest.fixture
+def held_contact(specialist_sam, employer, nadia, specialist_bob):
+    site = EmployerSiteFactory(employer=employer, town="Marseille")
+    person = ContactPersonFactory(employer=employer, name="Claire Martin")
+    other_team_job_seeker = JobSeekerFactory(specialist=specialist_bob, first_name="Omar", last_name="Diallo")
+    return EmployerContactFactory(
+        specialist=specialist_sam,
+        employer=employer,
+        site=site,
+        contact_person=person,
+        starts_at=at(2, 10),
+        ends_at=at(2, 11),
+        status=EmployerContact.Status.HELD,
+        mode="in_person",
+        nature="second",
+        purpose="on_behalf",
+        met_hiring_authority=True,
+        learned_hiring_needs="Deux vendeurs·ses pour l'été",
+        result="Entretien proposé",
+        next_step="Rappeler Claire",
+        next_step_on=datetime.date(2026, 3, 9),
+        job_seekers=[nadia, other_team_job_seeker],
+    )
+
+
+def test_the_file_has_a_bom_a_header_and_one_row_per_contact(client_for, specialist_sam, held_contact):
+    response, content = export(client_for(specialist_sam))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="employer-contacts-')
+    assert content.startswith(b"\xef\xbb\xbf")
+    header, row = rows(content)
+    assert header[:3] == ["Date", "Time", "End time"] and header[-1] == "Next step date"
+    assert row == [
+        "2026-03-02",
+        "10:00",
+        "11:00",
+        str(specialist_sam),
+        "Boulangerie du Port",
+        "Marseille",
+        "Claire Martin",
+        "In person",
+        "Second meeting",
+        "On behalf of job seekers",
+        "Held",
+        "Nadia Benali, 1 other",
+        "yes",
+        "Deux vendeurs·ses pour l'été",
+        "Entretien proposé",
+        "Rappeler Claire",
+        "2026-03-09",
+    ]
+
+
+def test_job_seekers_the_user_may_not_see_are_counted_never_named(client_for, specialist_bob, held_contact):
+    _response, content = export(client_for(specialist_bob))
+    (row,) = rows(content)[1:]
+    assert row[11] == "Omar Diallo, 1 other"
+    assert "Nadia" not in content.decode("utf-8-sig")
+
+
+def test_other_organisations_contacts_are_never_exported(client_for, specialist_louis, held_contact):
+    EmployerContactFactory(specialist=specialist_louis, employer__name="Boulangerie de Lyon")
+    _response, content = export(client_for(specialist_louis))
+    data = rows(content)
+    assert len(data) == 2 and data[1][4] == "Boulangerie de Lyon"
+
+
+def test_filters_by_date_range_and_specialist(client_for, specialist_sam, specialist_sofia, employer):
+    for day, specialist in ((1, specialist_sam), (2, specialist_sam), (3, specialist_sofia), (9, specialist_sam)):
+        EmployerContactFactory(specialist=specialist, employer=employer, starts_at=at(day, 23))
+    client = client_for(specialist_sam)
+    _response, content = export(client, date_from="2026-03-02", date_to="2026-03-08")
+    assert [row[0] for row in rows(content)[1:]] == ["2026-03-02", "2026-03-03"]  # local dates, 23:00 included
+    _response, content = export(client, date_from="2026-03-02", date_to="2026-03-08", specialist=specialist_sofia.pk)
+    assert [row[0] for row in rows(content)[1:]] == ["2026-03-03"]
+
+
+def test_semicolon_on_request_and_by_default_in_french(client_for, specialist_sam, held_contact):
+    client = client_for(specialist_sam)
+    _response, content = export(client, delimiter="semicolon")
+    assert content.decode("utf-8-sig").startswith("Date;Time;End time;")
+    client.cookies["django_language"] = "fr"
+    _response, content = export(client)
+    assert len(rows(content, delimiter=";")[1]) == 17
+    _response, content = export(client, delimiter="comma")
+    assert len(rows(content)[1]) == 17
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date_from": "not a date"},
+        {"date_from": "2026-03-09", "date_to": "2026-03-01"},
+        {"specialist": "999999"},
+        {"specialist": "abc"},
+        {"delimiter": "pipe"},
+    ],
+)
+def test_invalid_filters_answer_400(client_for, specialist_sam, params):
+    response = client_for(specialist_sam).get(reverse("employer_contact_export"), params)
+    assert response.status_code == 400
+    assert "The export could not be made" in response.content.decode()
+
+
+def test_a_specialist_of_another_program_is_not_a_valid_filter(client_for, specialist_sam, specialist_louis):
+    response = client_for(specialist_sam).get(reverse("employer_contact_export"), {"specialist": specialist_louis.pk})
+    assert response.status_code == 400
+
+
+def test_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(client_for, specialist_sam):
+    employer = EmployerFactory(organisation=specialist_sam.organisation, name='=HYPERLINK("http://evil","x")')
+    EmployerContactFactory(specialist=specialist_sam, employer=employer, result="+33 rappeler", starts_at=at(2, 10))
+    _response, content = export(client_for(specialist_sam))
+    row = rows(content)[1]
+    assert row[4] == '\'=HYPERLINK("http://evil","x")' and row[14] == "'+33 rappeler"
+
+
+def test_a_user_outside_any_program_is_refused(client_for, db):
+    from tests.factories import UserFactory
+
+    operator = UserFactory(organisation=None, is_superuser=True, is_staff=True)
+    assert client_for(operator).get(reverse("employer_contact_export")).status_code == 403
+
+
+def test_query_count_does_not_grow_with_rows(
+    client_for, specialist_sam, specialist_bob, employer, nadia, django_assert_max_num_queries
+):
+    client = client_for(specialist_sam)
+    others = [JobSeekerFactory(specialist=specialist_bob) for _ in range(2)]
+
+    def add(count):
+        for index in range(count):
+            EmployerContactFactory(
+                specialist=specialist_sam,
+                employer=employer,
+                site=EmployerSiteFactory(employer=employer),
+                contact_person=ContactPersonFactory(employer=employer),
+                starts_at=at(1 + index % 28, 9),
+                job_seekers=[nadia, *others],
+            )
+
+    add(2)
+    with django_assert_max_num_queries(6):
+        _response, content = export(client)
+    assert len(rows(content)) == 3
+    add(40)
+    with django_assert_max_num_queries(6):
+        _response, content = export(client)
+    assert len(rows(content)) == 43 and all(row[11] == "Nadia Benali, 2 others" for row in rows(content)[1:])
