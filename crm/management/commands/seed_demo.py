@@ -7,10 +7,15 @@ admin, about 40 job seekers with career profiles and job preferences, about 60
 employers with sites and contact persons, several months of placements in every
 state and what the live system would have recorded with them: milestones, follow-along
 plans and contacts, workplace adjustments, benefits-counselling steps, job-end reports
-and the support tasks the event handlers create (placements/handlers.py). The demo
-history predates the event log, so no OutboxEvent is written, and nothing is left for
-the scheduler to catch up on: every milestone due is reached and every active
-follow-along plan has its next contact planned.
+and the support tasks the event handlers create (placements/handlers.py). Job
+development too: sixteen weeks of employer contacts per specialist and the team leader
+(visits on behalf of job seekers, relationship-building visits, calls, cancellations,
+no-shows), the visits planned for this week and the next, the job openings learned of,
+relationship stages and rapid-job-search clocks that agree with the contacts, and the
+day-14/21 nudges the daily job would have sent (jobdev/handlers.py, jobdev/nudges.py).
+The demo history predates the event log, so no OutboxEvent is written, and nothing is
+left for the scheduler to catch up on: every milestone due is reached, every active
+follow-along plan has its next contact planned and every nudge due has been sent.
 
 The same seed gives the same data: every random choice comes from one
 random.Random(seed), and dates are counted back from today. Running it again once
@@ -21,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import zip_longest
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
@@ -38,7 +44,9 @@ from crm.models import (
     Team,
     User,
 )
-from employers.models import ContactPerson, Employer, EmployerSite
+from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
+from jobdev.models import EmployerContact, JobSearchNudge
+from jobdev.nudges import nudge_days
 from placements.follow_along import next_due_date, next_due_on_or_after
 from placements.models import (
     MILESTONE_DAYS,
@@ -832,12 +840,6 @@ OTHER_ROLES = [
     ("Adjoint au responsable", "Adjointe au responsable"),
     ("Chef de rayon", "Cheffe de rayon"),
 ]
-# Mostly not contacted yet; employers with placements are set from the placements.
-OTHER_EMPLOYER_STAGES = [
-    (Employer.RelationshipStage.NOT_CONTACTED, 60),
-    (Employer.RelationshipStage.INTRODUCED, 25),
-    (Employer.RelationshipStage.RELATIONSHIP, 15),
-]
 CONTACT_CHANNELS = [
     (ContactPerson.Channel.IN_PERSON, 40),
     (ContactPerson.Channel.PHONE, 35),
@@ -1365,6 +1367,184 @@ JOB_END_REPORTS = {
 }
 
 
+# ---------------------------------------------------------------------------
+# Job development: employer contacts, job openings, rapid-job-search nudges
+# ---------------------------------------------------------------------------
+CONTACT_WEEKS = 16  # weeks of employer contacts before the current one
+# Face-to-face contacts on behalf of job seekers, drawn for each week (IPS target: 6 a week).
+WEEKLY_VISITS = {
+    "specialist1": [5, 5, 6, 6, 7, 7],
+    "specialist2": [4, 5, 5, 6, 6],
+    "specialist3": [3, 3, 4, 4, 5],
+}
+UPCOMING_VISITS = {"specialist1": 5, "specialist2": 4, "specialist3": 3}  # planned for next week
+RELATIONSHIP_VISITS = [(0, 40), (1, 45), (2, 15)]  # a specialist's relationship-building visits a week
+LEADER_RELATIONSHIP_VISITS = [(1, 60), (2, 40)]
+CALL_MODES = [
+    (EmployerContact.Mode.PHONE, 55),
+    (EmployerContact.Mode.EMAIL, 35),
+    (EmployerContact.Mode.VIDEO, 10),
+]
+JOB_SEEKER_MADE_CONTACT_SHARE = 0.12  # face-to-face contacts the job seeker made, prepared with the specialist
+SECOND_JOB_SEEKER_SHARE = 0.3  # a visit on behalf of two job seekers
+NEVER_CONTACTED_EMPLOYERS = 8
+# Days in job search of the few with no face-to-face employer contact yet: past the
+# day-14 nudge, past the day-21 nudge, past the IPS 30-day mark.
+WAITING_BANDS = [(15, 19), (22, 28), (31, 38)]
+NUDGE_HOUR = time(7, 30)  # the scheduler's daily rapid-search run
+VISIT_STARTS = [
+    time(9, 0),
+    time(9, 30),
+    time(10, 45),
+    time(11, 0),
+    time(14, 0),
+    time(14, 30),
+    time(15, 45),
+    time(16, 0),
+]
+CALL_STARTS = [time(8, 45), time(12, 15), time(13, 30), time(17, 15), time(17, 30)]
+VISIT_MINUTES = [30, 45, 45, 60, 60]
+LOGGED_CALL_MINUTES = 15  # what the quick log records (jobdev.services.employer_contact_log)
+JOB_OPENINGS = 25
+OPENING_HOURS = [10, 15, 20, 20, 24, 28, 30, 35]
+OPENING_SHIFTS = [
+    ["morning"],
+    ["morning"],
+    ["afternoon"],
+    ["morning", "afternoon"],
+    ["evening"],
+    ["afternoon", "evening"],
+    ["night"],
+]
+SHIFT_WORDS = {"morning": "le matin", "afternoon": "l'après-midi", "evening": "en soirée", "night": "de nuit"}
+OLDER_OPENING_STATUSES = [
+    JobOpening.Status.CLOSED,
+    JobOpening.Status.FILLED,
+    JobOpening.Status.OPEN,
+    JobOpening.Status.CLOSED,
+    JobOpening.Status.FILLED,
+]
+RECENT_OPENING_STATUSES = [
+    JobOpening.Status.OPEN,
+    JobOpening.Status.OPEN,
+    JobOpening.Status.FILLED,
+    JobOpening.Status.OPEN,
+]
+OPENING_SOURCES = [
+    (JobOpening.Source.EMPLOYER_CONTACT, 70),
+    (JobOpening.Source.NETWORK, 10),
+    (JobOpening.Source.JOB_SEEKER, 10),
+    (JobOpening.Source.POSTING, 10),
+]
+HIRING_NEEDS = [
+    "Cherche une personne pour un poste {de_job} à temps partiel d'ici un mois.",
+    "Pas de recrutement immédiat ; des remplacements {de_job} à prévoir pendant les congés.",
+    "Un poste {de_job} se libère après un départ à la retraite, début envisagé le mois prochain.",
+    "Renforts prévus sur les postes {de_job} pour les fêtes de fin d'année.",
+    "Équipe au complet pour l'instant, mais turn-over fréquent sur les postes {de_job}.",
+    "Pourrait créer un poste {de_job} de 20 h par semaine si l'activité se confirme.",
+    "Recrute surtout au printemps pour la saison ; postes {de_job} en CDD de six mois, souvent prolongés.",
+]
+OPENING_NEEDS = "Poste {de_job} à pourvoir : environ {hours} h par semaine, {shifts}."
+HIRING_PROCESSES = [
+    "CV déposé en main propre, puis entretien court avec {role}.",
+    "Candidature par e-mail, entretien puis journée d'essai rémunérée.",
+    "Entretien avec le responsable d'équipe, puis immersion de quelques jours (PMSMP) possible.",
+    "Recrutement centralisé par le service RH : candidature en ligne, puis entretien sur site.",
+    "Fonctionne beaucoup par recommandation ; un essai d'une demi-journée suffit.",
+    "Passe par une agence d'intérim pour les premiers mois, puis embauche directe.",
+]
+BEST_TIMES = [
+    "En milieu d'après-midi, après le service du midi.",
+    "Tôt le matin, avant l'ouverture.",
+    "Le mardi ou le jeudi, les jours les plus calmes.",
+    "En début de mois, quand les plannings sont faits.",
+    "Avant l'été (avril-mai) et à la rentrée de septembre.",
+    "En fin de semaine, quand le responsable est sur place.",
+]
+ON_BEHALF_RESULTS = [
+    "Présentation du profil de {names} ; la personne rencontrée est intéressée et garde le CV.",
+    "CV de {names} laissé en main propre ; réponse promise sous huit jours.",
+    "{names} a pu visiter les lieux et échanger avec l'équipe ; bonne impression des deux côtés.",
+    "Échange sur les horaires possibles pour {names} ; un mi-temps le matin conviendrait.",
+    "Pas de poste tout de suite pour {names}, mais la candidature sera prioritaire au prochain besoin.",
+    "Entretien informel avec {names} ; une immersion d'une semaine est proposée.",
+]
+JOB_SEEKER_MADE_CONTACT_RESULTS = [
+    "{names} a déposé sa candidature en main propre, après l'avoir préparée avec nous la veille.",
+    "{names} a fait la démarche sans nous, comme souhaité ; débriefing ensemble le lendemain.",
+]
+OFFER_COMING_RESULT = (
+    "Entretien de {names} pour le poste {de_job} ; retour très positif, une proposition devrait suivre."
+)
+FIRST_RELATIONSHIP_RESULTS = [
+    "Premier contact : présentation de l'emploi accompagné et du soutien proposé après l'embauche.",
+    "Découverte de l'entreprise et de ses métiers ; intérêt pour travailler avec nous.",
+]
+RELATIONSHIP_RESULTS = [
+    "Point sur leurs besoins de l'année ; ils apprécient d'avoir un interlocuteur unique.",
+    "Visite des locaux avec {person} ; meilleure idée des postes accessibles.",
+    "Échange sur leurs difficultés de recrutement ; ils nous signaleront leurs prochains postes.",
+    "Petit-déjeuner de présentation avec l'équipe d'encadrement ; bon accueil.",
+]
+CALL_RESULTS = {
+    EmployerContact.Mode.PHONE: [
+        "Appel pour présenter {names} ; rendez-vous proposé sur place.",
+        "Point téléphonique sur la candidature de {names} ; décision attendue la semaine prochaine.",
+    ],
+    EmployerContact.Mode.EMAIL: [
+        "CV de {names} envoyé avec un mot de présentation.",
+        "Relance par e-mail pour la candidature de {names} ; accusé de réception.",
+    ],
+    EmployerContact.Mode.VIDEO: ["Visioconférence avec {person} pour présenter {names}."],
+}
+RELATIONSHIP_CALL_RESULTS = [
+    "Appel pour convenir d'une première visite.",
+    "Échange avec {person} sur leurs besoins à venir.",
+    "Envoi de la plaquette du dispositif et de nos coordonnées.",
+]
+NO_SHOW_RESULTS = [
+    "Personne pour nous recevoir : {person} n'était pas sur place ce jour-là.",
+    "Rendez-vous oublié côté employeur ; à reprogrammer.",
+]
+CANCEL_REASONS = [
+    "Le gérant a demandé à décaler : inventaire ce jour-là.",
+    "Responsable du recrutement en congé, rendez-vous à reprogrammer.",
+    "Grève des transports, visite reportée.",
+    "Réunion d'équipe IPS déplacée sur ce créneau.",
+    "La personne accompagnée avait un rendez-vous médical, visite décalée.",
+]
+ON_BEHALF_NEXT_STEPS = [
+    ("Rappeler {person} pour avoir une réponse", 7),
+    ("Revenir avec {name} pour un entretien", 10),
+    ("Envoyer les disponibilités de {name}", 3),
+    ("Proposer une immersion (PMSMP) pour {name}", 14),
+    ("Déposer le CV mis à jour de {name}", 5),
+    ("Repasser en fin de mois, quand les plannings sont faits", 21),
+]
+RELATIONSHIP_NEXT_STEPS = [
+    ("Repasser présenter une candidature", 14),
+    ("Envoyer la plaquette du dispositif", 3),
+    ("Inviter au petit-déjeuner employeurs du trimestre", 21),
+]
+OFFER_COMING_NEXT_STEP = ("Faire le point avec {name} sur la proposition", 3)
+NO_SHOW_NEXT_STEP = ("Reprogrammer la visite", 4)
+PLANNED_NEXT_STEP = "Présenter la candidature de {names}"
+OPENING_NOTES = {
+    JobOpening.Status.OPEN: [
+        "Déposer le CV en main propre et demander {person}.",
+        "Candidature par e-mail ; préciser que nous accompagnons la personne après l'embauche.",
+        "Possibilité de commencer par une immersion.",
+    ],
+    JobOpening.Status.FILLED: ["Pourvu par une candidature directe.", "Pourvu en interne."],
+    JobOpening.Status.CLOSED: ["Recrutement suspendu par l'employeur.", "Offre retirée : budget non reconduit."],
+}
+OUR_HIRE_NOTE = "Pourvu par une personne accompagnée par l'équipe."
+NUDGE_TITLE = "Jour {day} de recherche d'emploi pour {name} : pas encore de contact employeur en face à face"
+NUDGE_CHECKED_NOTE = "Point avec {name} sur ses préférences ; visites d'employeurs à organiser."
+NUDGE_DONE_NOTE = "Visite chez {employer} pour {name}."
+
+
 @dataclass
 class PlacementPlan:
     employer_index: int
@@ -1402,6 +1582,15 @@ class JobSeekerPlan:
     placements: list[PlacementPlan] = field(default_factory=list)
     # (date, status, note), oldest first; the first entry is the initial status.
     status_changes: list[tuple[date, str, str]] = field(default_factory=list)
+    # Job preference (codes), drawn before the employer contacts that follow it.
+    wanted_job_types: list[str] = field(default_factory=list)
+    wanted_industries: list[str] = field(default_factory=list)
+    avoided_job_types: list[str] = field(default_factory=list)
+    disclosure: str = JobSeeker.Disclosure.UNDECIDED
+    waiting: bool = False  # in job search with no face-to-face employer contact yet
+    # Job-search stretch start -> day of the first visit planned for it.
+    first_visits: dict[date, date] = field(default_factory=dict)
+    first_employer_contact_on: date | None = None
 
     @property
     def status(self) -> str:
@@ -1415,6 +1604,66 @@ class JobSeekerPlan:
             if status == JobSeeker.Status.JOB_SEARCH:
                 since = day
         return since
+
+    def search_periods(self) -> list[tuple[date, date | None]]:
+        """(start, left): each time in job search, and the day the person left it (None: still searching)."""
+        periods = []
+        for position, (day, status, _note) in enumerate(self.status_changes):
+            if status == JobSeeker.Status.JOB_SEARCH:
+                later = self.status_changes[position + 1 :]
+                periods.append((day, later[0][0] if later else None))
+        return periods
+
+    def search_stretches(self) -> list[tuple[date, date | None]]:
+        """(start, until): the job-search periods, each until the first offer accepted in it
+        or the day the person left job search (None: still looking)."""
+        stretches = []
+        for start, left in self.search_periods():
+            offers = [
+                placement.offer_date
+                for placement in self.placements
+                if start <= placement.offer_date and (left is None or placement.offer_date < left)
+            ]
+            ends = [day for day in [left, *offers] if day is not None]
+            stretches.append((start, min(ends) if ends else None))
+        return stretches
+
+
+@dataclass
+class ContactPlan:
+    """One employer contact, planned in memory before the job seekers exist."""
+
+    specialist: User
+    employer_index: int
+    site: EmployerSite | None
+    contact_person: ContactPerson | None
+    starts_at: datetime
+    ends_at: datetime
+    mode: str = EmployerContact.Mode.IN_PERSON
+    purpose: str = EmployerContact.Purpose.ON_BEHALF
+    status: str = EmployerContact.Status.HELD
+    job_seekers: list[int] = field(default_factory=list)  # indices of the job seeker plans
+    placement: PlacementPlan | None = None  # a visit that led to this job
+    offer_coming: bool = False  # the last visit before the offer
+    cancel_reason: str = ""
+    sequence: int = 1
+    nature: str = EmployerContact.Nature.FIRST
+    opening: dict | None = None  # the job opening learned of at this contact
+    outcome: dict = field(default_factory=dict)
+    learned_job_types: list[str] = field(default_factory=list)
+
+    @property
+    def day(self) -> date:
+        return self.starts_at.date()  # starts_at is in the program's time zone
+
+    @property
+    def counts_for_rapid_search(self) -> bool:
+        """Held, face to face, on behalf of job seekers: what starts the rapid-search clock."""
+        return (
+            self.status == EmployerContact.Status.HELD
+            and self.mode in EmployerContact.FACE_TO_FACE_MODES
+            and self.purpose == EmployerContact.Purpose.ON_BEHALF
+        )
 
 
 def weighted(rng: random.Random, choices: list[tuple]):
@@ -1436,8 +1685,26 @@ def weekday_on_or_before(day: date) -> date:
     return day - timedelta(days=max(0, day.weekday() - 4))
 
 
+def weekday_on_or_after(day: date) -> date:
+    """Move a Saturday or Sunday on to the Monday."""
+    return day + timedelta(days=(7 - day.weekday()) % 7 if day.weekday() > 4 else 0)
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def of_job(title: str) -> str:
+    """ "de serveur", "d'agent d'entretien": a job title after "de", elided before a vowel or a mute h."""
+    title = lower_first(title)
+    return ("d'" if title[:1] in "aâeéèêiîoôuyh" else "de ") + title
+
+
 class Command(BaseCommand):
-    help = "Create a demo IPS program in Marseille (users, job seekers, employers, placements). Idempotent."
+    help = (
+        "Create a demo IPS program in Marseille (users, job seekers, employers, placements, employer contacts). "
+        "Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"Random seed (default {DEFAULT_SEED}).")
@@ -1490,19 +1757,43 @@ class DemoSeeder:
         self.industries = {industry.code: industry for industry in Industry.objects.order_by("code")}
         self.used_employers: set[int] = set()
         self.used_names: set[tuple[str, str]] = set()
+        self.now = timezone.now()
+        # Job development, planned in memory (see plan_employer_contacts).
+        self.plans: list[JobSeekerPlan] = []
+        self.contacts: list[ContactPlan] = []
+        self.busy: dict[tuple[int, date], list[tuple[datetime, datetime, bool]]] = {}
+        self.contact_counts: dict[int, int] = {}
+        self.visited: set[tuple[int, int]] = set()  # (user pk, employer index)
+        self.contact_days: dict[tuple[int, int], list[date]] = {}  # (user pk, employer index) -> days
+        self.contacted: set[int] = set()  # employer indices
+        self.prospects: list[int] = []  # employer indices open to job development
+        self.employer_sites: dict[int, list[EmployerSite]] = {}
+        self.employer_people: dict[int, list[ContactPerson]] = {}
+        self.stretches: list[list[tuple[date, date | None]]] = []  # per job seeker plan
+        self.caseloads: dict[int, list[int]] = {}  # specialist pk -> job seeker plan indices
+        self.openings: list[dict] = []
+        self.nudges: list[tuple[JobSearchNudge, date]] = []
 
     def run(self) -> dict[str, int]:
-        organisation, specialists = self.create_program()
+        organisation, specialists, leader = self.create_program()
         plans = self.plan_job_seekers()
         employers = self.create_employers(organisation, specialists, plans)
+        self.plan_employer_contacts(plans, specialists, leader)
         job_seekers, placements = self.create_job_seekers(organisation, specialists, plans, employers)
+        contacts = self.create_employer_contacts(organisation, employers, job_seekers)
+        self.set_relationship_stages(employers)
+        openings = self.create_job_openings(employers)
         support = self.create_support(organisation, job_seekers, placements, plans)
+        nudges = self.create_nudges()
         return {
             "users": len(STAFF),
             "job seekers": len(job_seekers),
             "employers": len(employers),
             "placements": sum(len(items) for items in placements),
             **support,
+            "employer contacts": contacts,
+            "job openings": openings,
+            "rapid-search nudges": nudges,
         }
 
     # -- dates and small draws ------------------------------------------------
@@ -1539,7 +1830,7 @@ class DemoSeeder:
 
     # -- program and staff ------------------------------------------------------
 
-    def create_program(self) -> tuple[Organisation, list[User]]:
+    def create_program(self) -> tuple[Organisation, list[User], User]:
         organisation = Organisation.objects.create(**ORGANISATION)
         team = Team.objects.create(organisation=organisation, name=TEAM_NAME)
         users = {}
@@ -1560,7 +1851,7 @@ class DemoSeeder:
         team.leader = users["leader"]
         team.save(update_fields=["leader"])
         specialists = [user for user in users.values() if user.role == User.Role.SPECIALIST]
-        return organisation, specialists
+        return organisation, specialists, users["leader"]
 
     # -- planning job seekers and their jobs ----------------------------------
 
@@ -1597,13 +1888,51 @@ class DemoSeeder:
                 raise CommandError(f"No job seeker has been enrolled long enough for the story {story!r}.")
             plan = self.rng.choice(candidates)
             plan.story = story
+        self.choose_waiting(plans)
         for plan in plans:
             plan.status_changes = [(plan.enrolment_date, JobSeeker.Status.JOB_SEARCH, "")]
             getattr(self, f"story_{plan.story or 'searching'}")(plan)
         # Two upcoming starts, at least, come with work-incentives planning to show.
         for plan in [plan for plan in plans if plan.story == "offer_accepted"][:2]:
             plan.on_benefits = True
+        for plan in plans:
+            self.draw_preferences(plan)
         return plans
+
+    def choose_waiting(self, plans: list[JobSeekerPlan]) -> None:
+        """A few searching job seekers with no employer contact yet, one past each
+        rapid-search mark: their enrolment is moved into the band if need be."""
+        searching = [plan for plan in plans if not plan.story]
+        for low, high in WAITING_BANDS:
+            candidates = [plan for plan in searching if not plan.waiting]
+            if not candidates:
+                return
+
+            def distance(plan, low=low, high=high):
+                days = (self.today - plan.enrolment_date).days
+                return max(low - days, days - high, 0)
+
+            plan = min(candidates, key=lambda plan: (distance(plan), plan.enrolment_date))
+            plan.waiting = True
+            if distance(plan):
+                plan.enrolment_date = self.days_ago(self.rng.randint(low, high))
+                if plan.referral_date > plan.enrolment_date:
+                    plan.referral_date = plan.enrolment_date - timedelta(days=self.rng.randint(0, 10))
+
+    def draw_preferences(self, plan: JobSeekerPlan) -> None:
+        """The job wanted and the disclosure preference: job development follows them."""
+        plan.disclosure = weighted(self.rng, DISCLOSURE)
+        archetype = plan.archetype
+        drawn = self.rng.sample(archetype["job_types"], k=self.rng.randint(1, min(3, len(archetype["job_types"]))))
+        # The jobs they got are jobs they wanted.
+        plan.wanted_job_types = list(dict.fromkeys([placement.job_type_code for placement in plan.placements] + drawn))[
+            :3
+        ]
+        industry_count = self.rng.randint(0, min(2, len(archetype["industries"])))
+        plan.wanted_industries = self.rng.sample(archetype["industries"], k=industry_count)
+        if self.rng.random() < 0.5:
+            avoidable = [code for code in OFTEN_AVOIDED_JOB_TYPES if code not in plan.wanted_job_types]
+            plan.avoided_job_types = self.rng.sample(avoidable, k=self.rng.randint(1, 2))
 
     def pick_job(self, plan: JobSeekerPlan, *, sheltered: bool = False) -> tuple[int, str, str]:
         """An employer (by index) not used yet, preferably with a job the person wants."""
@@ -1728,24 +2057,25 @@ class DemoSeeder:
     # -- employers --------------------------------------------------------------
 
     def create_employers(self, organisation, specialists, plans) -> list[Employer]:
-        # Employers with a placement know the program: they have hired, or are about to.
-        stages = {}
-        for plan in plans:
-            for placement in plan.placements:
-                if placement.status(self.today) == Placement.Status.OFFER_ACCEPTED:
-                    stages.setdefault(placement.employer_index, Employer.RelationshipStage.RELATIONSHIP)
-                else:
-                    stages[placement.employer_index] = Employer.RelationshipStage.HAS_HIRED
+        # An employer where a job has started has hired from us (placements/services.py);
+        # the other stages follow the employer contacts (set_relationship_stages).
+        hired = {
+            placement.employer_index
+            for plan in plans
+            for placement in plan.placements
+            if placement.status(self.today) != Placement.Status.OFFER_ACCEPTED
+        }
         employers = []
         contacts = []
         for index, (name, section, size, postcode, description, _jobs) in enumerate(EMPLOYERS):
-            stage = stages.get(index) or weighted(self.rng, OTHER_EMPLOYER_STAGES)
             employer = Employer.objects.create(
                 organisation=organisation,
                 name=name,
                 industry=self.industries[section],
                 size=size,
-                relationship_stage=stage,
+                relationship_stage=Employer.RelationshipStage.HAS_HIRED
+                if index in hired
+                else Employer.RelationshipStage.NOT_CONTACTED,
                 description=description,
                 created_by=self.rng.choice(specialists),
             )
@@ -1755,7 +2085,11 @@ class DemoSeeder:
                 sites.append(self.create_site(employer, other_town, main=False))
             contacts += self.contact_persons(employer, sites)
             employers.append(employer)
+            self.employer_sites[index] = sites
         ContactPerson.objects.bulk_create(contacts)
+        positions = {employer.pk: index for index, employer in enumerate(employers)}
+        for person in ContactPerson.objects.filter(employer__in=employers).order_by("id"):
+            self.employer_people.setdefault(positions[person.employer_id], []).append(person)
         return employers
 
     def create_site(self, employer: Employer, town: tuple, *, main: bool) -> EmployerSite:
@@ -1822,10 +2156,7 @@ class DemoSeeder:
     def create_job_seeker(self, organisation, specialist, plan: JobSeekerPlan) -> JobSeeker:
         town = plan.town
         located = self.rng.random() < 0.6
-        disclosure = weighted(self.rng, DISCLOSURE)
-        if plan.placements and disclosure == JobSeeker.Disclosure.UNDECIDED:
-            # Disclosure is discussed before any employer is approached on someone's behalf.
-            disclosure = JobSeeker.Disclosure.PARTIAL
+        disclosure = plan.disclosure
         email = ""
         if self.rng.random() < 0.6:
             email = f"{ascii_slug(plan.first_name)}.{ascii_slug(plan.last_name)}{self.rng.randint(1, 99)}@example.org"
@@ -1844,6 +2175,7 @@ class DemoSeeder:
             referral_date=plan.referral_date,
             enrolment_date=plan.enrolment_date,
             job_search_since=plan.job_search_since,
+            first_employer_contact_on=plan.first_employer_contact_on,
             referral_source=weighted(self.rng, REFERRAL_SOURCES),
             status=plan.status,
             receives_benefits=self.receives_benefits(plan),
@@ -1892,16 +2224,7 @@ class DemoSeeder:
         self.save_with_history(profile, specialist)
 
     def create_job_preference(self, job_seeker, specialist, plan: JobSeekerPlan) -> None:
-        archetype = plan.archetype
-        drawn = self.rng.sample(archetype["job_types"], k=self.rng.randint(1, min(3, len(archetype["job_types"]))))
-        # The jobs they got are jobs they wanted.
-        wanted = list(dict.fromkeys([placement.job_type_code for placement in plan.placements] + drawn))[:3]
-        industry_count = self.rng.randint(0, min(2, len(archetype["industries"])))
-        industries = self.rng.sample(archetype["industries"], k=industry_count)
-        avoided = []
-        if self.rng.random() < 0.5:
-            avoidable = [code for code in OFTEN_AVOIDED_JOB_TYPES if code not in wanted]
-            avoided = self.rng.sample(avoidable, k=self.rng.randint(1, 2))
+        wanted, industries, avoided = plan.wanted_job_types, plan.wanted_industries, plan.avoided_job_types
         min_hours = self.rng.choice(MIN_HOURS_CHOICES)
         max_hours = min(35, min_hours + self.rng.choice([0, 5, 10, 12, 15]))
         days = [day for day in DAY_CODES[:5] if self.rng.random() < 0.85] or ["mon", "tue", "thu"]
@@ -2417,6 +2740,7 @@ class DemoSeeder:
             task(SupportTask.Kind.ACCOMMODATION, title, due, placement=placement, accommodation=accommodation)
 
     def job_search_tasks(self, task, job_seeker: JobSeeker, plan: JobSeekerPlan) -> None:
+        self.rapid_search_nudges(task, job_seeker, plan)
         soon = self.today + timedelta(days=self.rng.randint(-2, 12))
         if job_seeker.status == JobSeeker.Status.CLOSED:
             due = plan.status_changes[-1][0]
@@ -2434,7 +2758,803 @@ class DemoSeeder:
                 "Simulation de revenus (AAH / prime d'activité)",
                 self.today + timedelta(days=self.rng.randint(0, 21)),
             )
-        days_enrolled = (self.today - plan.enrolment_date).days
-        if job_seeker.status == JobSeeker.Status.JOB_SEARCH and not plan.placements and days_enrolled <= 30:
-            due = plan.enrolment_date + timedelta(days=14 if days_enrolled < 14 else 21)
-            task(SupportTask.Kind.JOB_SEARCH_NUDGE, "Recherche rapide : rencontrer un employeur", due)
+
+    # -- job development: employer contacts ----------------------------------------
+    # Planned in memory before the job seekers are written, so that each job seeker's
+    # first face-to-face employer contact is known when they are created, and written
+    # directly, as jobdev/services.py and jobdev/handlers.py would have left them.
+
+    def plan_employer_contacts(self, plans: list[JobSeekerPlan], specialists: list[User], leader: User) -> None:
+        self.plans = plans
+        self.stretches = [plan.search_stretches() for plan in plans]
+        self.caseloads = {
+            specialist.pk: [index for index, plan in enumerate(plans) if plan.specialist_index == position]
+            for position, specialist in enumerate(specialists)
+        }
+        with_placement = {placement.employer_index for plan in plans for placement in plan.placements}
+        sheltered = {index for index, employer in enumerate(EMPLOYERS) if employer[0] == SHELTERED_EMPLOYER}
+        others = [index for index in range(len(EMPLOYERS)) if index not in with_placement | sheltered]
+        never = set(self.rng.sample(others, k=min(NEVER_CONTACTED_EMPLOYERS, len(others))))
+        # Job development looks for ordinary jobs: not the sheltered employer's reserved posts.
+        self.prospects = [index for index in range(len(EMPLOYERS)) if index not in never | sheltered]
+        for index, plan in enumerate(plans):
+            self.placement_visits(index, specialists[plan.specialist_index])
+        for index, plan in enumerate(plans):
+            self.first_visits(index, specialists[plan.specialist_index])
+        self.weekly_contacts(specialists, leader)
+        self.upcoming_contacts(specialists, leader)
+        self.contacts.sort(key=lambda contact: contact.starts_at)  # stable: ties keep their planning order
+        held: dict[int, int] = {}
+        for contact in self.contacts:  # what suggested_nature proposes, from the held contacts before
+            count = held.get(contact.employer_index, 0)
+            contact.nature = [
+                EmployerContact.Nature.FIRST,
+                EmployerContact.Nature.SECOND,
+                EmployerContact.Nature.ONGOING,
+            ][min(count, 2)]
+            if contact.status == EmployerContact.Status.HELD:
+                held[contact.employer_index] = count + 1
+        # Disclosure is discussed before any employer is approached on someone's behalf.
+        for contact in self.contacts:
+            if contact.status == EmployerContact.Status.PLANNED:
+                continue
+            for index in contact.job_seekers:
+                if plans[index].disclosure == JobSeeker.Disclosure.UNDECIDED:
+                    plans[index].disclosure = JobSeeker.Disclosure.PARTIAL
+        self.choose_openings()
+        for contact in self.contacts:
+            self.fill_outcome(contact)
+        for index, plan in enumerate(plans):
+            first = self.first_face_to_face(index, plan.job_search_since)
+            plan.first_employer_contact_on = first.day if first else None
+
+    def first_face_to_face(self, index: int, since: date) -> ContactPlan | None:
+        """The first held face-to-face contact on behalf of job seeker `index` on or after
+        `since` (jobdev.handlers.start_the_rapid_search_clock)."""
+        for contact in self.contacts:  # sorted by start
+            if contact.counts_for_rapid_search and index in contact.job_seekers and contact.day >= since:
+                return contact
+        return None
+
+    @staticmethod
+    def weekdays(low: date, high: date) -> list[date]:
+        days = (low + timedelta(days=offset) for offset in range((high - low).days + 1))
+        return [day for day in days if day.weekday() < 5]
+
+    def this_monday(self) -> date:
+        return self.today - timedelta(days=self.today.weekday())
+
+    def is_free(self, user: User, start: datetime, end: datetime, visit: bool) -> bool:
+        """No overlap with the user's other contacts that day, with time to travel between visits."""
+        for other_start, other_end, other_visit in self.busy.get((user.pk, start.date()), []):
+            margin = timedelta(minutes=45 if visit and other_visit else 15)
+            if start < other_end + margin and other_start < end + margin:
+                return False
+        return True
+
+    def reserve(self, user: User, day: date, start_time: time, minutes: int, *, visit: bool):
+        start = datetime.combine(day, start_time, self.zone)
+        end = start + timedelta(minutes=minutes)
+        self.busy.setdefault((user.pk, day), []).append((start, end, visit))
+        return start, end
+
+    def book(self, user: User, days: list[date], minutes: int, *, visit: bool, future: bool = False):
+        """A free slot on the first of `days` that has one: over before now (a past
+        contact) or starting an hour from now at least (a planned one)."""
+        starts = VISIT_STARTS if visit else CALL_STARTS
+        for day in days:
+            for start_time in self.rng.sample(starts, k=len(starts)):
+                start = datetime.combine(day, start_time, self.zone)
+                end = start + timedelta(minutes=minutes)
+                if (start < self.now + timedelta(hours=1)) if future else (end > self.now):
+                    continue
+                if self.is_free(user, start, end, visit):
+                    return self.reserve(user, day, start_time, minutes, visit=visit)
+        return None
+
+    @staticmethod
+    def nearest_first(days: list[date], day: date) -> list[date]:
+        return sorted(days, key=lambda other: (abs((other - day).days), other))
+
+    def fit(self, index: int, employer_index: int) -> int:
+        """How well an employer's jobs fit job seeker `index`'s preference: 3 a wanted job
+        type, 1 a wanted industry, 0 otherwise or when all its jobs are ones to avoid."""
+        plan = self.plans[index]
+        _name, section, _size, _postcode, _description, jobs = EMPLOYERS[employer_index]
+        codes = {code for _title, code in jobs}
+        if codes <= set(plan.avoided_job_types):
+            return 0
+        if codes & set(plan.wanted_job_types):
+            return 3
+        return 1 if section in plan.wanted_industries else 0
+
+    def fitting_employer(
+        self, user: User, indices: list[int], pool: list[int] | None = None, *, around: date | None = None
+    ) -> int:
+        """An employer whose jobs fit the job seekers, preferably one the user already knows,
+        and not one the user sees within two days of `around` anyway."""
+        pool = pool or self.prospects
+        if around is not None:
+            pool = [employer for employer in pool if not self.seen_around(user, employer, around)] or pool
+        weights = [
+            max((self.fit(index, employer) for index in indices), default=0)
+            * (2 if (user.pk, employer) in self.visited else 1)
+            for employer in pool
+        ]
+        if not any(weights):
+            return self.rng.choice(pool)
+        return self.rng.choices(pool, weights=weights)[0]
+
+    def seen_around(self, user: User, employer: int, day: date) -> bool:
+        return any(abs((other - day).days) <= 2 for other in self.contact_days.get((user.pk, employer), []))
+
+    def in_job_search(self, index: int, day: date, *, held_visit: bool) -> bool:
+        """Whether job development goes on for job seeker `index` on `day`: in job search
+        for two days at least, no offer accepted yet. A held visit comes after the first
+        visit planned for the stretch, and never for those still waiting for one."""
+        plan = self.plans[index]
+        if held_visit and plan.waiting:
+            return False
+        for start, until in self.stretches[index]:
+            if start + timedelta(days=2) <= day and (until is None or day < until):
+                first = plan.first_visits.get(start)
+                return not held_visit or first is None or day > first
+        return False
+
+    def face_to_face_mode(self, index: int, *, held: bool = True) -> str:
+        """Someone who does not want their condition disclosed meets employers themselves,
+        prepared with the specialist; others now and then too."""
+        if self.plans[index].disclosure == JobSeeker.Disclosure.NONE and self.rng.random() < 0.8:
+            return EmployerContact.Mode.JOB_SEEKER
+        if held and self.rng.random() < JOB_SEEKER_MADE_CONTACT_SHARE:
+            return EmployerContact.Mode.JOB_SEEKER
+        return EmployerContact.Mode.IN_PERSON
+
+    def second_job_seeker(self, candidates: list[int], primary: int, employer: int, share: float) -> list[int]:
+        """A visit on behalf of two job seekers whose wishes fit the employer, when both
+        agree to the specialist speaking for them."""
+        if self.rng.random() >= share:
+            return [primary]
+        others = [
+            index
+            for index in candidates
+            if index != primary
+            and self.fit(index, employer)
+            and self.plans[index].disclosure != JobSeeker.Disclosure.NONE
+        ]
+        if not others or self.plans[primary].disclosure == JobSeeker.Disclosure.NONE:
+            return [primary]
+        return [primary, self.rng.choice(others)]
+
+    def searching_now(self, index: int) -> bool:
+        return self.plans[index].status == JobSeeker.Status.JOB_SEARCH and self.stretches[index][-1][1] is None
+
+    def add_contact(
+        self,
+        user: User,
+        employer_index: int,
+        when: tuple[datetime, datetime],
+        *,
+        mode: str = EmployerContact.Mode.IN_PERSON,
+        purpose: str = EmployerContact.Purpose.ON_BEHALF,
+        status: str = EmployerContact.Status.HELD,
+        job_seekers: list[int] | None = None,
+        main_site: bool = False,
+        **extra,
+    ) -> ContactPlan:
+        sites = self.employer_sites[employer_index]
+        site = None  # a call or an email has no place
+        if mode in EmployerContact.FACE_TO_FACE_MODES:
+            site = sites[0] if main_site or len(sites) == 1 or self.rng.random() < 0.8 else sites[1]
+        people = self.employer_people.get(employer_index, [])
+        person = None
+        if people and (mode != EmployerContact.Mode.JOB_SEEKER or self.rng.random() < 0.5):
+            person = people[0] if len(people) == 1 or self.rng.random() < 0.7 else self.rng.choice(people[1:])
+        if status == EmployerContact.Status.PLANNED:
+            sequence = 1 if self.rng.random() < 0.15 else 0  # now and then rescheduled once
+        else:
+            sequence = 2 if mode == EmployerContact.Mode.IN_PERSON and self.rng.random() < 0.1 else 1
+        contact = ContactPlan(
+            specialist=user,
+            employer_index=employer_index,
+            site=site,
+            contact_person=person,
+            starts_at=when[0],
+            ends_at=when[1],
+            mode=mode,
+            purpose=purpose,
+            status=status,
+            job_seekers=list(job_seekers or []),
+            sequence=sequence,
+            **extra,
+        )
+        if status == EmployerContact.Status.CANCELLED and not contact.cancel_reason:
+            contact.cancel_reason = self.rng.choice(CANCEL_REASONS)
+        self.contacts.append(contact)
+        for index in contact.job_seekers:
+            self.contact_counts[index] = self.contact_counts.get(index, 0) + 1
+        self.visited.add((user.pk, employer_index))
+        self.contacted.add(employer_index)
+        self.contact_days.setdefault((user.pk, employer_index), []).append(contact.day)
+        return contact
+
+    def placement_visits(self, index: int, user: User) -> None:
+        """One or two visits to the employer on the job seeker's behalf before each offer:
+        no job without employer contacts."""
+        plan = self.plans[index]
+        yesterday = self.today - timedelta(days=1)
+        for placement in plan.placements:
+            offer = placement.offer_date
+            stretch = next(
+                (
+                    start
+                    for start, until in self.stretches[index]
+                    if start <= offer and (until is None or offer <= until)
+                ),
+                None,
+            )
+            if stretch is not None:
+                low = max(offer - timedelta(days=35), stretch + timedelta(days=1))
+            else:  # a better job found while working
+                started = [
+                    other.start_date for other in plan.placements if other.start_date and other.start_date < offer
+                ]
+                low = max(offer - timedelta(days=35), max(started, default=offer) + timedelta(days=7))
+            high = min(offer - timedelta(days=1), yesterday)
+            days = self.weekdays(min(low, high), high) or [weekday_on_or_before(high)]
+            count = 2 if len(days) >= 5 and self.rng.random() < 0.65 else 1
+            chosen = sorted(self.rng.sample(days, k=count))
+            for position, day in enumerate(chosen):
+                when = self.book(user, self.nearest_first(days, day), self.rng.choice(VISIT_MINUTES), visit=True)
+                if when is None:
+                    continue
+                self.add_contact(
+                    user,
+                    placement.employer_index,
+                    when,
+                    mode=self.face_to_face_mode(index),
+                    job_seekers=[index],
+                    main_site=True,
+                    placement=placement,
+                    offer_coming=position == count - 1,
+                )
+
+    def first_visits(self, index: int, user: User) -> None:
+        """The first face-to-face employer contact of each job-search stretch: mostly
+        within the IPS 30 days, now and then later for the specialist with less time."""
+        plan = self.plans[index]
+        if plan.waiting:
+            return
+        yesterday = self.today - timedelta(days=1)
+        for start, until in self.stretches[index]:
+            earlier = [
+                contact.day
+                for contact in self.contacts
+                if index in contact.job_seekers
+                and contact.counts_for_rapid_search
+                and start <= contact.day
+                and (until is None or contact.day < until)
+            ]
+            last = yesterday if until is None else min(until - timedelta(days=1), yesterday)
+            if (last - start).days < 3:
+                if earlier:
+                    plan.first_visits[start] = min(earlier)
+                continue
+            late = user.username == "specialist3" and self.rng.random() < 0.3
+            target = start + timedelta(days=self.rng.randint(25, 38) if late else self.rng.randint(4, 20))
+            if target > last:
+                target = start + timedelta(days=self.rng.randint(3, min(13, (last - start).days)))
+            if earlier and min(earlier) <= target:  # a visit towards the job offered came first
+                plan.first_visits[start] = min(earlier)
+                continue
+            days = self.weekdays(start + timedelta(days=2), last)
+            when = self.book(user, self.nearest_first(days, target), self.rng.choice(VISIT_MINUTES), visit=True)
+            if when is None:
+                continue
+            employer = self.fitting_employer(user, [index], around=when[0].date())
+            contact = self.add_contact(user, employer, when, mode=self.face_to_face_mode(index), job_seekers=[index])
+            plan.first_visits[start] = contact.day
+
+    def weekly_contacts(self, specialists: list[User], leader: User) -> None:
+        """Sixteen weeks and the current one, up to now; everyone takes a week off."""
+        weeks = [self.this_monday() - timedelta(weeks=count) for count in range(CONTACT_WEEKS, -1, -1)]
+        for user in [*specialists, leader]:
+            week_off = self.rng.choice(weeks[1:-4])
+            for monday in weeks:
+                if monday == week_off:
+                    continue
+                days = [monday + timedelta(days=offset) for offset in range(5)]
+                if user == leader:
+                    self.leader_week(user, days)
+                else:
+                    self.specialist_week(user, days)
+
+    def specialist_week(self, user: User, days: list[date]) -> None:
+        target = self.rng.choice(WEEKLY_VISITS[user.username])
+        already = sum(
+            1
+            for contact in self.contacts
+            if contact.specialist == user and contact.counts_for_rapid_search and days[0] <= contact.day <= days[-1]
+        )
+        for _ in range(target - already):
+            self.visit_on_behalf(user, self.rng.choice(days))
+        for _ in range(weighted(self.rng, RELATIONSHIP_VISITS)):
+            self.relationship_visit(user, self.rng.choice(days))
+        for _ in range(self.rng.randint(1, 3)):
+            self.call(user, self.rng.choice(days))
+        if self.rng.random() < 0.3:
+            self.visit_on_behalf(user, self.rng.choice(days), status=EmployerContact.Status.CANCELLED)
+        if self.rng.random() < 0.12:
+            self.visit_on_behalf(user, self.rng.choice(days), status=EmployerContact.Status.NO_SHOW)
+
+    def leader_week(self, user: User, days: list[date]) -> None:
+        """The team leader builds relationships with employers for the team."""
+        for _ in range(weighted(self.rng, LEADER_RELATIONSHIP_VISITS)):
+            self.relationship_visit(user, self.rng.choice(days))
+        if self.rng.random() < 0.5:
+            self.call(user, self.rng.choice(days))
+        if self.rng.random() < 0.1:
+            self.relationship_visit(user, self.rng.choice(days), status=EmployerContact.Status.CANCELLED)
+
+    def visit_on_behalf(self, user: User, day: date, *, status: str = EmployerContact.Status.HELD) -> None:
+        if day > self.today:
+            return
+        held = status == EmployerContact.Status.HELD
+        eligible = [index for index in self.caseloads[user.pk] if self.in_job_search(index, day, held_visit=held)]
+        if not eligible:
+            return
+        weights = [1 / (1 + self.contact_counts.get(index, 0)) for index in eligible]
+        primary = self.rng.choices(eligible, weights=weights)[0]
+        employer = self.fitting_employer(user, [primary], around=day)
+        mode = self.face_to_face_mode(primary, held=held)
+        job_seekers = [primary]
+        if mode == EmployerContact.Mode.IN_PERSON:
+            job_seekers = self.second_job_seeker(eligible, primary, employer, SECOND_JOB_SEEKER_SHARE)
+        when = self.book(user, [day], self.rng.choice(VISIT_MINUTES), visit=True)
+        if when is not None:
+            self.add_contact(user, employer, when, mode=mode, status=status, job_seekers=job_seekers)
+
+    def relationship_visit(self, user: User, day: date, *, status: str = EmployerContact.Status.HELD) -> None:
+        if day > self.today:
+            return
+        new = [employer for employer in self.prospects if employer not in self.contacted]
+        pool = new if new and self.rng.random() < 0.5 else self.prospects
+        employer = self.rng.choice([other for other in pool if not self.seen_around(user, other, day)] or pool)
+        when = self.book(user, [day], self.rng.choice(VISIT_MINUTES[1:]), visit=True)
+        if when is None:
+            return
+        reason = self.rng.choice(CANCEL_REASONS[:-1]) if status == EmployerContact.Status.CANCELLED else ""
+        self.add_contact(
+            user, employer, when, purpose=EmployerContact.Purpose.RELATIONSHIP, status=status, cancel_reason=reason
+        )
+
+    def call(self, user: User, day: date) -> None:
+        """A phone call, email or video call, logged after the fact (15 minutes)."""
+        if day > self.today:
+            return
+        mode = weighted(self.rng, CALL_MODES)
+        job_seekers = []
+        if self.rng.random() < 0.55:
+            eligible = [
+                index
+                for index in self.caseloads.get(user.pk, [])
+                if self.in_job_search(index, day, held_visit=False)
+                and self.plans[index].disclosure != JobSeeker.Disclosure.NONE
+            ]
+            if eligible:
+                job_seekers = [self.rng.choice(eligible)]
+        if job_seekers:
+            known = [
+                employer
+                for employer in self.prospects
+                if (user.pk, employer) in self.visited and self.fit(job_seekers[0], employer)
+            ]
+            employer = self.rng.choice(known) if known else self.fitting_employer(user, job_seekers)
+        else:
+            known = [employer for employer in self.prospects if employer in self.contacted]
+            employer = self.rng.choice(known or self.prospects)
+        when = self.book(user, [day], LOGGED_CALL_MINUTES, visit=False)
+        if when is None:
+            return
+        purpose = EmployerContact.Purpose.ON_BEHALF if job_seekers else EmployerContact.Purpose.RELATIONSHIP
+        self.add_contact(user, employer, when, mode=mode, purpose=purpose, job_seekers=job_seekers)
+
+    def upcoming_contacts(self, specialists: list[User], leader: User) -> None:
+        """What is planned for the rest of this week and the next: visits on behalf of the
+        job seekers searching now (first those still waiting for one), a few
+        relationship visits, one visit already cancelled."""
+        next_monday = self.this_monday() + timedelta(weeks=1)
+        days = self.weekdays(self.today, next_monday + timedelta(days=4))
+        this_week = [day for day in days if day < next_monday]
+        next_week = [day for day in days if day >= next_monday]
+        self.planner_warnings(specialists[0], days)
+        for position, user in enumerate(specialists):
+            searching = [index for index in self.caseloads[user.pk] if self.searching_now(index)]
+            if not searching:
+                continue
+            per_day = [(1, 2), (0, 2), (0, 1)][position]
+            visit_days = [day for day in this_week for _ in range(self.rng.randint(*per_day))]
+            coming = UPCOMING_VISITS[user.username] + self.rng.randint(-1, 1)
+            visit_days += [self.rng.choice(next_week) for _ in range(coming)]
+            waiting = [index for index in searching if self.plans[index].waiting]
+            for count, day in enumerate(sorted(visit_days)):
+                if count < len(waiting):
+                    primary = waiting[count]
+                else:
+                    weights = [1 / (1 + self.contact_counts.get(index, 0)) for index in searching]
+                    primary = self.rng.choices(searching, weights=weights)[0]
+                employer = self.fitting_employer(user, [primary], around=day)
+                mode = self.face_to_face_mode(primary, held=False)
+                job_seekers = [primary]
+                if mode == EmployerContact.Mode.IN_PERSON:
+                    job_seekers = self.second_job_seeker(searching, primary, employer, 0.2)
+                minutes = self.rng.choice(VISIT_MINUTES)
+                when = self.book(user, self.nearest_first(days, day)[:3], minutes, visit=True, future=True)
+                if when is not None:
+                    self.add_contact(
+                        user, employer, when, mode=mode, status=EmployerContact.Status.PLANNED, job_seekers=job_seekers
+                    )
+            if self.rng.random() < 0.5:
+                self.planned_relationship_visit(user, next_week)
+            if position == 1:  # the employer asked to move a visit; a new date is to be found
+                weights = [1 / (1 + self.contact_counts.get(index, 0)) for index in searching]
+                primary = self.rng.choices(searching, weights=weights)[0]
+                when = self.book(user, next_week, 45, visit=True, future=True)
+                if when is not None:
+                    self.add_contact(
+                        user,
+                        self.fitting_employer(user, [primary]),
+                        when,
+                        status=EmployerContact.Status.CANCELLED,
+                        job_seekers=[primary],
+                        cancel_reason=CANCEL_REASONS[0],
+                    )
+        for day in this_week:
+            if self.rng.random() < 0.3:
+                self.planned_relationship_visit(leader, [day])
+        for _ in range(2):
+            self.planned_relationship_visit(leader, next_week)
+
+    def planned_relationship_visit(self, user: User, days: list[date]) -> None:
+        if not days:
+            return
+        new = [employer for employer in self.prospects if employer not in self.contacted]
+        employer = self.rng.choice(new or self.prospects)
+        when = self.book(user, self.rng.sample(days, k=len(days)), 60, visit=True, future=True)
+        if when is not None and not self.seen_around(user, employer, when[0].date()):
+            self.add_contact(
+                user,
+                employer,
+                when,
+                purpose=EmployerContact.Purpose.RELATIONSHIP,
+                status=EmployerContact.Status.PLANNED,
+            )
+
+    def planner_warnings(self, user: User, days: list[date]) -> None:
+        """Specialist 1's coming days show what the week planner warns about: two visits
+        in different towns with too little time to travel between them, and an overlap."""
+        soon = self.now + timedelta(hours=1)
+        searching = [
+            index
+            for index in self.caseloads[user.pk]
+            if self.searching_now(index) and self.plans[index].disclosure != JobSeeker.Disclosure.NONE
+        ]
+        in_town = [employer for employer in self.prospects if EMPLOYERS[employer][3].startswith("130")]
+        out_of_town = [employer for employer in self.prospects if not EMPLOYERS[employer][3].startswith("130")]
+
+        def visit(day, start, minutes, pool):
+            job_seekers = [self.rng.choice(searching)] if searching else []
+            employer = self.fitting_employer(user, job_seekers, pool, around=day)
+            self.add_contact(
+                user,
+                employer,
+                self.reserve(user, day, start, minutes, visit=True),
+                purpose=EmployerContact.Purpose.ON_BEHALF if job_seekers else EmployerContact.Purpose.RELATIONSHIP,
+                status=EmployerContact.Status.PLANNED,
+                job_seekers=job_seekers,
+                main_site=True,
+            )
+
+        mornings = [day for day in days if datetime.combine(day, time(9, 30), self.zone) >= soon]
+        if not mornings:
+            return
+        travel_day = mornings[0]
+        visit(travel_day, time(9, 30), 60, in_town)  # ends 10:30 in Marseille...
+        visit(travel_day, time(10, 45), 45, out_of_town)  # ...15 minutes to reach another town
+        afternoons = [day for day in days if day > travel_day and datetime.combine(day, time(14), self.zone) >= soon]
+        if not afternoons:
+            return
+        overlap_day = afternoons[0]
+        visit(overlap_day, time(14), 60, self.prospects)
+        known = [
+            employer
+            for employer in self.prospects
+            if employer in self.contacted and not self.seen_around(user, employer, overlap_day)
+        ]
+        self.add_contact(
+            user,
+            self.rng.choice(known or self.prospects),
+            self.reserve(user, overlap_day, time(14, 30), 30, visit=False),
+            mode=EmployerContact.Mode.VIDEO,
+            purpose=EmployerContact.Purpose.RELATIONSHIP,
+            status=EmployerContact.Status.PLANNED,
+        )
+
+    # -- what was learned at each contact ----------------------------------------
+
+    def choose_openings(self) -> None:
+        """About 25 job openings, each learned of at or after a held contact with the
+        employer in the last sixteen weeks: the jobs our job seekers got (filled), and
+        others, open, filled or closed."""
+        window = self.this_monday() - timedelta(weeks=CONTACT_WEEKS)
+        taken: set[int] = set()
+        for contact in self.contacts:
+            placement = contact.placement
+            if (
+                placement is None
+                or not placement.is_competitive
+                or contact.day < window
+                or contact.status != EmployerContact.Status.HELD
+                or contact.employer_index in taken
+            ):
+                continue
+            taken.add(contact.employer_index)
+            opening = {
+                "employer_index": contact.employer_index,
+                "specialist": contact.specialist,
+                "title": placement.job_title,
+                "code": placement.job_type_code,
+                "hours": int(placement.hours_per_week),
+                "shifts": self.rng.choice(OPENING_SHIFTS),
+                "pay": placement.hourly_pay,
+                "status": JobOpening.Status.FILLED,
+                "source": JobOpening.Source.EMPLOYER_CONTACT,
+                "learned_on": contact.day,
+                "note": OUR_HIRE_NOTE,
+            }
+            contact.opening = opening
+            self.openings.append(opening)
+        candidates = [
+            contact
+            for contact in self.contacts
+            if contact.status == EmployerContact.Status.HELD
+            and contact.mode in EmployerContact.FACE_TO_FACE_MODES
+            and contact.day >= window
+            and contact.placement is None
+        ]
+        # Half of them learned of in the last six weeks, most still open.
+        recent = [contact for contact in candidates if (self.today - contact.day).days <= 42]
+        older = [contact for contact in candidates if (self.today - contact.day).days > 42]
+        self.rng.shuffle(recent)
+        self.rng.shuffle(older)
+        candidates = [contact for pair in zip_longest(recent, older) for contact in pair if contact is not None]
+        drawn = {True: 0, False: 0}  # openings drawn so far, older and recent
+        for contact in candidates:
+            if len(self.openings) >= JOB_OPENINGS:
+                break
+            if contact.employer_index in taken:
+                continue
+            taken.add(contact.employer_index)
+            jobs = EMPLOYERS[contact.employer_index][5]
+            wanted = {code for index in contact.job_seekers for code in self.plans[index].wanted_job_types}
+            title, code = self.rng.choice([job for job in jobs if job[1] in wanted] or jobs)
+            source = weighted(self.rng, OPENING_SOURCES)
+            learned_on = contact.day
+            if source != JobOpening.Source.EMPLOYER_CONTACT:  # heard of later, elsewhere
+                learned_on = min(self.today, contact.day + timedelta(days=self.rng.randint(1, 10)))
+            # Older ones were mostly closed or filled since; recent ones are mostly open.
+            older = (self.today - learned_on).days > 42
+            statuses = OLDER_OPENING_STATUSES if older else RECENT_OPENING_STATUSES
+            status = statuses[drawn[older] % len(statuses)]
+            drawn[older] += 1
+            person = contact.contact_person.name if contact.contact_person else "la direction"
+            opening = {
+                "employer_index": contact.employer_index,
+                "specialist": contact.specialist,
+                "title": title,
+                "code": code,
+                "hours": self.rng.choice(OPENING_HOURS),
+                "shifts": self.rng.choice(OPENING_SHIFTS),
+                "pay": Decimal(self.rng.randint(1188, 1450)) / 100,
+                "status": status,
+                "source": source,
+                "learned_on": learned_on,
+                "note": self.rng.choice(OPENING_NOTES[status]).format(person=person),
+            }
+            if source == JobOpening.Source.EMPLOYER_CONTACT:
+                contact.opening = opening
+            self.openings.append(opening)
+
+    def fill_outcome(self, contact: ContactPlan) -> None:
+        """What the specialist recorded: the outcome of a held contact (hiring needs,
+        process, best time to apply, result, next step), a no-show's, or the next step
+        of a planned one."""
+        rng = self.rng
+        names = " et ".join(self.plans[index].first_name for index in contact.job_seekers)
+        person = contact.contact_person.name if contact.contact_person else "la direction"
+        jobs = EMPLOYERS[contact.employer_index][5]
+        de_job = of_job(rng.choice(jobs)[0])
+        outcome = {}
+        if contact.status == EmployerContact.Status.PLANNED:
+            if contact.job_seekers:
+                outcome["next_step"] = PLANNED_NEXT_STEP.format(names=names)
+        elif contact.status == EmployerContact.Status.NO_SHOW:
+            step, days = NO_SHOW_NEXT_STEP
+            outcome.update(
+                result=rng.choice(NO_SHOW_RESULTS).format(person=person),
+                next_step=step,
+                next_step_on=weekday_on_or_after(contact.day + timedelta(days=days)),
+            )
+        elif contact.status == EmployerContact.Status.HELD:
+            face_to_face = contact.mode in EmployerContact.FACE_TO_FACE_MODES
+            on_behalf = contact.purpose == EmployerContact.Purpose.ON_BEHALF
+            if contact.contact_person is not None:
+                outcome["met_hiring_authority"] = contact.contact_person.has_hiring_authority
+            opening = contact.opening
+            if opening is not None:
+                outcome["learned_hiring_needs"] = OPENING_NEEDS.format(
+                    de_job=of_job(opening["title"]),
+                    hours=opening["hours"],
+                    shifts=" et ".join(SHIFT_WORDS[shift] for shift in opening["shifts"]),
+                )
+                contact.learned_job_types = [opening["code"]]
+            elif face_to_face or rng.random() < 0.4:
+                outcome["learned_hiring_needs"] = rng.choice(HIRING_NEEDS).format(de_job=de_job)
+            if face_to_face and rng.random() < 0.4:
+                codes = list(dict.fromkeys(code for _title, code in jobs))
+                extra = rng.sample(codes, k=rng.randint(1, len(codes)))
+                contact.learned_job_types = list(dict.fromkeys(contact.learned_job_types + extra))
+            if face_to_face and rng.random() < 0.6:
+                role = lower_first(contact.contact_person.role) if contact.contact_person else "la direction"
+                outcome["learned_hiring_process"] = rng.choice(HIRING_PROCESSES).format(role=f"{person} ({role})")
+            if face_to_face and rng.random() < 0.5:
+                outcome["best_time_to_apply"] = rng.choice(BEST_TIMES)
+            if contact.offer_coming:
+                result = OFFER_COMING_RESULT.format(names=names, de_job=of_job(contact.placement.job_title))
+            elif contact.mode == EmployerContact.Mode.JOB_SEEKER:
+                result = rng.choice(JOB_SEEKER_MADE_CONTACT_RESULTS)
+            elif contact.mode == EmployerContact.Mode.IN_PERSON and on_behalf:
+                result = rng.choice(ON_BEHALF_RESULTS)
+            elif contact.mode == EmployerContact.Mode.IN_PERSON:
+                first = contact.nature == EmployerContact.Nature.FIRST
+                result = rng.choice(FIRST_RELATIONSHIP_RESULTS if first else RELATIONSHIP_RESULTS)
+            else:
+                result = rng.choice(CALL_RESULTS[contact.mode] if on_behalf else RELATIONSHIP_CALL_RESULTS)
+            outcome["result"] = result.format(names=names, person=person)
+            step = None
+            if contact.offer_coming:
+                step = OFFER_COMING_NEXT_STEP
+            elif rng.random() < 0.7:
+                step = rng.choice(ON_BEHALF_NEXT_STEPS if on_behalf else RELATIONSHIP_NEXT_STEPS)
+            if step is not None:
+                text, days = step
+                first_name = self.plans[contact.job_seekers[0]].first_name if contact.job_seekers else ""
+                outcome["next_step"] = text.format(person=person, name=first_name)
+                outcome["next_step_on"] = weekday_on_or_after(contact.day + timedelta(days=days))
+        contact.outcome = outcome
+
+    # -- writing it -----------------------------------------------------------------
+
+    def create_employer_contacts(self, organisation, employers, job_seekers) -> int:
+        rows = [
+            EmployerContact(
+                organisation=organisation,
+                specialist=contact.specialist,
+                employer=employers[contact.employer_index],
+                site=contact.site,
+                contact_person=contact.contact_person,
+                status=contact.status,
+                mode=contact.mode,
+                nature=contact.nature,
+                purpose=contact.purpose,
+                starts_at=contact.starts_at,
+                ends_at=contact.ends_at,
+                cancel_reason=contact.cancel_reason,
+                sequence=contact.sequence,
+                **contact.outcome,
+            )
+            for contact in self.contacts
+        ]
+        EmployerContact.objects.bulk_create(rows)
+        for_whom = EmployerContact.job_seekers.through
+        learned = EmployerContact.learned_job_types.through
+        for_whom.objects.bulk_create(
+            [
+                for_whom(employercontact_id=row.pk, jobseeker_id=job_seekers[index].pk)
+                for row, contact in zip(rows, self.contacts, strict=True)
+                for index in contact.job_seekers
+            ]
+        )
+        learned.objects.bulk_create(
+            [
+                learned(employercontact_id=row.pk, jobtype_id=self.job_types[code].pk)
+                for row, contact in zip(rows, self.contacts, strict=True)
+                for code in contact.learned_job_types
+            ]
+        )
+        return len(rows)
+
+    def set_relationship_stages(self, employers: list[Employer]) -> None:
+        """As jobdev.handlers.move_relationship_forward leaves them: introduced after a held
+        contact, a relationship after two face-to-face ones; has hired stays."""
+        held: dict[int, int] = {}
+        face_to_face: dict[int, int] = {}
+        for contact in self.contacts:
+            if contact.status == EmployerContact.Status.HELD:
+                held[contact.employer_index] = held.get(contact.employer_index, 0) + 1
+                if contact.mode in EmployerContact.FACE_TO_FACE_MODES:
+                    face_to_face[contact.employer_index] = face_to_face.get(contact.employer_index, 0) + 1
+        stages: dict[str, list[int]] = {}
+        for index, employer in enumerate(employers):
+            if employer.relationship_stage == Employer.RelationshipStage.HAS_HIRED or not held.get(index):
+                continue
+            if face_to_face.get(index, 0) >= 2:
+                employer.relationship_stage = Employer.RelationshipStage.RELATIONSHIP
+            else:
+                employer.relationship_stage = Employer.RelationshipStage.INTRODUCED
+            stages.setdefault(employer.relationship_stage, []).append(employer.pk)
+        for stage, pks in stages.items():
+            Employer.objects.filter(pk__in=pks).update(relationship_stage=stage)
+
+    def create_job_openings(self, employers: list[Employer]) -> int:
+        openings = [
+            JobOpening(
+                employer=employers[opening["employer_index"]],
+                site=self.employer_sites[opening["employer_index"]][0],
+                title=opening["title"],
+                job_type=self.job_types[opening["code"]],
+                hours_per_week=opening["hours"],
+                shifts=opening["shifts"],
+                hourly_pay=opening["pay"],
+                status=opening["status"],
+                source=opening["source"],
+                learned_on=opening["learned_on"],
+                note=opening["note"],
+                created_by=opening["specialist"],
+            )
+            for opening in self.openings
+        ]
+        JobOpening.objects.bulk_create(openings)
+        return len(openings)
+
+    # -- rapid job search --------------------------------------------------------------
+
+    def rapid_search_nudges(self, task, job_seeker: JobSeeker, plan: JobSeekerPlan) -> None:
+        """The nudges jobdev.nudges.rapid_search_nudge sent on day 14 and 21 of each time in
+        job search without a face-to-face employer contact, with their tasks: done once
+        the visit happened or the person checked in, still open for the latest."""
+        index = next(position for position, other in enumerate(self.plans) if other is plan)
+        marks = nudge_days(job_seeker.organisation)
+        for start, left in plan.search_periods():
+            first = self.first_face_to_face(index, start)
+            due_marks = [
+                mark
+                for mark in marks
+                if start + timedelta(days=mark) <= self.today
+                and (left is None or start + timedelta(days=mark) < left)
+                and (first is None or start + timedelta(days=mark) < first.day)
+            ]
+            for position, mark in enumerate(due_marks):
+                due = start + timedelta(days=mark)
+                self.nudges.append((JobSearchNudge(job_seeker=job_seeker, job_search_since=start, day=mark), due))
+                title = NUDGE_TITLE.format(day=mark, name=job_seeker.full_name)
+                kind = SupportTask.Kind.JOB_SEARCH_NUDGE
+                if first is not None:
+                    note = NUDGE_DONE_NOTE.format(employer=EMPLOYERS[first.employer_index][0], name=plan.first_name)
+                    task(kind, title, due, done_on=first.day, mode=SupportTask.Mode.IN_PERSON, note=note)
+                elif left is not None:
+                    task(kind, title, due, cancel_reason="N'est plus en recherche d'emploi.")
+                elif position < len(due_marks) - 1:
+                    next_due = start + timedelta(days=due_marks[position + 1])
+                    done = self.done_on(due, due, latest=next_due)
+                    note = NUDGE_CHECKED_NOTE.format(name=plan.first_name)
+                    task(kind, title, due, done_on=done, mode=SupportTask.Mode.IN_PERSON, note=note)
+                else:
+                    task(kind, title, due)
+
+    def create_nudges(self) -> int:
+        JobSearchNudge.objects.bulk_create([nudge for nudge, _due in self.nudges])
+        for nudge, due in self.nudges:  # sent by the scheduler's morning run on the day
+            sent = min(datetime.combine(due, NUDGE_HOUR, self.zone), self.now)
+            JobSearchNudge.objects.filter(pk=nudge.pk).update(created_at=sent)
+        return len(self.nudges)
