@@ -3,6 +3,7 @@ the same employer unaware of each other."""
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Industry, Organisation, User
@@ -66,7 +67,12 @@ class EmployerSite(models.Model):
         verbose_name = _("employer site")
         verbose_name_plural = _("employer sites")
         ordering = ["employer_id", "town", "id"]
-        indexes = [models.Index(fields=["postcode"])]
+        indexes = [
+            models.Index(fields=["postcode"]),
+            # Matching pre-filters sites to a bounding box and compares towns case-insensitively.
+            models.Index(fields=["latitude", "longitude"], name="employer_site_coordinates"),
+            models.Index(Upper("town"), name="employer_site_town_upper"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
