@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.models import Industry, Organisation, User
 
@@ -120,9 +121,9 @@ class JobOpening(models.Model):
     are recorded from what specialists learn, never scraped from postings)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        FILLED = "filled", _("Filled")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("job opening", "Open")
+        FILLED = "filled", pgettext_lazy("job opening", "Filled")
+        CLOSED = "closed", pgettext_lazy("job opening", "Closed")
 
     class Source(models.TextChoices):
         EMPLOYER_CONTACT = "employer_contact", _("Employer contact")
