@@ -123,3 +123,60 @@ def test_start_a_placement_and_see_follow_along_tasks_appear(page, live_server, 
     assert page.locator("ul.tasks").get_by_text(first_contact, exact=True).is_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My tasks").click()
     assert page.get_by_text("Talk about disclosure with Nadia Benali", exact=False).first.is_visible()
+
+
+def test_plan_a_visit_from_a_match_hold_it_and_see_the_dashboard_count_it(page, live_server, specialist_sam, leader_a):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from crm.models import Industry, JobPreference, JobType
+    from employers.models import JobOpening
+    from jobdev.models import EmployerContact
+    from tests.factories import EmployerFactory, EmployerSiteFactory, JobSeekerFactory
+
+    job_seeker = JobSeekerFactory(
+        specialist=specialist_sam,
+        first_name="Nadia",
+        last_name="Benali",
+        status="job_search",
+        latitude=Decimal("43.2965"),
+        longitude=Decimal("5.3698"),
+    )
+    preference = JobPreference.objects.create(job_seeker=job_seeker, max_distance_km=10)
+    preference.job_types.set([JobType.objects.get(code="baker")])
+    employer = EmployerFactory(
+        organisation=specialist_sam.organisation, name="Boulangerie du Panier", industry=Industry.objects.get(code="C")
+    )
+    EmployerSiteFactory(employer=employer, latitude=Decimal("43.2990"), longitude=Decimal("5.3670"))
+    JobOpening.objects.create(
+        employer=employer,
+        title="Aide-boulanger",
+        job_type=JobType.objects.get(code="baker"),
+        source="network",
+        learned_on=timezone.localdate(),
+    )
+
+    log_in(page, live_server, "sam")
+    page.goto(f"{live_server.url}/job-seekers/{job_seeker.pk}/")
+    page.get_by_role("link", name="Matching employers").click()
+    page.get_by_role("link", name="Plan a visit for Nadia Benali").first.click()
+    page.wait_for_url(re.compile(r".*/employer-contacts/plan/.*"))
+    page.get_by_label("Date").fill(timezone.localdate().isoformat())
+    page.get_by_label("From").fill("08:00")
+    page.get_by_label("To").fill("08:45")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r".*/my-week/\?week=.*"))
+    page.get_by_role("link", name=re.compile("Boulangerie du Panier")).click()
+    page.get_by_label("Hiring needs learned").fill("Two bakers' helpers for the summer")
+    page.get_by_label("Result").fill("Will meet Nadia next week")
+    page.get_by_role("button", name="Save the outcome").click()
+    assert page.get_by_text("Outcome recorded.").is_visible()
+    assert EmployerContact.objects.get().status == "held"
+
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, live_server, "lea")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Team dashboard").click()
+    year, week, _day = timezone.localdate().isocalendar()
+    row = page.locator("table tr", has=page.locator(f"th:text-is('{year}-W{week:02d}')")).first
+    assert row.locator("td").nth(1).inner_text() == "1"
