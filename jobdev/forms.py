@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.forms import DateInput
 from crm.models import JobType
@@ -25,8 +26,8 @@ def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
 
 class WhenMixin(forms.Form):
     day = forms.DateField(label=_("Date"), widget=DateInput())
-    start_time = forms.TimeField(label=_("From"), widget=TimeInput())
-    end_time = forms.TimeField(label=_("To"), widget=TimeInput())
+    start_time = forms.TimeField(label=pgettext_lazy("time of day", "From"), widget=TimeInput())
+    end_time = forms.TimeField(label=pgettext_lazy("time of day", "To"), widget=TimeInput())
 
     def clean(self):
         cleaned = super().clean()

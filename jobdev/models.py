@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.models import JobSeeker, JobType, Organisation, User
 from employers.models import ContactPerson, Employer, EmployerSite
@@ -15,7 +16,7 @@ class EmployerContact(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         HELD = "held", _("Held")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("employer contact", "Cancelled")
         NO_SHOW = "no_show", _("No-show")
 
     class Mode(models.TextChoices):
