@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import CareerProfile, JobPreference, JobSeeker, Shift, Weekday
@@ -115,3 +116,13 @@ class JobPreferenceForm(forms.ModelForm):
 class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=JobSeeker.Status.choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: next to the field it names when
+    the form has that field, otherwise at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from crm import services
 from crm.audit import audit_history_for_job_seeker
-from crm.forms import CareerProfileForm, JobPreferenceForm, JobSeekerForm, StatusChangeForm
+from crm.forms import CareerProfileForm, JobPreferenceForm, JobSeekerForm, StatusChangeForm, add_service_errors
 from crm.models import CareerProfile, JobPreference, JobSeeker
 from crm.selectors import (
     JobSeekerFilter,
@@ -77,7 +77,7 @@ def _save_job_seeker(request, forms, save):
             preference=preference_form.cleaned_data,
         )
     except ValidationError as error:
-        job_seeker_form.add_error(None, error)
+        add_service_errors(job_seeker_form, error)
         return None
 
 

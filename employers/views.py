@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.forms import add_service_errors
 from employers import services
 from employers.forms import (
     ContactPersonForm,
@@ -63,7 +64,7 @@ def employer_create(request):
                 contact_person=contact_form.cleaned_data if contact_form.has_changed() else None,
             )
         except ValidationError as error:
-            employer_form.add_error(None, error)
+            add_service_errors(employer_form, error)
         else:
             messages.success(request, _("Employer %(name)s added.") % {"name": employer.name})
             return redirect("employer_detail", pk=employer.pk)
@@ -77,7 +78,7 @@ def employer_edit(request, pk):
         try:
             services.employer_update(actor=request.user, employer=employer, fields=form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("employer_detail", pk=employer.pk)
@@ -95,7 +96,7 @@ def employer_site_form(request, pk, site_pk=None):
         try:
             services.employer_site_save(actor=request.user, employer=employer, site=site, fields=form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Site saved."))
             return redirect("employer_detail", pk=employer.pk)
@@ -116,7 +117,7 @@ def contact_person_form(request, pk, contact_pk=None):
                 actor=request.user, employer=employer, contact_person=contact, fields=form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Contact person saved."))
             return redirect("employer_detail", pk=employer.pk)
@@ -140,7 +141,7 @@ def job_opening_form(request, pk, opening_pk=None):
         try:
             services.job_opening_save(actor=request.user, employer=employer, opening=opening, fields=form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Job opening saved."))
             return redirect("employer_detail", pk=employer.pk)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.forms import add_service_errors
 from crm.selectors import job_seekers_editable_by
 from employers.models import Employer
 from employers.selectors import employers_visible_to
@@ -24,14 +25,6 @@ from jobdev.selectors import (
 )
 
 CONTACT_HISTORY_LIMIT = 100
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def my_week(request):
@@ -95,7 +88,7 @@ def contact_plan(request):
                 next_step=data["next_step"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Visit planned."))
             return redirect(f"{_week_url(contact)}")
@@ -122,7 +115,7 @@ def contact_log(request):
                 outcome={name: data[name] for name in ("result", "next_step", "next_step_on")},
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Employer contact logged."))
             return redirect("employer_detail", pk=contact.employer_id)
@@ -173,7 +166,7 @@ def _post(request, pk, form, action, success):
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, success)
             return redirect("contact_detail", pk=contact.pk)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.audit import audit_entries
+from crm.forms import add_service_errors
 from crm.models import JobSeeker
 from crm.selectors import job_seekers_editable_by, job_seekers_visible_to
 from placements import services
@@ -150,20 +151,12 @@ def _act(request, pk, form_class, context_name, action, success_message):
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, success_message)
             return redirect("placement_detail", pk=placement.pk)
     context = _detail_context(request, placement, **{context_name: form})
     return render(request, "placements/placement_detail.html", context, status=200)
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_POST
@@ -335,7 +328,7 @@ def task_complete(request, task_pk):
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     if request.htmx:
         return render(request, "placements/_task.html", {"task": task, "form": form if form.errors else None})
     if form.errors:
