@@ -228,6 +228,13 @@ DRAMATIQ_CRONTAB = {
     "LOCK_BLOCKING_TIMEOUT": int(os.environ.get("SCHEDULER_LOCK_WAIT_SECONDS", "15")),
 }
 
+# Calendar feeds (iCal): the date window each feed covers, how long a cancelled visit
+# stays (as CANCELLED) so subscribed calendars remove it, and the refresh hint.
+CALENDAR_PAST_DAYS = int(os.environ.get("CALENDAR_PAST_DAYS", "90"))
+CALENDAR_FUTURE_DAYS = int(os.environ.get("CALENDAR_FUTURE_DAYS", "365"))
+CALENDAR_CANCELLED_GRACE_DAYS = int(os.environ.get("CALENDAR_CANCELLED_GRACE_DAYS", "30"))
+CALENDAR_REFRESH_MINUTES = int(os.environ.get("CALENDAR_REFRESH_MINUTES", "60"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

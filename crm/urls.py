@@ -31,6 +31,7 @@ urlpatterns = [
     path("matching/", include("jobdev.urls_matching")),
     path("dashboard/", include("jobdev.urls_dashboard")),
     path("employers/import/", include("employers.urls_import")),
+    path("", include("integrations.calendar.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -64,7 +64,17 @@ class PartsMixin:
 class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
     class Meta:
         model = EmployerContact
-        fields = ["employer", "site", "contact_person", "mode", "purpose", "job_seekers", "nature", "next_step"]
+        fields = [
+            "employer",
+            "site",
+            "contact_person",
+            "mode",
+            "purpose",
+            "job_seekers",
+            "nature",
+            "confirmed",
+            "next_step",
+        ]
         widgets = {"job_seekers": forms.SelectMultiple(attrs={"size": 5})}
         labels = {"next_step": _("Aim of the visit")}
 
@@ -98,6 +108,7 @@ class RescheduleForm(PartsMixin, WhenMixin, forms.Form):
     contact_person = forms.ModelChoiceField(
         label=_("Person to meet"), queryset=ContactPerson.objects.none(), required=False
     )
+    confirmed = forms.BooleanField(label=_("Confirmed with the employer"), required=False)
 
     def __init__(self, *args, contact, **kwargs):
         super().__init__(*args, **kwargs)

@@ -62,6 +62,11 @@ class EmployerContact(models.Model):
     job_seekers = models.ManyToManyField(
         JobSeeker, verbose_name=_("on behalf of"), blank=True, related_name="employer_contacts"
     )
+    confirmed = models.BooleanField(
+        _("confirmed with the employer"),
+        default=False,
+        help_text=_("Unconfirmed visits show as tentative in calendars."),
+    )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     met_hiring_authority = models.BooleanField(_("the person met has hiring authority"), null=True, blank=True)

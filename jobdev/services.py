@@ -88,6 +88,7 @@ def employer_contact_plan(
     contact_person: ContactPerson | None = None,
     nature: str | None = None,
     next_step: str = "",
+    confirmed: bool = False,
 ) -> EmployerContact:
     if actor.organisation_id is None:
         raise PermissionDenied
@@ -105,6 +106,7 @@ def employer_contact_plan(
         purpose=purpose,
         nature=nature or suggested_nature(employer),
         next_step=next_step,
+        confirmed=confirmed,
     )
     contact.full_clean()
     contact.save()
@@ -128,14 +130,23 @@ def employer_contact_reschedule(
     ends_at: datetime.datetime,
     site: EmployerSite | None = None,
     contact_person: ContactPerson | None = None,
+    confirmed: bool | None = None,
 ) -> EmployerContact:
     contact = _locked(actor, contact)
     if contact.status != EmployerContact.Status.PLANNED:
         raise ValidationError(_("Only a planned contact can be rescheduled."))
     _check_parts(actor, contact.employer, site, contact_person, list(contact.job_seekers.all()), contact.purpose)
     _check_times(starts_at, ends_at)
-    changed = (contact.starts_at, contact.ends_at, contact.site_id) != (starts_at, ends_at, getattr(site, "pk", None))
+    confirmed = contact.confirmed if confirmed is None else confirmed
+    # Time, place and confirmation (TENTATIVE or CONFIRMED) are what calendars show.
+    changed = (contact.starts_at, contact.ends_at, contact.site_id, contact.confirmed) != (
+        starts_at,
+        ends_at,
+        getattr(site, "pk", None),
+        confirmed,
+    )
     contact.starts_at, contact.ends_at, contact.site, contact.contact_person = starts_at, ends_at, site, contact_person
+    contact.confirmed = confirmed
     if changed:
         contact.sequence += 1
     contact.save()

@@ -86,6 +86,7 @@ def contact_plan(request):
                 job_seekers=list(data["job_seekers"]),
                 nature=data["nature"] or None,
                 next_step=data["next_step"],
+                confirmed=data["confirmed"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -143,6 +144,7 @@ def _detail(request, contact, status=200, **forms):
                 "end_time": timezone.localtime(contact.ends_at).time(),
                 "site": contact.site_id,
                 "contact_person": contact.contact_person_id,
+                "confirmed": contact.confirmed,
             },
         ),
         "cancel_form": CancelForm(),
@@ -187,6 +189,7 @@ def contact_reschedule(request, pk):
             ends_at=data["ends_at"],
             site=data["site"],
             contact_person=data["contact_person"],
+            confirmed=data["confirmed"],
         ),
         _("Visit rescheduled."),
     )

@@ -143,3 +143,11 @@ class JobEndReportForm(forms.ModelForm):
                 ]
             },
         }
+
+
+class TaskScheduleForm(forms.Form):
+    due_date = forms.DateField(label=_("Date"), widget=DateInput())
+    due_time = forms.TimeField(
+        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=720, initial=60)

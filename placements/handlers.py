@@ -101,8 +101,8 @@ def start_follow_along(event: OutboxEvent) -> None:
     plan, _created = FollowAlongPlan.objects.get_or_create(placement=placement)
     placement.follow_along_plan = plan
     # A pre-start contact still open is overtaken by the start itself.
-    placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN).update(
-        status=SupportTask.Status.CANCELLED, cancel_reason=_("The job has started.")
+    placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN).close(
+        SupportTask.Status.CANCELLED, cancel_reason=_("The job has started.")
     )
     follow_along_schedule_next(placement=placement, earliest=placement.start_date, source_event=event)
 
@@ -183,8 +183,8 @@ def support_after_job_end(event: OutboxEvent) -> None:
         title=_("Write the job-end report (%(name)s)") % {"name": name},
         due=end_date + datetime.timedelta(days=7),
     )
-    placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN).update(
-        status=SupportTask.Status.CANCELLED, cancel_reason=(_("Job ended: %(reason)s") % {"reason": reason})[:300]
+    placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN).close(
+        SupportTask.Status.CANCELLED, cancel_reason=(_("Job ended: %(reason)s") % {"reason": reason})[:300]
     )
     FollowAlongPlan.objects.filter(placement=placement).update(
         status=FollowAlongPlan.Status.ENDED, status_reason=reason
@@ -223,8 +223,8 @@ def follow_up_accommodation(event: OutboxEvent) -> None:
             accommodation=accommodation,
         )
     # Open steps about an earlier stage of this adjustment are now out of date.
-    accommodation.support_tasks.filter(status=SupportTask.Status.OPEN).exclude(source_event=event).update(
-        status=SupportTask.Status.CANCELLED, cancel_reason=_("The adjustment moved on.")
+    accommodation.support_tasks.filter(status=SupportTask.Status.OPEN).exclude(source_event=event).close(
+        SupportTask.Status.CANCELLED, cancel_reason=_("The adjustment moved on.")
     )
 
 
@@ -243,6 +243,6 @@ def follow_up_benefits(event: OutboxEvent) -> None:
             benefits_step=step,
         )
     if event.payload["to"] in (BenefitsStep.Status.PLAN_IN_PLACE, BenefitsStep.Status.DECLINED):
-        step.support_tasks.filter(status=SupportTask.Status.OPEN).update(
-            status=SupportTask.Status.DONE, completed_on=today, completion_note=step.get_status_display()
+        step.support_tasks.filter(status=SupportTask.Status.OPEN).close(
+            SupportTask.Status.DONE, completed_on=today, completion_note=step.get_status_display()
         )

@@ -112,6 +112,13 @@ class Placement(models.Model):
         return f"{self.job_title} — {self.employer}"
 
 
+class SupportTaskQuerySet(models.QuerySet):
+    def close(self, status: str, **fields) -> int:
+        """Close many tasks at once, raising their revision as calendars expect
+        (SEQUENCE and LAST-MODIFIED change whenever the status does)."""
+        return self.update(status=status, sequence=F("sequence") + 1, updated_at=timezone.now(), **fields)
+
+
 class SupportTask(models.Model):
     """A follow-along or workflow step with a due date and an owner."""
 
@@ -153,6 +160,12 @@ class SupportTask(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     due_date = models.DateField(_("due date"))
+    due_time = models.TimeField(
+        _("appointment time"), null=True, blank=True, help_text=_("Set for an appointment: it then shows in calendars.")
+    )
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
+    sequence = models.PositiveIntegerField(_("revision"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="support_tasks")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     source_event = models.ForeignKey(
@@ -174,6 +187,8 @@ class SupportTask(models.Model):
     completion_mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, blank=True)
     completion_note = models.TextField(_("completion note"), blank=True, max_length=4000)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = SupportTaskQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("support task")

@@ -277,7 +277,7 @@ def follow_along_ensure_next(*, today: datetime.date | None = None) -> int:
 def _cancel_open_follow_along(placement: Placement, reason: str) -> None:
     placement.support_tasks.filter(
         kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN, due_date__gte=timezone.localdate()
-    ).update(status=SupportTask.Status.CANCELLED, cancel_reason=reason[:300])
+    ).close(SupportTask.Status.CANCELLED, cancel_reason=reason[:300])
 
 
 @transaction.atomic
@@ -358,6 +358,7 @@ def support_task_complete(
     if completed_on > timezone.localdate():
         raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
     task.status = SupportTask.Status.DONE
+    task.sequence += 1
     task.completed_on = completed_on
     task.completion_mode = mode
     task.completion_note = note
@@ -372,6 +373,32 @@ def support_task_complete(
 
 
 @transaction.atomic
+def support_task_schedule(
+    *,
+    actor: User,
+    task: SupportTask,
+    due_date: datetime.date,
+    due_time: datetime.time | None,
+    duration_minutes: int = 60,
+) -> SupportTask:
+    """Give a task an appointment time (or take it away): appointments show in calendars."""
+    try:
+        task = support_tasks_editable_by(actor).select_for_update(of=("self",)).get(pk=task.pk)
+    except SupportTask.DoesNotExist as exc:
+        raise PermissionDenied from exc
+    if task.status != SupportTask.Status.OPEN:
+        raise ValidationError(_("This task is already closed."))
+    if not 5 <= duration_minutes <= 720:
+        raise ValidationError({"duration_minutes": _("An appointment lasts between 5 minutes and 12 hours.")})
+    if (task.due_date, task.due_time, task.duration_minutes) != (due_date, due_time, duration_minutes):
+        task.due_date, task.due_time, task.duration_minutes = due_date, due_time, duration_minutes
+        task.sequence += 1
+        task.full_clean()
+        task.save()
+    return task
+
+
+@transaction.atomic
 def job_end_report_save(*, actor: User, placement: Placement, fields: dict) -> JobEndReport:
     placement = _locked_editable_placement(actor, placement)
     _require_status(placement, Placement.Status.ENDED)
@@ -382,8 +409,8 @@ def job_end_report_save(*, actor: User, placement: Placement, fields: dict) -> J
     report.full_clean()
     report.save()
     today = timezone.localdate()
-    placement.support_tasks.filter(kind=SupportTask.Kind.JOB_END_REPORT, status=SupportTask.Status.OPEN).update(
-        status=SupportTask.Status.DONE, completed_on=today, completion_note=_("Job-end report written.")
+    placement.support_tasks.filter(kind=SupportTask.Kind.JOB_END_REPORT, status=SupportTask.Status.OPEN).close(
+        SupportTask.Status.DONE, completed_on=today, completion_note=_("Job-end report written.")
     )
     return report
 

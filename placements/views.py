@@ -22,6 +22,7 @@ from placements.forms import (
     OfferAcceptForm,
     StartForm,
     TaskCompleteForm,
+    TaskScheduleForm,
     TermsForm,
 )
 from placements.models import Accommodation, BenefitsStep, Placement, SupportTask
@@ -335,6 +336,33 @@ def task_complete(request, task_pk):
         messages.error(request, _("The task was not completed: %(errors)s") % {"errors": form.errors.as_text()})
     else:
         messages.success(request, _("Task completed."))
+    return redirect(request.POST.get("next") if _safe_next(request) else "task_list")
+
+
+@require_POST
+def task_schedule(request, task_pk):
+    try:
+        task = support_tasks_visible_to(request.user).get(pk=task_pk)
+    except SupportTask.DoesNotExist as exc:
+        raise Http404 from exc
+    form = TaskScheduleForm(request.POST, prefix=f"schedule{task.pk}")
+    if form.is_valid():
+        try:
+            services.support_task_schedule(
+                actor=request.user,
+                task=task,
+                due_date=form.cleaned_data["due_date"],
+                due_time=form.cleaned_data["due_time"],
+                duration_minutes=form.cleaned_data["duration_minutes"],
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        messages.error(request, _("The appointment was not changed: %(errors)s") % {"errors": form.errors.as_text()})
+    else:
+        messages.success(request, _("Appointment saved."))
     return redirect(request.POST.get("next") if _safe_next(request) else "task_list")
 
 

@@ -1,0 +1,61 @@
+"""Calendar subscriptions (iCal feeds). The secret token is in the URL and only its
+SHA-256 hash is stored, so a database leak does not leak working feed URLs."""
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Team, User
+
+
+class CalendarFeed(models.Model):
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", _("My visits and appointments")
+        TEAM = "team", _("My team's visits")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="calendar_feeds")
+    kind = models.CharField(_("feed"), max_length=10, choices=Kind.choices)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        default="en",
+        help_text=_("Calendar clients send no language: the feed keeps its own."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
+
+    class Meta:
+        app_label = "integrations"
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="team") & Q(team__isnull=False)) | (Q(kind="personal") & Q(team__isnull=True)),
+                name="calendar_feed_team_iff_team_kind",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.user})"
+
+
+class CalendarPreference(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_preference")
+    include_tasks = models.BooleanField(_("also show support tasks due, as all-day entries"), default=False)
+    alarm_minutes = models.PositiveSmallIntegerField(
+        _("reminder, minutes before (empty: none)"), null=True, blank=True, validators=[MaxValueValidator(10080)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "integrations"
+        verbose_name = _("calendar preference")
+        verbose_name_plural = _("calendar preferences")
+
+    def __str__(self):
+        return str(self.user)

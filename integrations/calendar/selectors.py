@@ -1,0 +1,149 @@
+"""What a calendar feed holds, read with the feed owner's access rules as they are at
+fetch time: someone who loses access to a job seeker stops seeing them at the next
+fetch."""
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from crm.models import User
+from crm.selectors import job_seekers_visible_to
+from integrations.calendar.models import CalendarFeed, CalendarPreference
+from integrations.calendar.tokens import token_hash
+from jobdev.models import EmployerContact
+from jobdev.selectors import with_visible_job_seekers
+from placements.models import SupportTask
+from placements.selectors import support_tasks_visible_to
+
+
+def active_feed(token: str) -> CalendarFeed | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        CalendarFeed.objects.select_related("user__organisation", "team")
+        .filter(token_hash=token_hash(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime.date
+    end: datetime.date
+
+    @classmethod
+    def around(cls, today: datetime.date) -> "Window":
+        return cls(
+            today - datetime.timedelta(days=settings.CALENDAR_PAST_DAYS),
+            today + datetime.timedelta(days=settings.CALENDAR_FUTURE_DAYS),
+        )
+
+    def datetimes(self, tz) -> tuple[datetime.datetime, datetime.datetime]:
+        return (
+            datetime.datetime.combine(self.start, datetime.time.min, tzinfo=tz),
+            datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz),
+        )
+
+
+def _shown_statuses(cancelled: str) -> Q:
+    # A cancelled item stays for a grace period, as CANCELLED, so that subscribed
+    # calendars remove it; then it leaves the feed.
+    grace = timezone.now() - datetime.timedelta(days=settings.CALENDAR_CANCELLED_GRACE_DAYS)
+    return ~Q(status=cancelled) | Q(updated_at__gte=grace)
+
+
+def feed_visits(feed: CalendarFeed, window: Window, tz) -> QuerySet[EmployerContact]:
+    user = feed.user
+    start, end = window.datetimes(tz)
+    visits = EmployerContact.objects.filter(
+        organisation_id=user.organisation_id,
+        mode=EmployerContact.Mode.IN_PERSON,
+        starts_at__gte=start,
+        starts_at__lt=end,
+    ).filter(_shown_statuses(EmployerContact.Status.CANCELLED))
+    if feed.kind == CalendarFeed.Kind.TEAM:
+        if feed.team is None or feed.team.leader_id != user.pk:
+            return visits.none()  # no longer this team's leader
+        visits = visits.filter(Q(specialist__team=feed.team) | Q(specialist=user))
+    else:
+        visits = visits.filter(specialist=user)
+    return visits.select_related("employer", "site", "specialist").order_by("starts_at", "pk")
+
+
+def _tasks(feed: CalendarFeed, window: Window) -> QuerySet[SupportTask]:
+    if feed.kind != CalendarFeed.Kind.PERSONAL:
+        return SupportTask.objects.none()
+    return (
+        support_tasks_visible_to(feed.user)
+        .filter(owner=feed.user, due_date__gte=window.start, due_date__lte=window.end)
+        .filter(_shown_statuses(SupportTask.Status.CANCELLED))
+    )
+
+
+def feed_appointments(feed: CalendarFeed, window: Window) -> QuerySet[SupportTask]:
+    return (
+        _tasks(feed, window)
+        .filter(due_time__isnull=False)
+        .select_related("job_seeker", "placement__site", "placement__employer")
+        .order_by("due_date", "due_time", "pk")
+    )
+
+
+def feed_all_day_tasks(feed: CalendarFeed, window: Window, preference: CalendarPreference | None):
+    if preference is None or not preference.include_tasks:
+        return SupportTask.objects.none()
+    return (
+        _tasks(feed, window)
+        .filter(due_time__isnull=True, status=SupportTask.Status.OPEN)
+        .select_related("job_seeker")
+        .order_by("due_date", "pk")
+    )
+
+
+def with_named_job_seekers(visits: QuerySet[EmployerContact], user: User) -> QuerySet[EmployerContact]:
+    return with_visible_job_seekers(visits, user)
+
+
+def _fingerprint(queryset, *, revisions: bool = True) -> tuple:
+    aggregates = {"count": Count("pk"), "last": Max("updated_at"), "ids": Coalesce(Sum("pk"), 0)}
+    if revisions:
+        aggregates["revisions"] = Coalesce(Sum("sequence"), 0)
+    summary = queryset.order_by().aggregate(**aggregates)
+    return summary["count"], summary["last"], summary["ids"], summary.get("revisions")
+
+
+def feed_fingerprint(
+    feed: CalendarFeed, window: Window, tz, preference: CalendarPreference | None
+) -> tuple[str, datetime.datetime | None]:
+    """A strong ETag and a Last-Modified for the feed, from a few aggregate queries:
+    an unchanged feed is answered 304 without building the calendar."""
+    user = feed.user
+    parts = [
+        _fingerprint(feed_visits(feed, window, tz)),
+        _fingerprint(feed_appointments(feed, window)),
+        _fingerprint(feed_all_day_tasks(feed, window, preference)),
+        # Who may be named changes what the feed says without touching a visit.
+        _fingerprint(job_seekers_visible_to(user), revisions=False),
+    ]
+    last_modified = max((part[1] for part in parts if part[1] is not None), default=None)
+    parts += [
+        feed.kind,
+        feed.language,
+        window,
+        user.organisation.job_seeker_names_in_calendars,
+        user.organisation.time_zone,
+        preference.updated_at if preference else None,
+        settings.CALENDAR_REFRESH_MINUTES,
+        FEED_FORMAT_VERSION,
+    ]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f'"{digest}"', last_modified
+
+
+# Raise when the feed's format changes, so that clients fetch it again.
+FEED_FORMAT_VERSION = 1
