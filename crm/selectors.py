@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import JobSeeker, User
 
 
-def _no_access(user) -> bool:
+def outside_any_program(user) -> bool:
+    """Anonymous users and platform operators see no program's records."""
     return not user.is_authenticated or user.organisation_id is None
 
 
@@ -39,13 +40,13 @@ def caseload_filter(user, *, prefix: str = "", for_edit: bool = False) -> Q:
 
 
 def job_seekers_visible_to(user) -> QuerySet[JobSeeker]:
-    if _no_access(user):
+    if outside_any_program(user):
         return JobSeeker.objects.none()
     return JobSeeker.objects.filter(caseload_filter(user)).select_related("specialist")
 
 
 def job_seekers_editable_by(user) -> QuerySet[JobSeeker]:
-    if _no_access(user):
+    if outside_any_program(user):
         return JobSeeker.objects.none()
     return JobSeeker.objects.filter(caseload_filter(user, for_edit=True)).select_related("specialist")
 
@@ -68,7 +69,7 @@ def job_seeker_for_detail(user, pk: int) -> JobSeeker:
 
 def specialists_assignable_by(user) -> QuerySet[User]:
     """Staff to whom `user` may assign a job seeker."""
-    if _no_access(user):
+    if outside_any_program(user):
         return User.objects.none()
     staff = User.objects.filter(
         organisation_id=user.organisation_id,
@@ -84,7 +85,7 @@ def specialists_assignable_by(user) -> QuerySet[User]:
 
 def specialists_visible_to(user) -> QuerySet[User]:
     """Staff whose caseloads `user` can read (for filters)."""
-    if _no_access(user):
+    if outside_any_program(user):
         return User.objects.none()
     staff = User.objects.filter(
         organisation_id=user.organisation_id, role__in=[User.Role.SPECIALIST, User.Role.TEAM_LEADER]

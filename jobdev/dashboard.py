@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import JobSeeker, Organisation, Team, User
-from crm.selectors import caseload_filter, job_seekers_visible_to
+from crm.selectors import caseload_filter, job_seekers_visible_to, outside_any_program
 from jobdev.models import EmployerContact
 from jobdev.selectors import contacts_without_recent_activity, employer_contacts_visible_to, with_rapid_search_clock
 from placements.models import BenefitsStep, Milestone, Placement, PlacementMilestone, SupportTask
@@ -106,17 +106,13 @@ def program_time_zone(organisation: Organisation) -> datetime.tzinfo:
 # Who is in scope -----------------------------------------------------------------
 
 
-def _no_access(user) -> bool:
-    return not user.is_authenticated or user.organisation_id is None
-
-
 def dashboard_available_to(user) -> bool:
-    return not _no_access(user)
+    return not outside_any_program(user)
 
 
 def dashboard_teams(user) -> QuerySet[Team]:
     """Teams a user may pick: program admins only (the whole program)."""
-    if _no_access(user) or not user.is_program_admin:
+    if outside_any_program(user) or not user.is_program_admin:
         return Team.objects.none()
     return Team.objects.filter(organisation_id=user.organisation_id).order_by("name")
 
@@ -125,7 +121,7 @@ def dashboard_staff(user, *, team: Team | None = None) -> QuerySet[User]:
     """Staff whose figures `user` may read: a program admin, the program's specialists
     and team leaders (or one team's); a team leader, their team's specialists and
     themselves; a specialist, themselves only."""
-    if _no_access(user):
+    if outside_any_program(user):
         return User.objects.none()
     staff = User.objects.filter(
         organisation_id=user.organisation_id, role__in=[User.Role.SPECIALIST, User.Role.TEAM_LEADER]
@@ -261,7 +257,7 @@ class TeamDashboard:
     export of one table runs only the queries it needs."""
 
     def __init__(self, user, filters: DashboardFilters, *, today: datetime.date | None = None):
-        if _no_access(user):
+        if outside_any_program(user):
             raise PermissionError("The dashboard needs a user in a program.")
         self.user = user
         self.organisation: Organisation = user.organisation

@@ -7,20 +7,16 @@ their own contacts, a team leader the team's, a program admin the program's."""
 
 import datetime
 
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from crm.models import JobSeeker
-from crm.selectors import job_seekers_visible_to
+from crm.selectors import job_seekers_visible_to, outside_any_program
 from jobdev.models import EmployerContact
 
 
-def _no_access(user) -> bool:
-    return not user.is_authenticated or user.organisation_id is None
-
-
 def employer_contacts_visible_to(user) -> QuerySet[EmployerContact]:
-    if _no_access(user):
+    if outside_any_program(user):
         return EmployerContact.objects.none()
     return EmployerContact.objects.filter(organisation_id=user.organisation_id).select_related(
         "employer", "site", "contact_person", "specialist"
@@ -78,18 +74,8 @@ def with_rapid_search_clock(job_seekers: QuerySet[JobSeeker]) -> QuerySet[JobSee
     return job_seekers.annotate(first_face_to_face_at=Subquery(first))
 
 
-def days_in_job_search(job_seeker: JobSeeker, *, today: datetime.date | None = None) -> int | None:
-    if job_seeker.status != JobSeeker.Status.JOB_SEARCH or job_seeker.job_search_since is None:
-        return None
-    return ((today or timezone.localdate()) - job_seeker.job_search_since).days
-
-
 def contacts_without_recent_activity(job_seekers: QuerySet[JobSeeker], *, since: datetime.datetime):
     recent = EmployerContact.objects.filter(
         job_seekers=OuterRef("pk"), status=EmployerContact.Status.HELD, starts_at__gte=since
     )
     return job_seekers.filter(~Exists(recent))
-
-
-def next_steps_due(contacts: QuerySet[EmployerContact]) -> QuerySet[EmployerContact]:
-    return contacts.filter(next_step_on__isnull=False).exclude(next_step="").order_by(F("next_step_on").asc())

@@ -8,16 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import OutboxEvent, User
-from crm.selectors import caseload_filter
+from crm.selectors import caseload_filter, outside_any_program
 from placements.models import Placement, SupportTask
 
 
-def _no_access(user) -> bool:
-    return not user.is_authenticated or user.organisation_id is None
-
-
 def placements_visible_to(user) -> QuerySet[Placement]:
-    if _no_access(user):
+    if outside_any_program(user):
         return Placement.objects.none()
     return Placement.objects.filter(caseload_filter(user, prefix="job_seeker__")).select_related(
         "job_seeker", "employer", "job_type", "site"
@@ -25,7 +21,7 @@ def placements_visible_to(user) -> QuerySet[Placement]:
 
 
 def placements_editable_by(user) -> QuerySet[Placement]:
-    if _no_access(user):
+    if outside_any_program(user):
         return Placement.objects.none()
     return Placement.objects.filter(caseload_filter(user, prefix="job_seeker__", for_edit=True)).select_related(
         "job_seeker", "employer", "job_type", "site"
@@ -33,7 +29,7 @@ def placements_editable_by(user) -> QuerySet[Placement]:
 
 
 def support_tasks_visible_to(user) -> QuerySet[SupportTask]:
-    if _no_access(user):
+    if outside_any_program(user):
         return SupportTask.objects.none()
     return SupportTask.objects.filter(caseload_filter(user, prefix="job_seeker__")).select_related(
         "job_seeker", "placement__employer", "owner", "source_event"
@@ -41,7 +37,7 @@ def support_tasks_visible_to(user) -> QuerySet[SupportTask]:
 
 
 def support_tasks_editable_by(user) -> QuerySet[SupportTask]:
-    if _no_access(user):
+    if outside_any_program(user):
         return SupportTask.objects.none()
     return SupportTask.objects.filter(caseload_filter(user, prefix="job_seeker__", for_edit=True)).select_related(
         "job_seeker", "placement__employer", "owner"

@@ -11,12 +11,10 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from crm.models import User
 from crm.selectors import job_seekers_visible_to
 from integrations.calendar.models import CalendarFeed, CalendarPreference
 from integrations.calendar.tokens import token_hash
 from jobdev.models import EmployerContact
-from jobdev.selectors import with_visible_job_seekers
 from placements.models import SupportTask
 from placements.selectors import support_tasks_visible_to
 
@@ -103,10 +101,6 @@ def feed_all_day_tasks(feed: CalendarFeed, window: Window, preference: CalendarP
         .select_related("job_seeker")
         .order_by("due_date", "pk")
     )
-
-
-def with_named_job_seekers(visits: QuerySet[EmployerContact], user: User) -> QuerySet[EmployerContact]:
-    return with_visible_job_seekers(visits, user)
 
 
 def _fingerprint(queryset, *, revisions: bool = True) -> tuple:

@@ -20,7 +20,6 @@ from integrations.calendar.selectors import (
     feed_appointments,
     feed_fingerprint,
     feed_visits,
-    with_named_job_seekers,
 )
 from jobdev.models import EmployerContact
 from jobdev.selectors import employer_contacts_visible_to, with_visible_job_seekers
@@ -60,7 +59,7 @@ def feed(request, token):
     alarm = preference.alarm_minutes if preference else None
     base_url = _base_url(request)
     with ical.in_language(calendar_feed.language):
-        visits = with_named_job_seekers(feed_visits(calendar_feed, window, tz), user)
+        visits = with_visible_job_seekers(feed_visits(calendar_feed, window, tz), user)
         events = [
             ical.visit_event(visit, organisation=organisation, tz=tz, base_url=base_url, alarm_minutes=alarm)
             for visit in visits
