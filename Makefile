@@ -50,7 +50,7 @@ scheduler: install
 
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput -v 0
-	$(BIN)/gunicorn crm.wsgi:application --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	$(BIN)/gunicorn config.wsgi:application --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,41 +1,11 @@
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
-from django.views.i18n import set_language
+from django.urls import path
 
 from crm import views
-from jobdev import views as jobdev_views
-from placements.urls import task_urlpatterns as task_patterns
 
-job_seeker_patterns = [
+urlpatterns = [
     path("", views.job_seeker_list, name="job_seeker_list"),
     path("new/", views.job_seeker_create, name="job_seeker_create"),
     path("<int:pk>/", views.job_seeker_detail, name="job_seeker_detail"),
     path("<int:pk>/edit/", views.job_seeker_edit, name="job_seeker_edit"),
     path("<int:pk>/status/", views.job_seeker_status, name="job_seeker_status"),
 ]
-
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("job-seekers/", include(job_seeker_patterns)),
-    path("employers/", include("employers.urls")),
-    path("placements/", include("placements.urls")),
-    path("tasks/", include(task_patterns)),
-    path("my-week/", jobdev_views.my_week, name="my_week"),
-    path("employer-contacts/export/", include("jobdev.urls_export")),
-    path("employer-contacts/", include("jobdev.urls")),
-    path("matching/", include("jobdev.urls_matching")),
-    path("dashboard/", include("jobdev.urls_dashboard")),
-    path("employers/import/", include("employers.urls_import")),
-    path("", include("integrations.calendar.urls")),
-    path("admin/", admin.site.urls),
-]
-
-handler400 = "crm.errors.bad_request"
-handler403 = "crm.errors.permission_denied"
-handler404 = "crm.errors.page_not_found"
-handler500 = "crm.errors.server_error"

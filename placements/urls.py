@@ -20,10 +20,3 @@ urlpatterns = [
     path("<int:pk>/benefits/<int:step_pk>/status/", views.benefits_status, name="benefits_status"),
     path("<int:pk>/job-end-report/", views.job_end_report, name="job_end_report"),
 ]
-
-task_urlpatterns = [
-    path("", views.task_list, name="task_list"),
-    path("team/", views.team_follow_along, name="team_follow_along"),
-    path("<int:task_pk>/complete/", views.task_complete, name="task_complete"),
-    path("<int:task_pk>/schedule/", views.task_schedule, name="task_schedule"),
-]

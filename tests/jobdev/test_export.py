@@ -6,10 +6,9 @@ import datetime
 import io
 
 import pytest
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-from crm import urls as crm_urls
 from jobdev.models import EmployerContact
 from tests.factories import (
     ContactPersonFactory,
@@ -18,11 +17,6 @@ from tests.factories import (
     EmployerSiteFactory,
     JobSeekerFactory,
 )
-
-# Until crm/urls.py mounts jobdev.urls_export, this module is the URLconf of its tests.
-urlpatterns = [path("employer-contacts/export/", include("jobdev.urls_export")), *crm_urls.urlpatterns]
-handler400, handler403, handler404 = crm_urls.handler400, crm_urls.handler403, crm_urls.handler404
-pytestmark = pytest.mark.urls(__name__)
 
 PARIS = timezone.get_fixed_timezone(60)  # March: CET
 

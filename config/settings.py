@@ -85,9 +85,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "crm.urls"
+ROOT_URLCONF = "config.urls"
 CSRF_FAILURE_VIEW = "crm.errors.csrf_failure"
-WSGI_APPLICATION = "crm.wsgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from crm import views
+from jobdev import views as jobdev_views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("job-seekers/", include("crm.urls")),
+    path("employers/", include("employers.urls")),
+    path("placements/", include("placements.urls")),
+    path("tasks/", include("placements.urls_tasks")),
+    path("my-week/", jobdev_views.my_week, name="my_week"),
+    path("employer-contacts/export/", include("jobdev.urls_export")),
+    path("employer-contacts/", include("jobdev.urls")),
+    path("matching/", include("jobdev.urls_matching")),
+    path("dashboard/", include("jobdev.urls_dashboard")),
+    path("employers/import/", include("employers.urls_import")),
+    path("", include("integrations.calendar.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "crm.errors.bad_request"
+handler403 = "crm.errors.permission_denied"
+handler404 = "crm.errors.page_not_found"
+handler500 = "crm.errors.server_error"
