@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-services test-browser worker scheduler serve install install-dev lint messages check-deploy clean
+.PHONY: run test test-services test-browser worker scheduler serve install install-dev lint lint-imports messages check-deploy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ serve: install
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+# The apps' layers (pyproject.toml, [tool.importlinter]): dependencies point one way.
+lint-imports: install-dev
+	$(BIN)/lint-imports
 
 messages: install-dev
 	$(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
