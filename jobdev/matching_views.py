@@ -1,6 +1,6 @@
 """Matching pages: for a job seeker, employers and openings ranked by fit; for an
 employer or an opening, the job seekers of the visible caseload. The ranking rules live
-in jobdev/matching.py."""
+in the jobdev.matching package."""
 
 from django.http import Http404
 from django.shortcuts import render

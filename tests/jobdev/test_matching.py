@@ -1,4 +1,4 @@
-"""Matching employers, openings and job seekers (jobdev/matching.py, docs/matching.md).
+"""Matching employers, openings and job seekers (the jobdev.matching package, docs/matching.md).
 
 The fixture is a small Marseille program built by hand; every expected order below is
 written by hand from the points table in docs/matching.md, with the arithmetic."""
@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from crm.models import Industry, JobPreference, JobType
 from employers.models import Employer, EmployerSite, JobOpening
 from jobdev import matching
+from jobdev.matching import geometry
 from jobdev.planning import distance_km as haversine_km
 from tests.factories import (
     EmployerContactFactory,
@@ -476,7 +477,7 @@ class TestInTheDatabase:
             # Evaluated by the database, on a one-row query.
             sql_cos = (
                 Industry.objects.filter(code="A")
-                .annotate(cos=matching._cos_degrees(Value(float(degrees), output_field=FloatField())))
+                .annotate(cos=geometry._cos_degrees(Value(float(degrees), output_field=FloatField())))
                 .values_list("cos", flat=True)
                 .get()
             )

@@ -1,0 +1,134 @@
+"""What the person wants: a job seeker's preferences and home as plain values, for
+building the ranking queries and the explanations."""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import IntegerField, Value
+
+from crm.models import JobPreference, JobSeeker
+from jobdev.planning import TRAVEL_SPEED_KMH
+
+DEFAULT_RADIUS_KM = 10
+
+
+_WANT_JOB_TYPE, _WANT_INDUSTRY, _AVOID_JOB_TYPE, _AVOID_INDUSTRY = range(4)
+
+
+@dataclass(frozen=True)
+class Wishes:
+    """A job seeker's preferences as plain values, for building queries and explanations."""
+
+    job_type_ids: frozenset = frozenset()
+    industry_ids: frozenset = frozenset()
+    avoid_job_type_ids: frozenset = frozenset()
+    avoid_industry_ids: frozenset = frozenset()
+    min_hours: int | None = None
+    max_hours: int | None = None
+    min_hourly_pay: Decimal | None = None
+    shifts: tuple = ()
+    max_distance_km: int | None = None
+    max_travel_minutes: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    town: str = ""
+    postcode_area: str = ""
+
+    @property
+    def radius_km(self) -> float:
+        return radius_km(self.max_distance_km, self.max_travel_minutes)
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def cos_latitude(self) -> float:
+        return math.cos(math.radians(self.latitude))
+
+    @property
+    def has_place(self) -> bool:
+        return self.has_coordinates or bool(self.town) or bool(self.postcode_area)
+
+    @property
+    def wants_hours(self) -> bool:
+        return self.min_hours is not None or self.max_hours is not None
+
+    @property
+    def has_anything_to_match(self) -> bool:
+        return bool(self.job_type_ids or self.industry_ids or self.has_place)
+
+
+def radius_km(max_distance_km, max_travel_minutes) -> float:
+    """The distance the person accepts: stated in km, else travel minutes at urban speed,
+    else a default."""
+    if max_distance_km is not None:
+        return float(max_distance_km)
+    if max_travel_minutes is not None:
+        return max_travel_minutes * TRAVEL_SPEED_KMH / 60
+    return float(DEFAULT_RADIUS_KM)
+
+
+def _postcode_area(postcode: str) -> str:
+    postcode = (postcode or "").strip()
+    return postcode[:2].upper() if len(postcode) >= 2 else ""
+
+
+def _preference_sets(preference_ids) -> dict[int, dict[int, set]]:
+    """{preference id: {kind: {ids}}} for the four preference lists, in one query."""
+    preference_ids = list(preference_ids)
+    sets = defaultdict(lambda: defaultdict(set))
+    if not preference_ids:
+        return sets
+    lists = (
+        (JobPreference.job_types.through, "jobtype_id", _WANT_JOB_TYPE),
+        (JobPreference.industries.through, "industry_id", _WANT_INDUSTRY),
+        (JobPreference.avoid_job_types.through, "jobtype_id", _AVOID_JOB_TYPE),
+        (JobPreference.avoid_industries.through, "industry_id", _AVOID_INDUSTRY),
+    )
+    queries = [
+        through.objects.filter(jobpreference_id__in=preference_ids)
+        .order_by()
+        .annotate(kind=Value(kind, output_field=IntegerField()))
+        .values_list("jobpreference_id", target, "kind")
+        for through, target, kind in lists
+    ]
+    for preference_id, target_id, kind in queries[0].union(*queries[1:], all=True):
+        sets[preference_id][kind].add(target_id)
+    return sets
+
+
+def _wishes(job_seeker: JobSeeker, preference, sets) -> Wishes:
+    location = {
+        "latitude": float(job_seeker.latitude) if job_seeker.latitude is not None else None,
+        "longitude": float(job_seeker.longitude) if job_seeker.longitude is not None else None,
+        "town": (job_seeker.town or "").strip(),
+        "postcode_area": _postcode_area(job_seeker.postcode),
+    }
+    if location["latitude"] is None or location["longitude"] is None:
+        location["latitude"] = location["longitude"] = None
+    if preference is None:
+        return Wishes(**location)
+    return Wishes(
+        job_type_ids=frozenset(sets[_WANT_JOB_TYPE]),
+        industry_ids=frozenset(sets[_WANT_INDUSTRY]),
+        avoid_job_type_ids=frozenset(sets[_AVOID_JOB_TYPE]),
+        avoid_industry_ids=frozenset(sets[_AVOID_INDUSTRY]),
+        min_hours=preference.min_hours_per_week,
+        max_hours=preference.max_hours_per_week,
+        min_hourly_pay=preference.min_hourly_pay,
+        shifts=tuple(preference.shifts or ()),
+        max_distance_km=preference.max_distance_km,
+        max_travel_minutes=preference.max_travel_minutes,
+        **location,
+    )
+
+
+def wishes_for(job_seeker: JobSeeker) -> Wishes:
+    """The person's wishes (one query for the four preference lists)."""
+    preference = getattr(job_seeker, "job_preference", None)
+    if preference is None:
+        return _wishes(job_seeker, None, None)
+    return _wishes(job_seeker, preference, _preference_sets([preference.pk])[preference.pk])
