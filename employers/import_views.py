@@ -1,5 +1,5 @@
-"""Employer import pages: upload and preview, then confirm. The work is done in
-employers.importing; these views only check input and render."""
+"""Employer import pages: upload and preview, then confirm. The work is done in the
+employers.importing package; these views only check input and render."""
 
 from pathlib import Path
 

@@ -3,11 +3,13 @@
 import codecs
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from crm.models import Industry
 from employers import importing
+from employers.importing import mapping, parsing, planning, store
 from employers.models import ContactPerson, Employer, EmployerSite
 from tests.factories import EmployerFactory, EmployerSiteFactory, UserFactory
 
@@ -67,7 +69,7 @@ class TestHappyPath:
         assert person.has_hiring_authority and person.preferred_channel == "phone" and person.site == site
         hotel = Employer.objects.get(name="Hôtel du Vieux-Port")
         assert hotel.industry.code == "I" and hotel.size == "small" and not hotel.contact_persons.exists()
-        assert not any(importing._plan_dir().iterdir())  # the plan is deleted once imported
+        assert not any(store._plan_dir().iterdir())  # the plan is deleted once imported
 
     def test_latin1_file(self, client_for, specialist_sam):
         content = csv_bytes(
@@ -92,7 +94,7 @@ class TestHappyPath:
         assert preview.groups[0].name == "École Saint-Éloi" and not preview.errors
 
     def test_iso_8859_1_bytes_that_windows_1252_cannot_decode(self):
-        text, encoding = importing.decode_csv_bytes("Nom\nCafé\x81".encode("latin-1"))
+        text, encoding = parsing.decode_csv_bytes("Nom\nCafé\x81".encode("latin-1"))
         assert (text, encoding) == ("Nom\nCafé\x81", "ISO-8859-1")
 
     def test_comma_file_with_quoted_commas_and_english_headers(self, client_for, specialist_sam):
@@ -171,7 +173,7 @@ class TestRowErrors:
         assert "Ensure this value has at most 200 characters (it has 201)." in page
         assert "disabled" in page and "Fix the rows with errors" in page and "The employer name is missing." in page
         assert not Employer.objects.exists() and not EmployerSite.objects.exists()
-        assert not importing._plan_dir().exists() or not any(importing._plan_dir().iterdir())
+        assert not store._plan_dir().exists() or not any(store._plan_dir().iterdir())
 
     def test_conflicting_employer_details_in_two_rows_are_an_error(self, client_for, specialist_sam):
         content = csv_bytes("Nom;Secteur;CP;Ville;Adresse", "Atelier;C;13001;Marseille;1 rue A", "Atelier;I;13001;;")
@@ -278,7 +280,7 @@ class TestFileErrors:
         assert "The file is larger than 5 MB." in response.content.decode()
 
     def test_a_file_over_the_row_limit_is_refused(self, client_for, specialist_sam, monkeypatch):
-        monkeypatch.setattr(importing, "MAX_ROWS", 3)
+        monkeypatch.setattr(planning, "MAX_ROWS", 3)
         content = csv_bytes("Nom", "A", "B", "C", "D")
         response = upload(client_for(specialist_sam), content)
         assert "The file has more than 3 rows." in response.content.decode()
@@ -326,33 +328,33 @@ class TestConfirmation:
     def test_nothing_is_half_imported(self, client_for, specialist_sam, monkeypatch):
         client = client_for(specialist_sam)
         token = upload(client, french_file()).context["token"]
-        real_bulk_create = importing._bulk_create
+        real_bulk_create = planning._bulk_create
 
         def fail_on_contacts(model, objects):
             if model is ContactPerson:
                 raise RuntimeError("disk full")
             real_bulk_create(model, objects)
 
-        monkeypatch.setattr(importing, "_bulk_create", fail_on_contacts)
+        monkeypatch.setattr(planning, "_bulk_create", fail_on_contacts)
         with pytest.raises(RuntimeError):
             confirm(client, token)
         assert not Employer.objects.exists() and not EmployerSite.objects.exists()
 
-        monkeypatch.setattr(importing, "_bulk_create", real_bulk_create)
+        monkeypatch.setattr(planning, "_bulk_create", real_bulk_create)
         assert confirm(client, token).url == reverse("employer_list")  # the preview was kept for a retry
         assert Employer.objects.count() == 2 and ContactPerson.objects.count() == 1
 
     def test_an_expired_preview_is_refused(self, client_for, specialist_sam, monkeypatch):
         client = client_for(specialist_sam)
         token = upload(client, french_file()).context["token"]
-        monkeypatch.setattr(importing, "PLAN_TTL_SECONDS", -1)
+        monkeypatch.setattr(store, "PLAN_TTL_SECONDS", -1)
         assert confirm(client, token).url == reverse("employer_import") and not Employer.objects.exists()
 
     def test_old_previews_are_purged(self, client_for, specialist_sam):
         client = client_for(specialist_sam)
         upload(client, french_file())
         importing.plans_purge(max_age=-1)
-        assert not any(importing._plan_dir().iterdir())
+        assert not any(store._plan_dir().iterdir())
 
     def test_a_user_outside_any_program_is_refused(self, client_for, db):
         operator = UserFactory(organisation=None, is_superuser=True, is_staff=True)
@@ -381,13 +383,13 @@ class TestValues:
         ],
     )
     def test_industry(self, db, value, code):
-        industry = importing._Taxonomy().industry(value)
+        industry = mapping._Taxonomy().industry(value)
         assert (industry.code if industry else None) == code
 
     @pytest.mark.parametrize("value", ["Z", "00", "Restauration", "C - Hébergement et restauration"])
     def test_unknown_industry(self, db, value):
-        with pytest.raises(importing.ValidationError):
-            importing._Taxonomy().industry(value)
+        with pytest.raises(ValidationError):
+            mapping._Taxonomy().industry(value)
 
     @pytest.mark.parametrize(
         "value,size",
@@ -395,11 +397,11 @@ class TestValues:
         + [("Grande", "large"), ("250+", "large"), ("Medium", "medium"), ("50-249 employees", "medium")],
     )
     def test_size(self, value, size):
-        assert importing.parse_size(value, importing._choice_words(Employer.Size.choices)) == size
+        assert mapping.parse_size(value, mapping._choice_words(Employer.Size.choices)) == size
 
     @pytest.mark.parametrize("value,expected", [("Oui", True), ("x", True), ("1", True), ("non", False), ("", False)])
     def test_yes_no(self, value, expected):
-        assert importing.parse_yes_no(value) is expected
+        assert mapping.parse_yes_no(value) is expected
 
     @pytest.mark.parametrize(
         "header,key",
@@ -407,16 +409,16 @@ class TestValues:
         + [("Site web", "website"), ("Site", "site_name"), ("NOM", "name"), ("Secteur d'activité", "industry")],
     )
     def test_header_aliases(self, header, key):
-        assert importing.HEADER_ALIASES[importing.normalise(header)] == key
+        assert mapping.HEADER_ALIASES[mapping.normalise(header)] == key
 
     def test_names_compare_without_case_accents_spaces_or_punctuation(self):
-        assert importing.normalise("  Boulangerie  L'ÉPI-d'or ") == importing.normalise("boulangerie l epi d or")
-        assert importing.normalise("Cœur") == "coeur"
+        assert mapping.normalise("  Boulangerie  L'ÉPI-d'or ") == mapping.normalise("boulangerie l epi d or")
+        assert mapping.normalise("Cœur") == "coeur"
 
     def test_excel_sep_line_and_tab_delimiter(self):
-        assert importing.sniff_delimiter("sep=;\nNom,Ville;x\n") == (";", "Nom,Ville;x\n")
-        assert importing.sniff_delimiter("Nom\tVille\n")[0] == "\t"
-        assert importing.sniff_delimiter("Nom\n")[0] == ","
+        assert parsing.sniff_delimiter("sep=;\nNom,Ville;x\n") == (";", "Nom,Ville;x\n")
+        assert parsing.sniff_delimiter("Nom\tVille\n")[0] == "\t"
+        assert parsing.sniff_delimiter("Nom\n")[0] == ","
 
     def test_industry_taxonomy_is_seeded(self, db):
         assert Industry.objects.count() == 21

@@ -1,0 +1,65 @@
+"""Employer import from the CSV files teams already keep in their spreadsheets.
+
+Two steps (see docs/import-export.md):
+
+1. `import_preview()` reads the file (`parsing`: UTF-8 with or without BOM, UTF-16 with
+   BOM, or Windows-1252 / Latin-1; the delimiter), finds the columns (`mapping`: English
+   or French names), validates every row with the models' own validation and groups
+   rows into employers (`planning`). Nothing is written to the database. When no row
+   has an error, the validated plan is kept (`store`) until the user confirms.
+2. `employers_import()` (`planning`) creates every employer, site and contact person of
+   the plan in one transaction: all of it or nothing.
+
+One row = one employer, optionally one site and one contact person. Rows with the same
+normalised name and postcode add sites and contact persons to the same employer.
+"""
+
+from employers.importing.example import example_csv
+from employers.importing.mapping import COLUMNS, HEADER_ALIASES, normalise
+from employers.importing.parsing import (
+    MAX_FILE_BYTES,
+    SPREADSHEET_EXTENSIONS,
+    ImportFileError,
+    decode_csv_bytes,
+    file_too_big_message,
+    sniff_delimiter,
+)
+from employers.importing.planning import (
+    MAX_LISTED,
+    MAX_ROWS,
+    Duplicate,
+    EmployerGroup,
+    ImportOutcome,
+    ImportPreview,
+    RowError,
+    employers_import,
+    import_preview,
+)
+from employers.importing.store import plan_claim, plan_discard, plan_release, plan_save, plans_purge
+
+__all__ = [
+    "COLUMNS",
+    "HEADER_ALIASES",
+    "MAX_FILE_BYTES",
+    "MAX_LISTED",
+    "MAX_ROWS",
+    "SPREADSHEET_EXTENSIONS",
+    "Duplicate",
+    "EmployerGroup",
+    "ImportFileError",
+    "ImportOutcome",
+    "ImportPreview",
+    "RowError",
+    "decode_csv_bytes",
+    "employers_import",
+    "example_csv",
+    "file_too_big_message",
+    "import_preview",
+    "normalise",
+    "plan_claim",
+    "plan_discard",
+    "plan_release",
+    "plan_save",
+    "plans_purge",
+    "sniff_delimiter",
+]
