@@ -1,12 +1,10 @@
 """The team leader's fidelity dashboard and its CSV exports. Thin: validate the
-filters, read the figures from jobdev.dashboard, render."""
+filters, read the figures and tables from the jobdev.dashboard package, render."""
 
-import csv
 import datetime
-import math
 
 from django import forms
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -21,12 +19,14 @@ from jobdev.dashboard import (
     TeamDashboard,
     dashboard_available_to,
     dashboard_staff,
+    dashboard_table,
+    dashboard_tables,
     dashboard_teams,
     default_period,
     iso_monday,
-    iso_week_label,
     program_time_zone,
 )
+from jobdev.dashboard.rendering import bar_chart, csv_response
 
 SECTIONS = ("job_development", "caseload", "rapid_search", "outcomes", "follow_along", "placements")
 EARLIEST = datetime.date(2000, 1, 1)
@@ -164,100 +164,15 @@ def team_dashboard(request):
         "dashboard": dashboard,
         "query": _query(dashboard.filters),
         "chart": bar_chart(dashboard.chart_weeks),
-        "week_labels": [iso_week_label(monday) for monday in dashboard.weeks],
         "figures": {section: dashboard.figures_in(section) for section in SECTIONS},
+        "tables": dashboard_tables(dashboard),
     }
     return render(request, "jobdev/dashboard.html", context)
-
-
-# Spreadsheets read a formula from a cell that starts with one of these.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def team_dashboard_export(request, table):
     if table not in TABLES:
         raise Http404
     _form, dashboard = _dashboard(request)
-    header, rows = dashboard.table(table)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"fidelity-{table}-{dashboard.date_from.isoformat()}-{dashboard.date_to.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # A byte-order mark, so that spreadsheet programs read the file as UTF-8.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_csv_cell(cell) for cell in header])
-    for row in rows:
-        writer.writerow([_csv_cell(cell) for cell in row])
-    return response
-
-
-# The chart: inline SVG drawn here, no script and no network -------------------
-
-CHART_WIDTH, CHART_HEIGHT = 720, 260
-CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 44, 84, 24, 44
-
-
-def _tick_step(value: int) -> int:
-    """A round step so that four steps cover `value`: 1, 2, 5, 10, 20, 50..."""
-    rough = max(math.ceil(value / 4), 1)
-    magnitude = 10 ** math.floor(math.log10(rough))
-    for step in (1, 2, 5, 10):
-        if rough <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
-
-
-def bar_chart(points) -> dict:
-    """Geometry of a bar chart of weekly counts with a horizontal target line."""
-    target = points[0].target if points else 0
-    step = _tick_step(max([point.count for point in points] + [target, 1]))
-    top = 4 * step
-    plot_width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
-    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
-    slot = plot_width / max(len(points), 1)
-    bar_width = slot * 0.6
-    baseline = CHART_TOP + plot_height
-
-    def y(value):
-        return round(baseline - plot_height * value / top, 1)
-
-    bars = []
-    for index, point in enumerate(points):
-        x = CHART_LEFT + slot * index + (slot - bar_width) / 2
-        height = round(plot_height * point.count / top, 1)
-        bars.append(
-            {
-                "point": point,
-                "x": round(x, 1),
-                "y": round(baseline - height, 1),
-                "width": round(bar_width, 1),
-                "height": height,
-                "center": round(x + bar_width / 2, 1),
-                "value_y": round(baseline - height - 5, 1),
-                "week": point.label.split("-")[1],
-            }
-        )
-    ticks = [{"value": step * index, "y": y(step * index)} for index in range(5)]
-    return {
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "left": CHART_LEFT,
-        "right": CHART_WIDTH - CHART_RIGHT,
-        "baseline": baseline,
-        "label_y": baseline + 18,
-        "bars": bars,
-        "ticks": ticks,
-        "target": target,
-        "target_y": y(target),
-        "weeks_meeting": sum(1 for point in points if point.meets),
-        "first": points[0] if points else None,
-        "last": points[-1] if points else None,
-    }
+    return csv_response(dashboard_table(dashboard, table), filename)

@@ -14,6 +14,7 @@ import csv
 import datetime
 import io
 import zoneinfo
+from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -22,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crm.models import JobType
-from jobdev.dashboard import DashboardFilters, TeamDashboard, default_period
+from jobdev.dashboard import TABLES, DashboardFilters, TeamDashboard, default_period
 from jobdev.models import EmployerContact
 from placements.models import BenefitsStep, PlacementMilestone, SupportTask
 from tests.factories import (
@@ -619,6 +620,104 @@ class TestCsvExport:
         person.save()
         rows = read_csv(client_for(leader_a).get(self.url("no-recent-contact")))
         assert rows[1][0] == "'=HYPERLINK(1) Diallo"
+
+
+class TableCells(HTMLParser):
+    """The header cells and rows of each `<table id="table-...">` of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: dict[str, dict] = {}
+        self.table = self.cell = self.row = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and attrs.get("id", "").startswith("table-"):
+            self.table = self.tables.setdefault(attrs["id"][len("table-") :], {"headers": [], "rows": []})
+        elif self.table is not None and tag == "tr":
+            self.row = []
+        elif self.table is not None and tag in ("th", "td"):
+            self.cell = {"scope": attrs.get("scope"), "text": ""}
+
+    def handle_endtag(self, tag):
+        if self.table is None:
+            return
+        if tag in ("th", "td") and self.cell is not None:
+            if self.cell["scope"] == "col":
+                self.table["headers"].append(" ".join(self.cell["text"].split()))
+            else:
+                self.row.append(" ".join(self.cell["text"].split()))
+            self.cell = None
+        elif tag == "tr":
+            if self.row:
+                self.table["rows"].append(self.row)
+            self.row = None
+        elif tag == "table":
+            self.table = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell["text"] += data
+
+
+def page_tables(client, params):
+    parser = TableCells()
+    parser.feed(client.get(reverse("team_dashboard"), params).content.decode())
+    return parser.tables
+
+
+class TestTablesOnThePageAndInCsv:
+    """Each table is defined once (jobdev/dashboard/tables.py): the page and the CSV
+    export show the same columns, with the same words, and the same rows."""
+
+    PERIOD = {"date_from": "2026-01-05", "date_to": "2026-03-15"}
+
+    @pytest.mark.parametrize("language", ["en", "fr"])
+    def test_every_table_has_the_same_header_on_the_page_and_in_the_csv(
+        self, program, client_for, program_admin, language
+    ):
+        client = client_for(program_admin)
+        client.cookies["django_language"] = language
+        tables = page_tables(client, self.PERIOD)
+        assert set(tables) == set(TABLES)
+        for table in TABLES:
+            csv_rows = read_csv(client.get(reverse("team_dashboard_export", args=[table]), self.PERIOD))
+            assert tables[table]["headers"] == csv_rows[0], table
+
+    def test_every_table_has_the_same_rows_on_the_page_and_in_the_csv(self, program, client_for, program_admin):
+        client = client_for(program_admin)
+        tables = page_tables(client, self.PERIOD)
+        for table in TABLES:
+            csv_rows = read_csv(client.get(reverse("team_dashboard_export", args=[table]), self.PERIOD))[1:]
+            page_rows = tables[table]["rows"]
+            assert len(page_rows) == len(csv_rows), table
+            if table != "starts":  # the page names the month, the CSV gives 2026-03
+                assert [row[0] for row in page_rows] == [row[0] for row in csv_rows], table
+
+    def test_numbers_agree_cell_by_cell(self, program, client_for, leader_a):
+        client = client_for(leader_a)
+        period = {"date_from": "2026-03-02", "date_to": "2026-03-15"}
+        page = page_tables(client, period)
+        for table in ("weekly", "contacts", "follow-along"):
+            csv_rows = read_csv(client.get(reverse("team_dashboard_export", args=[table]), period))[1:]
+            for page_row, csv_row in zip(page[table]["rows"], csv_rows, strict=True):
+                for page_cell, csv_cell in zip(page_row, csv_row, strict=True):
+                    if csv_cell.replace(".", "").isdigit():
+                        assert float(page_cell.split()[0]) == float(csv_cell), (table, page_row, csv_row)
+
+    def test_a_count_below_the_weekly_target_is_marked_on_the_page_only(self, program, client_for, leader_a):
+        response = client_for(leader_a).get(
+            reverse("team_dashboard"), {"date_from": "2026-03-02", "date_to": "2026-03-15"}
+        )
+        assert '<td class="below-target">4<span class="visually-hidden"> (below the target)</span></td>' in (
+            response.content.decode()
+        )
+        rows = read_csv(
+            client_for(leader_a).get(
+                reverse("team_dashboard_export", args=["weekly"]), {"date_from": "2026-03-02", "date_to": "2026-03-15"}
+            )
+        )
+        assert rows[1][2:] == ["6", "4"]
 
 
 def program_user(user, username):
