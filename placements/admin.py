@@ -1,17 +1,63 @@
 from django.contrib import admin
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.admin import OrganisationScopedAdmin
+from crm.admin import ScopedAdmin
+from placements import selectors  # noqa: F401 - registers the scope's rules for placements' models
 from placements.models import Placement, SupportTask
 
 
 @admin.register(Placement)
-class PlacementAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
+class PlacementAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["job_title", "job_seeker", "employer", "status", "start_date", "end_date"]
     list_filter = ["status", "is_competitive"]
+    # The lifecycle moves through placements.services (offer, start, terms, end), which
+    # emit the events that plan follow-along, benefits re-checks and job-end support.
+    workflow_fields = (
+        "job_seeker",
+        "status",
+        "offer_date",
+        "start_date",
+        "end_date",
+        "end_reason",
+        "hours_per_week",
+        "hourly_pay",
+    )
+    created_in_app = True
 
 
 @admin.register(SupportTask)
-class SupportTaskAdmin(OrganisationScopedAdmin):
+class SupportTaskAdmin(ScopedAdmin):
     list_display = ["title", "kind", "job_seeker", "owner", "due_date", "status"]
     list_filter = ["kind", "status"]
+    exclude = ["title_key", "title_params"]
+    # Created by placements.services.support_task_create (the owner is the job seeker's
+    # specialist, moved on reassignment), completed and scheduled through its services.
+    workflow_fields = (
+        "rendered_title",
+        "job_seeker",
+        "placement",
+        "kind",
+        "owner",
+        "status",
+        "completed_on",
+        "completion_mode",
+        "completion_note",
+        "cancel_reason",
+        "source_event",
+        "accommodation",
+        "benefits_step",
+        "sequence",
+    )
+    created_in_app = True
+
+    @admin.display(description=_("title"))
+    def rendered_title(self, obj):
+        return obj.title
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"due_date", "due_time", "duration_minutes"} & set(form.changed_data):
+            # Calendars take a new revision only with a higher SEQUENCE (RFC 5545).
+            SupportTask.objects.filter(pk=obj.pk).update(sequence=F("sequence") + 1)

@@ -2,9 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.access import AccessScope
 from crm.forms import DateInput
-from employers.models import EmployerSite
-from employers.selectors import employers_visible_to
+from employers.selectors import employer_sites_visible, employers_visible
 from placements.models import Accommodation, BenefitsStep, FollowAlongPlan, JobEndReport, Placement, SupportTask
 
 
@@ -24,28 +24,23 @@ class OfferAcceptForm(forms.ModelForm):
         ]
         widgets = {"offer_date": DateInput(), "expected_start_date": DateInput()}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, scope: AccessScope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["employer"].queryset = employers_visible_to(user)
-        self.fields["site"].queryset = EmployerSite.objects.filter(
-            employer__in=employers_visible_to(user)
-        ).select_related("employer")
+        self.fields["employer"].queryset = employers_visible(scope)
+        self.fields["site"].queryset = employer_sites_visible(scope)
         self.fields["site"].label_from_instance = lambda site: f"{site.employer.name} — {site}"
         self.fields["offer_date"].initial = timezone.localdate()
 
-    def clean(self):
-        cleaned = super().clean()
-        employer, site = cleaned.get("employer"), cleaned.get("site")
-        if employer and site and site.employer_id != employer.pk:
-            self.add_error("site", _("This site belongs to another employer."))
-        offer, start = cleaned.get("offer_date"), cleaned.get("expected_start_date")
-        if offer and start and start < offer:
-            self.add_error("expected_start_date", _("The start cannot be before the offer was accepted."))
-        return cleaned
-
     def _post_clean(self):
-        # Model validation runs in the service, with the job seeker and organisation set.
-        pass
+        pass  # the service validates the placement (site of the employer, dates), under its locks
+
+    def offer_fields(self) -> dict:
+        """The cleaned fields as the service's PlacementOfferFields (the employer apart)."""
+        data = self.cleaned_data
+        fields = {name: value for name, value in data.items() if name not in ("employer", "site", "job_type")}
+        fields["site_id"] = data["site"].pk if data.get("site") else None
+        fields["job_type_id"] = data["job_type"].pk if data.get("job_type") else None
+        return fields
 
 
 class StartForm(forms.Form):
@@ -143,6 +138,9 @@ class JobEndReportForm(forms.ModelForm):
                 ]
             },
         }
+
+    def _post_clean(self):
+        pass  # the service validates and saves the report on the stored row, under its lock
 
 
 class TaskScheduleForm(forms.Form):

@@ -1,248 +1,295 @@
-"""What placement events do: the IPS follow-along, accommodation and benefits steps.
+"""What placement events do: the IPS follow-along, accommodation and benefits steps, and
+the hand-over of tasks when a job seeker changes specialist.
 
 Each handler runs inside the dispatcher's transaction together with the record of its
-success, so a redelivered event never creates its tasks twice. Defaults follow the
-IPS Fidelity Scale (see shared/ips-reference.md)."""
+success, so a redelivered event never creates its tasks twice. Handlers act with the
+program's scope (ProgramScope: no user) through placements.services, and are correct
+whatever order the events of one placement are handled in, and under concurrency:
+each one first locks the rows it acts on in the documented order (job seeker, then
+placement, then its plan, then tasks, adjustments and benefits steps) and decides from
+their current state, never from a payload that may be out of date. Dates are the
+program's (the event's instant in the program's time zone). Defaults follow the IPS
+Fidelity Scale (see shared/ips-reference.md)."""
 
 import datetime
 
 from django.utils.translation import gettext as _
 
+from crm import clock
 from crm import services as crm_services
+from crm.access import ProgramScope
 from crm.events import handles
 from crm.models import JobSeeker, OutboxEvent
-from placements.models import Accommodation, BenefitsStep, FollowAlongPlan, Placement, SupportTask
-from placements.services import benefits_step_create, follow_along_schedule_next
+from placements import services
+from placements.models import Accommodation, BenefitsStep, Placement, SupportTask, TaskTitle
 
 BENEFITS_NEEDED = (JobSeeker.Benefits.YES, JobSeeker.Benefits.UNKNOWN)
-DISCLOSURE_LABELS = dict(JobSeeker.Disclosure.choices)
+
+#: The follow-up task of each accommodation step: (title, days after the change).
+ACCOMMODATION_FOLLOW_UPS = {
+    Accommodation.Status.IDENTIFIED: (TaskTitle.ACCOMMODATION_DISCUSS, 7),
+    Accommodation.Status.REQUESTED: (TaskTitle.ACCOMMODATION_CHECK_ANSWER, 7),
+    Accommodation.Status.IN_PLACE: (TaskTitle.ACCOMMODATION_REVIEW, 30),
+}
 
 
 def _date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-def _placement(event: OutboxEvent) -> Placement:
-    return Placement.objects.select_related("job_seeker", "employer", "organisation").get(
-        pk=event.payload["placement_id"]
-    )
+def _scope(event: OutboxEvent) -> ProgramScope:
+    return ProgramScope(event.organisation_id)
 
 
-def _task(event: OutboxEvent, placement: Placement, *, kind: str, title: str, due: datetime.date, **extra):
-    return SupportTask.objects.create(
-        organisation_id=placement.organisation_id,
+def _event_day(scope: ProgramScope, event: OutboxEvent) -> datetime.date:
+    """The program's date when the fact happened (not the server's, not UTC's)."""
+    return clock.program_today(scope.organisation, at=event.occurred_at)
+
+
+def _task(scope, event: OutboxEvent, placement: Placement, *, kind: str, title_key: str, due, **extra):
+    return services.support_task_create(
+        scope=scope,
         job_seeker_id=placement.job_seeker_id,
-        placement=placement,
+        placement_id=placement.pk,
         kind=kind,
-        title=title,
+        title_key=title_key,
         due_date=due,
-        owner_id=placement.job_seeker.specialist_id,
         source_event=event,
         **extra,
     )
 
 
-@handles("placement.offer_accepted")
+@handles("placement.offer_accepted", name="placements.plan_steps_before_the_start")
 def plan_steps_before_the_start(event: OutboxEvent) -> None:
-    placement = _placement(event)
+    scope = _scope(event)
+    placement = services.placement_lock(scope, event.payload["placement_id"])
     job_seeker = placement.job_seeker
     offer_date = placement.offer_date
     start = placement.expected_start_date
     # Due before the start when it is known, otherwise within a week of the offer.
     before_start = max(offer_date, start - datetime.timedelta(days=1)) if start else offer_date + datetime.timedelta(7)
     soon = min(before_start, offer_date + datetime.timedelta(days=3))
-    name = job_seeker.full_name
     if job_seeker.receives_benefits in BENEFITS_NEEDED:
-        step = benefits_step_create(
-            job_seeker=job_seeker, placement=placement, reason=BenefitsStep.Reason.BEFORE_START, offered_on=offer_date
+        step = services.benefits_step_create(
+            scope=scope,
+            job_seeker_id=job_seeker.pk,
+            placement_id=placement.pk,
+            reason=BenefitsStep.Reason.BEFORE_START,
+            offered_on=offer_date,
         )
         _task(
+            scope,
             event,
             placement,
             kind=SupportTask.Kind.BENEFITS_PLANNING,
-            title=_("Work incentives planning before the start (%(name)s)") % {"name": name},
+            title_key=TaskTitle.BENEFITS_BEFORE_START,
             due=before_start,
-            benefits_step=step,
+            benefits_step_id=step.pk,
         )
-    preference = DISCLOSURE_LABELS[job_seeker.disclosure_preference]
     _task(
+        scope,
         event,
         placement,
         kind=SupportTask.Kind.DISCLOSURE_CONVERSATION,
-        title=_("Talk about disclosure with %(name)s (recorded preference: %(preference)s)")
-        % {"name": name, "preference": preference},
+        title_key=TaskTitle.DISCLOSURE_CONVERSATION,
+        params={"preference": job_seeker.disclosure_preference},
         due=soon,
     )
     _task(
+        scope,
         event,
         placement,
         kind=SupportTask.Kind.ACCOMMODATION,
-        title=_("Talk with %(name)s about workplace adjustments they may need") % {"name": name},
+        title_key=TaskTitle.ACCOMMODATION_NEEDS,
         due=before_start,
     )
-    # Events of one placement may be handled in any order: once the job has started,
-    # the pre-start contact is overtaken by the follow-along schedule.
+    # Events of one placement may be handled in any order: once the job has started
+    # (read under the placement's lock), the pre-start contact is overtaken by the
+    # follow-along schedule.
     if placement.status == Placement.Status.OFFER_ACCEPTED:
         _task(
+            scope,
             event,
             placement,
             kind=SupportTask.Kind.FOLLOW_ALONG,
-            title=_("Follow-along contact with %(name)s in the week before the start") % {"name": name},
+            title_key=TaskTitle.FOLLOW_ALONG_BEFORE_START,
             due=before_start,
         )
 
 
-@handles("placement.started")
+@handles("placement.started", name="placements.start_follow_along")
 def start_follow_along(event: OutboxEvent) -> None:
-    placement = Placement.objects.select_related("job_seeker", "organisation").get(pk=event.payload["placement_id"])
-    if placement.status == Placement.Status.ENDED:  # the end was handled first
-        FollowAlongPlan.objects.get_or_create(placement=placement, defaults={"status": FollowAlongPlan.Status.ENDED})
-        return
-    plan, _created = FollowAlongPlan.objects.get_or_create(placement=placement)
-    placement.follow_along_plan = plan
-    # A pre-start contact still open is overtaken by the start itself.
-    placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN).close(
-        SupportTask.Status.CANCELLED, cancel_reason=_("The job has started.")
-    )
-    follow_along_schedule_next(placement=placement, earliest=placement.start_date, source_event=event)
+    services.follow_along_start(scope=_scope(event), placement_id=event.payload["placement_id"], source_event=event)
 
 
-@handles("placement.terms_changed")
+@handles("placement.terms_changed", name="placements.recheck_benefits")
 def recheck_benefits(event: OutboxEvent) -> None:
-    placement = _placement(event)
+    scope = _scope(event)
+    placement = services.placement_lock(scope, event.payload["placement_id"])
     if placement.job_seeker.receives_benefits not in BENEFITS_NEEDED:
         return
     effective_on = _date(event.payload["effective_on"])
-    step = benefits_step_create(
-        job_seeker=placement.job_seeker,
-        placement=placement,
+    step = services.benefits_step_create(
+        scope=scope,
+        job_seeker_id=placement.job_seeker_id,
+        placement_id=placement.pk,
         reason=BenefitsStep.Reason.TERMS_CHANGED,
         offered_on=effective_on,
     )
     _task(
+        scope,
         event,
         placement,
         kind=SupportTask.Kind.BENEFITS_PLANNING,
-        title=_("Benefits re-check: hours or pay changed (%(name)s)") % {"name": placement.job_seeker.full_name},
+        title_key=TaskTitle.BENEFITS_TERMS_CHANGED,
         due=effective_on + datetime.timedelta(days=7),
-        benefits_step=step,
+        benefits_step_id=step.pk,
     )
 
 
-@handles("placement.milestone_reached")
+@handles("placement.milestone_reached", name="placements.act_on_milestone")
 def act_on_milestone(event: OutboxEvent) -> None:
-    placement = _placement(event)
+    scope = _scope(event)
+    placement = services.placement_lock(scope, event.payload["placement_id"])
     if placement.status != Placement.Status.ACTIVE:
         return
     milestone = event.payload["milestone"]
     due = _date(event.payload["due_date"])
-    name = placement.job_seeker.full_name
     if milestone == "day_30":
         _task(
+            scope,
             event,
             placement,
             kind=SupportTask.Kind.ACCOMMODATION,
-            title=_("Review workplace adjustments after the first month (%(name)s)") % {"name": name},
+            title_key=TaskTitle.ACCOMMODATION_FIRST_MONTH,
             due=due + datetime.timedelta(days=7),
         )
     elif milestone == "day_90":
         _task(
+            scope,
             event,
             placement,
             kind=SupportTask.Kind.RETENTION_CHECK,
-            title=_("13-week retention check with %(name)s") % {"name": name},
+            title_key=TaskTitle.RETENTION_CHECK,
             due=due + datetime.timedelta(days=7),
         )
     elif milestone == "day_365":
         _task(
+            scope,
             event,
             placement,
             kind=SupportTask.Kind.STEP_DOWN_REVIEW,
-            title=_("One year in the job: review follow-along and a possible step-down with %(name)s") % {"name": name},
+            title_key=TaskTitle.STEP_DOWN_ONE_YEAR,
             due=due + datetime.timedelta(days=14),
         )
 
 
-@handles("placement.ended")
+@handles("placement.ended", name="placements.support_after_job_end")
 def support_after_job_end(event: OutboxEvent) -> None:
-    placement = _placement(event)
-    end_date = _date(event.payload["end_date"])
-    reason = str(Placement.EndReason(event.payload["end_reason"]).label)
-    name = placement.job_seeker.full_name
+    scope = _scope(event)
+    # The job seeker may go back to job search below: lock them FOR UPDATE from the start.
+    placement = services.placement_lock(scope, event.payload["placement_id"], job_seeker_for_update=True)
+    end_date = placement.end_date
     _task(
+        scope,
         event,
         placement,
         kind=SupportTask.Kind.JOB_END_CONTACT,
-        title=_("See %(name)s face to face after the job ended") % {"name": name},
+        title_key=TaskTitle.JOB_END_CONTACT,
         due=end_date + datetime.timedelta(days=placement.organisation.job_end_contact_days),
     )
     _task(
+        scope,
         event,
         placement,
         kind=SupportTask.Kind.JOB_END_REPORT,
-        title=_("Write the job-end report (%(name)s)") % {"name": name},
+        title_key=TaskTitle.JOB_END_REPORT,
         due=end_date + datetime.timedelta(days=7),
     )
-    placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN).close(
-        SupportTask.Status.CANCELLED, cancel_reason=(_("Job ended: %(reason)s") % {"reason": reason})[:300]
-    )
-    FollowAlongPlan.objects.filter(placement=placement).update(
-        status=FollowAlongPlan.Status.ENDED, status_reason=reason
-    )
+    services.follow_along_end(scope=scope, placement_id=placement.pk)
     still_working = placement.job_seeker.placements.filter(status=Placement.Status.ACTIVE).exists()
     if not still_working:
+        reason = str(placement.get_end_reason_display())
         crm_services.job_seeker_reenter_job_search(
-            job_seeker=placement.job_seeker,
+            scope=scope,
+            job_seeker_id=placement.job_seeker_id,
             on=end_date,
-            actor=event.actor,
             note=_("Job ended: %(reason)s") % {"reason": reason},
             dedup_key=f"jobseeker:{placement.job_seeker_id}:reentry:placement:{placement.pk}",
         )
 
 
-@handles("accommodation.status_changed")
+@handles("accommodation.status_changed", name="placements.follow_up_accommodation")
 def follow_up_accommodation(event: OutboxEvent) -> None:
-    accommodation = Accommodation.objects.select_related("placement__job_seeker").get(
-        pk=event.payload["accommodation_id"]
-    )
-    placement = accommodation.placement
-    today = event.occurred_at.date()
-    follow_ups = {
-        Accommodation.Status.IDENTIFIED: (_("Discuss the adjustment “%(what)s” with the worker"), 7),
-        Accommodation.Status.REQUESTED: (_("Check the employer's answer on “%(what)s”"), 7),
-        Accommodation.Status.IN_PLACE: (_("Review with the worker whether “%(what)s” works"), 30),
-    }
-    if event.payload["to"] in follow_ups:
-        title, days = follow_ups[event.payload["to"]]
-        _task(
-            event,
-            placement,
-            kind=SupportTask.Kind.ACCOMMODATION,
-            title=title % {"what": accommodation.description},
-            due=today + datetime.timedelta(days=days),
-            accommodation=accommodation,
-        )
+    """The follow-up of the adjustment's *current* step: changes made in quick
+    succession may be handled in any order, and a handler running late must not plan a
+    step the adjustment has already passed."""
+    scope = _scope(event)
+    services.placement_lock(scope, event.payload["placement_id"])
+    accommodation = Accommodation.objects.select_for_update().get(pk=event.payload["accommodation_id"])
+    follow_up = ACCOMMODATION_FOLLOW_UPS.get(accommodation.status)
+    current_key = follow_up[0] if follow_up else None
     # Open steps about an earlier stage of this adjustment are now out of date.
-    accommodation.support_tasks.filter(status=SupportTask.Status.OPEN).exclude(source_event=event).close(
-        SupportTask.Status.CANCELLED, cancel_reason=_("The adjustment moved on.")
-    )
+    open_tasks = accommodation.support_tasks.filter(status=SupportTask.Status.OPEN)
+    out_of_date = open_tasks.exclude(title_key=current_key) if current_key else open_tasks
+    out_of_date.close(SupportTask.Status.CANCELLED, cancel_reason=_("The adjustment moved on."))
+    # The event that brought the adjustment to its current step plans that step's
+    # follow-up (once), dated from when it happened.
+    if follow_up and event.payload["to"] == accommodation.status and not open_tasks.filter(title_key=current_key):
+        title_key, days = follow_up
+        services.support_task_create(
+            scope=scope,
+            job_seeker_id=accommodation.placement.job_seeker_id,
+            placement_id=accommodation.placement_id,
+            accommodation_id=accommodation.pk,
+            kind=SupportTask.Kind.ACCOMMODATION,
+            title_key=title_key,
+            params={"what": accommodation.description},
+            due_date=_event_day(scope, event) + datetime.timedelta(days=days),
+            source_event=event,
+        )
 
 
-@handles("benefits.step_changed")
+@handles("benefits.step_changed", name="placements.follow_up_benefits")
 def follow_up_benefits(event: OutboxEvent) -> None:
-    step = BenefitsStep.objects.select_related("job_seeker", "placement").get(pk=event.payload["benefits_step_id"])
-    today = event.occurred_at.date()
-    if event.payload["to"] == BenefitsStep.Status.REFERRED and step.placement is not None:
-        _task(
-            event,
-            step.placement,
+    """Like accommodations: decided on the step's current status, whatever the order."""
+    scope = _scope(event)
+    job_seeker_id = event.payload["job_seeker_id"]
+    if event.payload["placement_id"]:
+        services.placement_lock(scope, event.payload["placement_id"])
+    else:
+        services.job_seeker_hold(scope, job_seeker_id)
+    step = BenefitsStep.objects.select_for_update().get(pk=event.payload["benefits_step_id"])
+    day = _event_day(scope, event)
+    open_tasks = step.support_tasks.filter(status=SupportTask.Status.OPEN)
+    if step.is_finished:
+        open_tasks.close(SupportTask.Status.DONE, completed_on=day, completion_note=str(step.get_status_display()))
+        return
+    if (
+        step.status == BenefitsStep.Status.REFERRED
+        and event.payload["to"] == step.status
+        and step.placement_id is not None
+        and not open_tasks.filter(title_key=TaskTitle.BENEFITS_SESSION_CHECK).exists()
+    ):
+        services.support_task_create(
+            scope=scope,
+            job_seeker_id=step.job_seeker_id,
+            placement_id=step.placement_id,
+            benefits_step_id=step.pk,
             kind=SupportTask.Kind.BENEFITS_PLANNING,
-            title=_("Check that the benefits counselling session took place (%(name)s)")
-            % {"name": step.job_seeker.full_name},
-            due=today + datetime.timedelta(days=14),
-            benefits_step=step,
+            title_key=TaskTitle.BENEFITS_SESSION_CHECK,
+            due_date=day + datetime.timedelta(days=14),
+            source_event=event,
         )
-    if event.payload["to"] in (BenefitsStep.Status.PLAN_IN_PLACE, BenefitsStep.Status.DECLINED):
-        step.support_tasks.filter(status=SupportTask.Status.OPEN).close(
-            SupportTask.Status.DONE, completed_on=today, completion_note=step.get_status_display()
-        )
+
+
+@handles("jobseeker.reassigned", name="placements.hand_over_open_tasks")
+def hand_over_open_tasks(event: OutboxEvent) -> None:
+    """The previous specialist's open tasks for this person go to their specialist now
+    (the current one, not the payload's: reassignments handled out of order still end
+    with the last one)."""
+    services.support_tasks_hand_over(
+        scope=_scope(event),
+        job_seeker_id=event.payload["job_seeker_id"],
+        from_specialist_id=event.payload["from_specialist_id"],
+    )

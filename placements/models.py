@@ -1,5 +1,6 @@
 """Placements (jobs) and the follow-along support that goes with them."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -111,6 +112,26 @@ class Placement(models.Model):
     def __str__(self):
         return f"{self.job_title} — {self.employer}"
 
+    def clean(self):
+        """Rules across fields, checked by the services and the admin alike (the check
+        constraints below back them in the database)."""
+        errors = {}
+        employer = self.employer if self.employer_id else None
+        if employer is not None and self.organisation_id and employer.organisation_id != self.organisation_id:
+            errors["employer"] = _("Choose one of your program's employers.")
+        if self.site_id and employer is not None and self.site.employer_id != employer.pk:
+            errors["site"] = _("This site belongs to another employer.")
+        if self.job_seeker_id and self.organisation_id and self.job_seeker.organisation_id != self.organisation_id:
+            errors["job_seeker"] = _("This job seeker belongs to another program.")
+        if self.offer_date and self.expected_start_date and self.expected_start_date < self.offer_date:
+            errors["expected_start_date"] = _("The start cannot be before the offer was accepted.")
+        if self.offer_date and self.start_date and self.start_date < self.offer_date:
+            errors["start_date"] = _("The start date cannot be before the offer was accepted.")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class SupportTaskQuerySet(models.QuerySet):
     def close(self, status: str, **fields) -> int:
@@ -119,8 +140,57 @@ class SupportTaskQuerySet(models.QuerySet):
         return self.update(status=status, sequence=F("sequence") + 1, updated_at=timezone.now(), **fields)
 
 
+class TaskTitle(models.TextChoices):
+    """The titles of the tasks the product creates, rendered in the reader's language
+    when shown (SupportTask.title). Each label is a format string: `%(name)s` is the job
+    seeker's name at display time (never stored), the others come from
+    `SupportTask.title_params` ("what": the adjustment, "day": a day count,
+    "preference": a JobSeeker.Disclosure value)."""
+
+    FOLLOW_ALONG = "follow_along", _("Follow-along contact with %(name)s")
+    FOLLOW_ALONG_BEFORE_START = (
+        "follow_along_before_start",
+        _("Follow-along contact with %(name)s in the week before the start"),
+    )
+    BENEFITS_BEFORE_START = "benefits_before_start", _("Work incentives planning before the start (%(name)s)")
+    BENEFITS_TERMS_CHANGED = "benefits_terms_changed", _("Benefits re-check: hours or pay changed (%(name)s)")
+    BENEFITS_SESSION_CHECK = (
+        "benefits_session_check",
+        _("Check that the benefits counselling session took place (%(name)s)"),
+    )
+    DISCLOSURE_CONVERSATION = (
+        "disclosure_conversation",
+        _("Talk about disclosure with %(name)s (recorded preference: %(preference)s)"),
+    )
+    ACCOMMODATION_NEEDS = "accommodation_needs", _("Talk with %(name)s about workplace adjustments they may need")
+    ACCOMMODATION_FIRST_MONTH = (
+        "accommodation_first_month",
+        _("Review workplace adjustments after the first month (%(name)s)"),
+    )
+    ACCOMMODATION_DISCUSS = "accommodation_discuss", _("Discuss the adjustment “%(what)s” with the worker")
+    ACCOMMODATION_CHECK_ANSWER = "accommodation_check_answer", _("Check the employer's answer on “%(what)s”")
+    ACCOMMODATION_REVIEW = "accommodation_review", _("Review with the worker whether “%(what)s” works")
+    RETENTION_CHECK = "retention_check", _("13-week retention check with %(name)s")
+    STEP_DOWN_ONE_YEAR = (
+        "step_down_one_year",
+        _("One year in the job: review follow-along and a possible step-down with %(name)s"),
+    )
+    STEP_DOWN_HANDOVER = "step_down_handover", _("Hand follow-along over to the mental-health team")
+    JOB_END_CONTACT = "job_end_contact", _("See %(name)s face to face after the job ended")
+    JOB_END_REPORT = "job_end_report", _("Write the job-end report (%(name)s)")
+    JOB_SEARCH_NUDGE = (
+        "job_search_nudge",
+        _("Day %(day)s of job search for %(name)s: no face-to-face employer contact yet"),
+    )
+
+
 class SupportTask(models.Model):
-    """A follow-along or workflow step with a due date and an owner."""
+    """A follow-along or workflow step with a due date and an owner.
+
+    Its title is not stored as text: tasks the product creates keep a `title_key` (a
+    TaskTitle) and its `title_params`, and `title` renders them in the language of
+    whoever reads it, with the job seeker's current name. A task written by hand keeps
+    its free text in `custom_title`."""
 
     class Kind(models.TextChoices):
         FOLLOW_ALONG = "follow_along", _("Follow-along contact")
@@ -158,7 +228,9 @@ class SupportTask(models.Model):
         related_name="support_tasks",
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title_key = models.CharField(_("title"), max_length=40, choices=TaskTitle.choices, blank=True)
+    title_params = models.JSONField(_("title details"), default=dict, blank=True)
+    custom_title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("For a task written by hand."))
     due_date = models.DateField(_("due date"))
     due_time = models.TimeField(
         _("appointment time"), null=True, blank=True, help_text=_("Set for an appointment: it then shows in calendars.")
@@ -201,10 +273,37 @@ class SupportTask(models.Model):
                 | (~Q(status="done") & Q(completed_on__isnull=True)),
                 name="support_task_completed_iff_done",
             ),
+            models.CheckConstraint(
+                condition=~Q(title_key="") | ~Q(custom_title=""),
+                name="support_task_has_a_title",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def title(self) -> str:
+        """The title in the active language (the reader's), with the job seeker's
+        current name. Reading it loads `job_seeker` (select_related it in lists)."""
+        if not self.title_key:
+            return self.custom_title
+        params = dict(self.title_params or {})
+        if "preference" in params:
+            labels = dict(JobSeeker.Disclosure.choices)
+            params["preference"] = labels.get(params["preference"], params["preference"])
+        params["name"] = self.job_seeker.full_name if self.job_seeker_id else ""
+        try:
+            return str(TaskTitle(self.title_key).label) % params
+        except (ValueError, KeyError, TypeError):  # a key or parameter from a newer version
+            return self.custom_title or str(self.get_kind_display())
+
+    @title.setter
+    def title(self, text: str) -> None:
+        """A title written by hand (free text, shown as it is in every language)."""
+        self.custom_title = text
+        self.title_key = ""
+        self.title_params = {}
 
     @property
     def is_overdue(self) -> bool:
@@ -317,6 +416,19 @@ class Accommodation(models.Model):
     def __str__(self):
         return self.description
 
+    @property
+    def is_finished(self) -> bool:
+        """Reviewed or not pursued: the adjustment changes no more."""
+        return self.status in (self.Status.REVIEWED, self.Status.DROPPED)
+
+    @property
+    def next_status(self) -> str | None:
+        """The step after the current one (identified -> discussed -> requested ->
+        agreed -> in place -> reviewed); None once finished."""
+        if self.is_finished or self.status not in self.ORDER:
+            return None
+        return self.ORDER[self.ORDER.index(self.status) + 1]
+
 
 class BenefitsStep(models.Model):
     """A work-incentives-planning (benefits counselling) step."""
@@ -353,6 +465,19 @@ class BenefitsStep(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()}: {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        """A plan is in place, or the worker declined: the step changes no more."""
+        return self.status in (self.Status.PLAN_IN_PLACE, self.Status.DECLINED)
+
+    @property
+    def next_status(self) -> str | None:
+        """The step after the current one (offered -> referred -> session held -> plan
+        in place); None once finished."""
+        if self.is_finished or self.status not in self.ORDER:
+            return None
+        return self.ORDER[self.ORDER.index(self.status) + 1]
 
 
 class JobEndReport(models.Model):

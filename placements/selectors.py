@@ -1,57 +1,98 @@
-"""Reads on placements and support tasks, limited to the caseloads the user can read."""
+"""Reads on placements and support tasks, through the access scope (crm.access): a
+placement and everything hanging from it belongs to a job seeker's caseload, so the
+scope's caseload rule decides (`scope.caseload("job_seeker__")`). Out of scope is
+missing: fetching one by id raises OutOfScope (404)."""
 
 import datetime
 
 import django_filters
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import OutboxEvent, User
-from crm.selectors import caseload_filter, outside_any_program
-from placements.models import Placement, SupportTask
+from crm.access import AccessScope, access_scope, rows_rule
+from crm.models import OutboxEvent
+from placements.models import (
+    Accommodation,
+    BenefitsStep,
+    FollowAlongPlan,
+    JobEndReport,
+    Placement,
+    PlacementMilestone,
+    SupportTask,
+)
 
 
-def placements_visible_to(user) -> QuerySet[Placement]:
-    if outside_any_program(user):
-        return Placement.objects.none()
-    return Placement.objects.filter(caseload_filter(user, prefix="job_seeker__")).select_related(
+@rows_rule(Placement)
+def placements_visible(scope: AccessScope) -> QuerySet[Placement]:
+    return Placement.objects.filter(scope.caseload("job_seeker__")).select_related(
         "job_seeker", "employer", "job_type", "site"
     )
 
 
-def placements_editable_by(user) -> QuerySet[Placement]:
-    if outside_any_program(user):
-        return Placement.objects.none()
-    return Placement.objects.filter(caseload_filter(user, prefix="job_seeker__", for_edit=True)).select_related(
+def placements_editable(scope: AccessScope) -> QuerySet[Placement]:
+    return Placement.objects.filter(scope.caseload("job_seeker__", edit=True)).select_related(
         "job_seeker", "employer", "job_type", "site"
     )
 
 
-def support_tasks_visible_to(user) -> QuerySet[SupportTask]:
-    if outside_any_program(user):
-        return SupportTask.objects.none()
-    return SupportTask.objects.filter(caseload_filter(user, prefix="job_seeker__")).select_related(
+@rows_rule(SupportTask)
+def support_tasks_visible(scope: AccessScope) -> QuerySet[SupportTask]:
+    return SupportTask.objects.filter(scope.caseload("job_seeker__")).select_related(
         "job_seeker", "placement__employer", "owner", "source_event"
     )
 
 
-def support_tasks_editable_by(user) -> QuerySet[SupportTask]:
-    if outside_any_program(user):
-        return SupportTask.objects.none()
-    return SupportTask.objects.filter(caseload_filter(user, prefix="job_seeker__", for_edit=True)).select_related(
+def support_tasks_editable(scope: AccessScope) -> QuerySet[SupportTask]:
+    return SupportTask.objects.filter(scope.caseload("job_seeker__", edit=True)).select_related(
         "job_seeker", "placement__employer", "owner"
     )
 
 
-def my_tasks(user, *, today: datetime.date | None = None) -> dict[str, list[SupportTask]]:
-    """The logged-in user's open tasks: overdue, due today, due in the coming week
-    (a rolling 7 days, so that on a Friday or a Sunday the next days still show)."""
+@rows_rule(Accommodation)
+def accommodations_visible(scope: AccessScope) -> QuerySet[Accommodation]:
+    return Accommodation.objects.filter(scope.caseload("placement__job_seeker__")).select_related("placement")
+
+
+def accommodations_editable(scope: AccessScope) -> QuerySet[Accommodation]:
+    return Accommodation.objects.filter(scope.caseload("placement__job_seeker__", edit=True))
+
+
+@rows_rule(BenefitsStep)
+def benefits_steps_visible(scope: AccessScope) -> QuerySet[BenefitsStep]:
+    return BenefitsStep.objects.filter(scope.caseload("job_seeker__")).select_related("job_seeker", "placement")
+
+
+def benefits_steps_editable(scope: AccessScope) -> QuerySet[BenefitsStep]:
+    return BenefitsStep.objects.filter(scope.caseload("job_seeker__", edit=True))
+
+
+@rows_rule(FollowAlongPlan)
+def follow_along_plans_visible(scope: AccessScope) -> QuerySet[FollowAlongPlan]:
+    return FollowAlongPlan.objects.filter(scope.caseload("placement__job_seeker__")).select_related("placement")
+
+
+@rows_rule(PlacementMilestone)
+def milestones_visible(scope: AccessScope) -> QuerySet[PlacementMilestone]:
+    return PlacementMilestone.objects.filter(scope.caseload("placement__job_seeker__")).select_related("placement")
+
+
+@rows_rule(JobEndReport)
+def job_end_reports_visible(scope: AccessScope) -> QuerySet[JobEndReport]:
+    return JobEndReport.objects.filter(scope.caseload("placement__job_seeker__")).select_related("placement")
+
+
+def my_tasks(scope: AccessScope, *, today: datetime.date | None = None) -> dict[str, list[SupportTask]]:
+    """The acting user's open tasks: overdue, due today, due in the coming week (a
+    rolling 7 days, so that on a Friday or a Sunday the next days still show). A scope
+    with no user (the program itself) owns no task."""
+    if scope.user is None:
+        return {"overdue": [], "today": [], "this_week": []}
     today = today or timezone.localdate()
     end_of_week = today + datetime.timedelta(days=7)
     tasks = list(
-        support_tasks_visible_to(user)
-        .filter(owner=user, status=SupportTask.Status.OPEN, due_date__lte=end_of_week)
+        support_tasks_visible(scope)
+        .filter(owner_id=scope.user.pk, status=SupportTask.Status.OPEN, due_date__lte=end_of_week)
         .order_by("due_date", "id")
     )
     return {
@@ -61,15 +102,18 @@ def my_tasks(user, *, today: datetime.date | None = None) -> dict[str, list[Supp
     }
 
 
-def overdue_follow_along_by_specialist(user, *, today: datetime.date | None = None) -> list[dict]:
-    """For team leaders and program admins: open follow-along contacts past their due
-    date, counted per specialist, with the tasks themselves."""
+def overdue_follow_along_by_specialist(scope: AccessScope, *, today: datetime.date | None = None) -> list[dict]:
+    """For scopes that supervise (team leaders, program admins): open follow-along
+    contacts past their due date, counted per specialist, with the tasks themselves.
+    Empty for any other scope."""
+    if not scope.supervises:
+        return []
     today = today or timezone.localdate()
-    overdue = support_tasks_visible_to(user).filter(
+    overdue = support_tasks_visible(scope).filter(
         kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN, due_date__lt=today
     )
     counts = dict(overdue.values_list("owner").annotate(n=Count("id")).values_list("owner", "n"))
-    owners = User.objects.filter(pk__in=counts).order_by("first_name", "last_name")
+    owners = scope.program_staff().filter(pk__in=counts)
     tasks = list(overdue.order_by("due_date", "id"))
     return [
         {"specialist": owner, "count": counts[owner.pk], "tasks": [t for t in tasks if t.owner_id == owner.pk]}
@@ -77,12 +121,22 @@ def overdue_follow_along_by_specialist(user, *, today: datetime.date | None = No
     ]
 
 
-def placement_for_detail(user, pk: int) -> Placement:
-    return (
-        placements_visible_to(user)
+def placements_of_job_seeker(scope: AccessScope, job_seeker_id: int) -> list[Placement]:
+    return list(placements_visible(scope).filter(job_seeker_id=job_seeker_id))
+
+
+def placement_for_detail(scope: AccessScope, pk: int) -> Placement:
+    """A visible placement with everything its page shows, or OutOfScope (404)."""
+    return scope.get(
+        placements_visible(scope)
         .select_related("follow_along_plan", "job_end_report", "job_seeker__specialist")
-        .prefetch_related("milestones", "accommodations", "benefits_steps", "support_tasks__owner")
-        .get(pk=pk)
+        .prefetch_related(
+            "milestones",
+            "accommodations",
+            "benefits_steps",
+            Prefetch("support_tasks", queryset=SupportTask.objects.select_related("owner", "job_seeker")),
+        ),
+        pk=pk,
     )
 
 
@@ -115,3 +169,14 @@ class PlacementFilter(django_filters.FilterSet):
     class Meta:
         model = Placement
         fields = ["status"]
+
+
+# Transitional names, kept while the calendar and dashboards move to the scope -------
+
+
+def placements_visible_to(user) -> QuerySet[Placement]:
+    return placements_visible(access_scope(user))
+
+
+def support_tasks_visible_to(user) -> QuerySet[SupportTask]:
+    return support_tasks_visible(access_scope(user))

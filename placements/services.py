@@ -1,19 +1,40 @@
-"""Writes on placements and their follow-along. Each service is one transaction and
-emits its domain event in it; handlers (placements/handlers.py) create the tasks."""
+"""Writes on placements and their follow-along.
+
+Each service is one transaction, takes the access scope (crm.access) and ids, fetches
+and locks its own rows through the scope (out of scope: OutOfScope, answered 404),
+validates every rule itself (ValidationError, keyed by field where there is one) and
+emits its domain event in the same transaction. Event handlers (placements/handlers.py)
+and the scheduler's jobs call the same services with the program's scope
+(`crm.access.ProgramScope`), which has no user behind it.
+
+Lock order (crm/services.py, docs/events.md): job seeker, then placement, then its
+follow-along plan, then tasks, adjustments and benefits steps. `placement_lock()` takes
+the first two in that order. A writer that does not change the job seeker locks it
+FOR NO KEY UPDATE (`job_seeker_hold()`): that still queues it behind any other writer
+of the same person, but lets unrelated rows pointing at the person be inserted.
+
+Dates are the program's (crm.clock): "today" is today where the program is, whatever
+the server's time zone.
+"""
 
 import datetime
+from decimal import Decimal
+from typing import Any, TypedDict
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm import events
+from crm import clock, events
 from crm import services as crm_services
-from crm.models import JobSeeker, User
-from crm.selectors import job_seekers_editable_by
+from crm.access import AccessScope, ProgramScope
+from crm.models import JobSeeker, Organisation, OutboxEvent
+from crm.services import allowed
+from employers import services as employer_services
 from employers.models import Employer
-from employers.selectors import employers_visible_to
+from employers.selectors import employers_visible
 from placements.follow_along import next_due_on_or_after
 from placements.models import (
     MILESTONE_DAYS,
@@ -24,75 +45,174 @@ from placements.models import (
     Placement,
     PlacementMilestone,
     SupportTask,
+    TaskTitle,
 )
-from placements.selectors import placements_editable_by, support_tasks_editable_by
+from placements.selectors import (
+    accommodations_editable,
+    benefits_steps_editable,
+    placements_editable,
+    placements_visible,
+    support_tasks_editable,
+)
+
+
+class PlacementOfferFields(TypedDict, total=False):
+    """The job as offered (the employer is a separate, required argument)."""
+
+    site_id: int | None
+    job_title: str
+    job_type_id: int | None
+    hours_per_week: Decimal | None
+    hourly_pay: Decimal | None
+    is_competitive: bool
+    offer_date: datetime.date
+    expected_start_date: datetime.date | None
+
+
+class JobEndReportFields(TypedDict, total=False):
+    """The IPS job-end report (shared/ips-reference.md)."""
+
+    disclosed: bool | None
+    face_to_face_contact_on: datetime.date | None
+    worker_perspective: str
+    staff_perspective: str
+    employer_perspective: str
+    supports_given: str
+    what_worked: str
+    wants_another_job: bool | None
+    next_job_wanted: str
+    disclosure_next_time: str
+    next_steps: str
+
+
+#: The title a task of each kind gets when the caller names none.
+DEFAULT_TITLES = {
+    SupportTask.Kind.FOLLOW_ALONG: TaskTitle.FOLLOW_ALONG,
+    SupportTask.Kind.JOB_END_CONTACT: TaskTitle.JOB_END_CONTACT,
+    SupportTask.Kind.JOB_END_REPORT: TaskTitle.JOB_END_REPORT,
+    SupportTask.Kind.RETENTION_CHECK: TaskTitle.RETENTION_CHECK,
+    SupportTask.Kind.JOB_SEARCH_NUDGE: TaskTitle.JOB_SEARCH_NUDGE,
+}
 
 
 def _money(value):
     return None if value is None else str(value)
 
 
-def _emit(placement: Placement, topic: str, payload: dict, *, actor=None, dedup_key=None, occurred_at=None):
+def program_today(scope: AccessScope) -> datetime.date:
+    """Today in the scope's program (its time zone), not the server's."""
+    return clock.program_today(scope.organisation)
+
+
+def _emit(placement: Placement, topic: str, payload: dict, *, scope: AccessScope, dedup_key=None):
     return events.emit(
         topic=topic,
         organisation_id=placement.organisation_id,
         aggregate_type="placement",
         aggregate_id=placement.pk,
         payload={"placement_id": placement.pk, "job_seeker_id": placement.job_seeker_id, **payload},
-        actor=actor,
+        actor=scope.user,
         dedup_key=dedup_key,
-        occurred_at=occurred_at,
     )
 
 
-def _locked_editable_placement(actor: User, placement: Placement) -> Placement:
-    try:
-        return placements_editable_by(actor).select_for_update(of=("self",)).get(pk=placement.pk)
-    except Placement.DoesNotExist as exc:
-        raise PermissionDenied from exc
-
-
-def _require_status(placement: Placement, *allowed: str) -> None:
-    if placement.status not in allowed:
+def _require_status(placement: Placement, *statuses: str) -> None:
+    if placement.status not in statuses:
         raise ValidationError(
             _("This job is %(status)s: that action is not possible now.")
             % {"status": placement.get_status_display().lower()}
         )
 
 
+# Locks, in the documented order ---------------------------------------------------------
+
+
+def job_seeker_hold(scope: AccessScope, job_seeker_id: int, *, edit: bool = True) -> JobSeeker:
+    """The job seeker locked FOR NO KEY UPDATE until the end of the transaction (the
+    first lock of the lock order, for writers that do not change the person), or
+    OutOfScope. Writers that change the person (status, clock) take
+    crm.services.job_seeker_lock() instead, first."""
+    queryset = scope.job_seekers(edit=edit).select_related(None).select_for_update(of=("self",), no_key=True)
+    return scope.get(queryset, pk=job_seeker_id)
+
+
+def placement_lock(
+    scope: AccessScope, placement_id: int, *, edit: bool = True, job_seeker_for_update: bool = False
+) -> Placement:
+    """Lock the placement's job seeker, then the placement (the lock order), and return
+    the placement read under its lock, with `job_seeker` and `organisation` set.
+
+    `job_seeker_for_update`: the caller will change the job seeker through crm.services
+    (status, rapid-job-search clock), so its lock is FOR UPDATE from the start rather
+    than raised later (raising a lock while others hold key-share locks invites
+    deadlocks). Raises OutOfScope."""
+    placements = placements_editable(scope) if edit else placements_visible(scope)
+    job_seeker_id = scope.get(placements.values_list("job_seeker_id", flat=True), pk=placement_id)
+    if job_seeker_for_update:
+        job_seeker = crm_services.job_seeker_lock(scope, job_seeker_id, edit=edit)
+    else:
+        job_seeker = job_seeker_hold(scope, job_seeker_id, edit=edit)
+    placement = scope.get(placements.select_related(None).select_for_update(of=("self",), no_key=True), pk=placement_id)
+    placement.job_seeker = job_seeker
+    placement.organisation = scope.organisation
+    return placement
+
+
+def _plan_lock(placement: Placement) -> FollowAlongPlan | None:
+    """The placement's follow-along plan, locked (third in the lock order), or None."""
+    plan = FollowAlongPlan.objects.select_for_update(no_key=True).filter(placement=placement).first()
+    if plan is not None:
+        placement.follow_along_plan = plan
+    return plan
+
+
+# Placements ------------------------------------------------------------------------------
+
+
 @transaction.atomic
-def placement_offer_accept(*, actor: User, job_seeker: JobSeeker, fields: dict) -> Placement:
-    """A job offer accepted by the job seeker: the placement begins here."""
-    if not job_seekers_editable_by(actor).filter(pk=job_seeker.pk).exists():
-        raise PermissionDenied
-    employer = fields.get("employer")
-    if employer is None or not employers_visible_to(actor).filter(pk=employer.pk).exists():
+def placement_offer_accept(
+    *, scope: AccessScope, job_seeker_id: int, employer_id: int, offer: PlacementOfferFields
+) -> Placement:
+    """A job offer accepted by the job seeker: the placement begins here, and
+    `placement.offer_accepted` is emitted (its handler plans the steps before the start).
+
+    The employer must be one of the program's; a site must be the employer's; the
+    expected start cannot be before the offer. Raises OutOfScope (a job seeker the scope
+    may not edit), ValidationError."""
+    offer = allowed(offer, PlacementOfferFields)
+    job_seeker = job_seeker_hold(scope, job_seeker_id)
+    if not employers_visible(scope).filter(pk=employer_id).exists():
         raise ValidationError({"employer": _("Choose one of your program's employers.")})
-    site = fields.get("site")
-    if site is not None and site.employer_id != employer.pk:
-        raise ValidationError({"site": _("This site belongs to another employer.")})
-    placement = Placement(organisation_id=job_seeker.organisation_id, job_seeker=job_seeker, **fields)
+    placement = Placement(organisation_id=job_seeker.organisation_id, job_seeker=job_seeker, employer_id=employer_id)
+    for name, value in offer.items():
+        setattr(placement, name, value)
     placement.status = Placement.Status.OFFER_ACCEPTED
+    placement.start_date = placement.end_date = None
+    placement.end_reason = ""
     placement.full_clean()
     placement.save()
     _emit(
         placement,
         "placement.offer_accepted",
         {
-            "employer_id": employer.pk,
+            "employer_id": employer_id,
             "offer_date": placement.offer_date.isoformat(),
             "expected_start_date": placement.expected_start_date.isoformat() if placement.expected_start_date else None,
             "receives_benefits": job_seeker.receives_benefits,
             "disclosure_preference": job_seeker.disclosure_preference,
         },
-        actor=actor,
+        scope=scope,
     )
     return placement
 
 
 @transaction.atomic
-def placement_start(*, actor: User, placement: Placement, start_date: datetime.date) -> Placement:
-    placement = _locked_editable_placement(actor, placement)
+def placement_start(*, scope: AccessScope, placement_id: int, start_date: datetime.date) -> Placement:
+    """The job starts: the job seeker is working, the milestones (day 3 to one year) are
+    stored with their due dates, the employer has hired from the program, and
+    `placement.started` is emitted. Only an accepted offer starts, not before the offer
+    date. Raises OutOfScope, ValidationError."""
+    placement = placement_lock(scope, placement_id, job_seeker_for_update=True)
     _require_status(placement, Placement.Status.OFFER_ACCEPTED)
     if start_date < placement.offer_date:
         raise ValidationError({"start_date": _("The start date cannot be before the offer was accepted.")})
@@ -106,10 +226,10 @@ def placement_start(*, actor: User, placement: Placement, start_date: datetime.d
             for name, days in MILESTONE_DAYS.items()
         ]
     )
-    crm_services.job_seeker_set_working(job_seeker=placement.job_seeker, actor=actor, note=str(placement))
-    Employer.objects.filter(pk=placement.employer_id).exclude(
-        relationship_stage=Employer.RelationshipStage.HAS_HIRED
-    ).update(relationship_stage=Employer.RelationshipStage.HAS_HIRED)
+    crm_services.job_seeker_set_working(scope=scope, job_seeker_id=placement.job_seeker_id, note=str(placement))
+    employer_services.employer_relationship_set(
+        scope=scope, employer_id=placement.employer_id, stage=Employer.RelationshipStage.HAS_HIRED
+    )
     _emit(
         placement,
         "placement.started",
@@ -118,38 +238,49 @@ def placement_start(*, actor: User, placement: Placement, start_date: datetime.d
             "hours_per_week": _money(placement.hours_per_week),
             "hourly_pay": _money(placement.hourly_pay),
         },
-        actor=actor,
+        scope=scope,
     )
     return placement
 
 
 @transaction.atomic
 def placement_change_terms(
-    *, actor: User, placement: Placement, hours_per_week, hourly_pay, effective_on: datetime.date
+    *,
+    scope: AccessScope,
+    placement_id: int,
+    hours_per_week: Decimal | None,
+    hourly_pay: Decimal | None,
+    effective_on: datetime.date,
 ) -> Placement:
-    placement = _locked_editable_placement(actor, placement)
+    """New hours per week or hourly pay from `effective_on`: emits
+    `placement.terms_changed` (its handler offers a benefits re-check). Raises
+    OutOfScope, ValidationError (ended job, nothing changed, values out of range)."""
+    placement = placement_lock(scope, placement_id)
     _require_status(placement, Placement.Status.OFFER_ACCEPTED, Placement.Status.ACTIVE)
-    before = (placement.hours_per_week, placement.hourly_pay)
     old = {"hours_per_week": _money(placement.hours_per_week), "hourly_pay": _money(placement.hourly_pay)}
+    if (placement.hours_per_week, placement.hourly_pay) == (hours_per_week, hourly_pay):
+        raise ValidationError(_("Neither the hours nor the pay changed."))
     placement.hours_per_week = hours_per_week
     placement.hourly_pay = hourly_pay
-    new = {"hours_per_week": _money(placement.hours_per_week), "hourly_pay": _money(placement.hourly_pay)}
-    if before == (hours_per_week, hourly_pay):
-        raise ValidationError(_("Neither the hours nor the pay changed."))
     placement.full_clean()
     placement.save()
+    new = {"hours_per_week": _money(placement.hours_per_week), "hourly_pay": _money(placement.hourly_pay)}
     _emit(
         placement,
         "placement.terms_changed",
         {"old": old, "new": new, "effective_on": effective_on.isoformat()},
-        actor=actor,
+        scope=scope,
     )
     return placement
 
 
 @transaction.atomic
-def placement_end(*, actor: User, placement: Placement, end_date: datetime.date, end_reason: str) -> Placement:
-    placement = _locked_editable_placement(actor, placement)
+def placement_end(*, scope: AccessScope, placement_id: int, end_date: datetime.date, end_reason: str) -> Placement:
+    """The job ended (`end_reason`: a Placement.EndReason), not before it started:
+    emits `placement.ended` (its handler plans the face-to-face contact and the job-end
+    report, ends follow-along and restarts the job search). Raises OutOfScope,
+    ValidationError."""
+    placement = placement_lock(scope, placement_id)
     _require_status(placement, Placement.Status.ACTIVE)
     if end_reason not in Placement.EndReason.values:
         raise ValidationError({"end_reason": _("Choose a reason from the list.")})
@@ -160,64 +291,208 @@ def placement_end(*, actor: User, placement: Placement, end_date: datetime.date,
     placement.status = Placement.Status.ENDED
     placement.full_clean()
     placement.save()
-    _emit(placement, "placement.ended", {"end_date": end_date.isoformat(), "end_reason": end_reason}, actor=actor)
+    _emit(placement, "placement.ended", {"end_date": end_date.isoformat(), "end_reason": end_reason}, scope=scope)
     return placement
 
 
 def milestones_emit_due(*, today: datetime.date | None = None, limit: int = 1000) -> int:
     """The scheduler's job: emit every due, not yet reached milestone of a working
-    placement, once. Safe to run concurrently and after any downtime (catch-up)."""
-    today = today or timezone.localdate()
-    due_ids = list(
-        PlacementMilestone.objects.filter(
-            reached_at__isnull=True, due_date__lte=today, placement__status=Placement.Status.ACTIVE
-        )
-        .order_by("due_date", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
+    placement, once. A milestone is due on its program's date (each program's own time
+    zone); `today` forces one date for every program (tests, catch-up by hand). Safe to
+    run concurrently and after any downtime (catch-up). Returns how many it emitted."""
     emitted = 0
-    for milestone_id in due_ids:
-        with transaction.atomic():
-            milestone = (
-                PlacementMilestone.objects.select_for_update(of=("self",))
-                .select_related("placement")
-                .filter(pk=milestone_id, reached_at__isnull=True)
-                .first()
+    organisations = Organisation.objects.filter(
+        pk__in=Placement.objects.filter(status=Placement.Status.ACTIVE).values("organisation_id")
+    )
+    for organisation in organisations:
+        program_day = today or clock.program_today(organisation)
+        due_ids = list(
+            PlacementMilestone.objects.filter(
+                placement__organisation=organisation,
+                reached_at__isnull=True,
+                due_date__lte=program_day,
+                placement__status=Placement.Status.ACTIVE,
             )
-            if milestone is None:  # another scheduler run got there first
-                continue
-            placement = milestone.placement
-            milestone.reached_at = timezone.now()
-            milestone.still_working = placement.status == Placement.Status.ACTIVE
-            milestone.save(update_fields=["reached_at", "still_working"])
-            event = _emit(
-                placement,
-                "placement.milestone_reached",
-                {
-                    "milestone": milestone.name,
-                    "due_date": milestone.due_date.isoformat(),
-                    "still_working": milestone.still_working,
-                },
-                dedup_key=f"placement:{placement.pk}:milestone:{milestone.name}",
-            )
-            emitted += event is not None
+            .order_by("due_date", "id")
+            .values_list("pk", "placement_id")[: limit - emitted]
+        )
+        scope = ProgramScope(organisation)
+        for milestone_id, placement_id in due_ids:
+            emitted += _milestone_emit(scope, milestone_id, placement_id)
+        if emitted >= limit:
+            break
     return emitted
 
 
-# Follow-along -------------------------------------------------------------------------
+@transaction.atomic
+def _milestone_emit(scope: AccessScope, milestone_id: int, placement_id: int) -> bool:
+    # The placement first (the lock order; the job seeker is not written), then the
+    # milestone; both re-read under their locks.
+    placement = scope.get(
+        placements_editable(scope).select_related(None).select_for_update(of=("self",), no_key=True), pk=placement_id
+    )
+    milestone = PlacementMilestone.objects.select_for_update().filter(pk=milestone_id, reached_at__isnull=True).first()
+    if milestone is None or placement.status != Placement.Status.ACTIVE:  # another run got there, or the job ended
+        return False
+    milestone.reached_at = timezone.now()
+    milestone.still_working = True
+    milestone.save(update_fields=["reached_at", "still_working"])
+    event = _emit(
+        placement,
+        "placement.milestone_reached",
+        {"milestone": milestone.name, "due_date": milestone.due_date.isoformat(), "still_working": True},
+        scope=scope,
+        dedup_key=f"placement:{placement.pk}:milestone:{milestone.name}",
+    )
+    return event is not None
 
 
-def follow_along_task_create(*, placement: Placement, due_date: datetime.date, source_event=None) -> SupportTask:
-    return SupportTask.objects.create(
-        organisation_id=placement.organisation_id,
-        job_seeker_id=placement.job_seeker_id,
-        placement=placement,
-        kind=SupportTask.Kind.FOLLOW_ALONG,
-        title=_("Follow-along contact with %(name)s") % {"name": placement.job_seeker.full_name},
+# Support tasks: the one constructor --------------------------------------------------------
+
+
+@transaction.atomic
+def support_task_create(
+    *,
+    scope: AccessScope,
+    job_seeker_id: int,
+    kind: str,
+    due_date: datetime.date,
+    title_key: str = "",
+    params: dict[str, Any] | None = None,
+    title: str = "",
+    placement_id: int | None = None,
+    accommodation_id: int | None = None,
+    benefits_step_id: int | None = None,
+    source_event: OutboxEvent | None = None,
+) -> SupportTask:
+    """The one way a support task is made. Its owner is the job seeker's current
+    specialist (read under the job seeker's lock, so a reassignment in flight cannot
+    leave it with the previous one).
+
+    The title is a TaskTitle `title_key` (default: the kind's, see DEFAULT_TITLES) with
+    its `params` ("what", "day", "preference"; never the person's name, which is read at
+    display time), or free text in `title` for a task written by hand. The placement
+    must be the job seeker's, the adjustment the placement's, the benefits step the job
+    seeker's. Raises OutOfScope (job seeker out of scope), ValidationError (unknown kind,
+    no title, links to someone else's records), ValueError (a name in `params`)."""
+    params = dict(params or {})
+    if "name" in params:
+        raise ValueError("The job seeker's name is rendered at display time; do not store it in params.")
+    job_seeker = job_seeker_hold(scope, job_seeker_id)
+    if placement_id is not None and not Placement.objects.filter(pk=placement_id, job_seeker=job_seeker).exists():
+        raise ValidationError({"placement": _("This job belongs to someone else.")})
+    if (
+        accommodation_id is not None
+        and not Accommodation.objects.filter(
+            pk=accommodation_id, placement_id=placement_id, placement__isnull=False
+        ).exists()
+    ):
+        raise ValidationError({"accommodation": _("This adjustment belongs to another job.")})
+    if (
+        benefits_step_id is not None
+        and not BenefitsStep.objects.filter(pk=benefits_step_id, job_seeker=job_seeker).exists()
+    ):
+        raise ValidationError({"benefits_step": _("This benefits step belongs to someone else.")})
+    task = SupportTask(
+        organisation_id=job_seeker.organisation_id,
+        job_seeker=job_seeker,
+        placement_id=placement_id,
+        accommodation_id=accommodation_id,
+        benefits_step_id=benefits_step_id,
+        kind=kind,
+        title_key="" if title else (title_key or DEFAULT_TITLES.get(kind, "")),
+        title_params={} if title else params,
+        custom_title=title,
         due_date=due_date,
-        owner_id=placement.job_seeker.specialist_id,
+        owner_id=job_seeker.specialist_id,
         source_event=source_event,
     )
+    if not task.title_key and not task.custom_title:
+        raise ValidationError({"title": _("Give the task a title.")})
+    # The links were checked above, through the scope; the rest of the row here.
+    task.full_clean(
+        exclude=["organisation", "job_seeker", "placement", "accommodation", "benefits_step", "owner", "source_event"]
+    )
+    task.save()
+    return task
+
+
+@transaction.atomic
+def support_tasks_hand_over(*, scope: AccessScope, job_seeker_id: int, from_specialist_id: int) -> int:
+    """After a reassignment: the job seeker's open tasks owned by `from_specialist_id`
+    go to the job seeker's current specialist (read under the lock, so reassignments
+    handled in any order end with the last one's specialist). Idempotent. Calendars see
+    a new revision. Returns how many tasks moved. Raises OutOfScope."""
+    job_seeker = job_seeker_hold(scope, job_seeker_id)
+    if job_seeker.specialist_id == from_specialist_id:
+        return 0
+    tasks = SupportTask.objects.filter(
+        job_seeker=job_seeker, owner_id=from_specialist_id, status=SupportTask.Status.OPEN
+    )
+    return tasks.update(owner_id=job_seeker.specialist_id, sequence=F("sequence") + 1, updated_at=timezone.now())
+
+
+def _task_lock(scope: AccessScope, task_id: int) -> SupportTask:
+    """The task's job seeker, then the task, locked (the lock order). Raises OutOfScope."""
+    job_seeker_id = scope.get(support_tasks_editable(scope).values_list("job_seeker_id", flat=True), pk=task_id)
+    job_seeker_hold(scope, job_seeker_id)
+    return scope.get(support_tasks_editable(scope).select_related(None).select_for_update(of=("self",)), pk=task_id)
+
+
+@transaction.atomic
+def support_task_complete(
+    *, scope: AccessScope, task_id: int, completed_on: datetime.date, mode: str, note: str = ""
+) -> SupportTask:
+    """Done on `completed_on` (not in the program's future), `mode` a SupportTask.Mode.
+    A follow-along contact done brings the next one (the plan's rhythm). Raises
+    OutOfScope, ValidationError (closed task, unknown mode, future date)."""
+    task = _task_lock(scope, task_id)
+    if task.status != SupportTask.Status.OPEN:
+        raise ValidationError(_("This task is already closed."))
+    if mode not in SupportTask.Mode.values:
+        raise ValidationError({"completion_mode": _("Choose how the contact took place.")})
+    if completed_on > program_today(scope):
+        raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
+    task.status = SupportTask.Status.DONE
+    task.sequence += 1
+    task.completed_on = completed_on
+    task.completion_mode = mode
+    task.completion_note = note
+    task.full_clean(exclude=["organisation", "job_seeker", "placement", "accommodation", "benefits_step", "owner"])
+    task.save()
+    if task.kind == SupportTask.Kind.FOLLOW_ALONG and task.placement_id:
+        placement = placement_lock(scope, task.placement_id)
+        _plan_lock(placement)
+        _schedule_next_contact(scope, placement, earliest=completed_on + datetime.timedelta(days=1))
+    return task
+
+
+@transaction.atomic
+def support_task_schedule(
+    *,
+    scope: AccessScope,
+    task_id: int,
+    due_date: datetime.date,
+    due_time: datetime.time | None,
+    duration_minutes: int = 60,
+) -> SupportTask:
+    """Give an open task an appointment time (or take it away; `duration_minutes` from 5
+    to 720): appointments show in calendars, with a new revision. Raises OutOfScope,
+    ValidationError."""
+    task = _task_lock(scope, task_id)
+    if task.status != SupportTask.Status.OPEN:
+        raise ValidationError(_("This task is already closed."))
+    if not 5 <= duration_minutes <= 720:
+        raise ValidationError({"duration_minutes": _("An appointment lasts between 5 minutes and 12 hours.")})
+    if (task.due_date, task.due_time, task.duration_minutes) != (due_date, due_time, duration_minutes):
+        task.due_date, task.due_time, task.duration_minutes = due_date, due_time, duration_minutes
+        task.sequence += 1
+        task.full_clean(exclude=["organisation", "job_seeker", "placement", "accommodation", "benefits_step", "owner"])
+        task.save()
+    return task
+
+
+# Follow-along -------------------------------------------------------------------------
 
 
 def _plan_allows_contacts(placement: Placement) -> bool:
@@ -229,17 +504,18 @@ def _plan_allows_contacts(placement: Placement) -> bool:
     )
 
 
-def follow_along_schedule_next(
-    *, placement: Placement, earliest: datetime.date, source_event=None
+def _schedule_next_contact(
+    scope: AccessScope, placement: Placement, *, earliest: datetime.date, source_event=None
 ) -> SupportTask | None:
-    """Create the next follow-along contact, unless one is already coming up."""
+    """On a placement locked with its plan: the next follow-along contact on or after
+    `earliest`, unless the plan is not active or one is already coming up."""
     if not _plan_allows_contacts(placement):
         return None
-    open_tasks = placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN)
-    if open_tasks.filter(due_date__gte=earliest).exists():
+    follow_along = placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG)
+    if follow_along.filter(status=SupportTask.Status.OPEN, due_date__gte=earliest).exists():
         return None
     latest = (
-        placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, due_date__gte=placement.start_date)
+        follow_along.filter(due_date__gte=placement.start_date)
         .exclude(status=SupportTask.Status.CANCELLED)
         .order_by("-due_date")
         .values_list("due_date", flat=True)
@@ -252,53 +528,125 @@ def follow_along_schedule_next(
         previous_due=latest,
         earliest=earliest,
     )
-    return follow_along_task_create(placement=placement, due_date=due, source_event=source_event)
+    return support_task_create(
+        scope=scope,
+        job_seeker_id=placement.job_seeker_id,
+        placement_id=placement.pk,
+        kind=SupportTask.Kind.FOLLOW_ALONG,
+        due_date=due,
+        source_event=source_event,
+    )
+
+
+@transaction.atomic
+def follow_along_start(*, scope: AccessScope, placement_id: int, source_event=None) -> FollowAlongPlan | None:
+    """The job started: the follow-along plan (the job support plan) and its first
+    contact; an open pre-start contact is overtaken. Whatever the order events arrive
+    in: a job already ended gets an ended plan and no contact. Idempotent. Raises
+    OutOfScope."""
+    placement = placement_lock(scope, placement_id)
+    plan = _plan_lock(placement)
+    if placement.status == Placement.Status.ENDED:
+        if plan is None:
+            plan = FollowAlongPlan.objects.create(
+                placement=placement,
+                status=FollowAlongPlan.Status.ENDED,
+                status_reason=placement.get_end_reason_display(),
+            )
+        return plan
+    if placement.status != Placement.Status.ACTIVE:  # not started: nothing to follow yet
+        return plan
+    if plan is None:
+        plan = FollowAlongPlan.objects.create(placement=placement)
+        placement.follow_along_plan = plan
+        # A pre-start contact still open is overtaken by the start itself.
+        placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN).close(
+            SupportTask.Status.CANCELLED, cancel_reason=_("The job has started.")
+        )
+    _schedule_next_contact(scope, placement, earliest=placement.start_date, source_event=source_event)
+    return plan
+
+
+@transaction.atomic
+def follow_along_end(*, scope: AccessScope, placement_id: int) -> FollowAlongPlan | None:
+    """The job ended: its open follow-along contacts are cancelled and the plan ends,
+    both with the end reason (an ended plan is made if the start was not handled yet).
+    Idempotent. Returns the plan (None if the job never started). Raises OutOfScope."""
+    placement = placement_lock(scope, placement_id)
+    plan = _plan_lock(placement)
+    reason = str(placement.get_end_reason_display())
+    placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN).close(
+        SupportTask.Status.CANCELLED, cancel_reason=(_("Job ended: %(reason)s") % {"reason": reason})[:300]
+    )
+    if placement.start_date is None:
+        return plan
+    if plan is None:
+        return FollowAlongPlan.objects.create(
+            placement=placement, status=FollowAlongPlan.Status.ENDED, status_reason=reason[:300]
+        )
+    if plan.status != FollowAlongPlan.Status.ENDED:
+        plan.status, plan.status_reason = FollowAlongPlan.Status.ENDED, reason[:300]
+        plan.save(update_fields=["status", "status_reason", "updated_at"])
+    return plan
 
 
 def follow_along_ensure_next(*, today: datetime.date | None = None) -> int:
     """The scheduler's job: time-unlimited support means every active plan always has
-    an upcoming contact; a contact whose due date passed gets a successor."""
-    today = today or timezone.localdate()
+    an upcoming contact; a contact whose due date passed gets a successor. "Passed" is
+    by each program's own date; `today` forces one date for all. Returns how many
+    contacts it created."""
     created = 0
-    plans = FollowAlongPlan.objects.filter(
-        status=FollowAlongPlan.Status.ACTIVE, placement__status=Placement.Status.ACTIVE
-    ).values_list("placement_id", flat=True)
-    for placement_id in plans:
-        with transaction.atomic():
-            placement = (
-                Placement.objects.select_for_update(of=("self",))
-                .select_related("follow_along_plan", "job_seeker", "organisation")
-                .get(pk=placement_id)
-            )
-            created += follow_along_schedule_next(placement=placement, earliest=today) is not None
+    plans = (
+        FollowAlongPlan.objects.filter(status=FollowAlongPlan.Status.ACTIVE, placement__status=Placement.Status.ACTIVE)
+        .order_by("placement__organisation_id", "placement_id")
+        .values_list("placement__organisation_id", "placement_id")
+    )
+    scopes: dict[int, ProgramScope] = {}
+    for organisation_id, placement_id in plans:
+        scope = scopes.setdefault(organisation_id, ProgramScope(organisation_id))
+        created += _ensure_next_contact(scope, placement_id, today or program_today(scope)) is not None
     return created
 
 
-def _cancel_open_follow_along(placement: Placement, reason: str) -> None:
+@transaction.atomic
+def _ensure_next_contact(scope: AccessScope, placement_id: int, today: datetime.date) -> SupportTask | None:
+    placement = placement_lock(scope, placement_id)
+    _plan_lock(placement)
+    return _schedule_next_contact(scope, placement, earliest=today)
+
+
+def _cancel_open_follow_along(placement: Placement, reason: str, *, today: datetime.date) -> None:
     placement.support_tasks.filter(
-        kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN, due_date__gte=timezone.localdate()
+        kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN, due_date__gte=today
     ).close(SupportTask.Status.CANCELLED, cancel_reason=reason[:300])
 
 
 @transaction.atomic
 def follow_along_plan_change(
     *,
-    actor: User,
-    placement: Placement,
+    scope: AccessScope,
+    placement_id: int,
     action: str,
     frequency: str = "",
     reason: str = "",
     step_down_date: datetime.date | None = None,
     step_down_agreed: bool = False,
 ) -> FollowAlongPlan:
-    """Individualized follow-along: change the rhythm, pause, resume, record that the
-    worker declines support, or plan a step-down to the mental-health team."""
-    placement = _locked_editable_placement(actor, placement)
+    """Individualized follow-along on a working placement. `action`:
+
+    - "frequency": a FollowAlongPlan.Frequency, from the next contact on;
+    - "pause" (a `reason` is required) and "resume";
+    - "decline": the worker declines support;
+    - "step_down": a handover to the mental-health team on `step_down_date` (from
+      today), only with the worker's agreement (`step_down_agreed`).
+
+    Raises OutOfScope, ValidationError."""
+    placement = placement_lock(scope, placement_id)
     _require_status(placement, Placement.Status.ACTIVE)
-    plan = FollowAlongPlan.objects.select_for_update().filter(placement=placement).first()
+    plan = _plan_lock(placement)
     if plan is None:
         raise ValidationError(_("Follow-along has not started for this job yet."))
-    today = timezone.localdate()
+    today = program_today(scope)
     if action == "frequency":
         if frequency not in FollowAlongPlan.Frequency.values:
             raise ValidationError({"frequency": _("Choose a frequency from the list.")})
@@ -307,118 +655,65 @@ def follow_along_plan_change(
         if not reason.strip():
             raise ValidationError({"reason": _("Say why follow-along is paused.")})
         plan.status, plan.status_reason = FollowAlongPlan.Status.PAUSED, reason
-        _cancel_open_follow_along(placement, _("Follow-along paused: %(reason)s") % {"reason": reason})
+        _cancel_open_follow_along(placement, _("Follow-along paused: %(reason)s") % {"reason": reason}, today=today)
     elif action == "resume":
         plan.status, plan.status_reason = FollowAlongPlan.Status.ACTIVE, ""
     elif action == "decline":
         plan.status, plan.status_reason = FollowAlongPlan.Status.DECLINED, reason
-        _cancel_open_follow_along(placement, _("The worker declined follow-along support."))
+        _cancel_open_follow_along(placement, _("The worker declined follow-along support."), today=today)
     elif action == "step_down":
         if step_down_date is None or step_down_date < today:
             raise ValidationError({"step_down_date": _("Choose a step-down date from today on.")})
         if not step_down_agreed:
             raise ValidationError({"step_down_agreed": _("A step-down is planned only with the worker's agreement.")})
         plan.step_down_date, plan.step_down_agreed = step_down_date, True
-        SupportTask.objects.create(
-            organisation_id=placement.organisation_id,
+        support_task_create(
+            scope=scope,
             job_seeker_id=placement.job_seeker_id,
-            placement=placement,
+            placement_id=placement.pk,
             kind=SupportTask.Kind.STEP_DOWN_REVIEW,
-            title=_("Hand follow-along over to the mental-health team"),
+            title_key=TaskTitle.STEP_DOWN_HANDOVER,
             due_date=step_down_date,
-            owner_id=placement.job_seeker.specialist_id,
         )
     else:
         raise ValidationError(_("Unknown follow-along action."))
+    plan.full_clean()
     plan.save()
     if plan.status == FollowAlongPlan.Status.ACTIVE:
-        placement.follow_along_plan = plan
         # A new rhythm applies from the next contact on.
         if action == "frequency":
-            _cancel_open_follow_along(placement, _("Follow-along rhythm changed."))
-        follow_along_schedule_next(placement=placement, earliest=today)
+            _cancel_open_follow_along(placement, _("Follow-along rhythm changed."), today=today)
+        _schedule_next_contact(scope, placement, earliest=today)
     return plan
 
 
-# Tasks --------------------------------------------------------------------------------
+# Job-end report -----------------------------------------------------------------------
 
 
 @transaction.atomic
-def support_task_complete(
-    *, actor: User, task: SupportTask, completed_on: datetime.date, mode: str, note: str = ""
-) -> SupportTask:
-    try:
-        task = support_tasks_editable_by(actor).select_for_update(of=("self",)).get(pk=task.pk)
-    except SupportTask.DoesNotExist as exc:
-        raise PermissionDenied from exc
-    if task.status != SupportTask.Status.OPEN:
-        raise ValidationError(_("This task is already closed."))
-    if mode not in SupportTask.Mode.values:
-        raise ValidationError({"completion_mode": _("Choose how the contact took place.")})
-    if completed_on > timezone.localdate():
-        raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
-    task.status = SupportTask.Status.DONE
-    task.sequence += 1
-    task.completed_on = completed_on
-    task.completion_mode = mode
-    task.completion_note = note
-    task.full_clean()
-    task.save()
-    if task.kind == SupportTask.Kind.FOLLOW_ALONG and task.placement_id:
-        placement = Placement.objects.select_related("follow_along_plan", "job_seeker", "organisation").get(
-            pk=task.placement_id
-        )
-        follow_along_schedule_next(placement=placement, earliest=completed_on + datetime.timedelta(days=1))
-    return task
-
-
-@transaction.atomic
-def support_task_schedule(
-    *,
-    actor: User,
-    task: SupportTask,
-    due_date: datetime.date,
-    due_time: datetime.time | None,
-    duration_minutes: int = 60,
-) -> SupportTask:
-    """Give a task an appointment time (or take it away): appointments show in calendars."""
-    try:
-        task = support_tasks_editable_by(actor).select_for_update(of=("self",)).get(pk=task.pk)
-    except SupportTask.DoesNotExist as exc:
-        raise PermissionDenied from exc
-    if task.status != SupportTask.Status.OPEN:
-        raise ValidationError(_("This task is already closed."))
-    if not 5 <= duration_minutes <= 720:
-        raise ValidationError({"duration_minutes": _("An appointment lasts between 5 minutes and 12 hours.")})
-    if (task.due_date, task.due_time, task.duration_minutes) != (due_date, due_time, duration_minutes):
-        task.due_date, task.due_time, task.duration_minutes = due_date, due_time, duration_minutes
-        task.sequence += 1
-        task.full_clean()
-        task.save()
-    return task
-
-
-@transaction.atomic
-def job_end_report_save(*, actor: User, placement: Placement, fields: dict) -> JobEndReport:
-    placement = _locked_editable_placement(actor, placement)
+def job_end_report_save(*, scope: AccessScope, placement_id: int, report: JobEndReportFields) -> JobEndReport:
+    """Write (or rewrite) the job-end report of an ended job, signed by the acting user;
+    its open task is done. Raises OutOfScope, ValidationError."""
+    report = allowed(report, JobEndReportFields)
+    placement = placement_lock(scope, placement_id)
     _require_status(placement, Placement.Status.ENDED)
-    report, _created = JobEndReport.objects.get_or_create(placement=placement, defaults={"written_by": actor})
-    for name, value in fields.items():
-        setattr(report, name, value)
-    report.written_by = actor
-    report.full_clean()
-    report.save()
-    today = timezone.localdate()
+    stored = JobEndReport.objects.select_for_update().filter(placement=placement).first()
+    stored = stored or JobEndReport(placement=placement, written_on=program_today(scope))
+    for name, value in report.items():
+        setattr(stored, name, value)
+    stored.written_by = scope.user
+    stored.full_clean(exclude=["placement", "written_by"])
+    stored.save()
     placement.support_tasks.filter(kind=SupportTask.Kind.JOB_END_REPORT, status=SupportTask.Status.OPEN).close(
-        SupportTask.Status.DONE, completed_on=today, completion_note=_("Job-end report written.")
+        SupportTask.Status.DONE, completed_on=program_today(scope), completion_note=_("Job-end report written.")
     )
-    return report
+    return stored
 
 
-# Accommodations and benefits steps ------------------------------------------------------
+# Accommodations and benefits steps ----------------------------------------------------
 
 
-def _emit_accommodation(accommodation: Accommodation, old: str, actor) -> None:
+def _emit_accommodation(accommodation: Accommodation, old: str, *, scope: AccessScope) -> None:
     events.emit(
         topic="accommodation.status_changed",
         organisation_id=accommodation.organisation_id,
@@ -430,13 +725,17 @@ def _emit_accommodation(accommodation: Accommodation, old: str, actor) -> None:
             "from": old,
             "to": accommodation.status,
         },
-        actor=actor,
+        actor=scope.user,
     )
 
 
 @transaction.atomic
-def accommodation_add(*, actor: User, placement: Placement, description: str, consents: bool) -> Accommodation:
-    placement = _locked_editable_placement(actor, placement)
+def accommodation_add(*, scope: AccessScope, placement_id: int, description: str, consents: bool) -> Accommodation:
+    """A workplace adjustment the worker needs (`description`, up to 300 characters),
+    on an accepted or working job; `consents`: the worker agrees to disclose it to the
+    employer. Emits `accommodation.status_changed` ("" -> identified). Raises
+    OutOfScope, ValidationError."""
+    placement = placement_lock(scope, placement_id)
     _require_status(placement, Placement.Status.OFFER_ACCEPTED, Placement.Status.ACTIVE)
     accommodation = Accommodation(
         organisation_id=placement.organisation_id,
@@ -444,18 +743,33 @@ def accommodation_add(*, actor: User, placement: Placement, description: str, co
         description=description,
         worker_consents_to_disclosure=consents,
     )
-    accommodation.full_clean()
+    accommodation.full_clean(exclude=["organisation", "placement"])
     accommodation.save()
-    _emit_accommodation(accommodation, "", actor)
+    _emit_accommodation(accommodation, "", scope=scope)
     return accommodation
 
 
 @transaction.atomic
 def accommodation_change_status(
-    *, actor: User, accommodation: Accommodation, status: str, note: str = "", consents: bool | None = None
+    *,
+    scope: AccessScope,
+    accommodation_id: int,
+    status: str | None = None,
+    note: str = "",
+    consents: bool | None = None,
 ) -> Accommodation:
-    _locked_editable_placement(actor, accommodation.placement)
-    accommodation = Accommodation.objects.select_for_update().get(pk=accommodation.pk)
+    """Move an adjustment on: to `status`, or, when it is None, to the next step
+    (Accommodation.next_status). It moves forward only (or to "not pursued"), is
+    requested from the employer only with the worker's consent to disclosure (given
+    here with `consents=True` or before), and changes no more once reviewed or not
+    pursued. `note` is appended. Emits `accommodation.status_changed`. Raises
+    OutOfScope, ValidationError."""
+    placement_id = scope.get(accommodations_editable(scope).values_list("placement_id", flat=True), pk=accommodation_id)
+    placement_lock(scope, placement_id)
+    accommodation = Accommodation.objects.select_for_update().get(pk=accommodation_id)
+    if accommodation.is_finished:
+        raise ValidationError({"status": _("This adjustment is finished: it changes no more.")})
+    status = status or accommodation.next_status
     if status not in Accommodation.Status.values or status == accommodation.status:
         raise ValidationError({"status": _("Choose a new status from the list.")})
     if consents is not None:
@@ -465,40 +779,60 @@ def accommodation_change_status(
             {"status": _("An adjustment is requested from the employer only where the worker consented to disclosure.")}
         )
     old = accommodation.status
-    if status != Accommodation.Status.DROPPED and old != Accommodation.Status.DROPPED:
-        order = Accommodation.ORDER
-        if order.index(status) < order.index(old):
-            raise ValidationError({"status": _("An adjustment moves forward: choose a later step.")})
+    if status != Accommodation.Status.DROPPED and Accommodation.ORDER.index(status) < Accommodation.ORDER.index(old):
+        raise ValidationError({"status": _("An adjustment moves forward: choose a later step.")})
     accommodation.status = status
     if note:
         accommodation.note = (accommodation.note + "\n" + note).strip()
-    accommodation.full_clean()
+    accommodation.full_clean(exclude=["organisation", "placement"])
     accommodation.save()
-    _emit_accommodation(accommodation, old, actor)
+    _emit_accommodation(accommodation, old, scope=scope)
     return accommodation
 
 
+@transaction.atomic
 def benefits_step_create(
-    *, job_seeker: JobSeeker, placement: Placement | None, reason: str, offered_on: datetime.date
+    *,
+    scope: AccessScope,
+    job_seeker_id: int,
+    placement_id: int | None,
+    reason: str,
+    offered_on: datetime.date,
 ) -> BenefitsStep:
-    return BenefitsStep.objects.create(
+    """Work incentives planning offered to the job seeker (`reason`: a
+    BenefitsStep.Reason), about one of their jobs or none. Raises OutOfScope,
+    ValidationError."""
+    job_seeker = job_seeker_hold(scope, job_seeker_id)
+    if placement_id is not None and not Placement.objects.filter(pk=placement_id, job_seeker=job_seeker).exists():
+        raise ValidationError({"placement": _("This job belongs to someone else.")})
+    step = BenefitsStep(
         organisation_id=job_seeker.organisation_id,
         job_seeker=job_seeker,
-        placement=placement,
+        placement_id=placement_id,
         reason=reason,
         offered_on=offered_on,
     )
+    step.full_clean(exclude=["organisation", "job_seeker", "placement"])
+    step.save()
+    return step
 
 
 @transaction.atomic
-def benefits_step_change_status(*, actor: User, step: BenefitsStep, status: str, note: str = "") -> BenefitsStep:
-    if not job_seekers_editable_by(actor).filter(pk=step.job_seeker_id).exists():
-        raise PermissionDenied
-    step = BenefitsStep.objects.select_for_update().get(pk=step.pk)
+def benefits_step_change_status(
+    *, scope: AccessScope, step_id: int, status: str | None = None, note: str = ""
+) -> BenefitsStep:
+    """Move a benefits-counselling step on: to `status`, or, when it is None, to the next
+    step (BenefitsStep.next_status); forward only, or declined; a finished step (plan in
+    place, declined) changes no more. `note` is appended. Emits `benefits.step_changed`.
+    Raises OutOfScope, ValidationError."""
+    job_seeker_id = scope.get(benefits_steps_editable(scope).values_list("job_seeker_id", flat=True), pk=step_id)
+    job_seeker_hold(scope, job_seeker_id)
+    step = BenefitsStep.objects.select_for_update().get(pk=step_id)
+    if step.is_finished:
+        raise ValidationError({"status": _("This step is finished.")})
+    status = status or step.next_status
     if status not in BenefitsStep.Status.values or status == step.status:
         raise ValidationError({"status": _("Choose a new status from the list.")})
-    if step.status in (BenefitsStep.Status.PLAN_IN_PLACE, BenefitsStep.Status.DECLINED):
-        raise ValidationError({"status": _("This step is finished.")})
     if status != BenefitsStep.Status.DECLINED and BenefitsStep.ORDER.index(status) < BenefitsStep.ORDER.index(
         step.status
     ):
@@ -507,6 +841,7 @@ def benefits_step_change_status(*, actor: User, step: BenefitsStep, status: str,
     step.status = status
     if note:
         step.note = (step.note + "\n" + note).strip()
+    step.full_clean(exclude=["organisation", "job_seeker", "placement"])
     step.save()
     events.emit(
         topic="benefits.step_changed",
@@ -520,6 +855,6 @@ def benefits_step_change_status(*, actor: User, step: BenefitsStep, status: str,
             "from": old,
             "to": status,
         },
-        actor=actor,
+        actor=scope.user,
     )
     return step

@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.access import access_scope
 from jobdev import services
 from jobdev.models import JobSearchNudge
 from jobdev.nudges import rapid_search_nudge
@@ -36,15 +37,15 @@ def hold_visit(actor, job_seeker, day, mode="in_person", purpose="on_behalf"):
     employer = EmployerFactory(organisation=actor.organisation)
     starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
     contact = services.employer_contact_plan(
-        actor=actor,
-        employer=employer,
+        scope=access_scope(actor),
+        employer_id=employer.pk,
         starts_at=starts,
         ends_at=starts + datetime.timedelta(hours=1),
         mode=mode,
         purpose=purpose,
-        job_seekers=[job_seeker] if purpose == "on_behalf" else [],
+        job_seeker_ids=[job_seeker.pk] if purpose == "on_behalf" else [],
     )
-    return services.employer_contact_hold(actor=actor, contact=contact, outcome={})
+    return services.employer_contact_hold(scope=access_scope(actor), contact_id=contact.pk, outcome={})
 
 
 def test_first_face_to_face_contact_stops_the_clock(specialist_sam, job_seeker, handle_events):
@@ -59,12 +60,12 @@ def test_first_face_to_face_contact_stops_the_clock(specialist_sam, job_seeker, 
 def test_phone_calls_and_relationship_visits_do_not_count(specialist_sam, job_seeker, handle_events):
     with on(START + datetime.timedelta(days=5)):
         services.employer_contact_log(
-            actor=specialist_sam,
-            employer=EmployerFactory(organisation=specialist_sam.organisation),
+            scope=access_scope(specialist_sam),
+            employer_id=EmployerFactory(organisation=specialist_sam.organisation).pk,
             occurred_at=timezone.now(),
             mode="phone",
             purpose="on_behalf",
-            job_seekers=[job_seeker],
+            job_seeker_ids=[job_seeker.pk],
         )
         hold_visit(specialist_sam, job_seeker, START + datetime.timedelta(days=5), purpose="relationship")
         handle_events()
@@ -119,7 +120,9 @@ def test_reentry_after_a_job_end_restarts_the_clock(specialist_sam, job_seeker):
     job_seeker.status = "working"
     job_seeker.save()
     reentry = START + datetime.timedelta(days=100)
-    crm_services.job_seeker_reenter_job_search(job_seeker=job_seeker, on=reentry, dedup_key="t")
+    crm_services.job_seeker_reenter_job_search(
+        scope=access_scope(specialist_sam), job_seeker_id=job_seeker.pk, on=reentry, dedup_key="t"
+    )
     job_seeker.refresh_from_db()
     assert (job_seeker.job_search_since, job_seeker.first_employer_contact_on) == (reentry, None)
     assert rapid_search_nudge(today=reentry + datetime.timedelta(days=14)) == 1

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
+from crm.access import OutOfScope, access_scope
 from crm.models import JobSeeker, OutboxEvent
 from placements import services
 from placements.models import Accommodation, BenefitsStep, FollowAlongPlan, Placement, PlacementMilestone
@@ -49,7 +50,10 @@ def accept(actor, job_seeker, employer, **overrides):
         "expected_start_date": TODAY + datetime.timedelta(days=7),
     }
     fields.update(overrides)
-    return services.placement_offer_accept(actor=actor, job_seeker=job_seeker, fields=fields)
+    employer = fields.pop("employer")
+    return services.placement_offer_accept(
+        scope=access_scope(actor), job_seeker_id=job_seeker.pk, employer_id=employer.pk, offer=fields
+    )
 
 
 def tasks(placement, **filters):
@@ -95,7 +99,7 @@ class TestOfferAccepted:
         assert tasks(placement, kind="benefits_planning")[0].due_date == TODAY + datetime.timedelta(days=7)
 
     def test_only_the_caseload_owner_side_may_accept(self, specialist_sofia, job_seeker, employer):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(OutOfScope):
             accept(specialist_sofia, job_seeker, employer)
         assert not Placement.objects.exists() and not OutboxEvent.objects.exists()
 
@@ -111,7 +115,7 @@ class TestStarted:
         self, specialist_sam, job_seeker, employer, handle_events
     ):
         placement = accept(specialist_sam, job_seeker, employer)
-        services.placement_start(actor=specialist_sam, placement=placement, start_date=TODAY)
+        services.placement_start(scope=access_scope(specialist_sam), placement_id=placement.pk, start_date=TODAY)
         handle_events()
         job_seeker.refresh_from_db()
         assert job_seeker.status == JobSeeker.Status.WORKING
@@ -132,7 +136,7 @@ class TestStarted:
         self, specialist_sam, job_seeker, employer, handle_events
     ):
         placement = accept(specialist_sam, job_seeker, employer)
-        services.placement_start(actor=specialist_sam, placement=placement, start_date=TODAY)
+        services.placement_start(scope=access_scope(specialist_sam), placement_id=placement.pk, start_date=TODAY)
         handle_events()
         dues = []
         for _ in range(7):
@@ -140,7 +144,11 @@ class TestStarted:
             dues.append((task.due_date - TODAY).days)
             with time_machine.travel(datetime.datetime.combine(task.due_date, datetime.time(10), tzinfo=datetime.UTC)):
                 services.support_task_complete(
-                    actor=specialist_sam, task=task, completed_on=task.due_date, mode="in_person", note="ok"
+                    scope=access_scope(specialist_sam),
+                    task_id=task.pk,
+                    completed_on=task.due_date,
+                    mode="in_person",
+                    note="ok",
                 )
         assert dues == [3, 7, 14, 21, 28, 58, 88]
 
@@ -148,7 +156,7 @@ class TestStarted:
         self, specialist_sam, job_seeker, employer, handle_events
     ):
         placement = accept(specialist_sam, job_seeker, employer)
-        services.placement_start(actor=specialist_sam, placement=placement, start_date=TODAY)
+        services.placement_start(scope=access_scope(specialist_sam), placement_id=placement.pk, start_date=TODAY)
         handle_events()
         services.follow_along_ensure_next(today=TODAY + datetime.timedelta(days=5))
         open_contacts = tasks(placement, kind="follow_along", status="open", due_date__gte=TODAY)
@@ -158,16 +166,18 @@ class TestStarted:
 
     def test_start_twice_is_refused(self, specialist_sam, job_seeker, employer):
         placement = accept(specialist_sam, job_seeker, employer)
-        services.placement_start(actor=specialist_sam, placement=placement, start_date=TODAY)
+        services.placement_start(scope=access_scope(specialist_sam), placement_id=placement.pk, start_date=TODAY)
         with pytest.raises(ValidationError):
-            services.placement_start(actor=specialist_sam, placement=placement, start_date=TODAY)
+            services.placement_start(scope=access_scope(specialist_sam), placement_id=placement.pk, start_date=TODAY)
         assert OutboxEvent.objects.filter(topic="placement.started").count() == 1
 
     def test_start_before_offer_is_refused(self, specialist_sam, job_seeker, employer):
         placement = accept(specialist_sam, job_seeker, employer)
         with pytest.raises(ValidationError):
             services.placement_start(
-                actor=specialist_sam, placement=placement, start_date=TODAY - datetime.timedelta(days=1)
+                scope=access_scope(specialist_sam),
+                placement_id=placement.pk,
+                start_date=TODAY - datetime.timedelta(days=1),
             )
         placement.refresh_from_db()
         assert placement.status == "offer_accepted" and not PlacementMilestone.objects.exists()
@@ -176,7 +186,7 @@ class TestStarted:
 @pytest.fixture
 def working(specialist_sam, job_seeker, employer, handle_events):
     placement = accept(specialist_sam, job_seeker, employer)
-    services.placement_start(actor=specialist_sam, placement=placement, start_date=TODAY)
+    services.placement_start(scope=access_scope(specialist_sam), placement_id=placement.pk, start_date=TODAY)
     handle_events()
     return placement
 
@@ -184,31 +194,36 @@ def working(specialist_sam, job_seeker, employer, handle_events):
 class TestIndividualizedFollowAlong:
     def test_change_frequency_applies_from_the_next_contact(self, specialist_sam, working):
         services.follow_along_plan_change(
-            actor=specialist_sam, placement=working, action="frequency", frequency="fortnightly"
+            scope=access_scope(specialist_sam), placement_id=working.pk, action="frequency", frequency="fortnightly"
         )
         upcoming = tasks(working, kind="follow_along", status="open", due_date__gte=TODAY)
         assert [(t.due_date - TODAY).days for t in upcoming] == [3]
         with time_machine.travel(datetime.datetime(2026, 3, 5, 10, tzinfo=datetime.UTC)):
             services.support_task_complete(
-                actor=specialist_sam, task=upcoming[0], completed_on=upcoming[0].due_date, mode="phone"
+                scope=access_scope(specialist_sam),
+                task_id=upcoming[0].pk,
+                completed_on=upcoming[0].due_date,
+                mode="phone",
             )
         upcoming = tasks(working, kind="follow_along", status="open")
         assert [(t.due_date - TODAY).days for t in upcoming] == [17]
 
     def test_pause_needs_a_reason_and_stops_contacts_until_resumed(self, specialist_sam, working):
         with pytest.raises(ValidationError):
-            services.follow_along_plan_change(actor=specialist_sam, placement=working, action="pause", reason=" ")
+            services.follow_along_plan_change(
+                scope=access_scope(specialist_sam), placement_id=working.pk, action="pause", reason=" "
+            )
         services.follow_along_plan_change(
-            actor=specialist_sam, placement=working, action="pause", reason="Hospital stay"
+            scope=access_scope(specialist_sam), placement_id=working.pk, action="pause", reason="Hospital stay"
         )
         assert not tasks(working, kind="follow_along", status="open", due_date__gte=TODAY)
         assert services.follow_along_ensure_next(today=TODAY + datetime.timedelta(days=10)) == 0
-        services.follow_along_plan_change(actor=specialist_sam, placement=working, action="resume")
+        services.follow_along_plan_change(scope=access_scope(specialist_sam), placement_id=working.pk, action="resume")
         assert len(tasks(working, kind="follow_along", status="open", due_date__gte=TODAY)) == 1
 
     def test_worker_declining_support_is_respected(self, specialist_sam, working):
         services.follow_along_plan_change(
-            actor=specialist_sam, placement=working, action="decline", reason="Doing fine"
+            scope=access_scope(specialist_sam), placement_id=working.pk, action="decline", reason="Doing fine"
         )
         working.follow_along_plan.refresh_from_db()
         assert working.follow_along_plan.status == FollowAlongPlan.Status.DECLINED
@@ -217,15 +232,15 @@ class TestIndividualizedFollowAlong:
     def test_step_down_needs_the_workers_agreement(self, specialist_sam, working):
         with pytest.raises(ValidationError):
             services.follow_along_plan_change(
-                actor=specialist_sam,
-                placement=working,
+                scope=access_scope(specialist_sam),
+                placement_id=working.pk,
                 action="step_down",
                 step_down_date=TODAY + datetime.timedelta(days=300),
                 step_down_agreed=False,
             )
         services.follow_along_plan_change(
-            actor=specialist_sam,
-            placement=working,
+            scope=access_scope(specialist_sam),
+            placement_id=working.pk,
             action="step_down",
             step_down_date=TODAY + datetime.timedelta(days=300),
             step_down_agreed=True,
@@ -233,15 +248,17 @@ class TestIndividualizedFollowAlong:
         assert tasks(working, kind="step_down_review")[0].due_date == TODAY + datetime.timedelta(days=300)
 
     def test_team_mate_cannot_change_the_plan(self, specialist_sofia, working):
-        with pytest.raises(PermissionDenied):
-            services.follow_along_plan_change(actor=specialist_sofia, placement=working, action="decline")
+        with pytest.raises(OutOfScope):
+            services.follow_along_plan_change(
+                scope=access_scope(specialist_sofia), placement_id=working.pk, action="decline"
+            )
 
 
 class TestTermsAndMilestones:
     def test_terms_changed_creates_a_benefits_recheck(self, specialist_sam, working, handle_events):
         services.placement_change_terms(
-            actor=specialist_sam,
-            placement=working,
+            scope=access_scope(specialist_sam),
+            placement_id=working.pk,
             hours_per_week=Decimal("28"),
             hourly_pay=Decimal("12.02"),
             effective_on=TODAY,
@@ -256,8 +273,8 @@ class TestTermsAndMilestones:
     def test_unchanged_terms_are_refused(self, specialist_sam, working):
         with pytest.raises(ValidationError):
             services.placement_change_terms(
-                actor=specialist_sam,
-                placement=working,
+                scope=access_scope(specialist_sam),
+                placement_id=working.pk,
                 hours_per_week=Decimal("20"),
                 hourly_pay=Decimal("12.02"),
                 effective_on=TODAY,
@@ -286,7 +303,9 @@ class TestJobEnded:
     ):
         end = TODAY + datetime.timedelta(days=20)
         with time_machine.travel(datetime.datetime.combine(end, datetime.time(9), tzinfo=datetime.UTC)):
-            services.placement_end(actor=specialist_sam, placement=working, end_date=end, end_reason="laid_off")
+            services.placement_end(
+                scope=access_scope(specialist_sam), placement_id=working.pk, end_date=end, end_reason="laid_off"
+            )
             handle_events()
         contact = tasks(working, kind="job_end_contact")[0]
         assert contact.due_date == end + datetime.timedelta(days=3)
@@ -304,17 +323,21 @@ class TestJobEnded:
 
     def test_unknown_end_reason_is_refused(self, specialist_sam, working):
         with pytest.raises(ValidationError):
-            services.placement_end(actor=specialist_sam, placement=working, end_date=TODAY, end_reason="bored")
+            services.placement_end(
+                scope=access_scope(specialist_sam), placement_id=working.pk, end_date=TODAY, end_reason="bored"
+            )
         working.refresh_from_db()
         assert working.status == "active"
 
     def test_job_end_report_completes_its_task(self, specialist_sam, working, handle_events):
-        services.placement_end(actor=specialist_sam, placement=working, end_date=TODAY, end_reason="quit_health")
+        services.placement_end(
+            scope=access_scope(specialist_sam), placement_id=working.pk, end_date=TODAY, end_reason="quit_health"
+        )
         handle_events()
         services.job_end_report_save(
-            actor=specialist_sam,
-            placement=working,
-            fields={"wants_another_job": True, "worker_perspective": "Too tiring", "face_to_face_contact_on": TODAY},
+            scope=access_scope(specialist_sam),
+            placement_id=working.pk,
+            report={"wants_another_job": True, "worker_perspective": "Too tiring", "face_to_face_contact_on": TODAY},
         )
         assert tasks(working, kind="job_end_report")[0].status == "done"
 
@@ -324,18 +347,29 @@ class TestAccommodationAndBenefits:
         self, specialist_sam, working, handle_events
     ):
         accommodation = services.accommodation_add(
-            actor=specialist_sam, placement=working, description="Later start on Mondays", consents=False
+            scope=access_scope(specialist_sam),
+            placement_id=working.pk,
+            description="Later start on Mondays",
+            consents=False,
         )
-        services.accommodation_change_status(actor=specialist_sam, accommodation=accommodation, status="discussed")
-        with pytest.raises(ValidationError):
-            services.accommodation_change_status(actor=specialist_sam, accommodation=accommodation, status="requested")
         services.accommodation_change_status(
-            actor=specialist_sam, accommodation=accommodation, status="requested", consents=True
+            scope=access_scope(specialist_sam), accommodation_id=accommodation.pk, status="discussed"
+        )
+        with pytest.raises(ValidationError):
+            services.accommodation_change_status(
+                scope=access_scope(specialist_sam), accommodation_id=accommodation.pk, status="requested"
+            )
+        services.accommodation_change_status(
+            scope=access_scope(specialist_sam), accommodation_id=accommodation.pk, status="requested", consents=True
         )
         for status in ["agreed", "in_place"]:
-            services.accommodation_change_status(actor=specialist_sam, accommodation=accommodation, status=status)
+            services.accommodation_change_status(
+                scope=access_scope(specialist_sam), accommodation_id=accommodation.pk, status=status
+            )
         with pytest.raises(ValidationError):
-            services.accommodation_change_status(actor=specialist_sam, accommodation=accommodation, status="discussed")
+            services.accommodation_change_status(
+                scope=access_scope(specialist_sam), accommodation_id=accommodation.pk, status="discussed"
+            )
         handle_events()
         changes = [
             (e.payload["from"], e.payload["to"])
@@ -354,11 +388,13 @@ class TestAccommodationAndBenefits:
 
     def test_benefits_steps_move_forward_and_emit_events(self, specialist_sam, working, handle_events):
         step = BenefitsStep.objects.get(reason="before_start")
-        services.benefits_step_change_status(actor=specialist_sam, step=step, status="referred")
-        services.benefits_step_change_status(actor=specialist_sam, step=step, status="session_held")
+        services.benefits_step_change_status(scope=access_scope(specialist_sam), step_id=step.pk, status="referred")
+        services.benefits_step_change_status(scope=access_scope(specialist_sam), step_id=step.pk, status="session_held")
         with pytest.raises(ValidationError):
-            services.benefits_step_change_status(actor=specialist_sam, step=step, status="offered")
-        services.benefits_step_change_status(actor=specialist_sam, step=step, status="plan_in_place")
+            services.benefits_step_change_status(scope=access_scope(specialist_sam), step_id=step.pk, status="offered")
+        services.benefits_step_change_status(
+            scope=access_scope(specialist_sam), step_id=step.pk, status="plan_in_place"
+        )
         handle_events()
         assert [e.payload["to"] for e in OutboxEvent.objects.filter(topic="benefits.step_changed").order_by("pk")] == [
             "referred",
@@ -371,12 +407,19 @@ class TestAccommodationAndBenefits:
 def test_completing_a_task_records_how(specialist_sam, working):
     task = tasks(working, kind="follow_along", status="open", due_date__gte=TODAY)[0]
     with pytest.raises(ValidationError):
-        services.support_task_complete(actor=specialist_sam, task=task, completed_on=TODAY, mode="telepathy")
+        services.support_task_complete(
+            scope=access_scope(specialist_sam), task_id=task.pk, completed_on=TODAY, mode="telepathy"
+        )
     with pytest.raises(ValidationError):
         services.support_task_complete(
-            actor=specialist_sam, task=task, completed_on=TODAY + datetime.timedelta(days=1), mode="phone"
+            scope=access_scope(specialist_sam),
+            task_id=task.pk,
+            completed_on=TODAY + datetime.timedelta(days=1),
+            mode="phone",
         )
-    services.support_task_complete(actor=specialist_sam, task=task, completed_on=TODAY, mode="video", note="Went well")
+    services.support_task_complete(
+        scope=access_scope(specialist_sam), task_id=task.pk, completed_on=TODAY, mode="video", note="Went well"
+    )
     task.refresh_from_db()
     assert (task.status, task.completed_on, task.completion_mode, task.completion_note) == (
         "done",
@@ -385,14 +428,16 @@ def test_completing_a_task_records_how(specialist_sam, working):
         "Went well",
     )
     with pytest.raises(ValidationError):
-        services.support_task_complete(actor=specialist_sam, task=task, completed_on=TODAY, mode="phone")
+        services.support_task_complete(
+            scope=access_scope(specialist_sam), task_id=task.pk, completed_on=TODAY, mode="phone"
+        )
 
 
 def test_events_handled_out_of_order_give_the_same_tasks(specialist_sam, job_seeker, employer):
     from crm import events
 
     placement = accept(specialist_sam, job_seeker, employer)
-    services.placement_start(actor=specialist_sam, placement=placement, start_date=TODAY)
+    services.placement_start(scope=access_scope(specialist_sam), placement_id=placement.pk, start_date=TODAY)
     for event in OutboxEvent.objects.order_by("-pk"):  # started before offer_accepted
         events.dispatch(event.pk)
     open_contacts = tasks(placement, kind="follow_along", status="open")
@@ -408,17 +453,21 @@ def test_follow_along_rhythm_and_job_end_contact_follow_program_settings(
     organisation.job_end_contact_days = 2
     organisation.save()
     placement = accept(specialist_sam, job_seeker, employer)
-    services.placement_start(actor=specialist_sam, placement=placement, start_date=TODAY)
+    services.placement_start(scope=access_scope(specialist_sam), placement_id=placement.pk, start_date=TODAY)
     handle_events()
     dues = []
     for _ in range(4):
         task = tasks(placement, kind="follow_along", status="open", due_date__gte=TODAY)[-1]
         dues.append((task.due_date - TODAY).days)
         with time_machine.travel(datetime.datetime.combine(task.due_date, datetime.time(10), tzinfo=datetime.UTC)):
-            services.support_task_complete(actor=specialist_sam, task=task, completed_on=task.due_date, mode="phone")
+            services.support_task_complete(
+                scope=access_scope(specialist_sam), task_id=task.pk, completed_on=task.due_date, mode="phone"
+            )
     assert dues == [2, 7, 14, 42]
     end = TODAY + datetime.timedelta(days=50)
     with time_machine.travel(datetime.datetime.combine(end, datetime.time(9), tzinfo=datetime.UTC)):
-        services.placement_end(actor=specialist_sam, placement=placement, end_date=end, end_reason="fired")
+        services.placement_end(
+            scope=access_scope(specialist_sam), placement_id=placement.pk, end_date=end, end_reason="fired"
+        )
         handle_events()
     assert tasks(placement, kind="job_end_contact")[0].due_date == end + datetime.timedelta(days=2)
