@@ -6,7 +6,7 @@ from pathlib import Path
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from employers import importing
+from employers.models import EmployerImportPlan
 
 
 class ImportUploadForm(forms.Form):
@@ -75,18 +76,31 @@ def employer_import(request):
     except importing.ImportFileError as error:
         form.add_error("file", error.message)
         return _upload_page(request, form)
-    importing.plans_purge()
-    token = importing.plan_save(preview, actor=request.user) if preview.importable else None
-    context = {"preview": preview, "token": token, "form": ImportUploadForm(), "max_listed": importing.MAX_LISTED}
+    plan = importing.import_plan_save(preview, actor=request.user) if preview.importable else None
+    context = {"preview": preview, "plan": plan, "form": ImportUploadForm(), "max_listed": importing.MAX_LISTED}
     return render(request, "employers/import_preview.html", context)
 
 
 @require_POST
-def employer_import_confirm(request):
+def employer_import_confirm(request, plan_id):
+    # Another user's or another program's plan is not found: 404, as for an unknown one.
     _require_program(request.user)
-    token = request.POST.get("token", "")
-    plan = importing.plan_claim(token=token, actor=request.user)
-    if plan is None:
+    try:
+        outcome = importing.employers_import(actor=request.user, plan_id=plan_id)
+    except EmployerImportPlan.DoesNotExist as error:
+        raise Http404 from error
+    except importing.ImportPlanExpired:
+        importing.plan_discard(actor=request.user, plan_id=plan_id)
+        messages.error(
+            request,
+            _(
+                "This preview has expired: a preview is kept for %(minutes)d minutes. Nothing was imported. "
+                "Upload the file again."
+            )
+            % {"minutes": int(importing.PLAN_TTL.total_seconds() // 60)},
+        )
+        return redirect("employer_import")
+    except importing.ImportPlanUsed:
         messages.error(
             request,
             _(
@@ -95,15 +109,6 @@ def employer_import_confirm(request):
             ),
         )
         return redirect("employer_import")
-    imported = False
-    try:
-        outcome = importing.employers_import(actor=request.user, plan=plan)
-        imported = True
-    finally:
-        if imported:
-            importing.plan_discard(token=token, actor=request.user)
-        else:
-            importing.plan_release(token=token, actor=request.user)
     messages.success(
         request,
         ngettext(
@@ -123,9 +128,10 @@ def employer_import_confirm(request):
 
 
 @require_POST
-def employer_import_cancel(request):
+def employer_import_cancel(request, plan_id):
     _require_program(request.user)
-    importing.plan_discard(token=request.POST.get("token", ""), actor=request.user)
+    if not importing.plan_discard(actor=request.user, plan_id=plan_id):
+        raise Http404
     messages.info(request, _("Import cancelled: nothing was imported."))
     return redirect("employer_import")
 

@@ -1,6 +1,8 @@
 """Employers are shared across the whole program, so two specialists never approach
 the same employer unaware of each other."""
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -173,3 +175,30 @@ class JobOpening(models.Model):
 
         labels = dict(Shift.choices)
         return [str(labels[shift]) for shift in self.shifts if shift in labels]
+
+
+class EmployerImportPlan(models.Model):
+    """A validated employer import, kept between its preview and its confirmation.
+
+    In the database, so that any web host can confirm it (docs/import-export.md). Only
+    its owner, in their program, may confirm or cancel it; it expires, and a daily job
+    deletes the expired ones, since they hold contact details. Once imported, its data
+    is emptied and the row stays until it expires, so that a second confirmation (a
+    double click, another tab) is told the import was done."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(_("file name"), max_length=255)
+    row_count = models.PositiveIntegerField(_("rows read"))
+    data = models.JSONField(_("plan"))  # the employers to create, with their sites and contact persons
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("employer import plan")
+        verbose_name_plural = _("employer import plans")
+
+    def __str__(self):
+        return self.filename

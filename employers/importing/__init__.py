@@ -6,7 +6,9 @@ Two steps (see docs/import-export.md):
    BOM, or Windows-1252 / Latin-1; the delimiter), finds the columns (`mapping`: English
    or French names), validates every row with the models' own validation and groups
    rows into employers (`planning`). Nothing is written to the database. When no row
-   has an error, the validated plan is kept (`store`) until the user confirms.
+   has an error, `import_plan_save()` keeps the validated plan in the database
+   (`store`: an EmployerImportPlan, the owner's only, for one hour) until the user
+   confirms.
 2. `employers_import()` (`planning`) creates every employer, site and contact person of
    the plan in one transaction: all of it or nothing.
 
@@ -33,9 +35,10 @@ from employers.importing.planning import (
     ImportPreview,
     RowError,
     employers_import,
+    import_plan_save,
     import_preview,
 )
-from employers.importing.store import plan_claim, plan_discard, plan_release, plan_save, plans_purge
+from employers.importing.store import PLAN_TTL, ImportPlanExpired, ImportPlanUsed, plan_discard, plans_purge
 
 __all__ = [
     "COLUMNS",
@@ -43,10 +46,13 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_LISTED",
     "MAX_ROWS",
+    "PLAN_TTL",
     "SPREADSHEET_EXTENSIONS",
     "Duplicate",
     "EmployerGroup",
     "ImportFileError",
+    "ImportPlanExpired",
+    "ImportPlanUsed",
     "ImportOutcome",
     "ImportPreview",
     "RowError",
@@ -54,12 +60,10 @@ __all__ = [
     "employers_import",
     "example_csv",
     "file_too_big_message",
+    "import_plan_save",
     "import_preview",
     "normalise",
-    "plan_claim",
     "plan_discard",
-    "plan_release",
-    "plan_save",
     "plans_purge",
     "sniff_delimiter",
 ]

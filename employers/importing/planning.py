@@ -28,7 +28,8 @@ from employers.importing.parsing import (
     file_too_big_message,
     sniff_delimiter,
 )
-from employers.models import ContactPerson, Employer, EmployerSite
+from employers.importing.store import plan_check_importable, plan_for, plan_mark_imported, plan_save
+from employers.models import ContactPerson, Employer, EmployerImportPlan, EmployerSite
 from employers.selectors import employers_visible_to
 
 MAX_ROWS = 20_000
@@ -342,18 +343,48 @@ class ImportOutcome:
     skipped: list[str]
 
 
+def import_plan_save(preview: ImportPreview, *, actor: User) -> EmployerImportPlan:
+    """Keep a validated preview's plan (the rows as validated, not the file) for `actor`
+    only, until they confirm it."""
+    if not preview.importable:
+        raise ValueError("Only a preview without errors can be imported.")
+    employers = [
+        {
+            "key": list(group.key),
+            "employer": {"name": group.name, **group.employer},
+            "sites": [
+                {
+                    **site,
+                    "latitude": None if site["latitude"] is None else str(site["latitude"]),
+                    "longitude": None if site["longitude"] is None else str(site["longitude"]),
+                }
+                for site in group.sites
+            ],
+            "contacts": group.contacts,
+        }
+        for group in preview.groups
+    ]
+    return plan_save(actor=actor, filename=preview.filename, row_count=preview.row_count, employers=employers)
+
+
 @transaction.atomic
-def employers_import(*, actor: User, plan: dict) -> ImportOutcome:
-    """Create every employer of a validated plan, with its sites and contact persons,
-    in one transaction. Employers added to the program since the preview are skipped."""
-    if actor.organisation_id is None or plan.get("organisation_id") != actor.organisation_id:
+def employers_import(*, actor: User, plan_id) -> ImportOutcome:
+    """Create every employer of `actor`'s validated plan `plan_id`, with its sites and
+    contact persons, in one transaction. Employers added to the program since the
+    preview are skipped. Raises EmployerImportPlan.DoesNotExist (not `actor`'s plan),
+    ImportPlanExpired or ImportPlanUsed; on any error nothing is written and the plan
+    stays as it was."""
+    if actor.organisation_id is None:
         raise PermissionDenied
     # Serialises imports within a program, so two files confirmed at the same moment
     # cannot both miss each other's employers in the duplicate check below.
     list(Organisation.objects.select_for_update().filter(pk=actor.organisation_id).values_list("pk"))
+    # Locked too: a second confirmation of this plan waits, then finds it imported.
+    plan = plan_for(actor, plan_id, lock=True)
+    plan_check_importable(plan)
     index = existing_employers(actor)
     groups, skipped = [], []
-    for group in plan["employers"]:
+    for group in plan.data["employers"]:
         if matching_existing(tuple(group["key"]), index):
             skipped.append(group["employer"]["name"])
         else:
@@ -388,6 +419,7 @@ def employers_import(*, actor: User, plan: dict) -> ImportOutcome:
         for contact in group["contacts"]
     ]
     _bulk_create(ContactPerson, contacts)
+    plan_mark_imported(plan)
     return ImportOutcome(len(employers), len(all_sites), len(contacts), skipped)
 
 

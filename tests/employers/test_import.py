@@ -1,28 +1,29 @@
-"""Employer import from CSV: preview with per-row errors, duplicates, all or nothing."""
+"""Employer import from CSV: preview with per-row errors, duplicates, all or nothing;
+the plan kept in the database between preview and confirmation."""
 
 import codecs
+import datetime
+import uuid
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.models import Industry
 from employers import importing
-from employers.importing import mapping, parsing, planning, store
-from employers.models import ContactPerson, Employer, EmployerSite
+from employers import tasks as employer_tasks
+from employers.importing import mapping, parsing, planning
+from employers.models import ContactPerson, Employer, EmployerImportPlan, EmployerSite
 from tests.factories import EmployerFactory, EmployerSiteFactory, UserFactory
 
 FRENCH_HEADER = (
     "Nom;Secteur;Taille;Site web;Adresse;Code postal;Ville;Interlocuteur;Fonction;Téléphone;Courriel;Recrute;"
     "Canal préféré"
 )
-
-
-@pytest.fixture(autouse=True)
-def import_dir(settings, tmp_path):
-    settings.EMPLOYER_IMPORT_DIR = tmp_path / "imports"
-    return settings.EMPLOYER_IMPORT_DIR
 
 
 def csv_bytes(*lines: str, encoding: str = "utf-8-sig") -> bytes:
@@ -33,8 +34,12 @@ def upload(client, content: bytes, name: str = "employeurs.csv"):
     return client.post(reverse("employer_import"), {"file": SimpleUploadedFile(name, content, "text/csv")})
 
 
-def confirm(client, token):
-    return client.post(reverse("employer_import_confirm"), {"token": token})
+def confirm(client, plan):
+    return client.post(reverse("employer_import_confirm", args=[plan.pk]))
+
+
+def cancel(client, plan):
+    return client.post(reverse("employer_import_cancel", args=[plan.pk]))
 
 
 def french_file() -> bytes:
@@ -52,11 +57,11 @@ class TestHappyPath:
         response = upload(client, french_file())
         assert response.status_code == 200
         assert response.context["preview"].encoding == "UTF-8"
-        token = response.context["token"]
-        assert token and "Import 2 employers" in response.content.decode()
+        plan = response.context["plan"]
+        assert plan and "Import 2 employers" in response.content.decode()
         assert not Employer.objects.exists()  # the preview saves nothing
 
-        response = confirm(client, token)
+        response = confirm(client, plan)
 
         assert response.status_code == 302 and response.url == reverse("employer_list")
         bakery = Employer.objects.get(name="Boulangerie L'Épi d'Or")
@@ -69,7 +74,8 @@ class TestHappyPath:
         assert person.has_hiring_authority and person.preferred_channel == "phone" and person.site == site
         hotel = Employer.objects.get(name="Hôtel du Vieux-Port")
         assert hotel.industry.code == "I" and hotel.size == "small" and not hotel.contact_persons.exists()
-        assert not any(store._plan_dir().iterdir())  # the plan is deleted once imported
+        plan.refresh_from_db()
+        assert plan.imported_at is not None and plan.data == {}  # the contact details are not kept
 
     def test_latin1_file(self, client_for, specialist_sam):
         content = csv_bytes(
@@ -80,7 +86,7 @@ class TestHappyPath:
         client = client_for(specialist_sam)
         response = upload(client, content)
         assert response.context["preview"].encoding == "Windows-1252"
-        confirm(client, response.context["token"])
+        confirm(client, response.context["plan"])
         employer = Employer.objects.get()
         assert employer.name == "Crêperie Bœuf & Cœur"
         assert employer.sites.get().town == "Aix-en-Provence" and employer.contact_persons.get().name == "Zoé"
@@ -107,7 +113,7 @@ class TestHappyPath:
         client = client_for(specialist_sam)
         response = upload(client, content)
         assert response.context["preview"].delimiter == "comma"
-        confirm(client, response.context["token"])
+        confirm(client, response.context["plan"])
         person = ContactPerson.objects.get()
         assert person.employer.name == "Garage Martin, père et fils" and person.site.address == "12, rue Paradis"
         assert person.has_hiring_authority and person.preferred_channel == "email"
@@ -124,7 +130,7 @@ class TestHappyPath:
         )
         client = client_for(specialist_sam)
         response = upload(client, content)
-        confirm(client, response.context["token"])
+        confirm(client, response.context["plan"])
         in_13005, in_13008 = Employer.objects.order_by("pk")
         assert in_13005.sites.count() == 2 and in_13008.sites.count() == 1
         assert sorted(in_13005.contact_persons.values_list("name", flat=True)) == ["Ana", "Bruno"]
@@ -167,13 +173,13 @@ class TestRowErrors:
             (7, "Nom"),
             (8, "Recrute"),
         } <= (errors)
-        assert preview.error_rows == 6 and response.context["token"] is None
+        assert preview.error_rows == 6 and response.context["plan"] is None
         page = response.content.decode()
         assert "Unknown industry “Z”" in page and "Enter a valid email address." in page
         assert "Ensure this value has at most 200 characters (it has 201)." in page
         assert "disabled" in page and "Fix the rows with errors" in page and "The employer name is missing." in page
         assert not Employer.objects.exists() and not EmployerSite.objects.exists()
-        assert not store._plan_dir().exists() or not any(store._plan_dir().iterdir())
+        assert not EmployerImportPlan.objects.exists()
 
     def test_conflicting_employer_details_in_two_rows_are_an_error(self, client_for, specialist_sam):
         content = csv_bytes("Nom;Secteur;CP;Ville;Adresse", "Atelier;C;13001;Marseille;1 rue A", "Atelier;I;13001;;")
@@ -211,7 +217,7 @@ class TestDuplicates:
         assert [(d.row, d.employer_id) for d in preview.duplicates] == [(2, existing.pk)]
         assert "Already in the program: Boulangerie Le Panier (13002)" in response.content.decode()
         assert reverse("employer_detail", args=[existing.pk]) in response.content.decode()
-        confirm(client, response.context["token"])
+        confirm(client, response.context["plan"])
         assert Employer.objects.filter(organisation=specialist_sam.organisation).count() == 3
         assert not existing.contact_persons.exists()
 
@@ -219,7 +225,7 @@ class TestDuplicates:
         EmployerFactory(organisation=specialist_sam.organisation, name="Mairie de Cassis")
         content = csv_bytes("Nom;CP;Adresse;Ville", "Mairie de Cassis;13260;Place Baragnon;Cassis")
         response = upload(client_for(specialist_sam), content)
-        assert len(response.context["preview"].duplicates) == 1 and response.context["token"] is None
+        assert len(response.context["preview"].duplicates) == 1 and response.context["plan"] is None
         assert "Nothing new to import" in response.content.decode()
 
     def test_duplicates_within_the_file(self, client_for, specialist_sam):
@@ -236,15 +242,15 @@ class TestDuplicates:
         assert [d.row for d in preview.duplicates] == [3, 4, 5]
         assert "already given in row 2" in preview.duplicates[0].message
         assert "Same name as row 2, which has a postcode" in preview.duplicates[2].message
-        confirm(client, response.context["token"])
+        confirm(client, response.context["plan"])
         employer = Employer.objects.get()
         assert employer.sites.count() == 1 and list(employer.contact_persons.values_list("name", flat=True)) == ["Ana"]
 
     def test_an_employer_added_between_preview_and_confirmation_is_skipped(self, client_for, specialist_sam):
         client = client_for(specialist_sam)
-        token = upload(client, french_file()).context["token"]
+        plan = upload(client, french_file()).context["plan"]
         EmployerFactory(organisation=specialist_sam.organisation, name="Hotel du Vieux Port")
-        response = confirm(client, token)
+        response = confirm(client, plan)
         assert response.status_code == 302
         assert list(Employer.objects.values_list("name", flat=True).order_by("pk")) == [
             "Hotel du Vieux Port",
@@ -287,47 +293,60 @@ class TestFileErrors:
 
 
 class TestConfirmation:
-    def test_confirmation_without_a_valid_preview_is_refused(self, client_for, specialist_sam):
+    def test_an_unknown_plan_is_not_found(self, client_for, specialist_sam):
         client = client_for(specialist_sam)
-        for token in ("", "not-a-token", "../../etc/passwd", "A" * 43):
-            response = confirm(client, token)
-            assert response.status_code == 302 and response.url == reverse("employer_import")
+        assert client.post(reverse("employer_import_confirm", args=[uuid.uuid4()])).status_code == 404
+        assert client.post(reverse("employer_import_cancel", args=[uuid.uuid4()])).status_code == 404
+        for path in ("not-a-plan", "..%2F..%2Fetc%2Fpasswd", "A" * 43):
+            assert client.post(f"/employers/import/{path}/confirm/").status_code == 404
         assert not Employer.objects.exists()
 
     def test_a_preview_is_imported_once(self, client_for, specialist_sam):
         client = client_for(specialist_sam)
-        token = upload(client, french_file()).context["token"]
-        confirm(client, token)
-        response = confirm(client, token)
+        plan = upload(client, french_file()).context["plan"]
+        confirm(client, plan)
+        response = confirm(client, plan)
         assert response.url == reverse("employer_import") and Employer.objects.count() == 2
+        assert "no longer available" in str(list(response.wsgi_request._messages)[-1])
 
-    def test_cancel_deletes_the_preview(self, client_for, specialist_sam):
+    def test_cancel_deletes_the_plan(self, client_for, specialist_sam):
         client = client_for(specialist_sam)
-        token = upload(client, french_file()).context["token"]
-        client.post(reverse("employer_import_cancel"), {"token": token})
-        assert confirm(client, token).url == reverse("employer_import") and not Employer.objects.exists()
+        plan = upload(client, french_file()).context["plan"]
+        assert cancel(client, plan).url == reverse("employer_import")
+        assert not EmployerImportPlan.objects.exists()
+        assert confirm(client, plan).status_code == 404 and not Employer.objects.exists()
 
-    def test_another_programs_user_never_uses_a_preview(self, client, client_for, specialist_sam, specialist_louis):
-        token = upload(client_for(specialist_sam), french_file()).context["token"]
+    def test_another_programs_plan_is_not_found(self, client, client_for, specialist_sam, specialist_louis):
+        plan = upload(client_for(specialist_sam), french_file()).context["plan"]
         client.logout()
         louis = client_for(specialist_louis)
-        assert confirm(louis, token).url == reverse("employer_import")
-        louis.post(reverse("employer_import_cancel"), {"token": token})
-        assert not Employer.objects.exists()
+        assert confirm(louis, plan).status_code == 404
+        assert cancel(louis, plan).status_code == 404
+        assert not Employer.objects.exists() and EmployerImportPlan.objects.filter(pk=plan.pk).exists()
 
         client.logout()
-        assert confirm(client_for(specialist_sam), token).status_code == 302
+        assert confirm(client_for(specialist_sam), plan).url == reverse("employer_list")
         assert Employer.objects.filter(organisation=specialist_sam.organisation).count() == 2
 
-    def test_a_colleague_cannot_use_my_preview_either(self, client, client_for, specialist_sam, specialist_sofia):
-        token = upload(client_for(specialist_sam), french_file()).context["token"]
+    def test_a_colleagues_plan_is_not_found_either(self, client, client_for, specialist_sam, specialist_sofia):
+        plan = upload(client_for(specialist_sam), french_file()).context["plan"]
         client.logout()
-        assert confirm(client_for(specialist_sofia), token).url == reverse("employer_import")
+        sofia = client_for(specialist_sofia)
+        assert confirm(sofia, plan).status_code == 404
+        assert cancel(sofia, plan).status_code == 404
+        assert not Employer.objects.exists() and EmployerImportPlan.objects.filter(pk=plan.pk).exists()
+
+    def test_my_plan_made_in_my_former_program_is_not_found(self, client_for, specialist_sam, other_organisation):
+        plan = upload(client_for(specialist_sam), french_file()).context["plan"]
+        specialist_sam.organisation = other_organisation
+        specialist_sam.team = None
+        specialist_sam.save()
+        assert confirm(client_for(specialist_sam), plan).status_code == 404
         assert not Employer.objects.exists()
 
     def test_nothing_is_half_imported(self, client_for, specialist_sam, monkeypatch):
         client = client_for(specialist_sam)
-        token = upload(client, french_file()).context["token"]
+        plan = upload(client, french_file()).context["plan"]
         real_bulk_create = planning._bulk_create
 
         def fail_on_contacts(model, objects):
@@ -337,24 +356,104 @@ class TestConfirmation:
 
         monkeypatch.setattr(planning, "_bulk_create", fail_on_contacts)
         with pytest.raises(RuntimeError):
-            confirm(client, token)
+            confirm(client, plan)
         assert not Employer.objects.exists() and not EmployerSite.objects.exists()
+        plan.refresh_from_db()
+        assert plan.imported_at is None and plan.data["employers"]  # kept for a retry
 
         monkeypatch.setattr(planning, "_bulk_create", real_bulk_create)
-        assert confirm(client, token).url == reverse("employer_list")  # the preview was kept for a retry
+        assert confirm(client, plan).url == reverse("employer_list")
         assert Employer.objects.count() == 2 and ContactPerson.objects.count() == 1
 
-    def test_an_expired_preview_is_refused(self, client_for, specialist_sam, monkeypatch):
-        client = client_for(specialist_sam)
-        token = upload(client, french_file()).context["token"]
-        monkeypatch.setattr(store, "PLAN_TTL_SECONDS", -1)
-        assert confirm(client, token).url == reverse("employer_import") and not Employer.objects.exists()
+    def test_a_user_outside_any_program_cannot_confirm(self, client_for, specialist_sam, db):
+        plan = upload(client_for(specialist_sam), french_file()).context["plan"]
+        operator = UserFactory(organisation=None, is_superuser=True, is_staff=True)
+        assert confirm(client_for(operator), plan).status_code == 403
+        assert not Employer.objects.exists()
 
-    def test_old_previews_are_purged(self, client_for, specialist_sam):
+
+class TestPlanInTheDatabase:
+    def test_the_plan_is_kept_for_its_owner_in_their_program_for_an_hour(self, client_for, specialist_sam):
+        before = timezone.now()
+        plan = upload(client_for(specialist_sam), french_file()).context["plan"]
+        plan = EmployerImportPlan.objects.get(pk=plan.pk)
+        assert (plan.owner, plan.organisation) == (specialist_sam, specialist_sam.organisation)
+        assert (plan.filename, plan.row_count, plan.imported_at) == ("employeurs.csv", 2, None)
+        assert before <= plan.created_at and plan.expires_at == plan.created_at + datetime.timedelta(hours=1)
+        names = [group["employer"]["name"] for group in plan.data["employers"]]
+        assert names == ["Boulangerie L'Épi d'Or", "Hôtel du Vieux-Port"]
+
+    def test_a_plan_made_earlier_is_confirmed_on_another_web_host_without_any_local_file(
+        self, settings, tmp_path, client_for, specialist_sam
+    ):
+        settings.BASE_DIR = tmp_path  # plans used to be written under BASE_DIR/var/imports
+        plan = upload(client_for(specialist_sam), french_file()).context["plan"]
+        assert not any(path.is_file() for path in tmp_path.rglob("*"))
+
+        other_host = Client()  # another session, as on another web host behind the load balancer
+        other_host.force_login(specialist_sam, backend="django.contrib.auth.backends.ModelBackend")
+        response = confirm(other_host, plan)
+
+        assert response.url == reverse("employer_list")
+        assert Employer.objects.filter(organisation=specialist_sam.organisation).count() == 2
+
+    def test_an_expired_plan_is_refused_with_a_clear_message_and_deleted(self, client_for, specialist_sam):
         client = client_for(specialist_sam)
-        upload(client, french_file())
-        importing.plans_purge(max_age=-1)
-        assert not any(store._plan_dir().iterdir())
+        plan = upload(client, french_file()).context["plan"]
+        with time_machine.travel(timezone.now() + datetime.timedelta(minutes=61)):
+            response = confirm(client, plan)
+        assert response.url == reverse("employer_import") and not Employer.objects.exists()
+        message = str(list(response.wsgi_request._messages)[-1])
+        assert "This preview has expired: a preview is kept for 60 minutes. Nothing was imported." in message
+        assert not EmployerImportPlan.objects.exists()
+
+    def test_a_plan_is_imported_until_it_expires(self, client_for, specialist_sam):
+        client = client_for(specialist_sam)
+        plan = upload(client, french_file()).context["plan"]
+        with time_machine.travel(timezone.now() + datetime.timedelta(minutes=59)):
+            assert confirm(client, plan).url == reverse("employer_list")
+        assert Employer.objects.count() == 2
+
+    def test_no_plan_is_kept_for_a_preview_with_errors(self, client_for, specialist_sam):
+        upload(client_for(specialist_sam), csv_bytes("Nom;Secteur", "Atelier;Z"))
+        assert not EmployerImportPlan.objects.exists()
+
+
+class TestPurge:
+    def make_plans(self, client_for, specialist_sam):
+        client = client_for(specialist_sam)
+        imported = upload(client, french_file()).context["plan"]
+        confirm(client, imported)
+        abandoned = upload(client, csv_bytes("Nom;Ville;Adresse", "Garage Martin;Marseille;1 rue A")).context["plan"]
+        return imported, abandoned
+
+    def test_expired_plans_are_purged_imported_or_not(self, client_for, specialist_sam):
+        self.make_plans(client_for, specialist_sam)
+        with time_machine.travel(timezone.now() + datetime.timedelta(minutes=30)):
+            fresh = upload(client_for(specialist_sam), csv_bytes("Nom", "Café des Arts")).context["plan"]
+        with time_machine.travel(timezone.now() + datetime.timedelta(minutes=61)):
+            assert importing.plans_purge() == 2
+        assert list(EmployerImportPlan.objects.values_list("pk", flat=True)) == [fresh.pk]
+        assert Employer.objects.count() == 2  # purging plans never touches what was imported
+
+    def test_nothing_is_purged_before_expiry(self, client_for, specialist_sam):
+        self.make_plans(client_for, specialist_sam)
+        with time_machine.travel(timezone.now() + datetime.timedelta(minutes=59)):
+            assert importing.plans_purge() == 0
+        assert EmployerImportPlan.objects.count() == 2
+
+    def test_the_daily_job_purges_expired_plans(self, client_for, specialist_sam):
+        self.make_plans(client_for, specialist_sam)
+        with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
+            employer_tasks.purge_expired_import_plans()
+        assert not EmployerImportPlan.objects.exists()
+
+    def test_the_daily_job_is_registered_with_the_scheduler(self):
+        from dramatiq_crontab import scheduler
+
+        jobs = {job.name: job for job in scheduler.get_jobs()}
+        assert "purge_expired_import_plans" in jobs
+        assert "hour='3', minute='23'" in str(jobs["purge_expired_import_plans"].trigger)  # daily, at night
 
     def test_a_user_outside_any_program_is_refused(self, client_for, db):
         operator = UserFactory(organisation=None, is_superuser=True, is_staff=True)
