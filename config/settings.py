@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "rest_framework",
     "django_filters",
     "django_dramatiq",
     "dramatiq_crontab",
@@ -234,14 +233,6 @@ CALENDAR_PAST_DAYS = int(os.environ.get("CALENDAR_PAST_DAYS", "90"))
 CALENDAR_FUTURE_DAYS = int(os.environ.get("CALENDAR_FUTURE_DAYS", "365"))
 CALENDAR_CANCELLED_GRACE_DAYS = int(os.environ.get("CALENDAR_CANCELLED_GRACE_DAYS", "30"))
 CALENDAR_REFRESH_MINUTES = int(os.environ.get("CALENDAR_REFRESH_MINUTES", "60"))
-
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
-}
 
 LOGGING = {
     "version": 1,
