@@ -63,7 +63,8 @@ INSTALLED_APPS = [
     "employers",
     "placements",
     "jobdev",
-    "integrations",
+    "integrations.calendar",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "crm.middleware.ProgramTimeZoneMiddleware",
+    "crm.middleware.AccessScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "crm.middleware.scope",
             ],
         },
     },
@@ -215,16 +218,27 @@ else:
         "OPTIONS": {},
         "MIDDLEWARE": DRAMATIQ_MIDDLEWARE,
     }
-DRAMATIQ_AUTODISCOVER_MODULES = ["tasks", "handlers"]
-# Events: a handler is tried this many times (with backoff) before it is shown to
-# program admins as failed; a pending event is re-sent after this grace period.
+# Actors live in tasks.py; handlers.py modules are imported by their AppConfig.ready().
+DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
+# Events (docs/events.md): a failed handler is tried again after these delays, in
+# minutes, in order (the last one repeats), by the minute sweep; after
+# EVENT_HANDLER_MAX_ATTEMPTS attempts it is shown to program admins as failed. A
+# pending event whose message was lost is sent again after the grace period.
+EVENT_RETRY_DELAYS_MINUTES = [int(m) for m in env_list("EVENT_RETRY_DELAYS_MINUTES", "1,5,15,60")]
+if not EVENT_RETRY_DELAYS_MINUTES or min(EVENT_RETRY_DELAYS_MINUTES) < 1:
+    raise ImproperlyConfigured("EVENT_RETRY_DELAYS_MINUTES must list whole minutes from 1, e.g. 1,5,15,60.")
 EVENT_HANDLER_MAX_ATTEMPTS = int(os.environ.get("EVENT_HANDLER_MAX_ATTEMPTS", "5"))
 EVENT_RESEND_GRACE_SECONDS = int(os.environ.get("EVENT_RESEND_GRACE_SECONDS", "60"))
-# The scheduler (dramatiq-crontab) holds a Redis lock so only one acts at a time.
+# The scheduler (`manage.py runscheduler`) holds a Redis lock so only one acts at a
+# time, refreshes it every LOCK_REFRESH_INTERVAL seconds (it expires after
+# LOCK_TIMEOUT), and re-takes it if Redis lost it (docs/operations.md).
 DRAMATIQ_CRONTAB = {
     "REDIS_URL": REDIS_URL or None,
     # A second scheduler waits this long for the lock, then exits.
     "LOCK_BLOCKING_TIMEOUT": int(os.environ.get("SCHEDULER_LOCK_WAIT_SECONDS", "15")),
+    "LOCK_REFRESH_INTERVAL": int(os.environ.get("SCHEDULER_LOCK_REFRESH_SECONDS", "5")),
+    "LOCK_TIMEOUT": int(os.environ.get("SCHEDULER_LOCK_TIMEOUT_SECONDS", "10")),
+    "LOCK_NAME": os.environ.get("SCHEDULER_LOCK_NAME", "dramatiq-scheduler"),
 }
 
 # Calendar feeds (iCal): the date window each feed covers, how long a cancelled visit

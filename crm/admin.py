@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.access import access_scope, rows
 from crm.models import (
     CareerProfile,
     EventHandling,
@@ -21,46 +22,87 @@ from crm.models import (
 )
 
 
-class OrganisationScopedAdmin(admin.ModelAdmin):
-    """Limits a ModelAdmin to the logged-in program admin's organisation.
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A list filter on a relation offers only the related rows the scope may see."""
 
-    `organisation_path` is the lookup from the model to its Organisation."""
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        related = rows(access_scope(request.user), field.related_model)
+        if ordering:
+            related = related.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in related]
 
-    organisation_path = "organisation"
 
-    def _is_operator(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
+class ScopedAdmin(admin.ModelAdmin):
+    """Every admin page goes through the access scope (crm.access): the list, the
+    change form, every foreign-key and many-to-many choice, list filters, autocomplete
+    and inlines offer and accept only the rows the scope may see. Program admins see
+    their program; platform operators (superusers) everything. Another program's
+    record answers 404, history pages included.
 
-    def _is_program_admin(self, request) -> bool:
-        user = request.user
-        return user.is_active and user.is_staff and user.is_program_admin and user.organisation_id is not None
+    `workflow_fields` change only through services (which emit events and keep the
+    rules): they are read-only here, and rows of a workflow model are created in the
+    app, not here (`created_in_app`)."""
+
+    workflow_fields: tuple[str, ...] = ()
+    created_in_app = False
+
+    def scope(self, request):
+        return access_scope(request.user)
 
     def has_module_permission(self, request):
-        return self._is_operator(request) or self._is_program_admin(request)
+        return self.scope(request).uses_admin
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
     has_change_permission = has_view_permission
-    has_add_permission = has_module_permission
     has_delete_permission = has_view_permission
+
+    def has_add_permission(self, request, *args):
+        return self.has_module_permission(request) and not self.created_in_app
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if self._is_operator(request):
+        scope = self.scope(request)
+        if scope.is_operator:
             return queryset
-        if self._is_program_admin(request):
-            return queryset.filter(**{self.organisation_path: request.user.organisation_id})
-        return queryset.none()
+        return queryset.filter(pk__in=rows(scope, self.model).values("pk"))
+
+    def _has_organisation(self) -> bool:
+        return any(field.name == "organisation" for field in self.model._meta.concrete_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = (*super().get_readonly_fields(request, obj), *self.workflow_fields)
+        if self._has_organisation() and not self.scope(request).is_operator:
+            fields = (*fields, "organisation")  # a program admin works in their own program
+        return tuple(dict.fromkeys(fields))
+
+    def save_model(self, request, obj, form, change):
+        scope = self.scope(request)
+        if self._has_organisation() and not scope.is_operator:
+            obj.organisation_id = scope.organisation_id
+        super().save_model(request, obj, form, change)
+
+    def get_list_filter(self, request):
+        filters = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and "__" not in item and self.model._meta.get_field(item).is_relation:
+                item = (item, ScopedRelatedFieldListFilter)
+            filters.append(item)
+        return filters
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not self._is_operator(request):
-            related = db_field.related_model
-            if related is Organisation:
-                kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
-            elif hasattr(related, "organisation"):
-                kwargs["queryset"] = related._default_manager.filter(organisation_id=request.user.organisation_id)
+        scope = self.scope(request)
+        if not scope.is_operator:
+            kwargs["queryset"] = rows(scope, db_field.related_model)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        scope = self.scope(request)
+        if not scope.is_operator:
+            kwargs["queryset"] = rows(scope, db_field.related_model)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def history_view(self, request, object_id, extra_context=None):
         # simple-history falls back to historical rows when the object is not in the
@@ -79,82 +121,110 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
         raise Http404
 
 
+class ScopedInline(admin.TabularInline):
+    """An inline whose rows and choices go through the scope, like ScopedAdmin."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        scoped = self.get_queryset(request)
+
+        class ScopedFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                # The hidden id of each row: only the scope's rows may be named.
+                form.fields[self._pk_field.name].queryset = scoped
+
+        return ScopedFormSet
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        scope = access_scope(request.user)
+        if scope.is_operator:
+            return queryset
+        return queryset.filter(pk__in=rows(scope, self.model).values("pk"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = access_scope(request.user)
+        if not scope.is_operator:
+            kwargs["queryset"] = rows(scope, db_field.related_model)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(OrganisationScopedAdmin):
-    organisation_path = "pk"
+class OrganisationAdmin(ScopedAdmin):
     list_display = ["name", "slug", "time_zone", "caseload_limit", "weekly_in_person_employer_contacts"]
 
     def has_add_permission(self, request):
-        return self._is_operator(request)
+        return self.scope(request).is_operator
 
     def has_delete_permission(self, request, obj=None):
-        return self._is_operator(request)
+        return self.scope(request).is_operator
 
 
 @admin.register(Team)
-class TeamAdmin(OrganisationScopedAdmin):
+class TeamAdmin(ScopedAdmin):
     list_display = ["name", "leader", "organisation"]
 
 
 @admin.register(User)
-class CrmUserAdmin(OrganisationScopedAdmin, UserAdmin):
+class CrmUserAdmin(ScopedAdmin, UserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "team", "organisation", "is_active"]
     list_filter = ["role", "is_active"]
     fieldsets = UserAdmin.fieldsets + ((None, {"fields": ("organisation", "role", "team")}),)
     add_fieldsets = UserAdmin.add_fieldsets + ((None, {"fields": ("organisation", "role", "team")}),)
 
     def get_readonly_fields(self, request, obj=None):
-        if self._is_operator(request):
+        if self.scope(request).is_operator:
             return ()
         # A program admin cannot mint operators or move people between programs.
         return ("is_superuser", "user_permissions", "groups", "organisation")
 
-    def save_model(self, request, obj, form, change):
-        if not self._is_operator(request):
-            obj.organisation_id = request.user.organisation_id
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(JobSeeker)
-class JobSeekerAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
+class JobSeekerAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["last_name", "first_name", "status", "specialist", "enrolment_date"]
-    list_filter = ["status"]
+    list_filter = ["status", "specialist"]
     search_fields = ["last_name", "first_name"]
+    # Status, reassignment and the rapid-job-search clock change through crm.services
+    # (status history, events, tasks handed over), never directly.
+    workflow_fields = ("status", "specialist", "job_search_since", "first_employer_contact_on")
+    created_in_app = True
 
 
 @admin.register(CareerProfile)
-class CareerProfileAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
-    organisation_path = "job_seeker__organisation"
+class CareerProfileAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    workflow_fields = ("job_seeker",)
+    created_in_app = True
 
 
 @admin.register(JobPreference)
-class JobPreferenceAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
-    organisation_path = "job_seeker__organisation"
+class JobPreferenceAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    workflow_fields = ("job_seeker",)
+    created_in_app = True
 
 
-class TaxonomyAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(ScopedAdmin):
+    """The shared classifications: read by program admins, changed by operators only
+    (a code is never renumbered or reused)."""
+
     list_display = ["code", "label_en", "label_fr"]
     search_fields = ["code", "label_en", "label_fr"]
 
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return self.scope(request).is_operator
+
+    has_add_permission = has_delete_permission = has_change_permission
 
 
 admin.site.register(Industry, TaxonomyAdmin)
 admin.site.register(JobType, TaxonomyAdmin)
 
 
-class EventHandlingInline(admin.TabularInline):
+class EventHandlingInline(ScopedInline):
     model = EventHandling
     extra = 0
     can_delete = False
-    fields = ["handler", "status", "attempts", "last_error", "updated_at"]
+    fields = ["handler", "status", "attempts", "next_attempt_at", "last_error", "updated_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -165,11 +235,11 @@ class EventHandlingInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         # Shown inside an event the user may already see (OutboxEventAdmin scopes it).
-        return request.user.is_active and (request.user.is_superuser or request.user.is_program_admin)
+        return access_scope(request.user).uses_admin
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(OrganisationScopedAdmin):
+class OutboxEventAdmin(ScopedAdmin):
     """Program admins see their program's events; failed ones show each handler's error
     and can be retried."""
 
@@ -188,6 +258,7 @@ class OutboxEventAdmin(OrganisationScopedAdmin):
         "last_sent_at",
         "send_count",
         "handled_at",
+        "last_error",
     ]
     exclude = ["organisation"]
     inlines = [EventHandlingInline]
@@ -213,14 +284,17 @@ class OutboxEventAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(EventHandling)
-class EventHandlingAdmin(OrganisationScopedAdmin):
-    organisation_path = "event__organisation"
-    list_display = ["event", "handler", "status", "attempts", "updated_at"]
+class EventHandlingAdmin(ScopedAdmin):
+    list_display = ["event", "handler", "status", "attempts", "next_attempt_at", "updated_at"]
     list_filter = ["status"]
-    readonly_fields = ["event", "handler", "status", "attempts", "last_error", "updated_at"]
+    readonly_fields = ["event", "handler", "status", "attempts", "next_attempt_at", "last_error", "updated_at"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Transitional name, kept while the other apps move to ScopedAdmin.
+OrganisationScopedAdmin = ScopedAdmin

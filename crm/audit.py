@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import models
 from django.utils.translation import gettext as _
 
+from crm.access import AccessScope
 from crm.models import CareerProfile, JobPreference, JobSeeker
 
 AUDIT_LIMIT = 50
@@ -117,8 +118,9 @@ def _short(text: str) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
-def audit_history_for_job_seeker(user, job_seeker: JobSeeker) -> list[AuditEntry] | None:
-    if not user.sees_audit_history:
+def audit_history_for_job_seeker(scope: AccessScope, job_seeker: JobSeeker) -> list[AuditEntry] | None:
+    """The job seeker's audit history, or None where the scope does not show it."""
+    if not scope.sees_audit_history:
         return None
     entries = audit_entries(JobSeeker.history.filter(id=job_seeker.pk).order_by("-history_date"), _("Job seeker"))
     entries += audit_entries(

@@ -1,9 +1,14 @@
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from crm.access import AccessScope
 from crm.models import CareerProfile, JobPreference, JobSeeker, Shift, Weekday
-from crm.selectors import specialists_assignable_by
+
+T = TypeVar("T")
 
 
 class DateInput(forms.DateInput):
@@ -33,18 +38,18 @@ class JobSeekerForm(forms.ModelForm):
         ]
         widgets = {"referral_date": DateInput(), "enrolment_date": DateInput()}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, scope: AccessScope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["specialist"].queryset = specialists_assignable_by(user)
-        if not self.instance.pk:
-            self.fields["specialist"].initial = user.pk
+        self.fields["specialist"].queryset = scope.assignable_specialists()
+        if not self.instance.pk and scope.user is not None:
+            self.fields["specialist"].initial = scope.user.pk
 
-    def clean(self):
-        cleaned = super().clean()
-        referral, enrolment = cleaned.get("referral_date"), cleaned.get("enrolment_date")
-        if referral and enrolment and enrolment < referral:
-            self.add_error("enrolment_date", _("The enrolment date cannot be before the referral date."))
-        return cleaned
+    def _post_clean(self):
+        pass  # the service validates the model, on the stored row, under its lock
+
+    def details(self) -> dict:
+        """The cleaned fields the service takes as `details` (the specialist apart)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "specialist"}
 
 
 class CareerProfileForm(forms.ModelForm):
@@ -99,18 +104,8 @@ class JobPreferenceForm(forms.ModelForm):
             "things_to_avoid": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def clean(self):
-        cleaned = super().clean()
-        low, high = cleaned.get("min_hours_per_week"), cleaned.get("max_hours_per_week")
-        if low is not None and high is not None and low > high:
-            self.add_error("max_hours_per_week", _("The maximum hours cannot be below the minimum hours."))
-        wanted, avoided = set(cleaned.get("job_types") or []), set(cleaned.get("avoid_job_types") or [])
-        if wanted & avoided:
-            self.add_error("avoid_job_types", _("A job type cannot be both wanted and avoided."))
-        wanted, avoided = set(cleaned.get("industries") or []), set(cleaned.get("avoid_industries") or [])
-        if wanted & avoided:
-            self.add_error("avoid_industries", _("An industry cannot be both wanted and avoided."))
-        return cleaned
+    def _post_clean(self):
+        pass  # the service validates the preferences, wanted against avoided included
 
 
 class StatusChangeForm(forms.Form):
@@ -118,11 +113,36 @@ class StatusChangeForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: next to the field it names when
-    the form has that field, otherwise at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
+def add_service_errors(form: forms.BaseForm, error: ValidationError, *others: forms.BaseForm) -> None:
+    """Show a service's ValidationError: each field's message next to that field on
+    whichever of the forms has it, anything else at the top of the first form."""
+    if not hasattr(error, "error_dict"):
         form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        target = next((f for f in (form, *others) if _form_field(f, name) in f.fields), None)
+        name = _form_field(target, name) if target is not None else name
+        if target is None:
+            form.add_error(None, errors)
+        else:
+            target.add_error(name, errors)
+
+
+def _form_field(form: forms.BaseForm, name: str) -> str:
+    """The form's field for a service's field name (`service_field_map`, e.g. a form
+    with a day and two times shows the service's "ends_at" error on "end_time")."""
+    return getattr(form, "service_field_map", {}).get(name, name)
+
+
+def submit(forms_: forms.BaseForm | Sequence[forms.BaseForm], call: Callable[[], T]) -> T | None:
+    """The one way a view calls a service from forms: when every form is valid, run
+    `call()`; a ValidationError it raises is shown on the forms (add_service_errors).
+    Returns the service's result, or None when nothing was saved."""
+    all_forms = [forms_] if isinstance(forms_, forms.BaseForm) else list(forms_)
+    if not all([f.is_valid() for f in all_forms]):
+        return None
+    try:
+        return call()
+    except ValidationError as error:
+        add_service_errors(*all_forms[:1], error, *all_forms[1:])
+        return None

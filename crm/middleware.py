@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 
 class ProgramTimeZoneMiddleware:
@@ -19,3 +20,22 @@ class ProgramTimeZoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class AccessScopeMiddleware:
+    """`request.scope`: the logged-in user's access scope (crm.access), built once per
+    request on first use. Views, forms and templates read it; none tests a role."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from crm.access import access_scope
+
+        request.scope = SimpleLazyObject(lambda: access_scope(request.user))
+        return self.get_response(request)
+
+
+def scope(request):
+    """Template context processor: `scope`, for what a page offers (links, columns)."""
+    return {"scope": getattr(request, "scope", None)}

@@ -5,6 +5,7 @@ import datetime
 from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -114,6 +115,28 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def nudge_days(self) -> list[int]:
+        """`rapid_search_nudge_days` read leniently: whole days from 1 to 365, sorted,
+        anything else ignored ("7, nonsense, 10" is [7, 10])."""
+        days = set()
+        for part in self.rapid_search_nudge_days.split(","):
+            part = part.strip()
+            if part.isdigit() and 0 < int(part) < 366:
+                days.add(int(part))
+        return sorted(days)
+
+    @property
+    def rapid_search_marks(self) -> list[int]:
+        """The days of job search without an employer contact that lists flag and filter
+        on: every nudge day, and the fidelity limit (days_to_first_employer_contact)."""
+        return sorted({*self.nudge_days, self.days_to_first_employer_contact})
+
+    @property
+    def rapid_search_warning_day(self) -> int:
+        """From this day on without an employer contact, the rapid-search badge warns."""
+        return min(self.rapid_search_marks)
+
 
 class Team(models.Model):
     """A team leader and the specialists they supervise."""
@@ -173,22 +196,6 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
-
-    @property
-    def is_specialist(self) -> bool:
-        return self.role == self.Role.SPECIALIST
-
-    @property
-    def is_team_leader(self) -> bool:
-        return self.role == self.Role.TEAM_LEADER
-
-    @property
-    def is_program_admin(self) -> bool:
-        return self.role == self.Role.PROGRAM_ADMIN
-
-    @property
-    def sees_audit_history(self) -> bool:
-        return self.role in (self.Role.TEAM_LEADER, self.Role.PROGRAM_ADMIN)
 
 
 class TranslatedLabel(models.Model):
@@ -325,6 +332,12 @@ class JobSeeker(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    def clean(self):
+        if self.referral_date and self.enrolment_date and self.enrolment_date < self.referral_date:
+            raise ValidationError({"enrolment_date": _("The enrolment date cannot be before the referral date.")})
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
 
     @property
     def full_name(self) -> str:
@@ -467,6 +480,11 @@ class JobPreference(models.Model):
     def __str__(self):
         return str(self.job_seeker)
 
+    def clean(self):
+        low, high = self.min_hours_per_week, self.max_hours_per_week
+        if low is not None and high is not None and low > high:
+            raise ValidationError({"max_hours_per_week": _("The maximum hours cannot be below the minimum hours.")})
+
     def get_days_display(self) -> list[str]:
         labels = dict(Weekday.choices)
         return [str(labels[d]) for d in self.days if d in labels]
@@ -474,19 +492,6 @@ class JobPreference(models.Model):
     def get_shifts_display(self) -> list[str]:
         labels = dict(Shift.choices)
         return [str(labels[s]) for s in self.shifts if s in labels]
-
-
-TOPIC_LABELS = {
-    "jobseeker.enrolled": _("Enrolled in job search"),
-    "placement.offer_accepted": _("Job offer accepted"),
-    "placement.started": _("Job started"),
-    "placement.terms_changed": _("Hours or pay changed"),
-    "placement.milestone_reached": _("Milestone reached"),
-    "placement.ended": _("Job ended"),
-    "employer_contact.held": _("Employer contact held"),
-    "accommodation.status_changed": _("Workplace adjustment changed"),
-    "benefits.step_changed": _("Benefits-counselling step changed"),
-}
 
 
 class OutboxEvent(models.Model):
@@ -502,6 +507,7 @@ class OutboxEvent(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="events")
     topic = models.CharField(_("topic"), max_length=100)
+    payload_version = models.PositiveSmallIntegerField(_("payload version"), default=1)
     aggregate_type = models.CharField(_("aggregate type"), max_length=50)
     aggregate_id = models.BigIntegerField(_("aggregate id"))
     payload = models.JSONField(_("payload"), default=dict)
@@ -513,6 +519,11 @@ class OutboxEvent(models.Model):
     last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
     send_count = models.PositiveIntegerField(_("times sent"), default=0)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    last_error = models.TextField(
+        _("error"),
+        blank=True,
+        help_text=_("Why the event could not be handled at all (e.g. no handler for its topic)."),
+    )
 
     class Meta:
         verbose_name = _("event")
@@ -528,12 +539,19 @@ class OutboxEvent(models.Model):
 
     @property
     def topic_label(self) -> str:
-        return str(TOPIC_LABELS.get(self.topic, self.topic))
+        """The topic's timeline label, from its declaration (crm.events.declare_topic)."""
+        from crm.events import topic_label
+
+        return topic_label(self.topic)
 
 
 class EventHandling(models.Model):
     """One handler's work on one event. A SUCCEEDED row is written in the same
-    transaction as the handler's effects, so a redelivered event never repeats them."""
+    transaction as the handler's effects, so a redelivered event never repeats them.
+
+    `handler` is the handler's stable name (@handles(..., name=...)). A RETRYING row
+    waits for `next_attempt_at` (crm.events.retry_delay); after
+    EVENT_HANDLER_MAX_ATTEMPTS attempts it is FAILED until an admin's Retry."""
 
     class Status(models.TextChoices):
         SUCCEEDED = "succeeded", _("Succeeded")
@@ -545,12 +563,14 @@ class EventHandling(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("event handling")
         verbose_name_plural = _("event handlings")
         ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [models.UniqueConstraint(fields=["event", "handler"], name="event_handling_once_per_handler")]
 
     def __str__(self):

@@ -1,12 +1,6 @@
-"""Reads that leave the core, with the access rules every view and API goes through.
-
-- A specialist edits their own caseload and reads their team's (unless the program
-  turned team cover off).
-- A team leader sees and edits the whole team.
-- A program admin sees and edits the whole program.
-- Nobody sees another organisation's records: they are simply not in the queryset,
-  so fetching one by id answers 404.
-"""
+"""Reads that leave the core. Each takes the access scope (crm.access), which alone
+knows the rules: a record out of scope is not in the queryset, so fetching it by id
+answers 404."""
 
 import datetime
 
@@ -16,45 +10,22 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.access import AccessScope, access_scope
 from crm.models import JobSeeker, User
 
 
-def outside_any_program(user) -> bool:
-    """Anonymous users and platform operators see no program's records."""
-    return not user.is_authenticated or user.organisation_id is None
+def job_seekers_visible(scope: AccessScope) -> QuerySet[JobSeeker]:
+    return scope.job_seekers()
 
 
-def caseload_filter(user, *, prefix: str = "", for_edit: bool = False) -> Q:
-    """The Q that limits job-seeker-owned rows to what `user` may read (or edit).
-
-    `prefix` is the path from the queried model to JobSeeker, e.g. "job_seeker__"."""
-    organisation = Q(**{f"{prefix}organisation_id": user.organisation_id})
-    if user.is_program_admin:
-        return organisation
-    own = Q(**{f"{prefix}specialist_id": user.pk})
-    if user.is_team_leader:
-        return organisation & (own | Q(**{f"{prefix}specialist__team__leader_id": user.pk}))
-    if not for_edit and user.team_id and user.organisation.team_cover:
-        return organisation & (own | Q(**{f"{prefix}specialist__team_id": user.team_id}))
-    return organisation & own
+def job_seekers_editable(scope: AccessScope) -> QuerySet[JobSeeker]:
+    return scope.job_seekers(edit=True)
 
 
-def job_seekers_visible_to(user) -> QuerySet[JobSeeker]:
-    if outside_any_program(user):
-        return JobSeeker.objects.none()
-    return JobSeeker.objects.filter(caseload_filter(user)).select_related("specialist")
-
-
-def job_seekers_editable_by(user) -> QuerySet[JobSeeker]:
-    if outside_any_program(user):
-        return JobSeeker.objects.none()
-    return JobSeeker.objects.filter(caseload_filter(user, for_edit=True)).select_related("specialist")
-
-
-def job_seeker_for_detail(user, pk: int) -> JobSeeker:
-    """A visible job seeker with everything the detail page shows, or DoesNotExist."""
-    return (
-        job_seekers_visible_to(user)
+def job_seeker_for_detail(scope: AccessScope, pk: int) -> JobSeeker:
+    """A visible job seeker with everything the detail page shows, or OutOfScope (404)."""
+    return scope.get(
+        scope.job_seekers()
         .select_related("career_profile", "job_preference", "specialist__team")
         .prefetch_related(
             "job_preference__job_types",
@@ -62,45 +33,40 @@ def job_seeker_for_detail(user, pk: int) -> JobSeeker:
             "job_preference__avoid_job_types",
             "job_preference__avoid_industries",
             "status_changes__changed_by",
-        )
-        .get(pk=pk)
+        ),
+        pk=pk,
     )
+
+
+# Transitional names, kept while the other apps move to the scope -------------------
+
+
+def outside_any_program(user) -> bool:
+    return not access_scope(user).in_program
+
+
+def caseload_filter(user, *, prefix: str = "", for_edit: bool = False) -> Q:
+    return access_scope(user).caseload(prefix, edit=for_edit)
+
+
+def job_seekers_visible_to(user) -> QuerySet[JobSeeker]:
+    return job_seekers_visible(access_scope(user))
+
+
+def job_seekers_editable_by(user) -> QuerySet[JobSeeker]:
+    return job_seekers_editable(access_scope(user))
 
 
 def specialists_assignable_by(user) -> QuerySet[User]:
-    """Staff to whom `user` may assign a job seeker."""
-    if outside_any_program(user):
-        return User.objects.none()
-    staff = User.objects.filter(
-        organisation_id=user.organisation_id,
-        is_active=True,
-        role__in=[User.Role.SPECIALIST, User.Role.TEAM_LEADER],
-    )
-    if user.is_program_admin:
-        return staff.order_by("first_name", "last_name")
-    if user.is_team_leader:
-        return staff.filter(Q(pk=user.pk) | Q(team__leader_id=user.pk)).order_by("first_name", "last_name")
-    return staff.filter(pk=user.pk)
+    return access_scope(user).assignable_specialists()
 
 
 def specialists_visible_to(user) -> QuerySet[User]:
-    """Staff whose caseloads `user` can read (for filters)."""
-    if outside_any_program(user):
-        return User.objects.none()
-    staff = User.objects.filter(
-        organisation_id=user.organisation_id, role__in=[User.Role.SPECIALIST, User.Role.TEAM_LEADER]
-    )
-    if user.is_program_admin:
-        return staff.order_by("first_name", "last_name")
-    if user.is_team_leader:
-        return staff.filter(Q(pk=user.pk) | Q(team__leader_id=user.pk)).order_by("first_name", "last_name")
-    if user.team_id and user.organisation.team_cover:
-        return staff.filter(Q(pk=user.pk) | Q(team_id=user.team_id)).order_by("first_name", "last_name")
-    return staff.filter(pk=user.pk)
+    return access_scope(user).staff()
 
 
 def user_may_edit_job_seeker(user, job_seeker: JobSeeker) -> bool:
-    return job_seekers_editable_by(user).filter(pk=job_seeker.pk).exists()
+    return access_scope(user).may_edit_job_seeker(job_seeker.pk)
 
 
 class JobSeekerFilter(django_filters.FilterSet):
@@ -118,10 +84,7 @@ class JobSeekerFilter(django_filters.FilterSet):
     )
     rapid_search = django_filters.ChoiceFilter(
         label=_("Rapid job search"),
-        choices=[
-            ("waiting_14", _("No employer contact after 14 days")),
-            ("waiting_30", _("No employer contact after 30 days")),
-        ],
+        choices=[],
         empty_label=_("Everyone"),
         method="filter_rapid_search",
     )
@@ -130,9 +93,14 @@ class JobSeekerFilter(django_filters.FilterSet):
         model = JobSeeker
         fields = ["q", "status", "specialist", "rapid_search"]
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, scope: AccessScope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["specialist"].queryset = specialists_visible_to(user)
+        self.filters["specialist"].queryset = scope.staff()
+        # The marks are the program's own settings: its nudge days and its fidelity limit.
+        marks = scope.organisation.rapid_search_marks if scope.organisation else []
+        self.filters["rapid_search"].extra["choices"] = [
+            (f"waiting_{day}", _("No employer contact after %(days)s days") % {"days": day}) for day in marks
+        ]
 
     def filter_rapid_search(self, queryset, name, value):
         days = int(value.rsplit("_", 1)[1])

@@ -1,67 +1,167 @@
-"""Writes on the core domain. Each function is one transaction and checks access."""
+"""Writes on the core domain: job seekers, their career profile and job preferences.
 
-from django.core.exceptions import PermissionDenied, ValidationError
+Each service is one transaction, takes the access scope (crm.access) and explicit
+keyword arguments, fetches and locks its own rows through the scope (out of scope:
+OutOfScope, answered 404), validates every rule itself (ValidationError, keyed by
+field where there is one), and emits its domain event in the same transaction.
+
+Lock order, for every service and handler that touches these rows (docs/events.md):
+job seeker, then placement, then its follow-along plan, then tasks, adjustments and
+benefits steps. Taking them in one order is what keeps two workers from deadlocking.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any, TypedDict
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import events
-from crm.models import CareerProfile, JobPreference, JobSeeker, JobSeekerStatusChange, User
-from crm.selectors import specialists_assignable_by, user_may_edit_job_seeker
+from crm.access import AccessScope, OutOfScope
+from crm.models import CareerProfile, Industry, JobPreference, JobSeeker, JobSeekerStatusChange, JobType, User
+
+
+class JobSeekerFields(TypedDict, total=False):
+    """What a person says about themselves and how they came to the program."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    address: str
+    postcode: str
+    town: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    referral_date: datetime.date
+    enrolment_date: datetime.date | None
+    referral_source: str
+    receives_benefits: str
+    disclosure_preference: str
+
+
+class CareerProfileFields(TypedDict, total=False):
+    work_goal: str
+    work_history: str
+    education: str
+    interests: str
+    strengths: str
+    skills: str
+    coping_strategies: str
+    networking_contacts: str
+
+
+class JobPreferenceFields(TypedDict, total=False):
+    """IPS principle 4: the job the person wants. Many-to-many values are iterables of
+    JobType / Industry (or their ids)."""
+
+    job_types: Iterable[JobType | int]
+    industries: Iterable[Industry | int]
+    avoid_job_types: Iterable[JobType | int]
+    avoid_industries: Iterable[Industry | int]
+    min_hours_per_week: int | None
+    max_hours_per_week: int | None
+    days: list[str]
+    shifts: list[str]
+    places: str
+    max_travel_minutes: int | None
+    max_distance_km: int | None
+    min_hourly_pay: Decimal | None
+    things_to_avoid: str
+
 
 PREFERENCE_M2M = ("job_types", "industries", "avoid_job_types", "avoid_industries")
 
 
-def _set_fields(instance, fields: dict) -> dict:
-    """Assign plain fields; return the many-to-many ones for after the save."""
-    m2m = {}
-    for name, value in fields.items():
-        if name in PREFERENCE_M2M:
-            m2m[name] = value
-        else:
-            setattr(instance, name, value)
-    return m2m
+def allowed(fields: Mapping[str, Any] | None, spec: type) -> dict[str, Any]:
+    """`fields` checked against the TypedDict `spec`: an unknown name is a programming
+    error (ValueError), never silently written."""
+    fields = dict(fields or {})
+    unknown = set(fields) - set(spec.__annotations__)
+    if unknown:
+        raise ValueError(f"{spec.__name__} has no field(s) {', '.join(sorted(unknown))}")
+    return fields
 
 
-def _check_specialist(actor: User, specialist: User) -> None:
-    if not specialists_assignable_by(actor).filter(pk=specialist.pk).exists():
+def _ids(values) -> set[int]:
+    return {getattr(value, "pk", value) for value in values or ()}
+
+
+# Reading and locking through the scope ---------------------------------------------
+
+
+def job_seeker_lock(scope: AccessScope, job_seeker_id: int, *, edit: bool = True) -> JobSeeker:
+    """The job seeker, locked for the rest of the transaction (the first lock of the
+    lock order), or OutOfScope."""
+    return scope.get_for_update(scope.job_seekers(edit=edit).select_related(None), pk=job_seeker_id)
+
+
+def _assignable(scope: AccessScope, specialist_id: int | None) -> User:
+    specialist = scope.assignable_specialists().filter(pk=specialist_id).first() if specialist_id else None
+    if specialist is None:
         raise ValidationError({"specialist": _("You cannot assign job seekers to this person.")})
+    return specialist
 
 
-def _save_profile_and_preference(job_seeker, profile: dict, preference: dict) -> None:
+# Career profile and job preferences --------------------------------------------------
+
+
+def _check_preference(preference: Mapping[str, Any], stored: JobPreference | None) -> None:
+    def current(name):
+        if name in preference:
+            return _ids(preference[name])
+        return set(getattr(stored, name).values_list("pk", flat=True)) if stored and stored.pk else set()
+
+    errors = {}
+    if current("job_types") & current("avoid_job_types"):
+        errors["avoid_job_types"] = _("A job type cannot be both wanted and avoided.")
+    if current("industries") & current("avoid_industries"):
+        errors["avoid_industries"] = _("An industry cannot be both wanted and avoided.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_profile(job_seeker: JobSeeker, profile: Mapping[str, Any]) -> None:
     career_profile, _created = CareerProfile.objects.get_or_create(job_seeker=job_seeker)
-    _set_fields(career_profile, profile)
+    for name, value in profile.items():
+        setattr(career_profile, name, value)
     career_profile.full_clean()
     career_profile.save()
-    job_preference, _created = JobPreference.objects.get_or_create(job_seeker=job_seeker)
-    m2m = _set_fields(job_preference, preference)
+
+
+def _save_preference(job_seeker: JobSeeker, preference: Mapping[str, Any]) -> None:
+    job_preference = JobPreference.objects.filter(job_seeker=job_seeker).first()
+    _check_preference(preference, job_preference)
+    job_preference = job_preference or JobPreference(job_seeker=job_seeker)
+    for name, value in preference.items():
+        if name not in PREFERENCE_M2M:
+            setattr(job_preference, name, value)
     job_preference.full_clean()
     job_preference.save()
-    for name, values in m2m.items():
-        getattr(job_preference, name).set(values)
+    for name in PREFERENCE_M2M:
+        if name in preference:
+            getattr(job_preference, name).set(_ids(preference[name]))
 
 
-@transaction.atomic
-def job_seeker_create(*, actor: User, fields: dict, profile: dict, preference: dict) -> JobSeeker:
-    if actor.organisation_id is None:
-        raise PermissionDenied
-    fields = dict(fields)
-    specialist = fields.pop("specialist", None) or actor
-    _check_specialist(actor, specialist)
-    job_seeker = JobSeeker(organisation_id=actor.organisation_id, specialist=specialist)
-    _set_fields(job_seeker, fields)
-    job_seeker.job_search_since = job_seeker.enrolment_date
-    job_seeker.full_clean()
-    job_seeker.save()
+# Job seekers ----------------------------------------------------------------------
+
+
+def _status_change(job_seeker: JobSeeker, status: str, *, scope: AccessScope, note: str = "") -> bool:
+    """Record a status change on a locked job seeker. Returns whether it changed."""
+    if status == job_seeker.status:
+        return False
     JobSeekerStatusChange.objects.create(
-        job_seeker=job_seeker, from_status="", to_status=job_seeker.status, changed_by=actor
+        job_seeker=job_seeker, from_status=job_seeker.status, to_status=status, changed_by=scope.user, note=note[:500]
     )
-    _save_profile_and_preference(job_seeker, profile, preference)
-    if job_seeker.enrolment_date:
-        _emit_enrolled(job_seeker, actor=actor, reentry=False)
-    return job_seeker
+    job_seeker.status = status
+    return True
 
 
-def _emit_enrolled(job_seeker: JobSeeker, *, actor, reentry: bool, dedup_key: str | None = None) -> None:
+def _emit_enrolled(job_seeker: JobSeeker, *, scope: AccessScope, reentry: bool, dedup_key: str | None = None):
     events.emit(
         topic="jobseeker.enrolled",
         organisation_id=job_seeker.organisation_id,
@@ -73,78 +173,142 @@ def _emit_enrolled(job_seeker: JobSeeker, *, actor, reentry: bool, dedup_key: st
             "reentry": reentry,
         },
         dedup_key=dedup_key or (None if reentry else f"jobseeker:{job_seeker.pk}:enrolled"),
-        actor=actor,
+        actor=scope.user,
     )
 
 
-def _set_status(job_seeker: JobSeeker, status: str, *, actor, note: str = "") -> JobSeeker:
-    job_seeker = JobSeeker.objects.select_for_update().get(pk=job_seeker.pk)
-    if status != job_seeker.status:
-        JobSeekerStatusChange.objects.create(
-            job_seeker=job_seeker,
-            from_status=job_seeker.status,
-            to_status=status,
-            changed_by=actor if getattr(actor, "pk", None) else None,
-            note=note,
-        )
-        job_seeker.status = status
-        job_seeker.save(update_fields=["status", "updated_at"])
-    return job_seeker
-
-
-@transaction.atomic
-def job_seeker_set_working(*, job_seeker: JobSeeker, actor, note: str = "") -> JobSeeker:
-    """Called by placement services when a job starts (access already checked there)."""
-    return _set_status(job_seeker, JobSeeker.Status.WORKING, actor=actor, note=note)
-
-
-@transaction.atomic
-def job_seeker_reenter_job_search(
-    *, job_seeker: JobSeeker, on, actor=None, note: str = "", dedup_key: str
-) -> JobSeeker:
-    """Back in job search after a job end: the rapid-job-search clock restarts at `on`.
-
-    Called by the job-end handler (a system action, hence no access check)."""
-    job_seeker = _set_status(job_seeker, JobSeeker.Status.JOB_SEARCH, actor=actor, note=note)
+def _restart_job_search(job_seeker: JobSeeker, *, on: datetime.date) -> None:
+    # The rapid-job-search clock (fidelity item "rapid job search") restarts at each
+    # return to job search: the first employer contact is counted from here.
     job_seeker.job_search_since = on
-    job_seeker.first_employer_contact_on = None  # a new job search: the clock restarts
-    job_seeker.save(update_fields=["job_search_since", "first_employer_contact_on", "updated_at"])
-    _emit_enrolled(job_seeker, actor=actor, reentry=True, dedup_key=dedup_key)
+    job_seeker.first_employer_contact_on = None
+
+
+@transaction.atomic
+def job_seeker_create(
+    *,
+    scope: AccessScope,
+    specialist_id: int | None = None,
+    details: JobSeekerFields,
+    profile: CareerProfileFields | None = None,
+    preference: JobPreferenceFields | None = None,
+) -> JobSeeker:
+    """A new job seeker on `specialist_id`'s caseload (default: the acting user's).
+
+    Raises OutOfScope outside a program, ValidationError on any invalid field
+    (including a specialist the scope may not assign to)."""
+    if not scope.in_program:
+        raise OutOfScope
+    details = allowed(details, JobSeekerFields)
+    profile = allowed(profile, CareerProfileFields)
+    preference = allowed(preference, JobPreferenceFields)
+    specialist = _assignable(scope, specialist_id or getattr(scope.user, "pk", None))
+    job_seeker = JobSeeker(organisation_id=scope.organisation_id, specialist=specialist, **details)
+    job_seeker.job_search_since = job_seeker.enrolment_date
+    job_seeker.full_clean()
+    job_seeker.save()
+    JobSeekerStatusChange.objects.create(
+        job_seeker=job_seeker, from_status="", to_status=job_seeker.status, changed_by=scope.user
+    )
+    _save_profile(job_seeker, profile)
+    _save_preference(job_seeker, preference)
+    if job_seeker.enrolment_date:
+        _emit_enrolled(job_seeker, scope=scope, reentry=False)
     return job_seeker
 
 
 @transaction.atomic
 def job_seeker_update(
-    *, actor: User, job_seeker: JobSeeker, fields: dict, profile: dict, preference: dict
+    *,
+    scope: AccessScope,
+    job_seeker_id: int,
+    details: JobSeekerFields | None = None,
+    specialist_id: int | None = None,
+    profile: CareerProfileFields | None = None,
+    preference: JobPreferenceFields | None = None,
 ) -> JobSeeker:
-    if not user_may_edit_job_seeker(actor, job_seeker):
-        raise PermissionDenied
-    fields = dict(fields)
-    fields.pop("status", None)  # status changes go through job_seeker_change_status
-    specialist = fields.pop("specialist", None)
-    if specialist is not None and specialist.pk != job_seeker.specialist_id:
-        _check_specialist(actor, specialist)
-        job_seeker.specialist = specialist
-    # The stored value, not the instance's: a bound ModelForm has already changed the instance.
-    stored_enrolment = (
-        JobSeeker.objects.select_for_update().filter(pk=job_seeker.pk).values_list("enrolment_date", flat=True).get()
-    )
-    newly_enrolled = stored_enrolment is None and fields.get("enrolment_date") is not None
-    _set_fields(job_seeker, fields)
+    """Change what is known of a job seeker the scope may edit. The status changes only
+    through job_seeker_change_status (and the placement lifecycle).
+
+    A new `specialist_id` reassigns the person: `jobseeker.reassigned` is emitted and its
+    handler hands the open support tasks to the new specialist. Enrolment set for the
+    first time starts the rapid-job-search clock and emits `jobseeker.enrolled`.
+    Raises OutOfScope, ValidationError."""
+    details = allowed(details, JobSeekerFields)
+    profile = allowed(profile, CareerProfileFields)
+    preference = allowed(preference, JobPreferenceFields)
+    job_seeker = job_seeker_lock(scope, job_seeker_id)
+    previous_specialist_id = job_seeker.specialist_id
+    if specialist_id is not None and specialist_id != previous_specialist_id:
+        job_seeker.specialist = _assignable(scope, specialist_id)
+    newly_enrolled = job_seeker.enrolment_date is None and details.get("enrolment_date") is not None
+    for name, value in details.items():
+        setattr(job_seeker, name, value)
     if newly_enrolled and job_seeker.job_search_since is None:
         job_seeker.job_search_since = job_seeker.enrolment_date
     job_seeker.full_clean()
     job_seeker.save()
-    _save_profile_and_preference(job_seeker, profile, preference)
+    if profile:
+        _save_profile(job_seeker, profile)
+    if preference:
+        _save_preference(job_seeker, preference)
     if newly_enrolled:
-        _emit_enrolled(job_seeker, actor=actor, reentry=False)
+        _emit_enrolled(job_seeker, scope=scope, reentry=False)
+    if job_seeker.specialist_id != previous_specialist_id:
+        events.emit(
+            topic="jobseeker.reassigned",
+            organisation_id=job_seeker.organisation_id,
+            aggregate_type="jobseeker",
+            aggregate_id=job_seeker.pk,
+            payload={
+                "job_seeker_id": job_seeker.pk,
+                "from_specialist_id": previous_specialist_id,
+                "to_specialist_id": job_seeker.specialist_id,
+            },
+            actor=scope.user,
+        )
     return job_seeker
 
 
 @transaction.atomic
-def job_seeker_change_status(*, actor: User, job_seeker: JobSeeker, status: str, note: str = "") -> JobSeeker:
-    if not user_may_edit_job_seeker(actor, job_seeker):
-        raise PermissionDenied
+def job_seeker_change_status(*, scope: AccessScope, job_seeker_id: int, status: str, note: str = "") -> JobSeeker:
+    """A status set by hand. Back to job search restarts the rapid-job-search clock
+    today, exactly as after a job end. Raises OutOfScope, ValidationError."""
     if status not in JobSeeker.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
-    return _set_status(job_seeker, status, actor=actor, note=note)
+    job_seeker = job_seeker_lock(scope, job_seeker_id)
+    if status == JobSeeker.Status.JOB_SEARCH and job_seeker.status != JobSeeker.Status.JOB_SEARCH:
+        return _reenter_job_search(job_seeker, scope=scope, on=timezone.localdate(), note=note, dedup_key=None)
+    if _status_change(job_seeker, status, scope=scope, note=note):
+        job_seeker.save(update_fields=["status", "updated_at"])
+    return job_seeker
+
+
+@transaction.atomic
+def job_seeker_set_working(*, scope: AccessScope, job_seeker_id: int, note: str = "") -> JobSeeker:
+    """The person started a job (called by placement_start inside its transaction)."""
+    job_seeker = job_seeker_lock(scope, job_seeker_id)
+    if _status_change(job_seeker, JobSeeker.Status.WORKING, scope=scope, note=note):
+        job_seeker.save(update_fields=["status", "updated_at"])
+    return job_seeker
+
+
+def _reenter_job_search(
+    job_seeker: JobSeeker, *, scope: AccessScope, on: datetime.date, note: str, dedup_key: str | None
+) -> JobSeeker:
+    _status_change(job_seeker, JobSeeker.Status.JOB_SEARCH, scope=scope, note=note)
+    _restart_job_search(job_seeker, on=on)
+    job_seeker.save(update_fields=["status", "job_search_since", "first_employer_contact_on", "updated_at"])
+    _emit_enrolled(job_seeker, scope=scope, reentry=True, dedup_key=dedup_key)
+    return job_seeker
+
+
+@transaction.atomic
+def job_seeker_reenter_job_search(
+    *, scope: AccessScope, job_seeker_id: int, on: datetime.date, note: str = "", dedup_key: str | None = None
+) -> JobSeeker:
+    """Back in job search (after a job end, or set by hand): status job search, the
+    rapid-job-search clock restarts at `on`, `jobseeker.enrolled` (reentry) is emitted,
+    once per `dedup_key`. Raises OutOfScope."""
+    job_seeker = job_seeker_lock(scope, job_seeker_id)
+    return _reenter_job_search(job_seeker, scope=scope, on=on, note=note, dedup_key=dedup_key)

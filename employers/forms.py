@@ -15,6 +15,11 @@ class EmployerForm(forms.ModelForm):
         fields = ["name", "industry", "size", "relationship_stage", "website", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
+    def details(self) -> dict:
+        """The cleaned fields the services take as `details`; the relationship stage has
+        its own writer (employers.services.employer_relationship_set)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "relationship_stage"}
+
 
 class EmployerSiteForm(forms.ModelForm):
     prefix = "site"

@@ -3,6 +3,7 @@ the same employer unaware of each other."""
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -88,6 +89,10 @@ class EmployerSite(models.Model):
         parts = [self.name, self.address, " ".join(p for p in (self.postcode, self.town) if p)]
         return ", ".join(p for p in parts if p)
 
+    def clean(self):
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
+
 
 class ContactPerson(models.Model):
     class Channel(models.TextChoices):
@@ -116,6 +121,10 @@ class ContactPerson(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.role})" if self.role else self.name
+
+    def clean(self):
+        if self.site_id is not None and self.employer_id is not None and self.site.employer_id != self.employer_id:
+            raise ValidationError({"site": _("This site belongs to another employer.")})
 
 
 class JobOpening(models.Model):
@@ -169,6 +178,10 @@ class JobOpening(models.Model):
 
     def __str__(self):
         return f"{self.title} — {self.employer}"
+
+    def clean(self):
+        if self.site_id is not None and self.employer_id is not None and self.site.employer_id != self.employer_id:
+            raise ValidationError({"site": _("This site belongs to another employer.")})
 
     def get_shifts_display(self) -> list[str]:
         from crm.models import Shift

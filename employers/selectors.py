@@ -1,24 +1,24 @@
-"""Reads on employers. Employers, their sites and contact persons are shared across
-the whole program; other organisations' employers are never returned."""
+"""Reads on employers. Employers, their sites, contact persons and job openings are
+shared across the whole program (crm.access: `program_shared`); other programs'
+employers are never returned."""
 
 import django_filters
 from django import forms
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from crm.access import AccessScope, access_scope, rows_rule
 from crm.models import Industry
 from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 
 
-def employers_visible_to(user) -> QuerySet[Employer]:
-    if not user.is_authenticated or user.organisation_id is None:
-        return Employer.objects.none()
-    return Employer.objects.filter(organisation_id=user.organisation_id).select_related("industry")
+def employers_visible(scope: AccessScope) -> QuerySet[Employer]:
+    return Employer.objects.filter(scope.program_shared("organisation")).select_related("industry")
 
 
-def employers_for_list(user) -> QuerySet[Employer]:
+def employers_for_list(scope: AccessScope) -> QuerySet[Employer]:
     return (
-        employers_visible_to(user)
+        employers_visible(scope)
         .annotate(
             site_count=Count("sites", distinct=True), contact_person_count=Count("contact_persons", distinct=True)
         )
@@ -26,25 +26,40 @@ def employers_for_list(user) -> QuerySet[Employer]:
     )
 
 
-def employer_for_detail(user, pk: int) -> Employer:
-    return (
-        employers_visible_to(user)
+def employer_for_detail(scope: AccessScope, pk: int) -> Employer:
+    return scope.get(
+        employers_visible(scope)
         .select_related("created_by")
         .prefetch_related(
             "sites",
             "contact_persons__site",
             Prefetch("job_openings", queryset=JobOpening.objects.select_related("job_type", "site")),
-        )
-        .get(pk=pk)
+        ),
+        pk=pk,
     )
 
 
-def employer_site_for_edit(user, employer: Employer, pk: int) -> EmployerSite:
-    return EmployerSite.objects.get(employer=employers_visible_to(user).get(pk=employer.pk), pk=pk)
+@rows_rule(EmployerSite)
+def employer_sites_visible(scope: AccessScope) -> QuerySet[EmployerSite]:
+    return EmployerSite.objects.filter(scope.program_shared("employer__organisation")).select_related("employer")
 
 
-def contact_person_for_edit(user, employer: Employer, pk: int) -> ContactPerson:
-    return ContactPerson.objects.get(employer=employers_visible_to(user).get(pk=employer.pk), pk=pk)
+@rows_rule(ContactPerson)
+def contact_persons_visible(scope: AccessScope) -> QuerySet[ContactPerson]:
+    return ContactPerson.objects.filter(scope.program_shared("employer__organisation")).select_related("employer")
+
+
+@rows_rule(JobOpening)
+def job_openings_visible(scope: AccessScope) -> QuerySet[JobOpening]:
+    return JobOpening.objects.filter(scope.program_shared("employer__organisation")).select_related("employer")
+
+
+rows_rule(Employer)(employers_visible)
+
+
+# Transitional name, kept while the other apps move to the scope.
+def employers_visible_to(user) -> QuerySet[Employer]:
+    return employers_visible(access_scope(user))
 
 
 class EmployerFilter(django_filters.FilterSet):
@@ -71,7 +86,3 @@ class EmployerFilter(django_filters.FilterSet):
                 Q(name__icontains=word) | Q(sites__town__icontains=word) | Q(sites__postcode__startswith=word)
             )
         return queryset.distinct()
-
-
-def job_opening_for_edit(user, employer: Employer, pk: int) -> JobOpening:
-    return JobOpening.objects.get(employer=employers_visible_to(user).get(pk=employer.pk), pk=pk)

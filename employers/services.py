@@ -1,16 +1,65 @@
-"""Writes on employers, their sites and contact persons."""
+"""Writes on employers, their sites, contact persons and job openings.
 
-from django.core.exceptions import PermissionDenied
+Each service is one transaction, takes the access scope and explicit fields (checked
+against the TypedDicts below), fetches and locks its rows through the scope
+(OutOfScope: 404) and validates the rules on the model (ValidationError)."""
+
+import datetime
+from decimal import Decimal
+from typing import TypedDict
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from crm.models import User
+from crm.access import AccessScope, OutOfScope
+from crm.models import Industry, JobType
+from crm.services import allowed
 from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
-from employers.selectors import employers_visible_to
+from employers.selectors import contact_persons_visible, employer_sites_visible, employers_visible, job_openings_visible
 
 
-def _check_employer(actor: User, employer: Employer) -> None:
-    if not employers_visible_to(actor).filter(pk=employer.pk).exists():
-        raise PermissionDenied
+class EmployerFields(TypedDict, total=False):
+    name: str
+    industry: Industry | None
+    size: str
+    website: str
+    description: str
+
+
+class EmployerSiteFields(TypedDict, total=False):
+    name: str
+    address: str
+    postcode: str
+    town: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+
+class ContactPersonFields(TypedDict, total=False):
+    name: str
+    role: str
+    site: EmployerSite | None
+    has_hiring_authority: bool
+    preferred_channel: str
+    phone: str
+    email: str
+
+
+class JobOpeningFields(TypedDict, total=False):
+    title: str
+    job_type: JobType | None
+    site: EmployerSite | None
+    hours_per_week: int | None
+    shifts: list[str]
+    hourly_pay: Decimal | None
+    status: str
+    source: str
+    learned_on: datetime.date
+    note: str
+
+
+STAGE_ORDER = [stage.value for stage in Employer.RelationshipStage]
 
 
 def _save(instance, fields: dict):
@@ -21,55 +70,103 @@ def _save(instance, fields: dict):
     return instance
 
 
+def employer_lock(scope: AccessScope, employer_id: int) -> Employer:
+    return scope.get_for_update(employers_visible(scope).select_related(None), pk=employer_id)
+
+
 @transaction.atomic
 def employer_create(
-    *, actor: User, fields: dict, site: dict | None = None, contact_person: dict | None = None
+    *,
+    scope: AccessScope,
+    details: EmployerFields,
+    relationship_stage: str | None = None,
+    site: EmployerSiteFields | None = None,
+    contact_person: ContactPersonFields | None = None,
 ) -> Employer:
-    if actor.organisation_id is None:
-        raise PermissionDenied
-    employer = _save(Employer(organisation_id=actor.organisation_id, created_by=actor), fields)
-    saved_site = _save(EmployerSite(employer=employer), site) if site else None
+    """A new employer of the scope's program, optionally with its first site and a
+    contact person (met at that site). Raises OutOfScope, ValidationError."""
+    if not scope.in_program:
+        raise OutOfScope
+    employer = Employer(organisation_id=scope.organisation_id, created_by=scope.user)
+    if relationship_stage:
+        employer.relationship_stage = relationship_stage
+    employer = _save(employer, allowed(details, EmployerFields))
+    saved_site = _save(EmployerSite(employer=employer), allowed(site, EmployerSiteFields)) if site else None
     if contact_person:
-        _save(ContactPerson(employer=employer, site=saved_site), contact_person)
+        _save(ContactPerson(employer=employer, site=saved_site), allowed(contact_person, ContactPersonFields))
     return employer
 
 
 @transaction.atomic
-def employer_update(*, actor: User, employer: Employer, fields: dict) -> Employer:
-    _check_employer(actor, employer)
-    return _save(employer, fields)
+def employer_update(
+    *, scope: AccessScope, employer_id: int, details: EmployerFields, relationship_stage: str | None = None
+) -> Employer:
+    """Change an employer. A relationship stage chosen by hand may go back (a contact
+    person left, the relationship starts over). Raises OutOfScope, ValidationError."""
+    employer = _save(employer_lock(scope, employer_id), allowed(details, EmployerFields))
+    if relationship_stage is not None:
+        employer_relationship_set(scope=scope, employer_id=employer.pk, stage=relationship_stage, forward_only=False)
+        employer.refresh_from_db(fields=["relationship_stage"])
+    return employer
+
+
+@transaction.atomic
+def employer_relationship_set(*, scope: AccessScope, employer_id: int, stage: str, forward_only: bool = True) -> bool:
+    """The one writer of `Employer.relationship_stage` (not contacted, introduced,
+    relationship, has hired from us). Events move it forward only (a held contact, a
+    job start); a person editing the employer may set any stage. Returns whether it
+    changed. Raises OutOfScope, ValidationError (unknown stage)."""
+    if stage not in STAGE_ORDER:
+        raise ValidationError({"relationship_stage": _("Choose a relationship stage from the list.")})
+    employer = employer_lock(scope, employer_id)
+    if employer.relationship_stage == stage:
+        return False
+    if forward_only and STAGE_ORDER.index(stage) < STAGE_ORDER.index(employer.relationship_stage):
+        return False
+    employer.relationship_stage = stage
+    employer.save(update_fields=["relationship_stage", "updated_at"])
+    return True
 
 
 @transaction.atomic
 def employer_site_save(
-    *, actor: User, employer: Employer, fields: dict, site: EmployerSite | None = None
+    *, scope: AccessScope, employer_id: int, details: EmployerSiteFields, site_id: int | None = None
 ) -> EmployerSite:
-    _check_employer(actor, employer)
-    if site is not None and site.employer_id != employer.pk:
-        raise PermissionDenied
-    return _save(site or EmployerSite(employer=employer), fields)
+    """Add a site to an employer, or change one of its sites. Raises OutOfScope, ValidationError."""
+    employer = employer_lock(scope, employer_id)
+    site = (
+        scope.get_for_update(employer_sites_visible(scope).filter(employer=employer), pk=site_id)
+        if site_id
+        else EmployerSite(employer=employer)
+    )
+    return _save(site, allowed(details, EmployerSiteFields))
 
 
 @transaction.atomic
 def contact_person_save(
-    *, actor: User, employer: Employer, fields: dict, contact_person: ContactPerson | None = None
+    *, scope: AccessScope, employer_id: int, details: ContactPersonFields, contact_person_id: int | None = None
 ) -> ContactPerson:
-    _check_employer(actor, employer)
-    if contact_person is not None and contact_person.employer_id != employer.pk:
-        raise PermissionDenied
-    chosen_site = fields.get("site")
-    if chosen_site is not None and chosen_site.employer_id != employer.pk:
-        raise PermissionDenied
-    return _save(contact_person or ContactPerson(employer=employer), fields)
+    """Add or change someone who works at the employer; their site must be one of the
+    employer's. Raises OutOfScope, ValidationError."""
+    employer = employer_lock(scope, employer_id)
+    person = (
+        scope.get_for_update(contact_persons_visible(scope).filter(employer=employer), pk=contact_person_id)
+        if contact_person_id
+        else ContactPerson(employer=employer)
+    )
+    return _save(person, allowed(details, ContactPersonFields))
 
 
 @transaction.atomic
-def job_opening_save(*, actor: User, employer: Employer, fields: dict, opening: JobOpening | None = None) -> JobOpening:
-    """Record a vacancy learned of at an employer (from a visit, the job seeker or the network)."""
-    _check_employer(actor, employer)
-    if opening is not None and opening.employer_id != employer.pk:
-        raise PermissionDenied
-    site = fields.get("site")
-    if site is not None and site.employer_id != employer.pk:
-        raise PermissionDenied
-    return _save(opening or JobOpening(employer=employer, created_by=actor), fields)
+def job_opening_save(
+    *, scope: AccessScope, employer_id: int, details: JobOpeningFields, opening_id: int | None = None
+) -> JobOpening:
+    """Record a vacancy learned of at an employer (from a visit, the job seeker or the
+    network), or change one. Raises OutOfScope, ValidationError."""
+    employer = employer_lock(scope, employer_id)
+    opening = (
+        scope.get_for_update(job_openings_visible(scope).filter(employer=employer), pk=opening_id)
+        if opening_id
+        else JobOpening(employer=employer, created_by=scope.user)
+    )
+    return _save(opening, allowed(details, JobOpeningFields))

@@ -1,12 +1,10 @@
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.forms import add_service_errors
+from crm.forms import submit
 from employers import services
 from employers.forms import (
     ContactPersonForm,
@@ -18,132 +16,129 @@ from employers.forms import (
 )
 from employers.selectors import (
     EmployerFilter,
-    contact_person_for_edit,
+    contact_persons_visible,
     employer_for_detail,
-    employer_site_for_edit,
+    employer_sites_visible,
     employers_for_list,
-    employers_visible_to,
-    job_opening_for_edit,
+    employers_visible,
+    job_openings_visible,
 )
 
 PAGE_SIZE = 25
 
 
-def _visible_employer(user, pk):
-    try:
-        return employers_visible_to(user).get(pk=pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
-
-
 def employer_list(request):
-    employer_filter = EmployerFilter(request.GET or None, queryset=employers_for_list(request.user))
+    employer_filter = EmployerFilter(request.GET or None, queryset=employers_for_list(request.scope))
     page = Paginator(employer_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     template = "employers/_employer_rows.html" if request.htmx else "employers/employer_list.html"
     return render(request, template, {"filter": employer_filter, "page": page})
 
 
 def employer_detail(request, pk):
-    try:
-        employer = employer_for_detail(request.user, pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
-    return render(request, "employers/employer_detail.html", {"employer": employer})
+    return render(request, "employers/employer_detail.html", {"employer": employer_for_detail(request.scope, pk)})
 
 
 def employer_create(request):
     data = request.POST if request.method == "POST" else None
     forms = (EmployerForm(data), OptionalEmployerSiteForm(data), OptionalContactPersonForm(data))
-    if request.method == "POST" and all([form.is_valid() for form in forms]):
+    if request.method == "POST":
         employer_form, site_form, contact_form = forms
-        try:
-            employer = services.employer_create(
-                actor=request.user,
-                fields=employer_form.cleaned_data,
+        employer = submit(
+            forms,
+            lambda: services.employer_create(
+                scope=request.scope,
+                details=employer_form.details(),
+                relationship_stage=employer_form.cleaned_data["relationship_stage"],
                 site=site_form.cleaned_data if site_form.has_changed() else None,
                 contact_person=contact_form.cleaned_data if contact_form.has_changed() else None,
-            )
-        except ValidationError as error:
-            add_service_errors(employer_form, error)
-        else:
+            ),
+        )
+        if employer:
             messages.success(request, _("Employer %(name)s added.") % {"name": employer.name})
             return redirect("employer_detail", pk=employer.pk)
     return render(request, "employers/employer_form.html", {"forms": forms, "employer": None})
 
 
 def employer_edit(request, pk):
-    employer = _visible_employer(request.user, pk)
+    employer = request.scope.get(employers_visible(request.scope), pk=pk)
     form = EmployerForm(request.POST if request.method == "POST" else None, instance=employer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.employer_update(actor=request.user, employer=employer, fields=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+    if request.method == "POST":
+        saved = submit(
+            form,
+            lambda: services.employer_update(
+                scope=request.scope,
+                employer_id=employer.pk,
+                details=form.details(),
+                relationship_stage=form.cleaned_data["relationship_stage"],
+            ),
+        )
+        if saved:
             messages.success(request, _("Changes saved."))
             return redirect("employer_detail", pk=employer.pk)
     return render(request, "employers/employer_form.html", {"forms": (form,), "employer": employer})
 
 
-def employer_site_form(request, pk, site_pk=None):
-    employer = _visible_employer(request.user, pk)
-    try:
-        site = employer_site_for_edit(request.user, employer, site_pk) if site_pk else None
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
-    form = EmployerSiteForm(request.POST if request.method == "POST" else None, instance=site)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.employer_site_save(actor=request.user, employer=employer, site=site, fields=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Site saved."))
-            return redirect("employer_detail", pk=employer.pk)
-    title = _("Edit site") if site else _("Add a site")
+def _part_form(request, employer, *, form, save, success, title):
+    if request.method == "POST" and submit(form, save):
+        messages.success(request, success)
+        return redirect("employer_detail", pk=employer.pk)
     return render(request, "employers/part_form.html", {"form": form, "employer": employer, "title": title})
+
+
+def employer_site_form(request, pk, site_pk=None):
+    scope = request.scope
+    employer = scope.get(employers_visible(scope), pk=pk)
+    site = scope.get(employer_sites_visible(scope).filter(employer=employer), pk=site_pk) if site_pk else None
+    form = EmployerSiteForm(request.POST if request.method == "POST" else None, instance=site)
+    return _part_form(
+        request,
+        employer,
+        form=form,
+        save=lambda: services.employer_site_save(
+            scope=scope, employer_id=employer.pk, site_id=getattr(site, "pk", None), details=form.cleaned_data
+        ),
+        success=_("Site saved."),
+        title=_("Edit site") if site else _("Add a site"),
+    )
 
 
 def contact_person_form(request, pk, contact_pk=None):
-    employer = _visible_employer(request.user, pk)
-    try:
-        contact = contact_person_for_edit(request.user, employer, contact_pk) if contact_pk else None
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
-    form = ContactPersonForm(request.POST if request.method == "POST" else None, instance=contact, employer=employer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_person_save(
-                actor=request.user, employer=employer, contact_person=contact, fields=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Contact person saved."))
-            return redirect("employer_detail", pk=employer.pk)
-    title = _("Edit contact person") if contact else _("Add a contact person")
-    return render(request, "employers/part_form.html", {"form": form, "employer": employer, "title": title})
+    scope = request.scope
+    employer = scope.get(employers_visible(scope), pk=pk)
+    person = scope.get(contact_persons_visible(scope).filter(employer=employer), pk=contact_pk) if contact_pk else None
+    form = ContactPersonForm(request.POST if request.method == "POST" else None, instance=person, employer=employer)
+    return _part_form(
+        request,
+        employer,
+        form=form,
+        save=lambda: services.contact_person_save(
+            scope=scope,
+            employer_id=employer.pk,
+            contact_person_id=getattr(person, "pk", None),
+            details=form.cleaned_data,
+        ),
+        success=_("Contact person saved."),
+        title=_("Edit contact person") if person else _("Add a contact person"),
+    )
 
 
 def job_opening_form(request, pk, opening_pk=None):
-    employer = _visible_employer(request.user, pk)
-    try:
-        opening = job_opening_for_edit(request.user, employer, opening_pk) if opening_pk else None
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
+    scope = request.scope
+    employer = scope.get(employers_visible(scope), pk=pk)
+    opening = scope.get(job_openings_visible(scope).filter(employer=employer), pk=opening_pk) if opening_pk else None
     form = JobOpeningForm(
         request.POST if request.method == "POST" else None,
         instance=opening,
         employer=employer,
         initial={"learned_on": timezone.localdate(), "source": "employer_contact"},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.job_opening_save(actor=request.user, employer=employer, opening=opening, fields=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Job opening saved."))
-            return redirect("employer_detail", pk=employer.pk)
-    title = _("Edit job opening") if opening else _("Record a job opening")
-    return render(request, "employers/part_form.html", {"form": form, "employer": employer, "title": title})
+    return _part_form(
+        request,
+        employer,
+        form=form,
+        save=lambda: services.job_opening_save(
+            scope=scope, employer_id=employer.pk, opening_id=getattr(opening, "pk", None), details=form.cleaned_data
+        ),
+        success=_("Job opening saved."),
+        title=_("Edit job opening") if opening else _("Record a job opening"),
+    )

@@ -1,18 +1,18 @@
-from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from crm.access import OutOfScope
 from jobdev.exports import EmployerContactExportForm, default_delimiter, employer_contacts_for_export, export_lines
 
 
 def employer_contact_export(request):
     """GET /employer-contacts/export/?date_from=&date_to=&specialist=&delimiter=comma|semicolon
     (all optional): the employer contacts the user may see, as a CSV file."""
-    if request.user.organisation_id is None:
-        raise PermissionDenied
-    form = EmployerContactExportForm(request.GET, user=request.user)
+    if not request.scope.in_program:
+        raise OutOfScope
+    form = EmployerContactExportForm(request.GET, scope=request.scope)
     if not form.is_valid():
         problems = " ".join(
             f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
@@ -23,7 +23,7 @@ def employer_contact_export(request):
     data = form.cleaned_data
     language = translation.get_language()
     contacts = employer_contacts_for_export(
-        request.user, date_from=data["date_from"], date_to=data["date_to"], specialist=data["specialist"]
+        request.scope, date_from=data["date_from"], date_to=data["date_to"], specialist=data["specialist"]
     )
     lines = _in_context(
         export_lines(contacts, delimiter=data["delimiter"] or default_delimiter(language)),

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from crm.access import AccessScope
 from crm.forms import DateInput
 from crm.models import User
 from jobdev.models import EmployerContact
-from jobdev.selectors import employer_contacts_visible_to, with_visible_job_seekers
+from jobdev.selectors import employer_contacts_visible, with_visible_job_seekers
 
 CHUNK_SIZE = 500
 DELIMITERS = {"comma": ",", "semicolon": ";"}
@@ -46,13 +47,10 @@ class EmployerContactExportForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, scope: AccessScope, **kwargs):
         super().__init__(*args, **kwargs)
-        if user.is_authenticated and user.organisation_id is not None:
-            # Contacts are visible across the program, so anyone of the program may be chosen.
-            self.fields["specialist"].queryset = User.objects.filter(organisation_id=user.organisation_id).order_by(
-                "first_name", "last_name", "pk"
-            )
+        # Contacts are visible across the program, so anyone of the program may be chosen.
+        self.fields["specialist"].queryset = scope.program_staff()
 
     def clean(self):
         cleaned = super().clean()
@@ -63,11 +61,11 @@ class EmployerContactExportForm(forms.Form):
 
 
 def employer_contacts_for_export(
-    user, *, date_from: datetime.date | None = None, date_to: datetime.date | None = None, specialist=None
+    scope: AccessScope, *, date_from: datetime.date | None = None, date_to: datetime.date | None = None, specialist=None
 ) -> QuerySet[EmployerContact]:
-    """The contacts `user` may see, oldest first, with the job seekers they may see
+    """The contacts the scope may see, oldest first, with the job seekers it may see
     (`visible_job_seekers`) and the number of all of them (`job_seeker_count`)."""
-    contacts = employer_contacts_visible_to(user)
+    contacts = employer_contacts_visible(scope)
     zone = timezone.get_current_timezone()
     if date_from:
         contacts = contacts.filter(starts_at__gte=datetime.datetime.combine(date_from, datetime.time.min, zone))
@@ -77,7 +75,7 @@ def employer_contacts_for_export(
     if specialist is not None:
         contacts = contacts.filter(specialist=specialist)
     contacts = contacts.annotate(job_seeker_count=Count("job_seekers", distinct=True))
-    return with_visible_job_seekers(contacts, user).order_by("starts_at", "id")
+    return with_visible_job_seekers(contacts, scope).order_by("starts_at", "id")
 
 
 def export_header() -> list[str]:

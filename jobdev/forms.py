@@ -5,11 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from crm.access import AccessScope
 from crm.forms import DateInput
 from crm.models import JobType
-from crm.selectors import job_seekers_editable_by
 from employers.models import ContactPerson, EmployerSite
-from employers.selectors import employers_visible_to
+from employers.selectors import contact_persons_visible, employer_sites_visible, employers_visible
 from jobdev.models import EmployerContact
 
 
@@ -29,36 +29,31 @@ class WhenMixin(forms.Form):
     start_time = forms.TimeField(label=pgettext_lazy("time of day", "From"), widget=TimeInput())
     end_time = forms.TimeField(label=pgettext_lazy("time of day", "To"), widget=TimeInput())
 
+    # The service's errors on these belong next to the fields people fill in.
+    service_field_map = {"starts_at": "start_time", "ends_at": "end_time"}
+
     def clean(self):
         cleaned = super().clean()
         day, start, end = cleaned.get("day"), cleaned.get("start_time"), cleaned.get("end_time")
         if day and start and end:
-            if end <= start:
-                self.add_error("end_time", _("The end must be after the start."))
-            else:
-                cleaned["starts_at"], cleaned["ends_at"] = _aware(day, start), _aware(day, end)
+            cleaned["starts_at"], cleaned["ends_at"] = _aware(day, start), _aware(day, end)
         return cleaned
 
 
 class PartsMixin:
-    """Employer-dependent choices limited to the user's program."""
+    """Employer-dependent choices limited to the scope's program."""
 
-    def limit_parts(self, user):
-        employers = employers_visible_to(user)
+    def limit_parts(self, scope: AccessScope):
         if "employer" in self.fields:
-            self.fields["employer"].queryset = employers
+            self.fields["employer"].queryset = employers_visible(scope)
         if "site" in self.fields:
-            self.fields["site"].queryset = EmployerSite.objects.filter(employer__in=employers).select_related(
-                "employer"
-            )
+            self.fields["site"].queryset = employer_sites_visible(scope)
             self.fields["site"].label_from_instance = lambda site: f"{site.employer.name} — {site}"
         if "contact_person" in self.fields:
-            self.fields["contact_person"].queryset = ContactPerson.objects.filter(
-                employer__in=employers
-            ).select_related("employer")
+            self.fields["contact_person"].queryset = contact_persons_visible(scope)
             self.fields["contact_person"].label_from_instance = lambda person: f"{person.employer.name} — {person}"
         if "job_seekers" in self.fields:
-            self.fields["job_seekers"].queryset = job_seekers_editable_by(user).order_by("last_name", "first_name")
+            self.fields["job_seekers"].queryset = scope.job_seekers(edit=True).order_by("last_name", "first_name")
 
 
 class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
@@ -90,9 +85,9 @@ class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
         "job_seekers",
     ]
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, scope: AccessScope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.limit_parts(user)
+        self.limit_parts(scope)
         self.fields["nature"].required = False
         self.fields["day"].initial = timezone.localdate()
         self.fields["start_time"].initial = datetime.time(10, 0)
@@ -157,11 +152,11 @@ class OutcomeForm(forms.Form):
         self.fields["contact_person"].initial = contact.contact_person_id
         self.fields["nature"].initial = contact.nature
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("next_step") and not cleaned.get("next_step_on"):
-            self.add_error("next_step_on", _("Give the next step a date."))
-        return cleaned
+    def outcome(self) -> dict:
+        """What the service takes as `outcome` (jobdev.services.ContactOutcomeFields)."""
+        data = {key: value for key, value in self.cleaned_data.items() if key not in ("happened", "contact_person")}
+        data["contact_person_id"] = getattr(self.cleaned_data.get("contact_person"), "pk", None)
+        return data
 
 
 class LogForm(PartsMixin, forms.Form):
@@ -186,14 +181,14 @@ class LogForm(PartsMixin, forms.Form):
     next_step = forms.CharField(label=_("Next step"), max_length=300, required=False)
     next_step_on = forms.DateField(label=_("Next step date"), widget=DateInput(), required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    service_field_map = {"occurred_at": "time"}
+
+    def __init__(self, *args, scope: AccessScope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.limit_parts(user)
+        self.limit_parts(scope)
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("day") and cleaned.get("time"):
             cleaned["occurred_at"] = _aware(cleaned["day"], cleaned["time"])
-        if cleaned.get("next_step") and not cleaned.get("next_step_on"):
-            self.add_error("next_step_on", _("Give the next step a date."))
         return cleaned

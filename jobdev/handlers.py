@@ -1,48 +1,49 @@
-"""What a held employer contact does: the employer relationship moves forward.
+"""What a held employer contact does: the employer relationship moves forward, and
+the rapid-job-search clock of the job seekers it was made for stops.
 
 IPS job development builds relationships through repeated in-person visits: a first
 held contact introduces us; a second face-to-face one makes it a relationship. An
-employer that has hired from us (set when a placement starts) stays there."""
+employer that has hired from us (set when a placement starts) stays there.
 
-import datetime
+Handlers re-read the contact: events may be handled late, twice or out of order."""
 
 from django.utils import timezone
 
+from crm.access import ProgramScope
 from crm.events import handles
 from crm.models import JobSeeker, OutboxEvent
 from employers.models import Employer
+from employers.services import employer_lock, employer_relationship_set
 from jobdev.models import EmployerContact
 
-STAGE_ORDER = [
-    Employer.RelationshipStage.NOT_CONTACTED,
-    Employer.RelationshipStage.INTRODUCED,
-    Employer.RelationshipStage.RELATIONSHIP,
-    Employer.RelationshipStage.HAS_HIRED,
-]
 
-
-@handles("employer_contact.held")
+@handles("employer_contact.held", name="jobdev.move_relationship_forward")
 def move_relationship_forward(event: OutboxEvent) -> None:
-    employer = Employer.objects.select_for_update().get(pk=event.payload["employer_id"])
-    face_to_face_held = EmployerContact.objects.filter(
-        employer=employer, status=EmployerContact.Status.HELD, mode__in=EmployerContact.FACE_TO_FACE_MODES
-    ).count()
+    scope = ProgramScope(event.organisation_id)
+    # Lock the employer first, so that two contacts held together count each other.
+    employer = employer_lock(scope, event.payload["employer_id"])
+    face_to_face_held = (
+        EmployerContact.objects.held().filter(employer=employer, mode__in=EmployerContact.FACE_TO_FACE_MODES).count()
+    )
     target = (
         Employer.RelationshipStage.RELATIONSHIP if face_to_face_held >= 2 else Employer.RelationshipStage.INTRODUCED
     )
-    if STAGE_ORDER.index(target) > STAGE_ORDER.index(employer.relationship_stage):
-        employer.relationship_stage = target
-        employer.save(update_fields=["relationship_stage", "updated_at"])
+    employer_relationship_set(scope=scope, employer_id=employer.pk, stage=target)
 
 
-@handles("employer_contact.held")
+@handles("employer_contact.held", name="jobdev.start_the_rapid_search_clock")
 def start_the_rapid_search_clock(event: OutboxEvent) -> None:
     """Record the first face-to-face employer contact of each job seeker's current job
-    search (IPS fidelity: within 30 days of enrolment)."""
-    if event.payload["mode"] not in EmployerContact.FACE_TO_FACE_MODES or event.payload["purpose"] != "on_behalf":
+    search (IPS fidelity "rapid job search": within 30 days of enrolment, a setting)."""
+    contact = EmployerContact.objects.filter(pk=event.payload["employer_contact_id"]).first()
+    if contact is None or contact.status != EmployerContact.Status.HELD or not contact.is_face_to_face_on_behalf:
         return
-    held_on = timezone.localtime(datetime.datetime.fromisoformat(event.payload["held_at"])).date()
-    for job_seeker in JobSeeker.objects.select_for_update().filter(pk__in=event.payload["job_seeker_ids"]):
+    # The dispatcher runs handlers in the program's time zone: this is the local date.
+    held_on = timezone.localdate(contact.starts_at)
+    job_seekers = JobSeeker.objects.select_for_update().filter(
+        pk__in=contact.job_seekers.values("pk"), organisation_id=event.organisation_id
+    )
+    for job_seeker in job_seekers.order_by("pk"):
         if job_seeker.job_search_since is None or held_on < job_seeker.job_search_since:
             continue
         if job_seeker.first_employer_contact_on is None or held_on < job_seeker.first_employer_contact_on:

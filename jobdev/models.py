@@ -1,5 +1,8 @@
 """Job development: the IPS employer contact log and the rapid-job-search nudges."""
 
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +10,19 @@ from django.utils.translation import pgettext_lazy
 
 from crm.models import JobSeeker, JobType, Organisation, User
 from employers.models import ContactPerson, Employer, EmployerSite
+
+MAX_CONTACT_LENGTH = datetime.timedelta(hours=12)
+
+
+class EmployerContactQuerySet(models.QuerySet):
+    def held(self):
+        return self.filter(status=EmployerContact.Status.HELD)
+
+    def face_to_face_on_behalf(self):
+        """Fidelity "job development: frequency" and "rapid job search": a face-to-face
+        contact (the specialist in person, or the job seeker meeting the employer) made
+        about named job seekers, not a call and not relationship-building."""
+        return self.filter(EmployerContact.face_to_face_on_behalf_q())
 
 
 class EmployerContact(models.Model):
@@ -86,6 +102,8 @@ class EmployerContact(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = EmployerContactQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("employer contact")
         verbose_name_plural = _("employer contacts")
@@ -112,6 +130,33 @@ class EmployerContact(models.Model):
     @property
     def is_face_to_face(self) -> bool:
         return self.mode in self.FACE_TO_FACE_MODES
+
+    @property
+    def is_face_to_face_on_behalf(self) -> bool:
+        return self.is_face_to_face and self.purpose == self.Purpose.ON_BEHALF
+
+    @classmethod
+    def face_to_face_on_behalf_q(cls, prefix: str = "") -> Q:
+        """The Q of `is_face_to_face_on_behalf`, for filters and conditional counts."""
+        return Q(**{f"{prefix}mode__in": cls.FACE_TO_FACE_MODES, f"{prefix}purpose": cls.Purpose.ON_BEHALF})
+
+    def clean(self):
+        errors = {}
+        if self.starts_at and self.ends_at:
+            if self.ends_at <= self.starts_at:
+                errors["ends_at"] = _("The end must be after the start.")
+            elif self.ends_at - self.starts_at > MAX_CONTACT_LENGTH:
+                errors["ends_at"] = _("A contact lasts at most 12 hours.")
+        if self.next_step and not self.next_step_on:
+            errors["next_step_on"] = _("Give the next step a date.")
+        if self.site_id and self.employer_id and self.site.employer_id != self.employer_id:
+            errors["site"] = _("This site belongs to another employer.")
+        if self.contact_person_id and self.employer_id and self.contact_person.employer_id != self.employer_id:
+            errors["contact_person"] = _("This person works for another employer.")
+        if self.status == self.Status.CANCELLED and not self.cancel_reason.strip():
+            errors["cancel_reason"] = _("Say why the visit is cancelled.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class JobSearchNudge(models.Model):

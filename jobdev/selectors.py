@@ -1,67 +1,75 @@
-"""Reads on job development, with the access rules.
+"""Reads on job development, through the access scope (crm.access).
 
 Employer contacts are visible across the program, like employers, so nobody
 approaches an employer unaware of a colleague's visit; the job seekers a contact was
-made for are shown only to those who may see those job seekers. A specialist edits
-their own contacts, a team leader the team's, a program admin the program's."""
+made for are shown only to those who may see those job seekers. A contact is edited
+by its specialist, their team leader or a program admin (`scope.staff_work`)."""
 
 import datetime
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from crm.access import AccessScope, access_scope, rows_rule
 from crm.models import JobSeeker
-from crm.selectors import job_seekers_visible_to, outside_any_program
-from jobdev.models import EmployerContact
+from jobdev.models import EmployerContact, JobSearchNudge
 
 
-def employer_contacts_visible_to(user) -> QuerySet[EmployerContact]:
-    if outside_any_program(user):
-        return EmployerContact.objects.none()
-    return EmployerContact.objects.filter(organisation_id=user.organisation_id).select_related(
+@rows_rule(EmployerContact)
+def employer_contacts_visible(scope: AccessScope) -> QuerySet[EmployerContact]:
+    return EmployerContact.objects.filter(scope.program_shared("organisation")).select_related(
         "employer", "site", "contact_person", "specialist"
     )
 
 
-def employer_contacts_editable_by(user) -> QuerySet[EmployerContact]:
-    contacts = employer_contacts_visible_to(user)
-    if user.is_authenticated and user.is_program_admin:
-        return contacts
-    if user.is_authenticated and user.is_team_leader:
-        return contacts.filter(Q(specialist=user) | Q(specialist__team__leader=user))
-    return contacts.filter(specialist=user)
+def employer_contacts_editable(scope: AccessScope) -> QuerySet[EmployerContact]:
+    return employer_contacts_visible(scope).filter(scope.staff_work("specialist"))
 
 
-def with_visible_job_seekers(contacts: QuerySet[EmployerContact], user) -> QuerySet[EmployerContact]:
-    """Prefetch each contact's job seekers, limited to those `user` may see."""
+@rows_rule(JobSearchNudge)
+def job_search_nudges_visible(scope: AccessScope) -> QuerySet[JobSearchNudge]:
+    return JobSearchNudge.objects.filter(scope.caseload("job_seeker__"))
+
+
+def with_visible_job_seekers(contacts: QuerySet[EmployerContact], scope: AccessScope) -> QuerySet[EmployerContact]:
+    """Prefetch each contact's job seekers, limited to those the scope may see
+    (`visible_job_seekers`)."""
     return contacts.prefetch_related(
-        Prefetch("job_seekers", queryset=job_seekers_visible_to(user), to_attr="visible_job_seekers")
+        Prefetch("job_seekers", queryset=scope.job_seekers(), to_attr="visible_job_seekers")
     )
 
 
-def week_contacts(user, *, monday: datetime.date, specialist=None) -> list[EmployerContact]:
+def employer_contact_for_detail(scope: AccessScope, pk: int) -> EmployerContact:
+    return scope.get(with_visible_job_seekers(employer_contacts_visible(scope), scope), pk=pk)
+
+
+def week_contacts(scope: AccessScope, *, monday: datetime.date, specialist=None) -> list[EmployerContact]:
+    """One specialist's contacts (default: the scope's user) starting in the ISO week of
+    `monday`, in the current time zone."""
     tz = timezone.get_current_timezone()
     start = datetime.datetime.combine(monday, datetime.time.min, tzinfo=tz)
     end = start + datetime.timedelta(days=7)
-    contacts = employer_contacts_visible_to(user).filter(
-        specialist=specialist or user, starts_at__gte=start, starts_at__lt=end
+    contacts = employer_contacts_visible(scope).filter(
+        specialist=specialist or scope.user, starts_at__gte=start, starts_at__lt=end
     )
-    return list(with_visible_job_seekers(contacts, user).order_by("starts_at", "id"))
+    return list(with_visible_job_seekers(contacts, scope).order_by("starts_at", "id"))
+
+
+def suggested_nature(employer_id: int) -> str:
+    """First, second or ongoing meeting, from the program's earlier held contacts with
+    the employer (fidelity item "job development: quality")."""
+    held = EmployerContact.objects.held().filter(employer_id=employer_id).count()
+    return [EmployerContact.Nature.FIRST, EmployerContact.Nature.SECOND, EmployerContact.Nature.ONGOING][min(held, 2)]
 
 
 def face_to_face_contacts_for(job_seeker_ref) -> QuerySet[EmployerContact]:
     """Held face-to-face employer contacts on behalf of the job seeker `job_seeker_ref`
-    (a pk or an OuterRef), since their job search began: the rapid-job-search clock."""
-    return EmployerContact.objects.filter(
-        job_seekers=job_seeker_ref,
-        status=EmployerContact.Status.HELD,
-        mode__in=EmployerContact.FACE_TO_FACE_MODES,
-        purpose=EmployerContact.Purpose.ON_BEHALF,
-    )
+    (a pk or an OuterRef): what stops the rapid-job-search clock."""
+    return EmployerContact.objects.held().face_to_face_on_behalf().filter(job_seekers=job_seeker_ref)
 
 
 def with_rapid_search_clock(job_seekers: QuerySet[JobSeeker]) -> QuerySet[JobSeeker]:
-    """Annotate `first_face_to_face_on`: the first face-to-face employer contact made for
+    """Annotate `first_face_to_face_at`: the first face-to-face employer contact made for
     the person since `job_search_since` (None: none yet)."""
     first = (
         face_to_face_contacts_for(OuterRef("pk"))
@@ -75,7 +83,12 @@ def with_rapid_search_clock(job_seekers: QuerySet[JobSeeker]) -> QuerySet[JobSee
 
 
 def contacts_without_recent_activity(job_seekers: QuerySet[JobSeeker], *, since: datetime.datetime):
-    recent = EmployerContact.objects.filter(
-        job_seekers=OuterRef("pk"), status=EmployerContact.Status.HELD, starts_at__gte=since
-    )
+    recent = EmployerContact.objects.held().filter(job_seekers=OuterRef("pk"), starts_at__gte=since)
     return job_seekers.filter(~Exists(recent))
+
+
+# Transitional names, kept while the other apps move to the scope -------------------
+
+
+def employer_contacts_visible_to(user) -> QuerySet[EmployerContact]:
+    return employer_contacts_visible(access_scope(user))

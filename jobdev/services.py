@@ -1,61 +1,76 @@
-"""Writes on employer contacts. Held contacts emit `employer_contact.held`."""
+"""Writes on the employer contact log (IPS systematic job development).
+
+Each service is one transaction, takes the access scope and explicit keyword
+arguments (ids, not instances), locks its contact through the scope (OutOfScope: 404)
+and validates the rules on the model (EmployerContact.clean) and here
+(ValidationError). A held contact emits `employer_contact.held`, whose handlers move
+the employer relationship forward and stop the rapid-job-search clock."""
 
 import datetime
+from collections.abc import Iterable
+from typing import TypedDict
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import events
-from crm.models import JobSeeker, User
-from crm.selectors import job_seekers_editable_by
-from employers.models import ContactPerson, Employer, EmployerSite
-from employers.selectors import employers_visible_to
+from crm.access import AccessScope, OutOfScope
+from crm.models import JobType
+from crm.services import allowed
+from employers.selectors import contact_persons_visible, employer_sites_visible, employers_visible
 from jobdev.models import EmployerContact
-from jobdev.selectors import employer_contacts_editable_by
+from jobdev.selectors import employer_contacts_editable, suggested_nature
 
-OUTCOME_FIELDS = (
-    "met_hiring_authority",
-    "learned_hiring_needs",
-    "learned_hiring_process",
-    "best_time_to_apply",
-    "result",
-    "next_step",
-    "next_step_on",
-)
+# A contact is recorded as held once it has begun; a few minutes' grace for clocks.
+HELD_GRACE = datetime.timedelta(minutes=5)
+LOGGED_LENGTH = datetime.timedelta(minutes=15)
 
 
-def suggested_nature(employer: Employer) -> str:
-    """First, second or ongoing, from the program's earlier held contacts with the employer."""
-    held = EmployerContact.objects.filter(employer=employer, status=EmployerContact.Status.HELD).count()
-    return [EmployerContact.Nature.FIRST, EmployerContact.Nature.SECOND, EmployerContact.Nature.ONGOING][min(held, 2)]
+class ContactOutcomeFields(TypedDict, total=False):
+    """What was learned at a held contact (the job development log's columns)."""
+
+    nature: str
+    contact_person_id: int | None
+    met_hiring_authority: bool | None
+    learned_hiring_needs: str
+    learned_job_types: Iterable[JobType | int]
+    learned_hiring_process: str
+    best_time_to_apply: str
+    result: str
+    next_step: str
+    next_step_on: datetime.date | None
 
 
-def _check_parts(actor: User, employer: Employer, site, contact_person, job_seekers, purpose) -> None:
-    if not employers_visible_to(actor).filter(pk=employer.pk).exists():
-        raise ValidationError({"employer": _("Choose one of your program's employers.")})
-    if site is not None and site.employer_id != employer.pk:
+def _site(scope: AccessScope, employer_id: int, site_id: int | None):
+    if site_id is None:
+        return None
+    site = employer_sites_visible(scope).filter(pk=site_id, employer_id=employer_id).first()
+    if site is None:
         raise ValidationError({"site": _("This site belongs to another employer.")})
-    if contact_person is not None and contact_person.employer_id != employer.pk:
+    return site
+
+
+def _contact_person(scope: AccessScope, employer_id: int, contact_person_id: int | None):
+    if contact_person_id is None:
+        return None
+    person = contact_persons_visible(scope).filter(pk=contact_person_id, employer_id=employer_id).first()
+    if person is None:
         raise ValidationError({"contact_person": _("This person works for another employer.")})
-    job_seekers = list(job_seekers or [])
-    allowed = set(
-        job_seekers_editable_by(actor).filter(pk__in=[j.pk for j in job_seekers]).values_list("pk", flat=True)
-    )
-    if any(job_seeker.pk not in allowed for job_seeker in job_seekers):
+    return person
+
+
+def _on_behalf_of(scope: AccessScope, job_seeker_ids: Iterable[int], purpose: str) -> list[int]:
+    ids = sorted(set(job_seeker_ids or ()))
+    if len(scope.job_seekers(edit=True).filter(pk__in=ids).values("pk")) != len(ids):
         raise ValidationError({"job_seekers": _("Contacts are made on behalf of job seekers of your own caseload.")})
-    if purpose == EmployerContact.Purpose.ON_BEHALF and not job_seekers:
+    if purpose == EmployerContact.Purpose.ON_BEHALF and not ids:
         raise ValidationError({"job_seekers": _("Name the job seekers this contact is for.")})
+    return ids
 
 
-def _check_times(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
-    if ends_at < starts_at:
-        raise ValidationError({"ends_at": _("The end cannot be before the start.")})
-    if ends_at - starts_at > datetime.timedelta(hours=12):
-        raise ValidationError({"ends_at": _("A contact lasts at most 12 hours.")})
-
-
-def _emit_held(contact: EmployerContact, actor) -> None:
+def _emit_held(contact: EmployerContact, scope: AccessScope) -> None:
     events.emit(
         topic="employer_contact.held",
         organisation_id=contact.organisation_id,
@@ -69,163 +84,173 @@ def _emit_held(contact: EmployerContact, actor) -> None:
             "job_seeker_ids": sorted(contact.job_seekers.values_list("pk", flat=True)),
             "held_at": contact.starts_at.isoformat(),
         },
-        actor=actor,
+        actor=scope.user,
         dedup_key=f"employer_contact:{contact.pk}:held",
     )
+
+
+def _lock(scope: AccessScope, contact_id: int) -> EmployerContact:
+    return scope.get_for_update(employer_contacts_editable(scope), pk=contact_id)
 
 
 @transaction.atomic
 def employer_contact_plan(
     *,
-    actor: User,
-    employer: Employer,
+    scope: AccessScope,
+    employer_id: int,
     starts_at: datetime.datetime,
     ends_at: datetime.datetime,
     mode: str = EmployerContact.Mode.IN_PERSON,
     purpose: str = EmployerContact.Purpose.ON_BEHALF,
-    job_seekers: list[JobSeeker] | None = None,
-    site: EmployerSite | None = None,
-    contact_person: ContactPerson | None = None,
+    job_seeker_ids: Iterable[int] = (),
+    site_id: int | None = None,
+    contact_person_id: int | None = None,
     nature: str | None = None,
     next_step: str = "",
     confirmed: bool = False,
 ) -> EmployerContact:
-    if actor.organisation_id is None:
-        raise PermissionDenied
-    _check_parts(actor, employer, site, contact_person, job_seekers, purpose)
-    _check_times(starts_at, ends_at)
+    """Plan a contact with one of the program's employers, for the acting specialist,
+    on behalf of job seekers of their own caseload (or relationship-building).
+
+    `starts_at` and `ends_at` are aware datetimes, the end strictly after the start and
+    at most 12 hours later. `nature` (first, second, ongoing meeting) defaults to the
+    suggestion from the program's earlier held contacts with the employer.
+    Raises OutOfScope (no specialist behind the scope), ValidationError (among
+    others: an employer, site, person or job seeker the scope may not use)."""
+    if scope.user is None:
+        raise OutOfScope
+    employer = employers_visible(scope).filter(pk=employer_id).first()
+    if employer is None:
+        raise ValidationError({"employer": _("Choose one of your program's employers.")})
+    ids = _on_behalf_of(scope, job_seeker_ids, purpose)
     contact = EmployerContact(
-        organisation_id=actor.organisation_id,
-        specialist=actor,
+        organisation_id=scope.organisation_id,
+        specialist=scope.user,
         employer=employer,
-        site=site,
-        contact_person=contact_person,
+        site=_site(scope, employer.pk, site_id),
+        contact_person=_contact_person(scope, employer.pk, contact_person_id),
         starts_at=starts_at,
         ends_at=ends_at,
         mode=mode,
         purpose=purpose,
-        nature=nature or suggested_nature(employer),
+        nature=nature or suggested_nature(employer.pk),
         next_step=next_step,
         confirmed=confirmed,
     )
     contact.full_clean()
     contact.save()
-    contact.job_seekers.set(job_seekers or [])
+    contact.job_seekers.set(ids)
     return contact
-
-
-def _locked(actor: User, contact: EmployerContact) -> EmployerContact:
-    try:
-        return employer_contacts_editable_by(actor).select_for_update(of=("self",)).get(pk=contact.pk)
-    except EmployerContact.DoesNotExist as exc:
-        raise PermissionDenied from exc
 
 
 @transaction.atomic
 def employer_contact_reschedule(
     *,
-    actor: User,
-    contact: EmployerContact,
+    scope: AccessScope,
+    contact_id: int,
     starts_at: datetime.datetime,
     ends_at: datetime.datetime,
-    site: EmployerSite | None = None,
-    contact_person: ContactPerson | None = None,
+    site_id: int | None = None,
+    contact_person_id: int | None = None,
     confirmed: bool | None = None,
 ) -> EmployerContact:
-    contact = _locked(actor, contact)
+    """Move a planned contact, or change its place, person or confirmation. Calendars
+    see a new SEQUENCE when the time, place or confirmation changes (RFC 5545 3.8.7.4).
+    Raises OutOfScope, ValidationError."""
+    contact = _lock(scope, contact_id)
     if contact.status != EmployerContact.Status.PLANNED:
         raise ValidationError(_("Only a planned contact can be rescheduled."))
-    _check_parts(actor, contact.employer, site, contact_person, list(contact.job_seekers.all()), contact.purpose)
-    _check_times(starts_at, ends_at)
+    site = _site(scope, contact.employer_id, site_id)
     confirmed = contact.confirmed if confirmed is None else confirmed
-    # Time, place and confirmation (TENTATIVE or CONFIRMED) are what calendars show.
     changed = (contact.starts_at, contact.ends_at, contact.site_id, contact.confirmed) != (
         starts_at,
         ends_at,
-        getattr(site, "pk", None),
+        site_id,
         confirmed,
     )
-    contact.starts_at, contact.ends_at, contact.site, contact.contact_person = starts_at, ends_at, site, contact_person
+    contact.starts_at, contact.ends_at, contact.site = starts_at, ends_at, site
+    contact.contact_person = _contact_person(scope, contact.employer_id, contact_person_id)
     contact.confirmed = confirmed
     if changed:
         contact.sequence += 1
+    contact.full_clean()
     contact.save()
     return contact
 
 
 @transaction.atomic
-def employer_contact_cancel(*, actor: User, contact: EmployerContact, reason: str) -> EmployerContact:
-    contact = _locked(actor, contact)
+def employer_contact_cancel(*, scope: AccessScope, contact_id: int, reason: str) -> EmployerContact:
+    """Cancel a planned contact, saying why. Raises OutOfScope, ValidationError."""
+    contact = _lock(scope, contact_id)
     if contact.status != EmployerContact.Status.PLANNED:
         raise ValidationError(_("Only a planned contact can be cancelled."))
-    if not reason.strip():
-        raise ValidationError({"cancel_reason": _("Say why the visit is cancelled.")})
     contact.status = EmployerContact.Status.CANCELLED
     contact.cancel_reason = reason.strip()
     contact.sequence += 1
+    contact.full_clean()
     contact.save()
     return contact
-
-
-def _apply_outcome(contact: EmployerContact, outcome: dict) -> None:
-    for name in OUTCOME_FIELDS:
-        if name in outcome:
-            setattr(contact, name, outcome[name])
-    if "nature" in outcome and outcome["nature"]:
-        contact.nature = outcome["nature"]
 
 
 @transaction.atomic
 def employer_contact_hold(
-    *, actor: User, contact: EmployerContact, outcome: dict, no_show: bool = False
+    *, scope: AccessScope, contact_id: int, outcome: ContactOutcomeFields | None = None, no_show: bool = False
 ) -> EmployerContact:
-    """Turn a planned contact into a held one (or a no-show) with its outcome."""
-    contact = _locked(actor, contact)
+    """Turn a planned contact into a held one (or a no-show) with what was learned.
+
+    A contact is held once it has begun: one that starts more than 5 minutes from now
+    is refused, so a future visit never counts in the fidelity figures nor stops the
+    rapid-job-search clock. Raises OutOfScope, ValidationError."""
+    outcome = allowed(outcome, ContactOutcomeFields)
+    contact = _lock(scope, contact_id)
     if contact.status != EmployerContact.Status.PLANNED:
         raise ValidationError(_("Only a planned contact can be marked as held."))
-    contact_person = outcome.get("contact_person")
-    if contact_person is not None and contact_person.employer_id != contact.employer_id:
-        raise ValidationError({"contact_person": _("This person works for another employer.")})
-    if contact_person is not None:
-        contact.contact_person = contact_person
-    _apply_outcome(contact, outcome)
+    if contact.starts_at > timezone.now() + HELD_GRACE:
+        raise ValidationError(_("This contact has not taken place yet: record its outcome once it has."))
+    if "contact_person_id" in outcome and outcome["contact_person_id"] is not None:
+        contact.contact_person = _contact_person(scope, contact.employer_id, outcome["contact_person_id"])
+    for name, value in outcome.items():
+        if name in ("contact_person_id", "learned_job_types") or (name == "nature" and not value):
+            continue
+        setattr(contact, name, value)
     contact.status = EmployerContact.Status.NO_SHOW if no_show else EmployerContact.Status.HELD
     contact.sequence += 1
     contact.full_clean()
     contact.save()
     if "learned_job_types" in outcome:
-        contact.learned_job_types.set(outcome["learned_job_types"])
+        contact.learned_job_types.set({getattr(t, "pk", t) for t in outcome["learned_job_types"] or ()})
     if not no_show:
-        _emit_held(contact, actor)
+        _emit_held(contact, scope)
     return contact
 
 
 @transaction.atomic
 def employer_contact_log(
     *,
-    actor: User,
-    employer: Employer,
+    scope: AccessScope,
+    employer_id: int,
     occurred_at: datetime.datetime,
     mode: str,
     purpose: str,
-    job_seekers: list[JobSeeker] | None = None,
-    contact_person: ContactPerson | None = None,
-    outcome: dict | None = None,
+    job_seeker_ids: Iterable[int] = (),
+    contact_person_id: int | None = None,
+    outcome: ContactOutcomeFields | None = None,
 ) -> EmployerContact:
     """Log a contact that already happened (a quick phone call or email, or a visit
-    that was not planned here)."""
-    if occurred_at > datetime.datetime.now(tz=occurred_at.tzinfo) + datetime.timedelta(minutes=5):
+    that was not planned here), as 15 minutes from `occurred_at`. Raises OutOfScope,
+    ValidationError (among others: `occurred_at` in the future)."""
+    if occurred_at > timezone.now() + HELD_GRACE:
         raise ValidationError({"occurred_at": _("A contact is logged once it has happened.")})
     contact = employer_contact_plan(
-        actor=actor,
-        employer=employer,
+        scope=scope,
+        employer_id=employer_id,
         starts_at=occurred_at,
-        ends_at=occurred_at + datetime.timedelta(minutes=15),
+        ends_at=occurred_at + LOGGED_LENGTH,
         mode=mode,
         purpose=purpose,
-        job_seekers=job_seekers,
-        contact_person=contact_person,
+        job_seeker_ids=job_seeker_ids,
+        contact_person_id=contact_person_id,
     )
     return employer_contact_hold(
-        actor=actor, contact=contact, outcome={**(outcome or {}), "contact_person": contact_person}
+        scope=scope, contact_id=contact.pk, outcome={**(outcome or {}), "contact_person_id": contact_person_id}
     )

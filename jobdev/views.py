@@ -1,25 +1,22 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.forms import add_service_errors
-from crm.selectors import job_seekers_editable_by
-from employers.models import Employer
-from employers.selectors import employers_visible_to
+from crm.forms import submit
+from employers.selectors import employers_visible
 from jobdev import services
 from jobdev.forms import CancelForm, LogForm, OutcomeForm, PlanForm, RescheduleForm
 from jobdev.models import EmployerContact
 from jobdev.planning import iso_week_monday, plan_week
 from jobdev.selectors import (
-    employer_contacts_editable_by,
-    employer_contacts_visible_to,
+    employer_contact_for_detail,
+    employer_contacts_editable,
+    employer_contacts_visible,
     week_contacts,
     with_visible_job_seekers,
 )
@@ -32,13 +29,12 @@ def my_week(request):
     monday, understood = iso_week_monday(request.GET.get("week"), today)
     if not understood:
         messages.error(request, _("That week was not understood: showing this week."))
-    contacts = week_contacts(request.user, monday=monday)
+    contacts = week_contacts(request.scope, monday=monday)
     days = plan_week(contacts, monday)
     in_person_on_behalf = sum(
         1
         for contact in contacts
-        if contact.is_face_to_face
-        and contact.purpose == EmployerContact.Purpose.ON_BEHALF
+        if contact.is_face_to_face_on_behalf
         and contact.status in (EmployerContact.Status.PLANNED, EmployerContact.Status.HELD)
     )
     context = {
@@ -51,7 +47,7 @@ def my_week(request):
         "this_week": _iso(today - datetime.timedelta(days=today.weekday())),
         "today": today,
         "in_person_on_behalf": in_person_on_behalf,
-        "target": request.user.organisation.weekly_in_person_employer_contacts if request.user.organisation else 0,
+        "target": request.scope.organisation.weekly_in_person_employer_contacts,
     }
     return render(request, "jobdev/my_week.html", context)
 
@@ -62,37 +58,38 @@ def _iso(day: datetime.date) -> str:
 
 
 def contact_plan(request):
+    scope = request.scope
     initial = {}
     employer_id = request.GET.get("employer", "")
-    if employer_id.isdigit() and employers_visible_to(request.user).filter(pk=employer_id).exists():
+    if employer_id.isdigit() and employers_visible(scope).filter(pk=employer_id).exists():
         initial["employer"] = int(employer_id)
     job_seeker_id = request.GET.get("job_seeker", "")
-    if job_seeker_id.isdigit() and job_seekers_editable_by(request.user).filter(pk=job_seeker_id).exists():
+    if job_seeker_id.isdigit() and scope.may_edit_job_seeker(int(job_seeker_id)):
         initial["job_seekers"] = [int(job_seeker_id)]
         initial["purpose"] = EmployerContact.Purpose.ON_BEHALF
-    form = PlanForm(request.POST if request.method == "POST" else None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            contact = services.employer_contact_plan(
-                actor=request.user,
-                employer=data["employer"],
-                site=data["site"],
-                contact_person=data["contact_person"],
+    form = PlanForm(request.POST if request.method == "POST" else None, initial=initial, scope=scope)
+    if request.method == "POST":
+        data = form.cleaned_data if form.is_valid() else {}
+        contact = submit(
+            form,
+            lambda: services.employer_contact_plan(
+                scope=scope,
+                employer_id=data["employer"].pk,
+                site_id=getattr(data["site"], "pk", None),
+                contact_person_id=getattr(data["contact_person"], "pk", None),
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
                 mode=data["mode"],
                 purpose=data["purpose"],
-                job_seekers=list(data["job_seekers"]),
+                job_seeker_ids=[job_seeker.pk for job_seeker in data["job_seekers"]],
                 nature=data["nature"] or None,
                 next_step=data["next_step"],
                 confirmed=data["confirmed"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if contact:
             messages.success(request, _("Visit planned."))
-            return redirect(f"{_week_url(contact)}")
+            return redirect(_week_url(contact))
     return render(request, "jobdev/contact_form.html", {"form": form, "title": _("Plan an employer visit")})
 
 
@@ -101,37 +98,30 @@ def _week_url(contact: EmployerContact) -> str:
 
 
 def contact_log(request):
-    form = LogForm(request.POST if request.method == "POST" else None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            contact = services.employer_contact_log(
-                actor=request.user,
-                employer=data["employer"],
+    form = LogForm(request.POST if request.method == "POST" else None, scope=request.scope)
+    if request.method == "POST":
+        data = form.cleaned_data if form.is_valid() else {}
+        contact = submit(
+            form,
+            lambda: services.employer_contact_log(
+                scope=request.scope,
+                employer_id=data["employer"].pk,
                 occurred_at=data["occurred_at"],
                 mode=data["mode"],
                 purpose=data["purpose"],
-                job_seekers=list(data["job_seekers"]),
-                contact_person=data["contact_person"],
+                job_seeker_ids=[job_seeker.pk for job_seeker in data["job_seekers"]],
+                contact_person_id=getattr(data["contact_person"], "pk", None),
                 outcome={name: data[name] for name in ("result", "next_step", "next_step_on")},
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if contact:
             messages.success(request, _("Employer contact logged."))
             return redirect("employer_detail", pk=contact.employer_id)
     return render(request, "jobdev/contact_form.html", {"form": form, "title": _("Log an employer contact")})
 
 
-def _contact(request, pk) -> EmployerContact:
-    try:
-        return with_visible_job_seekers(employer_contacts_visible_to(request.user), request.user).get(pk=pk)
-    except EmployerContact.DoesNotExist as exc:
-        raise Http404 from exc
-
-
 def _detail(request, contact, status=200, **forms):
-    can_edit = employer_contacts_editable_by(request.user).filter(pk=contact.pk).exists()
+    can_edit = employer_contacts_editable(request.scope).filter(pk=contact.pk).exists()
     local_start = timezone.localtime(contact.starts_at)
     context = {
         "contact": contact,
@@ -157,38 +147,31 @@ def _detail(request, contact, status=200, **forms):
 
 
 def contact_detail(request, pk):
-    return _detail(request, _contact(request, pk))
+    return _detail(request, employer_contact_for_detail(request.scope, pk))
 
 
-def _post(request, pk, form, action, success):
-    contact = _contact(request, pk)
-    if form.is_valid():
-        try:
-            action(contact, form.cleaned_data)
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("contact_detail", pk=contact.pk)
+def _post(request, contact, form, action, success):
+    """Run `action(data)` for a valid form; show the detail page again with the errors."""
+    if submit(form, lambda: action(form.cleaned_data)):
+        messages.success(request, success)
+        return redirect("contact_detail", pk=contact.pk)
     return _detail(request, contact, **{f"{form.prefix}_form": form})
 
 
 @require_POST
 def contact_reschedule(request, pk):
-    contact = _contact(request, pk)
+    contact = employer_contact_for_detail(request.scope, pk)
     return _post(
         request,
-        pk,
+        contact,
         RescheduleForm(request.POST, contact=contact),
-        lambda contact, data: services.employer_contact_reschedule(
-            actor=request.user,
-            contact=contact,
+        lambda data: services.employer_contact_reschedule(
+            scope=request.scope,
+            contact_id=contact.pk,
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],
-            site=data["site"],
-            contact_person=data["contact_person"],
+            site_id=getattr(data["site"], "pk", None),
+            contact_person_id=getattr(data["contact_person"], "pk", None),
             confirmed=data["confirmed"],
         ),
         _("Visit rescheduled."),
@@ -197,12 +180,13 @@ def contact_reschedule(request, pk):
 
 @require_POST
 def contact_cancel(request, pk):
+    contact = employer_contact_for_detail(request.scope, pk)
     return _post(
         request,
-        pk,
+        contact,
         CancelForm(request.POST),
-        lambda contact, data: services.employer_contact_cancel(
-            actor=request.user, contact=contact, reason=data["reason"]
+        lambda data: services.employer_contact_cancel(
+            scope=request.scope, contact_id=contact.pk, reason=data["reason"]
         ),
         _("Visit cancelled."),
     )
@@ -210,15 +194,16 @@ def contact_cancel(request, pk):
 
 @require_POST
 def contact_outcome(request, pk):
-    contact = _contact(request, pk)
+    contact = employer_contact_for_detail(request.scope, pk)
+    form = OutcomeForm(request.POST, contact=contact)
     return _post(
         request,
-        pk,
-        OutcomeForm(request.POST, contact=contact),
-        lambda contact, data: services.employer_contact_hold(
-            actor=request.user,
-            contact=contact,
-            outcome={key: value for key, value in data.items() if key != "happened"},
+        contact,
+        form,
+        lambda data: services.employer_contact_hold(
+            scope=request.scope,
+            contact_id=contact.pk,
+            outcome=form.outcome(),
             no_show=data["happened"] == OutcomeForm.NO_SHOW,
         ),
         _("Outcome recorded."),
@@ -228,12 +213,9 @@ def contact_outcome(request, pk):
 def employer_contacts_section(request, employer_pk):
     """The job-development part of an employer's page: contact history, hiring needs
     learned so far and the next step due (loaded in place)."""
-    try:
-        employer = employers_visible_to(request.user).get(pk=employer_pk)
-    except Employer.DoesNotExist as exc:
-        raise Http404 from exc
+    employer = request.scope.get(employers_visible(request.scope), pk=employer_pk)
     contacts = list(
-        with_visible_job_seekers(employer_contacts_visible_to(request.user).filter(employer=employer), request.user)
+        with_visible_job_seekers(employer_contacts_visible(request.scope).filter(employer=employer), request.scope)
         .prefetch_related("learned_job_types")
         .order_by("-starts_at", "-id")[:CONTACT_HISTORY_LIMIT]
     )

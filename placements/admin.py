@@ -12,6 +12,7 @@ from placements.models import Placement, SupportTask
 class PlacementAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["job_title", "job_seeker", "employer", "status", "start_date", "end_date"]
     list_filter = ["status", "is_competitive"]
+    autocomplete_fields = ["employer", "site"]
     # The lifecycle moves through placements.services (offer, start, terms, end), which
     # emit the events that plan follow-along, benefits re-checks and job-end support.
     workflow_fields = (

@@ -1,6 +1,6 @@
-"""What a calendar feed holds, read with the feed owner's access rules as they are at
+"""What a calendar feed holds, read through the feed owner's access scope as it is at
 fetch time: someone who loses access to a job seeker stops seeing them at the next
-fetch."""
+fetch, and a team feed stops when its owner no longer leads the team."""
 
 import datetime
 import hashlib
@@ -11,12 +11,14 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from crm.selectors import job_seekers_visible_to
+from crm.access import AccessScope, access_scope
+from crm.models import User
 from integrations.calendar.models import CalendarFeed, CalendarPreference
 from integrations.calendar.tokens import token_hash
 from jobdev.models import EmployerContact
+from jobdev.selectors import employer_contacts_visible
 from placements.models import SupportTask
-from placements.selectors import support_tasks_visible_to
+from placements.selectors import support_tasks_visible
 
 
 def active_feed(token: str) -> CalendarFeed | None:
@@ -55,21 +57,26 @@ def _shown_statuses(cancelled: str) -> Q:
     return ~Q(status=cancelled) | Q(updated_at__gte=grace)
 
 
+def feed_scope(feed: CalendarFeed) -> AccessScope:
+    return access_scope(feed.user)
+
+
 def feed_visits(feed: CalendarFeed, window: Window, tz) -> QuerySet[EmployerContact]:
-    user = feed.user
+    """In-person employer contacts starting in the window: the owner's own (personal
+    feed), or those of the team the owner leads (team feed)."""
+    scope = feed_scope(feed)
     start, end = window.datetimes(tz)
-    visits = EmployerContact.objects.filter(
-        organisation_id=user.organisation_id,
-        mode=EmployerContact.Mode.IN_PERSON,
-        starts_at__gte=start,
-        starts_at__lt=end,
-    ).filter(_shown_statuses(EmployerContact.Status.CANCELLED))
+    visits = employer_contacts_visible(scope).filter(
+        mode=EmployerContact.Mode.IN_PERSON, starts_at__gte=start, starts_at__lt=end
+    )
+    visits = visits.filter(_shown_statuses(EmployerContact.Status.CANCELLED))
     if feed.kind == CalendarFeed.Kind.TEAM:
-        if feed.team is None or feed.team.leader_id != user.pk:
+        if feed.team is None or not scope.led_teams().filter(pk=feed.team_id).exists():
             return visits.none()  # no longer this team's leader
-        visits = visits.filter(Q(specialist__team=feed.team) | Q(specialist=user))
+        team = User.objects.filter(Q(team_id=feed.team_id) | Q(pk=feed.user_id)).values("pk")
+        visits = visits.filter(specialist_id__in=team)
     else:
-        visits = visits.filter(specialist=user)
+        visits = visits.filter(specialist_id=feed.user_id)
     return visits.select_related("employer", "site", "specialist").order_by("starts_at", "pk")
 
 
@@ -77,7 +84,7 @@ def _tasks(feed: CalendarFeed, window: Window) -> QuerySet[SupportTask]:
     if feed.kind != CalendarFeed.Kind.PERSONAL:
         return SupportTask.objects.none()
     return (
-        support_tasks_visible_to(feed.user)
+        support_tasks_visible(feed_scope(feed))
         .filter(owner=feed.user, due_date__gte=window.start, due_date__lte=window.end)
         .filter(_shown_statuses(SupportTask.Status.CANCELLED))
     )
@@ -122,7 +129,7 @@ def feed_fingerprint(
         _fingerprint(feed_appointments(feed, window)),
         _fingerprint(feed_all_day_tasks(feed, window, preference)),
         # Who may be named changes what the feed says without touching a visit.
-        _fingerprint(job_seekers_visible_to(user), revisions=False),
+        _fingerprint(feed_scope(feed).job_seekers(), revisions=False),
     ]
     last_modified = max((part[1] for part in parts if part[1] is not None), default=None)
     parts += [

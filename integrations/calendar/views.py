@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from crm.access import OutOfScope
 from integrations.calendar import ical, services
 from integrations.calendar.models import CalendarFeed, CalendarPreference
 from integrations.calendar.selectors import (
@@ -19,12 +20,11 @@ from integrations.calendar.selectors import (
     feed_all_day_tasks,
     feed_appointments,
     feed_fingerprint,
+    feed_scope,
     feed_visits,
 )
-from jobdev.models import EmployerContact
-from jobdev.selectors import employer_contacts_visible_to, with_visible_job_seekers
-from placements.models import SupportTask
-from placements.selectors import support_tasks_visible_to
+from jobdev.selectors import employer_contact_for_detail, with_visible_job_seekers
+from placements.selectors import support_tasks_visible
 
 
 def _base_url(request) -> str:
@@ -44,7 +44,7 @@ def feed(request, token):
     """A subscription: no session, the secret is the URL. Unknown or revoked: 404."""
     calendar_feed = active_feed(token)
     if calendar_feed is None or calendar_feed.user.organisation is None:
-        raise Http404
+        raise OutOfScope
     user = calendar_feed.user
     organisation = user.organisation
     tz = ical.program_zone(organisation)
@@ -59,7 +59,7 @@ def feed(request, token):
     alarm = preference.alarm_minutes if preference else None
     base_url = _base_url(request)
     with ical.in_language(calendar_feed.language):
-        visits = with_visible_job_seekers(feed_visits(calendar_feed, window, tz), user)
+        visits = with_visible_job_seekers(feed_visits(calendar_feed, window, tz), feed_scope(calendar_feed))
         events = [
             ical.visit_event(visit, organisation=organisation, tz=tz, base_url=base_url, alarm_minutes=alarm)
             for visit in visits
@@ -94,11 +94,8 @@ def feed(request, token):
 
 def visit_ics(request, pk):
     """ "Add to calendar" for one visit: the same UID as in the feeds."""
-    try:
-        contact = with_visible_job_seekers(employer_contacts_visible_to(request.user), request.user).get(pk=pk)
-    except EmployerContact.DoesNotExist as exc:
-        raise Http404 from exc
-    organisation = request.user.organisation
+    contact = employer_contact_for_detail(request.scope, pk)
+    organisation = request.scope.organisation
     tz = ical.program_zone(organisation)
     event = ical.visit_event(contact, organisation=organisation, tz=tz, base_url=_base_url(request))
     day = contact.starts_at.astimezone(tz).date()
@@ -109,13 +106,10 @@ def visit_ics(request, pk):
 
 
 def task_ics(request, pk):
-    try:
-        task = (
-            support_tasks_visible_to(request.user).select_related("placement__site").get(pk=pk, due_time__isnull=False)
-        )
-    except SupportTask.DoesNotExist as exc:
-        raise Http404 from exc
-    organisation = request.user.organisation
+    task = request.scope.get(
+        support_tasks_visible(request.scope).select_related("placement__site"), pk=pk, due_time__isnull=False
+    )
+    organisation = request.scope.organisation
     tz = ical.program_zone(organisation)
     event = ical.appointment_event(task, organisation=organisation, tz=tz, base_url=_base_url(request))
     body = ical.calendar(
@@ -148,11 +142,11 @@ def calendar_settings(request, new_token=None, preference_form=None):
     preference = CalendarPreference.objects.filter(user=request.user).first()
     context = {
         "feeds": CalendarFeed.objects.filter(user=request.user, revoked_at__isnull=True).select_related("team"),
-        "can_have_team_feed": request.user.is_authenticated and request.user.led_teams.exists(),
+        "can_have_team_feed": request.scope.led_teams().exists(),
         "preference_form": preference_form or PreferenceForm(instance=preference),
         "new_feed": _feed_urls(request, new_token) if new_token else None,
     }
-    return render(request, "integrations/calendar_settings.html", context)
+    return render(request, "calendar/calendar_settings.html", context)
 
 
 @require_POST
@@ -163,7 +157,7 @@ def calendar_feed_create(request):
         return redirect("calendar_settings")
     try:
         _feed, token = services.calendar_feed_create(
-            actor=request.user, kind=form.cleaned_data["kind"], language=get_language() or "en"
+            scope=request.scope, kind=form.cleaned_data["kind"], language=get_language() or "en"
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -175,19 +169,17 @@ def calendar_feed_create(request):
 @require_POST
 def calendar_feed_rotate(request, feed_id):
     try:
-        _feed, token = services.calendar_feed_rotate(actor=request.user, feed_id=feed_id)
-    except PermissionDenied as exc:
-        raise Http404 from exc
+        _feed, token = services.calendar_feed_rotate(scope=request.scope, feed_id=feed_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("calendar_settings")
     messages.success(request, _("The old link no longer works. Replace it in your calendar with the new one."))
     return calendar_settings(request, new_token=token)
 
 
 @require_POST
 def calendar_feed_revoke(request, feed_id):
-    try:
-        services.calendar_feed_revoke(actor=request.user, feed_id=feed_id)
-    except PermissionDenied as exc:
-        raise Http404 from exc
+    services.calendar_feed_revoke(scope=request.scope, feed_id=feed_id)
     messages.success(request, _("Link revoked: calendars using it will stop updating."))
     return redirect("calendar_settings")
 
@@ -199,7 +191,7 @@ def calendar_preference(request):
     if not form.is_valid():
         return calendar_settings(request, preference_form=form)
     services.calendar_preference_save(
-        actor=request.user,
+        scope=request.scope,
         include_tasks=form.cleaned_data["include_tasks"],
         alarm_minutes=form.cleaned_data["alarm_minutes"],
     )

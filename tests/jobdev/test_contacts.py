@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.access import OutOfScope, access_scope
 from crm.models import OutboxEvent
 from jobdev import services
 from jobdev.models import EmployerContact
@@ -37,11 +38,11 @@ def job_seeker(specialist_sam):
 
 def plan(actor, employer, job_seekers, day=2, hour=10, **kwargs):
     return services.employer_contact_plan(
-        actor=actor,
-        employer=employer,
+        scope=access_scope(actor),
+        employer_id=employer.pk,
         starts_at=at(day, hour),
         ends_at=at(day, hour + 1),
-        job_seekers=job_seekers,
+        job_seeker_ids=[job_seeker.pk for job_seeker in job_seekers],
         **kwargs,
     )
 
@@ -73,26 +74,26 @@ class TestServices:
     def test_reschedule_raises_the_sequence_and_cancel_needs_a_reason(self, specialist_sam, employer, job_seeker):
         contact = plan(specialist_sam, employer, [job_seeker])
         contact = services.employer_contact_reschedule(
-            actor=specialist_sam, contact=contact, starts_at=at(3, 14), ends_at=at(3, 15)
+            scope=access_scope(specialist_sam), contact_id=contact.pk, starts_at=at(3, 14), ends_at=at(3, 15)
         )
         assert contact.sequence == 1 and contact.starts_at == at(3, 14)
         with pytest.raises(ValidationError):
-            services.employer_contact_cancel(actor=specialist_sam, contact=contact, reason="  ")
-        contact = services.employer_contact_cancel(actor=specialist_sam, contact=contact, reason="Manager ill")
+            services.employer_contact_cancel(scope=access_scope(specialist_sam), contact_id=contact.pk, reason="  ")
+        contact = services.employer_contact_cancel(scope=access_scope(specialist_sam), contact_id=contact.pk, reason="Manager ill")
         assert (contact.status, contact.sequence, contact.cancel_reason) == ("cancelled", 2, "Manager ill")
         with pytest.raises(ValidationError):
             services.employer_contact_reschedule(
-                actor=specialist_sam, contact=contact, starts_at=at(4, 9), ends_at=at(4, 10)
+                scope=access_scope(specialist_sam), contact_id=contact.pk, starts_at=at(4, 9), ends_at=at(4, 10)
             )
 
     def test_end_before_start_is_refused(self, specialist_sam, employer, job_seeker):
         with pytest.raises(ValidationError):
             services.employer_contact_plan(
-                actor=specialist_sam,
-                employer=employer,
+                scope=access_scope(specialist_sam),
+                employer_id=employer.pk,
                 starts_at=at(2, 11),
                 ends_at=at(2, 10),
-                job_seekers=[job_seeker],
+                job_seeker_ids=[job_seeker.pk],
             )
 
     def test_holding_records_the_outcome_emits_and_moves_the_relationship(
@@ -100,8 +101,8 @@ class TestServices:
     ):
         first = plan(specialist_sam, employer, [job_seeker])
         services.employer_contact_hold(
-            actor=specialist_sam,
-            contact=first,
+            scope=access_scope(specialist_sam),
+            contact_id=first.pk,
             outcome={
                 "learned_hiring_needs": "Weekend sales staff",
                 "result": "Interested",
@@ -115,7 +116,7 @@ class TestServices:
         assert event.payload["job_seeker_ids"] == [job_seeker.pk] and event.payload["mode"] == "in_person"
         second = plan(specialist_sam, employer, [job_seeker], day=9)
         assert second.nature == "second"
-        services.employer_contact_hold(actor=specialist_sam, contact=second, outcome={})
+        services.employer_contact_hold(scope=access_scope(specialist_sam), contact_id=second.pk, outcome={})
         handle_events()
         employer.refresh_from_db()
         assert employer.relationship_stage == "relationship"
@@ -123,18 +124,18 @@ class TestServices:
 
     def test_no_show_emits_nothing(self, specialist_sam, employer, job_seeker):
         contact = plan(specialist_sam, employer, [job_seeker])
-        services.employer_contact_hold(actor=specialist_sam, contact=contact, outcome={}, no_show=True)
+        services.employer_contact_hold(scope=access_scope(specialist_sam), contact_id=contact.pk, outcome={}, no_show=True)
         assert EmployerContact.objects.get().status == "no_show" and not OutboxEvent.objects.exists()
 
     def test_quick_log_of_a_phone_call(self, specialist_sam, employer):
         person = ContactPersonFactory(employer=employer)
         contact = services.employer_contact_log(
-            actor=specialist_sam,
-            employer=employer,
+            scope=access_scope(specialist_sam),
+            employer_id=employer.pk,
             occurred_at=timezone.now() - datetime.timedelta(hours=1),
             mode="phone",
             purpose="relationship",
-            contact_person=person,
+            contact_person_id=person.pk,
             outcome={"result": "Call back in May"},
         )
         assert (contact.status, contact.mode, contact.result, contact.contact_person) == (
@@ -148,8 +149,8 @@ class TestServices:
     def test_logging_a_future_contact_is_refused(self, specialist_sam, employer):
         with pytest.raises(ValidationError):
             services.employer_contact_log(
-                actor=specialist_sam,
-                employer=employer,
+                scope=access_scope(specialist_sam),
+                employer_id=employer.pk,
                 occurred_at=timezone.now() + datetime.timedelta(days=1),
                 mode="phone",
                 purpose="relationship",
@@ -157,11 +158,10 @@ class TestServices:
         assert not EmployerContact.objects.exists()
 
     def test_team_mate_cannot_change_my_visit(self, specialist_sam, specialist_sofia, employer, job_seeker):
-        from django.core.exceptions import PermissionDenied
-
         contact = plan(specialist_sam, employer, [job_seeker])
-        with pytest.raises(PermissionDenied):
-            services.employer_contact_cancel(actor=specialist_sofia, contact=contact, reason="no")
+        # Out of scope is answered exactly like a missing record: 404, in every interface.
+        with pytest.raises(OutOfScope):
+            services.employer_contact_cancel(scope=access_scope(specialist_sofia), contact_id=contact.pk, reason="no")
 
 
 class TestWeekPlanning:
