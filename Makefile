@@ -45,8 +45,10 @@ test-browser: install-dev
 worker: install
 	$(BIN)/python manage.py rundramatiq --processes $${WORKER_PROCESSES:-2} --threads $${WORKER_THREADS:-4}
 
+# The scheduler re-takes its Redis lock after a Redis flush or restart, or exits
+# non-zero (supervisor configuration: docs/operations.md).
 scheduler: install
-	$(BIN)/python manage.py crontab --no-heartbeat
+	$(BIN)/python manage.py runscheduler
 
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput -v 0

@@ -5,26 +5,21 @@ Messages in the in-memory broker die with the process; that is acceptable only
 because nothing depends on a message alone (durable work is stored in the database
 and swept by the scheduler)."""
 
-import importlib
-import importlib.util
 import logging
 import threading
 
 import dramatiq
 from django.apps import apps
-from django.conf import settings
 from dramatiq.brokers.stub import StubBroker
 
 logger = logging.getLogger(__name__)
 
 
 def load_actor_modules() -> None:
-    """Import every app's tasks and handlers modules, registering actors and cron jobs."""
-    for app_config in apps.get_app_configs():
-        for module in settings.DRAMATIQ_AUTODISCOVER_MODULES:
-            name = f"{app_config.name}.{module}"
-            if importlib.util.find_spec(name) is not None:
-                importlib.import_module(name)
+    """Actors, cron jobs, topics and handlers are registered by each app's
+    AppConfig.ready() (crm.events.import_app_modules), named there explicitly: this
+    only makes sure the apps are ready."""
+    apps.check_apps_ready()
 
 
 def start_worker(*, threads: int = 2) -> dramatiq.Worker:

@@ -25,11 +25,9 @@ def purge_expired_login_data():
     AccessAttempt.objects.filter(attempt_time__lt=now - timedelta(hours=settings.AXES_COOLOFF_TIME)).delete()
 
 
-@dramatiq.actor(
-    max_retries=settings.EVENT_HANDLER_MAX_ATTEMPTS,
-    min_backoff=2_000,
-    max_backoff=300_000,
-)
+# No dramatiq retries: a failing handler is rescheduled by the outbox itself
+# (EventHandling.next_attempt_at, crm.events.retry_delay) and sent by the sweep.
+@dramatiq.actor(max_retries=0)
 def dispatch_event(event_id: int):
     events.dispatch(event_id)
 
@@ -37,5 +35,6 @@ def dispatch_event(event_id: int):
 @cron("* * * * *")
 @dramatiq.actor(max_retries=0)
 def resend_pending_events():
-    """The outbox sweep: nothing written is ever lost, even if the broker lost it."""
+    """The outbox sweep: sends events whose handlers' next attempt is due, and events
+    whose message was lost. Nothing written is ever lost, even if the broker lost it."""
     events.resend_pending()

@@ -29,7 +29,7 @@ class CalendarFeed(models.Model):
     last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
 
     class Meta:
-        app_label = "integrations"
+        db_table = "integrations_calendarfeed"  # the table's name from before the app split
         verbose_name = _("calendar feed")
         verbose_name_plural = _("calendar feeds")
         ordering = ["-created_at", "-id"]
@@ -53,7 +53,7 @@ class CalendarPreference(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        app_label = "integrations"
+        db_table = "integrations_calendarpreference"  # the table's name from before the app split
         verbose_name = _("calendar preference")
         verbose_name_plural = _("calendar preferences")
 

@@ -111,7 +111,7 @@ def test_only_one_scheduler_process_acts(taxonomies):
         pytest.skip("needs PostgreSQL and Redis: run `make test-services`")
     environment = dict(os.environ, REDIS_URL=settings.REDIS_URL, SCHEDULER_LOCK_WAIT_SECONDS="2")
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    command = [sys.executable, "manage.py", "crontab", "--no-heartbeat"]
+    command = [sys.executable, "manage.py", "runscheduler"]  # `make scheduler`
     first = subprocess.Popen(  # noqa: S603
         command,
         cwd=ROOT,

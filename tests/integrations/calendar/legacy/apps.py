@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LegacyIntegrationsConfig(AppConfig):
+    name = "tests.integrations.calendar.legacy"
+    label = "integrations"
