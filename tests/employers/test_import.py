@@ -407,6 +407,16 @@ class TestPlanInTheDatabase:
         assert "This preview has expired: a preview is kept for 60 minutes. Nothing was imported." in message
         assert not EmployerImportPlan.objects.exists()
 
+    def test_the_expiry_message_is_in_french_for_a_french_reader(self, client_for, specialist_sam):
+        client = client_for(specialist_sam)
+        client.cookies["django_language"] = "fr"
+        plan = upload(client, french_file()).context["plan"]
+        with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
+            response = confirm(client, plan)
+        assert "Cet aperçu a expiré : un aperçu est conservé 60 minutes." in str(
+            list(response.wsgi_request._messages)[-1]
+        )
+
     def test_a_plan_is_imported_until_it_expires(self, client_for, specialist_sam):
         client = client_for(specialist_sam)
         plan = upload(client, french_file()).context["plan"]

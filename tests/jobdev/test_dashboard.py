@@ -684,6 +684,13 @@ class TestTablesOnThePageAndInCsv:
             csv_rows = read_csv(client.get(reverse("team_dashboard_export", args=[table]), self.PERIOD))
             assert tables[table]["headers"] == csv_rows[0], table
 
+    def test_the_summary_table_is_on_the_page_in_the_readers_language(self, program, client_for, program_admin):
+        client = client_for(program_admin)
+        client.cookies["django_language"] = "fr"
+        page = client.get(reverse("team_dashboard"), self.PERIOD).content.decode()
+        assert "<summary>Tous les indicateurs dans un tableau</summary>" in page
+        assert len(page_tables(client, self.PERIOD)["summary"]["rows"]) == 18
+
     def test_every_table_has_the_same_rows_on_the_page_and_in_the_csv(self, program, client_for, program_admin):
         client = client_for(program_admin)
         tables = page_tables(client, self.PERIOD)
