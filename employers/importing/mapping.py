@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -396,16 +396,23 @@ BLANK_MESSAGES = {
 }
 
 
-def _model_errors(instance, columns: dict[str, str], exclude: list[str]) -> list[tuple[str, str]]:
+def _model_errors(
+    instance, columns: dict[str, str], exclude: list[str], *, reported: list[tuple[str, str]] = ()
+) -> list[tuple[str, str]]:
     """The model's own validation of an unsaved instance, without database queries: the
     foreign keys are set by the import itself, and the one database constraint that
-    could fail (site coordinates) is checked by parse_coordinate."""
+    could fail (site coordinates) is checked by parse_coordinate. A model-wide error
+    (from `clean()`) already `reported` by the parser, with its column, is not repeated
+    (EmployerSite: both coordinates or neither)."""
     errors = []
+    already = {message for _column, message in reported}
     try:
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         for name, field_errors in error.error_dict.items():
             column = columns.get(name, "name")
+            if name == NON_FIELD_ERRORS:
+                field_errors = [e for e in field_errors if not already.intersection(e.messages)]
             for field_error in field_errors:
                 if field_error.code == "blank" and column in BLANK_MESSAGES:
                     errors.append((column, str(BLANK_MESSAGES[column])))
@@ -487,7 +494,7 @@ class RowParser:
                 "latitude": latitude,
                 "longitude": longitude,
             }
-            errors += _model_errors(EmployerSite(**site_values), SITE_ERROR_COLUMNS, ["employer"])
+            errors += _model_errors(EmployerSite(**site_values), SITE_ERROR_COLUMNS, ["employer"], reported=errors)
 
         contact_values = None
         if any(values[key] for key in CONTACT_KEY_FIELDS):

@@ -192,6 +192,14 @@ class TestRowErrors:
         preview = upload(client_for(specialist_sam), content).context["preview"]
         assert [(e.row, e.column) for e in preview.errors] == [(2, "CP")]
 
+    def test_a_latitude_without_a_longitude_is_one_error_on_its_column(self, client_for, specialist_sam):
+        # The site model checks the pair too (EmployerSite.clean): reported once, not also under the name.
+        content = csv_bytes("Nom;Adresse;Ville;Latitude", "Atelier;5 rue B;Marseille;43,3")
+        preview = upload(client_for(specialist_sam), content).context["preview"]
+        assert [(e.row, e.column, e.message) for e in preview.errors] == [
+            (2, "Longitude", "Give both latitude and longitude, or neither.")
+        ]
+
     def test_a_row_with_more_cells_than_the_header_is_an_error(self, client_for, specialist_sam):
         content = csv_bytes("Name,Town", "Garage Martin,12, rue Paradis,Marseille", encoding="utf-8")
         preview = upload(client_for(specialist_sam), content).context["preview"]
