@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from crm import events
+from crm.access import access_scope
 from crm.models import OutboxEvent
 from placements import services
 from placements.models import SupportTask
@@ -64,12 +65,14 @@ def start_a_job(specialist):
     job_seeker = JobSeekerFactory(specialist=specialist, receives_benefits="yes")
     employer = EmployerFactory(organisation=specialist.organisation)
     today = timezone.localdate()
+    scope = access_scope(specialist)
     placement = services.placement_offer_accept(
-        actor=specialist,
-        job_seeker=job_seeker,
-        fields={"employer": employer, "job_title": "Commis", "hours_per_week": Decimal("24"), "offer_date": today},
+        scope=scope,
+        job_seeker_id=job_seeker.pk,
+        employer_id=employer.pk,
+        offer={"job_title": "Commis", "hours_per_week": Decimal("24"), "offer_date": today},
     )
-    return services.placement_start(actor=specialist, placement=placement, start_date=today)
+    return services.placement_start(scope=scope, placement_id=placement.pk, start_date=today)
 
 
 def wait_until(condition, timeout=60):
