@@ -86,13 +86,17 @@ class AccommodationForm(forms.Form):
 
 
 class AccommodationStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=Accommodation.Status.choices)
+    # Left empty, the adjustment moves to its next step (Accommodation.next_status).
+    status = forms.ChoiceField(
+        label=_("New status"), choices=[("", "—"), *Accommodation.Status.choices], required=False
+    )
     consents = forms.BooleanField(label=_("The worker consents to disclosure"), required=False)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
 class BenefitsStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=BenefitsStep.Status.choices)
+    # Left empty, the step moves to its next one (BenefitsStep.next_status).
+    status = forms.ChoiceField(label=_("New status"), choices=[("", "—"), *BenefitsStep.Status.choices], required=False)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 

@@ -432,11 +432,20 @@ def support_tasks_hand_over(*, scope: AccessScope, job_seeker_id: int, from_spec
     return tasks.update(owner_id=job_seeker.specialist_id, sequence=F("sequence") + 1, updated_at=timezone.now())
 
 
-def _task_lock(scope: AccessScope, task_id: int) -> SupportTask:
-    """The task's job seeker, then the task, locked (the lock order). Raises OutOfScope."""
-    job_seeker_id = scope.get(support_tasks_editable(scope).values_list("job_seeker_id", flat=True), pk=task_id)
-    job_seeker_hold(scope, job_seeker_id)
-    return scope.get(support_tasks_editable(scope).select_related(None).select_for_update(of=("self",)), pk=task_id)
+def _task_lock(scope: AccessScope, task_id: int) -> tuple[SupportTask, Placement | None]:
+    """The task's job seeker, its placement and follow-along plan (if any), then the task,
+    locked in the lock order; returns the task and its locked placement (with its plan).
+    Raises OutOfScope."""
+    job_seeker_id, placement_id = scope.get(
+        support_tasks_editable(scope).values_list("job_seeker_id", "placement_id"), pk=task_id
+    )
+    placement = placement_lock(scope, placement_id) if placement_id else None
+    if placement is None:
+        job_seeker_hold(scope, job_seeker_id)
+    else:
+        _plan_lock(placement)
+    task = scope.get(support_tasks_editable(scope).select_related(None).select_for_update(of=("self",)), pk=task_id)
+    return task, placement
 
 
 @transaction.atomic
@@ -446,7 +455,7 @@ def support_task_complete(
     """Done on `completed_on` (not in the program's future), `mode` a SupportTask.Mode.
     A follow-along contact done brings the next one (the plan's rhythm). Raises
     OutOfScope, ValidationError (closed task, unknown mode, future date)."""
-    task = _task_lock(scope, task_id)
+    task, placement = _task_lock(scope, task_id)
     if task.status != SupportTask.Status.OPEN:
         raise ValidationError(_("This task is already closed."))
     if mode not in SupportTask.Mode.values:
@@ -460,9 +469,7 @@ def support_task_complete(
     task.completion_note = note
     task.full_clean(exclude=["organisation", "job_seeker", "placement", "accommodation", "benefits_step", "owner"])
     task.save()
-    if task.kind == SupportTask.Kind.FOLLOW_ALONG and task.placement_id:
-        placement = placement_lock(scope, task.placement_id)
-        _plan_lock(placement)
+    if task.kind == SupportTask.Kind.FOLLOW_ALONG and placement is not None:
         _schedule_next_contact(scope, placement, earliest=completed_on + datetime.timedelta(days=1))
     return task
 
@@ -479,7 +486,7 @@ def support_task_schedule(
     """Give an open task an appointment time (or take it away; `duration_minutes` from 5
     to 720): appointments show in calendars, with a new revision. Raises OutOfScope,
     ValidationError."""
-    task = _task_lock(scope, task_id)
+    task, _placement = _task_lock(scope, task_id)
     if task.status != SupportTask.Status.OPEN:
         raise ValidationError(_("This task is already closed."))
     if not 5 <= duration_minutes <= 720:

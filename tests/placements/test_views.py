@@ -222,3 +222,61 @@ def test_my_tasks_query_count_is_bounded(client_for, specialist_sam, job_seeker,
     client = client_for(specialist_sam)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("task_list")).status_code == 200
+
+
+def test_an_adjustment_posted_without_a_status_moves_to_its_next_step(client_for, specialist_sam, job_seeker):
+    from placements.models import Accommodation
+
+    placement = PlacementFactory(job_seeker=job_seeker)
+    accommodation = Accommodation.objects.create(
+        organisation=placement.organisation, placement=placement, description="Quiet desk", status="discussed"
+    )
+    client = client_for(specialist_sam)
+    page = client.get(reverse("placement_detail", args=[placement.pk])).content.decode()
+    assert '<option value="requested" selected>' in page  # the next step is offered
+    prefix = f"acc{accommodation.pk}"
+    response = client.post(
+        reverse("accommodation_status", args=[placement.pk, accommodation.pk]),
+        {f"{prefix}-status": "", f"{prefix}-consents": "on"},
+    )
+    assert response.status_code == 302
+    accommodation.refresh_from_db()
+    assert accommodation.status == "requested"
+
+
+def test_another_teams_adjustment_and_task_answer_404(client_for, specialist_bob, job_seeker):
+    from placements.models import Accommodation
+
+    placement = PlacementFactory(job_seeker=job_seeker)
+    accommodation = Accommodation.objects.create(
+        organisation=placement.organisation, placement=placement, description="Quiet desk"
+    )
+    task = SupportTaskFactory(job_seeker=job_seeker)
+    client = client_for(specialist_bob)
+    assert client.post(reverse("accommodation_status", args=[placement.pk, accommodation.pk])).status_code == 404
+    assert client.post(reverse("task_schedule", args=[task.pk])).status_code == 404
+    assert client.get(reverse("job_seeker_placements", args=[job_seeker.pk])).status_code == 404
+
+
+def test_a_team_mate_who_reads_a_task_cannot_complete_it(client_for, specialist_sofia, job_seeker):
+    task = SupportTaskFactory(job_seeker=job_seeker)
+    response = client_for(specialist_sofia).post(
+        reverse("task_complete", args=[task.pk]),
+        {f"task{task.pk}-completed_on": timezone.localdate().isoformat(), f"task{task.pk}-completion_mode": "phone"},
+    )
+    assert response.status_code == 404
+    task.refresh_from_db()
+    assert task.status == "open"
+
+
+def test_the_team_follow_along_link_is_for_those_who_supervise(client_for, leader_a, specialist_sam):
+    link = reverse("team_follow_along")
+    assert link in client_for(leader_a).get(reverse("task_list")).content.decode()
+    assert link not in client_for(specialist_sam).get(reverse("task_list")).content.decode()
+
+
+def test_placement_audit_history_is_for_those_who_see_it(client_for, leader_a, specialist_sam, job_seeker):
+    PlacementFactory(job_seeker=job_seeker)
+    url = reverse("job_seeker_placements", args=[job_seeker.pk])
+    assert "Placement audit history" in client_for(leader_a).get(url).content.decode()
+    assert "Placement audit history" not in client_for(specialist_sam).get(url).content.decode()

@@ -1,0 +1,131 @@
+"""The placements admin: rows through the scope, workflow fields read-only, the model's
+rules (Placement.clean) applied, task titles rendered for the reader."""
+
+import datetime
+import html
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from crm.access import ProgramScope, access_scope, has_rows_rule, rows
+from placements import services
+from placements.models import (
+    Accommodation,
+    BenefitsStep,
+    FollowAlongPlan,
+    JobEndReport,
+    Placement,
+    PlacementMilestone,
+    SupportTask,
+)
+from tests.factories import EmployerFactory, EmployerSiteFactory, PlacementFactory
+
+
+@pytest.fixture
+def admin_client(client, program_admin):
+    client.force_login(program_admin, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def placement(nadia, bakery):
+    placement = PlacementFactory(job_seeker=nadia, employer=bakery, site=EmployerSiteFactory(employer=bakery))
+    FollowAlongPlan.objects.create(placement=placement)
+    PlacementMilestone.objects.create(placement=placement, name="day_3", due_date=placement.start_date)
+    accommodation = Accommodation.objects.create(
+        organisation=placement.organisation, placement=placement, description="Quiet"
+    )
+    step = BenefitsStep.objects.create(
+        organisation=placement.organisation,
+        job_seeker=nadia,
+        placement=placement,
+        reason="before_start",
+        offered_on=placement.offer_date,
+    )
+    JobEndReport.objects.create(placement=placement)
+    SupportTask.objects.bulk_create(  # as services.support_task_create would
+        [
+            SupportTask(
+                organisation=placement.organisation,
+                job_seeker=nadia,
+                placement=placement,
+                accommodation=accommodation,
+                benefits_step=step,
+                owner=nadia.specialist,
+                kind="accommodation",
+                custom_title="Quiet",
+                due_date=placement.start_date,
+            )
+        ]
+    )
+    return placement
+
+
+def form_data(form) -> dict:
+    data = {}
+    for name, bound in ((name, form[name]) for name in form.fields):
+        value = bound.value()
+        if value is None or value is False:
+            continue
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        data[name] = "on" if value is True else value
+    return data
+
+
+@pytest.mark.parametrize(
+    "model", [Placement, SupportTask, Accommodation, BenefitsStep, FollowAlongPlan, PlacementMilestone, JobEndReport]
+)
+def test_every_placements_model_has_a_rows_rule(model, placement, program_admin, specialist_bob, specialist_louis):
+    """The admin walks models generically: a model without a rule would show no rows."""
+    assert has_rows_rule(model)
+    assert rows(access_scope(program_admin), model).exists()
+    for outsider in (specialist_bob, specialist_louis):
+        assert not rows(access_scope(outsider), model).exists()
+
+
+def test_a_site_of_another_employer_of_the_program_is_refused(admin_client, placement, organisation):
+    other_site = EmployerSiteFactory(employer=EmployerFactory(organisation=organisation))
+    url = reverse("admin:placements_placement_change", args=[placement.pk])
+    data = form_data(admin_client.get(url).context["adminform"].form)
+    response = admin_client.post(url, {**data, "site": other_site.pk})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["site"] == ["This site belongs to another employer."]
+    placement.refresh_from_db()
+    assert placement.site.employer_id == placement.employer_id
+
+
+def test_task_workflow_fields_are_read_only_and_tasks_are_made_in_the_app(admin_client, nadia, organisation):
+    task = services.support_task_create(
+        scope=ProgramScope(organisation), job_seeker_id=nadia.pk, kind="job_end_report", due_date=timezone.localdate()
+    )
+    url = reverse("admin:placements_supporttask_change", args=[task.pk])
+    page = admin_client.get(url)
+    form = page.context["adminform"].form
+    assert {"owner", "kind", "status", "completed_on", "job_seeker", "title_key", "title_params"}.isdisjoint(
+        form.fields
+    )
+    assert "Write the job-end report (Nadia Benali)" in html.unescape(page.content.decode())
+    assert admin_client.get(reverse("admin:placements_supporttask_add")).status_code == 403
+
+
+def test_moving_a_task_in_the_admin_raises_its_calendar_revision(admin_client, nadia, organisation):
+    task = services.support_task_create(
+        scope=ProgramScope(organisation), job_seeker_id=nadia.pk, kind="retention_check", due_date=timezone.localdate()
+    )
+    url = reverse("admin:placements_supporttask_change", args=[task.pk])
+    data = form_data(admin_client.get(url).context["adminform"].form)
+    later = timezone.localdate() + datetime.timedelta(days=2)
+    assert admin_client.post(url, {**data, "due_date": later.isoformat()}).status_code == 302
+    task.refresh_from_db()
+    assert (task.due_date, task.sequence) == (later, 1)
+
+
+def test_the_task_list_shows_titles_in_the_readers_language(admin_client, nadia, organisation):
+    services.support_task_create(
+        scope=ProgramScope(organisation), job_seeker_id=nadia.pk, kind="job_end_contact", due_date=timezone.localdate()
+    )
+    admin_client.cookies["django_language"] = "fr"
+    page = html.unescape(admin_client.get(reverse("admin:placements_supporttask_changelist")).content.decode())
+    assert "Rencontrer Nadia Benali en face à face après la fin de l'emploi" in page
