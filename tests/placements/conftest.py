@@ -5,10 +5,19 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from crm.access import access_scope
 from placements import services
 from tests.factories import EmployerFactory, JobSeekerFactory
+
+
+@pytest.fixture(autouse=True)
+def language_reset_after_each_test():
+    """A request in French leaves French active in the thread (LocaleMiddleware): the
+    next test starts in the default language again."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
