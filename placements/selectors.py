@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.access import AccessScope, access_scope, rows_rule
+from crm.access import AccessScope, rows_rule
 from crm.models import OutboxEvent
 from placements.models import (
     Accommodation,
@@ -169,14 +169,3 @@ class PlacementFilter(django_filters.FilterSet):
     class Meta:
         model = Placement
         fields = ["status"]
-
-
-# Transitional names, kept while the calendar and dashboards move to the scope -------
-
-
-def placements_visible_to(user) -> QuerySet[Placement]:
-    return placements_visible(access_scope(user))
-
-
-def support_tasks_visible_to(user) -> QuerySet[SupportTask]:
-    return support_tasks_visible(access_scope(user))

@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from crm.access import access_scope
 from crm.selectors import job_seekers_editable_by, job_seekers_visible_to
 from employers.selectors import employers_visible_to
-from placements.selectors import placements_visible_to
+from placements.selectors import placements_visible
 from tests.factories import (
     ContactPersonFactory,
     EmployerFactory,
@@ -134,8 +135,8 @@ def test_placements_follow_the_caseload_rules(caseloads, specialist_sam, leader_
     ours = PlacementFactory(job_seeker=caseloads["sam"])
     PlacementFactory(job_seeker=caseloads["bob"])
     PlacementFactory(job_seeker=caseloads["louis"])
-    assert list(placements_visible_to(specialist_sam)) == [ours]
-    assert [p.job_seeker.first_name for p in placements_visible_to(leader_b)] == ["Bobette"]
+    assert list(placements_visible(access_scope(specialist_sam))) == [ours]
+    assert [p.job_seeker.first_name for p in placements_visible(access_scope(leader_b))] == ["Bobette"]
 
 
 def test_pages_require_login(client, caseloads):
