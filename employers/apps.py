@@ -7,5 +7,6 @@ class EmployersConfig(AppConfig):
     verbose_name = _("Employers")
 
     def ready(self):
-        # Registers the periodic jobs (dramatiq actors and their cron schedule).
-        from employers import tasks  # noqa: F401
+        from crm.events import import_app_modules
+
+        import_app_modules(self, "tasks")
