@@ -353,6 +353,12 @@ class OperatorScope(AccessScope):
 NO_ACCESS = AccessScope()
 
 
+def carries_a_caseload(person: User) -> bool:
+    """An employment specialist: the role whose caseload and weekly employer contacts
+    the fidelity figures are about (team leaders may carry a few job seekers too)."""
+    return person.role == User.Role.SPECIALIST
+
+
 def access_scope(user: User | AnonymousUser | None) -> AccessScope:
     """The scope of a logged-in user (memoised on the user object, so it is built once
     per request). Anonymous and inactive users, and operators in the app, see nothing."""

@@ -294,7 +294,3 @@ class EventHandlingAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-# Transitional name, kept while the other apps move to ScopedAdmin.
-OrganisationScopedAdmin = ScopedAdmin

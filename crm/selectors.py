@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.access import AccessScope, access_scope
+from crm.access import AccessScope
 from crm.models import JobSeeker, User
 
 
@@ -36,37 +36,6 @@ def job_seeker_for_detail(scope: AccessScope, pk: int) -> JobSeeker:
         ),
         pk=pk,
     )
-
-
-# Transitional names, kept while the other apps move to the scope -------------------
-
-
-def outside_any_program(user) -> bool:
-    return not access_scope(user).in_program
-
-
-def caseload_filter(user, *, prefix: str = "", for_edit: bool = False) -> Q:
-    return access_scope(user).caseload(prefix, edit=for_edit)
-
-
-def job_seekers_visible_to(user) -> QuerySet[JobSeeker]:
-    return job_seekers_visible(access_scope(user))
-
-
-def job_seekers_editable_by(user) -> QuerySet[JobSeeker]:
-    return job_seekers_editable(access_scope(user))
-
-
-def specialists_assignable_by(user) -> QuerySet[User]:
-    return access_scope(user).assignable_specialists()
-
-
-def specialists_visible_to(user) -> QuerySet[User]:
-    return access_scope(user).staff()
-
-
-def user_may_edit_job_seeker(user, job_seeker: JobSeeker) -> bool:
-    return access_scope(user).may_edit_job_seeker(job_seeker.pk)
 
 
 class JobSeekerFilter(django_filters.FilterSet):

@@ -5,16 +5,16 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from crm.access import OutOfScope
 from employers import importing
-from employers.models import EmployerImportPlan
 
 
 class ImportUploadForm(forms.Form):
@@ -38,10 +38,10 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-def _require_program(user) -> None:
+def _require_program(scope) -> None:
     # Employers are shared across the program: any of its staff may import them.
-    if user.organisation_id is None:
-        raise PermissionDenied
+    if not scope.in_program:
+        raise OutOfScope
 
 
 def _columns_help() -> list[dict]:
@@ -62,7 +62,7 @@ def _upload_page(request, form, status=200):
 
 
 def employer_import(request):
-    _require_program(request.user)
+    _require_program(request.scope)
     if request.method != "POST":
         return _upload_page(request, ImportUploadForm())
     form = ImportUploadForm(request.POST, request.FILES)
@@ -71,12 +71,12 @@ def employer_import(request):
     upload = form.cleaned_data["file"]
     try:
         preview = importing.import_preview(
-            data=upload.read(importing.MAX_FILE_BYTES + 1), filename=Path(upload.name).name, actor=request.user
+            data=upload.read(importing.MAX_FILE_BYTES + 1), filename=Path(upload.name).name, scope=request.scope
         )
     except importing.ImportFileError as error:
         form.add_error("file", error.message)
         return _upload_page(request, form)
-    plan = importing.import_plan_save(preview, actor=request.user) if preview.importable else None
+    plan = importing.import_plan_save(preview, scope=request.scope) if preview.importable else None
     context = {"preview": preview, "plan": plan, "form": ImportUploadForm(), "max_listed": importing.MAX_LISTED}
     return render(request, "employers/import_preview.html", context)
 
@@ -84,13 +84,11 @@ def employer_import(request):
 @require_POST
 def employer_import_confirm(request, plan_id):
     # Another user's or another program's plan is not found: 404, as for an unknown one.
-    _require_program(request.user)
+    _require_program(request.scope)
     try:
-        outcome = importing.employers_import(actor=request.user, plan_id=plan_id)
-    except EmployerImportPlan.DoesNotExist as error:
-        raise Http404 from error
+        outcome = importing.employers_import(scope=request.scope, plan_id=plan_id)
     except importing.ImportPlanExpired:
-        importing.plan_discard(actor=request.user, plan_id=plan_id)
+        importing.plan_discard(scope=request.scope, plan_id=plan_id)
         messages.error(
             request,
             _(
@@ -129,15 +127,15 @@ def employer_import_confirm(request, plan_id):
 
 @require_POST
 def employer_import_cancel(request, plan_id):
-    _require_program(request.user)
-    if not importing.plan_discard(actor=request.user, plan_id=plan_id):
-        raise Http404
+    _require_program(request.scope)
+    if not importing.plan_discard(scope=request.scope, plan_id=plan_id):
+        raise OutOfScope
     messages.info(request, _("Import cancelled: nothing was imported."))
     return redirect("employer_import")
 
 
 def employer_import_example(request):
-    _require_program(request.user)
+    _require_program(request.scope)
     content = importing.example_csv(translation.get_language() or "en")
     response = HttpResponse(content.encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="employers-example.csv"'

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from crm.access import AccessScope, access_scope, rows_rule
+from crm.access import AccessScope, rows_rule
 from crm.models import Industry
 from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 
@@ -55,11 +55,6 @@ def job_openings_visible(scope: AccessScope) -> QuerySet[JobOpening]:
 
 
 rows_rule(Employer)(employers_visible)
-
-
-# Transitional name, kept while the other apps move to the scope.
-def employers_visible_to(user) -> QuerySet[Employer]:
-    return employers_visible(access_scope(user))
 
 
 class EmployerFilter(django_filters.FilterSet):

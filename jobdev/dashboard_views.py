@@ -4,13 +4,13 @@ filters, read the figures and tables from the jobdev.dashboard package, render."
 import datetime
 
 from django import forms
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.access import AccessScope, OutOfScope
 from jobdev.dashboard import (
     DEFAULT_WEEKS,
     MAX_PERIOD_DAYS,
@@ -61,17 +61,17 @@ class DashboardFilterForm(forms.Form):
         error_messages={"invalid": gettext_lazy("Enter a date such as 2026-03-29.")},
     )
 
-    def __init__(self, *args, user, today: datetime.date, **kwargs):
+    def __init__(self, *args, scope: AccessScope, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.scope = scope
         self.today = today
         self.period_understood = True
-        if user.is_program_admin:
-            self.fields["team"].queryset = dashboard_teams(user)
+        if scope.chooses_team:
+            self.fields["team"].queryset = dashboard_teams(scope)
         else:
             del self.fields["team"]
-        if user.is_program_admin or user.is_team_leader:
-            self.fields["specialist"].queryset = dashboard_staff(user)
+        if scope.supervises:
+            self.fields["specialist"].queryset = dashboard_staff(scope)
         else:
             # A specialist sees their own figures only.
             del self.fields["specialist"]
@@ -138,12 +138,12 @@ class DashboardFilterForm(forms.Form):
 
 
 def _dashboard(request) -> tuple[DashboardFilterForm, TeamDashboard]:
-    user = request.user
-    if not dashboard_available_to(user):
-        raise Http404
-    today = timezone.localdate(timezone=program_time_zone(user.organisation))
-    form = DashboardFilterForm(request.GET or None, user=user, today=today)
-    return form, TeamDashboard(user, form.filters(), today=today)
+    scope = request.scope
+    if not dashboard_available_to(scope):
+        raise OutOfScope
+    today = timezone.localdate(timezone=program_time_zone(scope.organisation))
+    form = DashboardFilterForm(request.GET or None, scope=scope, today=today)
+    return form, TeamDashboard(scope, form.filters(), today=today)
 
 
 def _query(filters: DashboardFilters) -> str:
@@ -172,7 +172,7 @@ def team_dashboard(request):
 
 def team_dashboard_export(request, table):
     if table not in TABLES:
-        raise Http404
+        raise OutOfScope
     _form, dashboard = _dashboard(request)
     filename = f"fidelity-{table}-{dashboard.date_from.isoformat()}-{dashboard.date_to.isoformat()}.csv"
     return csv_response(dashboard_table(dashboard, table), filename)

@@ -10,7 +10,7 @@ import datetime
 from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
-from crm.access import AccessScope, access_scope, rows_rule
+from crm.access import AccessScope, rows_rule
 from crm.models import JobSeeker
 from jobdev.models import EmployerContact, JobSearchNudge
 
@@ -85,10 +85,3 @@ def with_rapid_search_clock(job_seekers: QuerySet[JobSeeker]) -> QuerySet[JobSee
 def contacts_without_recent_activity(job_seekers: QuerySet[JobSeeker], *, since: datetime.datetime):
     recent = EmployerContact.objects.held().filter(job_seekers=OuterRef("pk"), starts_at__gte=since)
     return job_seekers.filter(~Exists(recent))
-
-
-# Transitional names, kept while the other apps move to the scope -------------------
-
-
-def employer_contacts_visible_to(user) -> QuerySet[EmployerContact]:
-    return employer_contacts_visible(access_scope(user))

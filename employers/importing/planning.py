@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from crm.models import Organisation, User
+from crm.access import AccessScope, OutOfScope
+from crm.models import Organisation
 from employers.importing.mapping import (
     ParsedRow,
     RowErrors,
@@ -30,7 +30,7 @@ from employers.importing.parsing import (
 )
 from employers.importing.store import plan_check_importable, plan_for, plan_mark_imported, plan_save
 from employers.models import ContactPerson, Employer, EmployerImportPlan, EmployerSite
-from employers.selectors import employers_visible_to
+from employers.selectors import employers_visible
 
 MAX_ROWS = 20_000
 
@@ -130,11 +130,12 @@ class ImportPreview:
         return listed
 
 
-def import_preview(*, data: bytes, filename: str, actor: User) -> ImportPreview:
+def import_preview(*, data: bytes, filename: str, scope: AccessScope) -> ImportPreview:
     """Read and validate an uploaded file. Writes nothing. Raises ImportFileError when
-    the file as a whole cannot be used; row problems are listed in the preview."""
-    if actor.organisation_id is None:
-        raise PermissionDenied
+    the file as a whole cannot be used (row problems are listed in the preview), and
+    OutOfScope outside a program."""
+    if not scope.in_program:
+        raise OutOfScope
     if len(data) > MAX_FILE_BYTES:
         raise ImportFileError(file_too_big_message())
     text, encoding = decode_csv_bytes(data)
@@ -146,7 +147,7 @@ def import_preview(*, data: bytes, filename: str, actor: User) -> ImportPreview:
         raise ImportFileError(_("The file is empty.")) from error
     columns, recognised, ignored = _header_columns(header)
 
-    parser = RowParser(columns=columns, organisation_id=actor.organisation_id)
+    parser = RowParser(columns=columns, organisation_id=scope.organisation_id)
     errors: list[RowError] = []
     error_rows = 0
     parsed: list[ParsedRow] = []
@@ -180,7 +181,7 @@ def import_preview(*, data: bytes, filename: str, actor: User) -> ImportPreview:
     if row_count == 0:
         raise ImportFileError(_("The file has a header row but no employers under it."))
 
-    groups, duplicates, conflicts = _group(parsed, actor)
+    groups, duplicates, conflicts = _group(parsed, scope)
     for row, key, message in conflicts:
         label = header[columns[key]].strip() if key in columns else column_label(key)
         errors.append(RowError(row, label, "", message))
@@ -208,9 +209,9 @@ class ExistingEmployer:
     postcodes: frozenset  # "" stands for "no postcode known"
 
 
-def existing_employers(actor: User) -> dict[str, list[ExistingEmployer]]:
+def existing_employers(scope: AccessScope) -> dict[str, list[ExistingEmployer]]:
     """The program's employers by normalised name, with their sites' postcodes."""
-    employers = employers_visible_to(actor)
+    employers = employers_visible(scope)
     postcodes = defaultdict(set)
     for employer_id, postcode in EmployerSite.objects.filter(employer__in=employers).values_list(
         "employer_id", "postcode"
@@ -236,7 +237,7 @@ def matching_existing(key: tuple[str, str], index: dict[str, list[ExistingEmploy
     ]
 
 
-def _group(parsed: list[ParsedRow], actor: User):
+def _group(parsed: list[ParsedRow], scope: AccessScope):
     groups: dict[tuple[str, str], EmployerGroup] = {}
     duplicates: list[Duplicate] = []
     conflicts: list[tuple[int, str, str]] = []
@@ -311,7 +312,7 @@ def _group(parsed: list[ParsedRow], actor: User):
     for group in groups.values():
         if group.postcode:
             with_postcode[group.key[0]].append(group)
-    index = existing_employers(actor)
+    index = existing_employers(scope)
     kept = []
     for group in groups.values():
         existing = matching_existing(group.key, index)
@@ -343,8 +344,8 @@ class ImportOutcome:
     skipped: list[str]
 
 
-def import_plan_save(preview: ImportPreview, *, actor: User) -> EmployerImportPlan:
-    """Keep a validated preview's plan (the rows as validated, not the file) for `actor`
+def import_plan_save(preview: ImportPreview, *, scope: AccessScope) -> EmployerImportPlan:
+    """Keep a validated preview's plan (the rows as validated, not the file) for the scope's user
     only, until they confirm it."""
     if not preview.importable:
         raise ValueError("Only a preview without errors can be imported.")
@@ -364,25 +365,25 @@ def import_plan_save(preview: ImportPreview, *, actor: User) -> EmployerImportPl
         }
         for group in preview.groups
     ]
-    return plan_save(actor=actor, filename=preview.filename, row_count=preview.row_count, employers=employers)
+    return plan_save(scope=scope, filename=preview.filename, row_count=preview.row_count, employers=employers)
 
 
 @transaction.atomic
-def employers_import(*, actor: User, plan_id) -> ImportOutcome:
-    """Create every employer of `actor`'s validated plan `plan_id`, with its sites and
+def employers_import(*, scope: AccessScope, plan_id) -> ImportOutcome:
+    """Create every employer of the scope's validated plan `plan_id`, with its sites and
     contact persons, in one transaction. Employers added to the program since the
-    preview are skipped. Raises EmployerImportPlan.DoesNotExist (not `actor`'s plan),
+    preview are skipped. Raises OutOfScope (not the scope's plan),
     ImportPlanExpired or ImportPlanUsed; on any error nothing is written and the plan
     stays as it was."""
-    if actor.organisation_id is None:
-        raise PermissionDenied
+    if scope.user is None or not scope.in_program:
+        raise OutOfScope
     # Serialises imports within a program, so two files confirmed at the same moment
     # cannot both miss each other's employers in the duplicate check below.
-    list(Organisation.objects.select_for_update().filter(pk=actor.organisation_id).values_list("pk"))
+    list(Organisation.objects.select_for_update().filter(pk=scope.organisation_id).values_list("pk"))
     # Locked too: a second confirmation of this plan waits, then finds it imported.
-    plan = plan_for(actor, plan_id, lock=True)
+    plan = plan_for(scope, plan_id, lock=True)
     plan_check_importable(plan)
-    index = existing_employers(actor)
+    index = existing_employers(scope)
     groups, skipped = [], []
     for group in plan.data["employers"]:
         if matching_existing(tuple(group["key"]), index):
@@ -390,7 +391,9 @@ def employers_import(*, actor: User, plan_id) -> ImportOutcome:
         else:
             groups.append(group)
 
-    employers = [Employer(organisation_id=actor.organisation_id, created_by=actor, **g["employer"]) for g in groups]
+    employers = [
+        Employer(organisation_id=scope.organisation_id, created_by=scope.user, **g["employer"]) for g in groups
+    ]
     _bulk_create(Employer, employers)
     sites_by_group = []
     all_sites = []

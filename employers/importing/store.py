@@ -7,7 +7,7 @@ import uuid
 
 from django.utils import timezone
 
-from crm.models import User
+from crm.access import AccessScope, OutOfScope, rows_rule
 from employers.models import EmployerImportPlan
 
 PLAN_TTL = datetime.timedelta(hours=1)
@@ -21,12 +21,15 @@ class ImportPlanUsed(Exception):
     """The plan was imported already (a second confirmation)."""
 
 
-def plan_save(*, actor: User, filename: str, row_count: int, employers: list[dict]) -> EmployerImportPlan:
-    """Keep a validated plan for `actor` only, in their program, for PLAN_TTL."""
+def plan_save(*, scope: AccessScope, filename: str, row_count: int, employers: list[dict]) -> EmployerImportPlan:
+    """Keep a validated plan for the scope's user only, in their program, for PLAN_TTL.
+    Raises OutOfScope without a user in a program."""
+    if scope.user is None or not scope.in_program:
+        raise OutOfScope
     now = timezone.now()
     return EmployerImportPlan.objects.create(
-        owner=actor,
-        organisation_id=actor.organisation_id,
+        owner=scope.user,
+        organisation_id=scope.organisation_id,
         filename=filename[:255],
         row_count=row_count,
         data={"version": 2, "employers": employers},
@@ -35,21 +38,20 @@ def plan_save(*, actor: User, filename: str, row_count: int, employers: list[dic
     )
 
 
-def plans_of(actor: User):
-    """The plans `actor` may confirm or cancel: their own, in their current program."""
-    if actor.pk is None or actor.organisation_id is None:
+@rows_rule(EmployerImportPlan)
+def plans_of(scope: AccessScope):
+    """The plans the scope may confirm or cancel: its user's own, in their current program."""
+    if scope.user is None or not scope.in_program:
         return EmployerImportPlan.objects.none()
-    return EmployerImportPlan.objects.filter(owner_id=actor.pk, organisation_id=actor.organisation_id)
+    return EmployerImportPlan.objects.filter(owner_id=scope.user.pk, organisation_id=scope.organisation_id)
 
 
-def plan_for(actor: User, plan_id: uuid.UUID, *, lock: bool = False) -> EmployerImportPlan:
-    """`actor`'s plan `plan_id`, or EmployerImportPlan.DoesNotExist (unknown, or another
-    user's or program's). With `lock`, the row is locked until the end of the
-    transaction, so that two confirmations of one plan run one after the other."""
-    plans = plans_of(actor)
-    if lock:
-        plans = plans.select_for_update()
-    return plans.get(pk=plan_id)
+def plan_for(scope: AccessScope, plan_id: uuid.UUID, *, lock: bool = False) -> EmployerImportPlan:
+    """The scope's plan `plan_id`, or OutOfScope (unknown, or another user's or
+    program's: 404). With `lock`, the row is locked until the end of the transaction,
+    so that two confirmations of one plan run one after the other."""
+    plans = plans_of(scope)
+    return scope.get_for_update(plans, pk=plan_id) if lock else scope.get(plans, pk=plan_id)
 
 
 def plan_check_importable(plan: EmployerImportPlan, *, now: datetime.datetime | None = None) -> None:
@@ -66,9 +68,9 @@ def plan_mark_imported(plan: EmployerImportPlan) -> None:
     plan.save(update_fields=["imported_at", "data"])
 
 
-def plan_discard(*, actor: User, plan_id: uuid.UUID) -> int:
-    """Delete `actor`'s plan (cancelled, or refused as expired). Returns how many were deleted."""
-    deleted, _by_model = plans_of(actor).filter(pk=plan_id).delete()
+def plan_discard(*, scope: AccessScope, plan_id: uuid.UUID) -> int:
+    """Delete the scope's plan (cancelled, or refused as expired). Returns how many were deleted."""
+    deleted, _by_model = plans_of(scope).filter(pk=plan_id).delete()
     return deleted
 
 

@@ -16,11 +16,13 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subqu
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
+from crm.access import AccessScope, OutOfScope
 from crm.models import JobSeeker, Organisation, User
 from jobdev.dashboard.figures import Figure, Share, dashboard_figures
 from jobdev.dashboard.periods import iso_monday, iso_week_label, iso_weeks, months
 from jobdev.dashboard.scope import (
     DashboardFilters,
+    always_listed,
     dashboard_available_to,
     employer_contacts_in_scope,
     job_seekers_in_scope,
@@ -96,14 +98,14 @@ class WeekPoint:
 
 
 class TeamDashboard:
-    """The figures for `user`, read lazily (each block is one query or two), so a CSV
+    """The figures the access scope may read, lazily (each block is one query or two), so a CSV
     export of one table runs only the queries it needs."""
 
-    def __init__(self, user, filters: DashboardFilters, *, today: datetime.date | None = None):
-        if not dashboard_available_to(user):
-            raise PermissionError("The dashboard needs a user in a program.")
-        self.user = user
-        self.organisation: Organisation = user.organisation
+    def __init__(self, scope: AccessScope, filters: DashboardFilters, *, today: datetime.date | None = None):
+        if not dashboard_available_to(scope):
+            raise OutOfScope
+        self.scope = scope
+        self.organisation: Organisation = scope.organisation
         self.filters = filters
         self.tz = program_time_zone(self.organisation)
         self.today = today or timezone.localdate(timezone=self.tz)
@@ -126,24 +128,24 @@ class TeamDashboard:
 
     @cached_property
     def staff_queryset(self) -> QuerySet[User]:
-        return staff_in_scope(self.user, self.filters)
+        return staff_in_scope(self.scope, self.filters)
 
     @cached_property
     def staff(self) -> list[User]:
         return list(self.staff_queryset.select_related("team"))
 
     def _job_seekers(self) -> QuerySet[JobSeeker]:
-        return job_seekers_in_scope(self.user, self.staff_queryset)
+        return job_seekers_in_scope(self.scope, self.staff_queryset)
 
     def _placements(self) -> QuerySet[Placement]:
-        return placements_in_scope(self.user, self.staff_queryset)
+        return placements_in_scope(self.scope, self.staff_queryset)
 
     def _tasks(self) -> QuerySet[SupportTask]:
-        return tasks_in_scope(self.user, self.staff_queryset)
+        return tasks_in_scope(self.scope, self.staff_queryset)
 
     def _held_contacts(self, start: datetime.datetime, end: datetime.datetime) -> QuerySet[EmployerContact]:
         return (
-            employer_contacts_in_scope(self.user, self.staff_queryset)
+            employer_contacts_in_scope(self.scope, self.staff_queryset)
             .filter(HELD, starts_at__gte=start, starts_at__lt=end)
             .select_related(None)
             .order_by()
@@ -448,7 +450,7 @@ class TeamDashboard:
             )
             row.average_per_week = row.face_to_face / weeks if weeks else 0.0
             row.meets_weekly_target = row.face_to_face >= self.target_per_week * weeks
-            shown = (person.role == User.Role.SPECIALIST and person.is_active) or row.has_activity()
+            shown = always_listed(person) or row.has_activity()
             if shown or self.filters.specialist is not None:
                 rows.append(row)
         return rows

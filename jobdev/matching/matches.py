@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from crm.access import AccessScope
 from crm.models import JobSeeker
-from crm.selectors import job_seekers_editable_by, job_seekers_visible_to
 from employers.models import Employer, JobOpening
 from jobdev.matching.explanation import EmployerMatch, JobSeekerMatch, OpeningMatch, _explain
 from jobdev.matching.facts import EmployerFacts, _employer_facts, _summary_annotations, employer_facts
@@ -17,7 +17,7 @@ from jobdev.matching.query import TOP, rank_employers, rank_job_seekers, rank_op
 from jobdev.matching.scoring import _employer_rules, _opening_rules, _with_job_seeker_rules
 from jobdev.matching.wishes import Wishes, _preference_sets, _wishes, wishes_for
 from jobdev.models import EmployerContact
-from jobdev.selectors import employer_contacts_visible_to
+from jobdev.selectors import employer_contacts_visible
 
 OnBehalfOf = EmployerContact.job_seekers.through
 
@@ -30,27 +30,29 @@ class JobSeekerMatches:
     can_plan: bool
 
 
-def job_seeker_for_matching(user, pk: int) -> JobSeeker:
-    """A job seeker visible to `user`, with the preference and whether `user` may plan
-    visits on their behalf (`can_plan`), in one query; or DoesNotExist."""
-    return (
-        job_seekers_visible_to(user)
+def job_seeker_for_matching(scope: AccessScope, pk: int) -> JobSeeker:
+    """A job seeker visible to the scope, with the preference and whether the scope may plan
+    visits on their behalf (`can_plan`), in one query; or OutOfScope (404)."""
+    return scope.get(
+        scope.job_seekers()
         .select_related("job_preference")
-        .annotate(can_plan=Exists(job_seekers_editable_by(user).filter(pk=OuterRef("pk"))))
-        .get(pk=pk)
+        .annotate(can_plan=Exists(scope.job_seekers(edit=True).filter(pk=OuterRef("pk")))),
+        pk=pk,
     )
 
 
-def matches_for_job_seeker(user, job_seeker: JobSeeker, *, limit: int = TOP, now=None) -> JobSeekerMatches:
-    """Employers and open openings for `job_seeker` (visible to `user`), best first.
+def matches_for_job_seeker(
+    scope: AccessScope, job_seeker: JobSeeker, *, limit: int = TOP, now=None
+) -> JobSeekerMatches:
+    """Employers and open openings for `job_seeker` (visible to the scope), best first.
 
     A fixed number of queries whatever the number of employers: two rankings, then, for
     the top `limit` of each, the rule points and batched details."""
     now = now or timezone.now()
     wishes = wishes_for(job_seeker)
     with without_jit():
-        employer_ids = top_ids(rank_employers(user, wishes, now=now), limit)
-        opening_ids = top_ids(rank_openings(user, wishes, now=now), limit)
+        employer_ids = top_ids(rank_employers(scope, wishes, now=now), limit)
+        opening_ids = top_ids(rank_openings(scope, wishes, now=now), limit)
 
     employers = (
         Employer.objects.filter(pk__in=employer_ids)
@@ -77,7 +79,7 @@ def matches_for_job_seeker(user, job_seeker: JobSeeker, *, limit: int = TOP, now
     )
     for employer in employers:
         facts[employer.pk].summarise(employer.any_job_type_known, employer.last_held_at, employer.last_opening_on)
-    last_contacts = _last_contacts_for(user, job_seeker, facts.keys())
+    last_contacts = _last_contacts_for(scope, job_seeker, facts.keys())
 
     employer_matches = []
     for employer in employers:
@@ -91,14 +93,14 @@ def matches_for_job_seeker(user, job_seeker: JobSeeker, *, limit: int = TOP, now
         opening_matches.append(match)
     can_plan = getattr(job_seeker, "can_plan", None)
     if can_plan is None:
-        can_plan = job_seekers_editable_by(user).filter(pk=job_seeker.pk).exists()
+        can_plan = scope.job_seekers(edit=True).filter(pk=job_seeker.pk).exists()
     return JobSeekerMatches(wishes, employer_matches, opening_matches, can_plan)
 
 
-def _last_contacts_for(user, job_seeker: JobSeeker, employer_ids) -> dict[int, EmployerContact]:
+def _last_contacts_for(scope, job_seeker: JobSeeker, employer_ids) -> dict[int, EmployerContact]:
     """The last contact (not cancelled) made on the person's behalf with each employer."""
     contacts = (
-        employer_contacts_visible_to(user)
+        employer_contacts_visible(scope)
         .filter(job_seekers=job_seeker, employer_id__in=list(employer_ids), purpose=EmployerContact.Purpose.ON_BEHALF)
         .exclude(status=EmployerContact.Status.CANCELLED)
         .order_by("-starts_at", "-pk")
@@ -116,14 +118,14 @@ class CaseloadMatches:
 
 
 def matches_for_employer(
-    user, employer: Employer, opening: JobOpening | None = None, *, limit: int = TOP, now=None
+    scope: AccessScope, employer: Employer, opening: JobOpening | None = None, *, limit: int = TOP, now=None
 ) -> CaseloadMatches:
-    """Job seekers of `user`'s visible caseload for `employer` (or one of its openings),
+    """Job seekers of the scope's visible caseload for `employer` (or one of its openings),
     best first, with what we know of the employer."""
     now = now or timezone.now()
     facts = employer_facts(employer)
     with without_jit():
-        ids = top_ids(rank_job_seekers(user, facts, opening, now=now), limit)
+        ids = top_ids(rank_job_seekers(scope, facts, opening, now=now), limit)
     if not ids:
         return CaseloadMatches(facts, [])
     job_seekers = _with_job_seeker_rules(
@@ -136,11 +138,11 @@ def matches_for_employer(
     job_seekers = sorted(job_seekers, key=lambda job_seeker: ids.index(job_seeker.pk))
     preference_ids = [js.job_preference.pk for js in job_seekers if getattr(js, "job_preference", None) is not None]
     sets = _preference_sets(preference_ids)
-    editable = set(job_seekers_editable_by(user).filter(pk__in=ids).values_list("pk", flat=True))
+    editable = set(scope.job_seekers(edit=True).filter(pk__in=ids).values_list("pk", flat=True))
     last_contacts = {}
     links = (
         OnBehalfOf.objects.filter(jobseeker_id__in=ids, employercontact__employer=employer)
-        .filter(employercontact__organisation_id=user.organisation_id)
+        .filter(employercontact__organisation_id=scope.organisation_id)
         .exclude(employercontact__status=EmployerContact.Status.CANCELLED)
         .select_related("employercontact")
         .order_by("-employercontact__starts_at", "-employercontact_id")

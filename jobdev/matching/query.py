@@ -13,10 +13,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Val
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from crm.access import AccessScope
 from crm.models import JobPreference, JobSeeker
-from crm.selectors import job_seekers_visible_to
 from employers.models import Employer, EmployerSite, JobOpening
-from employers.selectors import employers_visible_to
+from employers.selectors import employers_visible
 from jobdev.matching.facts import EmployerFacts, LearnedJobType, _learned, _typed_openings
 from jobdev.matching.geometry import _site_rules
 from jobdev.matching.scoring import Points, _employer_rules, _opening_rules, _score, _with_job_seeker_rules
@@ -94,12 +94,12 @@ def _employer_exclusions(wishes: Wishes) -> list[QuerySet]:
     return excluded
 
 
-def rank_employers(user, wishes: Wishes, *, now: datetime.datetime | None = None) -> QuerySet[Employer]:
+def rank_employers(scope: AccessScope, wishes: Wishes, *, now: datetime.datetime | None = None) -> QuerySet[Employer]:
     """Visible employers matching `wishes`, scored and ordered in the database (slice it)."""
     candidates = _employer_candidates(wishes)
     if candidates is None:
         return Employer.objects.none()
-    employers = employers_visible_to(user).filter(pk__in=candidates)
+    employers = employers_visible(scope).filter(pk__in=candidates)
     rules = _employer_rules(wishes, now=now or timezone.now())
     return employers.alias(**rules).annotate(match_score=_score()).order_by("-match_score", "name", "pk")
 
@@ -111,7 +111,7 @@ def _opening_sites_in(q: Q) -> Q:
     return Q(site_id__in=sites.values("pk")) | Q(site__isnull=True, employer_id__in=sites.values("employer_id"))
 
 
-def rank_openings(user, wishes: Wishes, *, now: datetime.datetime | None = None) -> QuerySet[JobOpening]:
+def rank_openings(scope: AccessScope, wishes: Wishes, *, now: datetime.datetime | None = None) -> QuerySet[JobOpening]:
     """Open job openings of visible employers matching `wishes`, scored and ordered in the
     database (slice it)."""
     signals = []
@@ -134,7 +134,7 @@ def rank_openings(user, wishes: Wishes, *, now: datetime.datetime | None = None)
     openings = JobOpening.objects.filter(
         functools.reduce(operator.or_, parts),
         status=JobOpening.Status.OPEN,
-        employer__in=employers_visible_to(user).order_by(),
+        employer__in=employers_visible(scope).order_by(),
     )
     if wishes.avoid_job_type_ids:
         openings = openings.exclude(job_type_id__in=wishes.avoid_job_type_ids)
@@ -195,13 +195,15 @@ def _job_seeker_exclusions(facts: EmployerFacts, opening) -> tuple[Q | None, dic
     return (functools.reduce(operator.or_, parts) if parts else None), aliases
 
 
-def rank_job_seekers(user, facts: EmployerFacts, opening: JobOpening | None = None, *, now=None) -> QuerySet[JobSeeker]:
-    """Job seekers in job search of `user`'s visible caseload, scored for the employer (or
+def rank_job_seekers(
+    scope: AccessScope, facts: EmployerFacts, opening: JobOpening | None = None, *, now=None
+) -> QuerySet[JobSeeker]:
+    """Job seekers in job search of the scope's visible caseload, scored for the employer (or
     the opening) and ordered in the database (slice it). Candidates as on the employer
     side: close to home (near, or same town), or a wanted job type or industry within
     reach (or no address to compare)."""
     now = now or timezone.now()
-    job_seekers = job_seekers_visible_to(user).filter(status=JobSeeker.Status.JOB_SEARCH)
+    job_seekers = scope.job_seekers().filter(status=JobSeeker.Status.JOB_SEARCH)
     exclusions, aliases = _job_seeker_exclusions(facts, opening)
     job_seekers = job_seekers.alias(**aliases)
     if exclusions is not None:

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from crm.access import access_scope
-from crm.selectors import job_seekers_editable_by, job_seekers_visible_to
-from employers.selectors import employers_visible_to
+from crm.selectors import job_seekers_editable, job_seekers_visible
+from employers.selectors import employers_visible
 from placements.selectors import placements_visible
 from tests.factories import (
     ContactPersonFactory,
@@ -32,37 +32,37 @@ def names(queryset):
 
 
 def test_specialist_reads_own_and_team_caseload(caseloads, specialist_sam):
-    assert names(job_seekers_visible_to(specialist_sam)) == ["Léonie", "Samia", "Sofiane"]
+    assert names(job_seekers_visible(access_scope(specialist_sam))) == ["Léonie", "Samia", "Sofiane"]
 
 
 def test_specialist_edits_only_own_caseload(caseloads, specialist_sam):
-    assert names(job_seekers_editable_by(specialist_sam)) == ["Samia"]
+    assert names(job_seekers_editable(access_scope(specialist_sam))) == ["Samia"]
 
 
 def test_team_cover_off_limits_specialist_to_own_caseload(caseloads, specialist_sam, organisation):
     organisation.team_cover = False
     organisation.save()
     specialist_sam.refresh_from_db()
-    assert names(job_seekers_visible_to(specialist_sam)) == ["Samia"]
+    assert names(job_seekers_visible(access_scope(specialist_sam))) == ["Samia"]
 
 
 def test_team_leader_sees_and_edits_whole_team(caseloads, leader_a):
-    assert names(job_seekers_visible_to(leader_a)) == ["Léonie", "Samia", "Sofiane"]
-    assert names(job_seekers_editable_by(leader_a)) == ["Léonie", "Samia", "Sofiane"]
+    assert names(job_seekers_visible(access_scope(leader_a))) == ["Léonie", "Samia", "Sofiane"]
+    assert names(job_seekers_editable(access_scope(leader_a))) == ["Léonie", "Samia", "Sofiane"]
 
 
 def test_program_admin_sees_whole_program_only(caseloads, program_admin):
-    assert names(job_seekers_visible_to(program_admin)) == ["Bobette", "Léonie", "Samia", "Sofiane"]
+    assert names(job_seekers_visible(access_scope(program_admin))) == ["Bobette", "Léonie", "Samia", "Sofiane"]
 
 
 def test_other_organisation_sees_nothing_of_ours(caseloads, specialist_louis):
-    assert names(job_seekers_visible_to(specialist_louis)) == ["Louise"]
+    assert names(job_seekers_visible(access_scope(specialist_louis))) == ["Louise"]
 
 
 def test_anonymous_sees_nothing(caseloads, django_user_model):
     from django.contrib.auth.models import AnonymousUser
 
-    assert not job_seekers_visible_to(AnonymousUser()).exists()
+    assert not job_seekers_visible(access_scope(AnonymousUser())).exists()
 
 
 def test_specialist_gets_404_on_another_teams_job_seeker(caseloads, specialist_sam, client_for):
@@ -115,7 +115,7 @@ def test_employers_are_shared_across_the_program_but_not_beyond(
     EmployerSiteFactory(employer=ours)
     ContactPersonFactory(employer=ours)
     theirs = EmployerFactory(organisation=specialist_louis.organisation, name="Bouchon Lyonnais")
-    assert list(employers_visible_to(specialist_bob)) == [ours]
+    assert list(employers_visible(access_scope(specialist_bob))) == [ours]
     client = client_for(specialist_sam)
     assert client.get(reverse("employer_detail", args=[ours.pk])).status_code == 200
     assert client.get(reverse("employer_detail", args=[theirs.pk])).status_code == 404

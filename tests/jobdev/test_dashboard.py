@@ -22,6 +22,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from crm.access import access_scope
 from crm.models import JobType
 from jobdev.dashboard import TABLES, DashboardFilters, TeamDashboard, default_period
 from jobdev.models import EmployerContact
@@ -235,7 +236,9 @@ def program(organisation, leader_a, leader_b, specialist_sam, specialist_sofia, 
 
 
 def dashboard_for(user, period=WEEKS, **filters):
-    return TeamDashboard(user, DashboardFilters(date_from=period[0], date_to=period[1], **filters), today=TODAY)
+    return TeamDashboard(
+        access_scope(user), DashboardFilters(date_from=period[0], date_to=period[1], **filters), today=TODAY
+    )
 
 
 def names(rows):

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from crm.access import access_scope
 from crm.models import Industry, JobPreference, JobType
 from employers.models import Employer, EmployerSite, JobOpening
 from jobdev import matching
@@ -204,7 +205,7 @@ def names(matches):
 
 class TestEmployersForAJobSeeker:
     def test_expected_order_written_by_hand(self, specialist_sam, nadia, program):
-        matches = matching.matches_for_job_seeker(specialist_sam, nadia)
+        matches = matching.matches_for_job_seeker(access_scope(specialist_sam), nadia)
         assert [(m.employer.name, m.score) for m in matches.employers] == [
             # 30 open kitchen opening + 20 industry I + 20 near + 15 has hired + 5 fresh
             ("Boulangerie du Port", 90),
@@ -223,7 +224,7 @@ class TestEmployersForAJobSeeker:
         ]
 
     def test_hard_exclusions_and_non_candidates(self, specialist_sam, nadia, program):
-        shown = names(matching.matches_for_job_seeker(specialist_sam, nadia).employers)
+        shown = names(matching.matches_for_job_seeker(access_scope(specialist_sam), nadia).employers)
         assert "Transports Azur" not in shown  # industry to avoid
         assert "Le Bar de Nuit" not in shown  # only hires a job type to avoid
         assert "Cabinet Comptable" not in shown  # nothing wanted, and far away
@@ -236,13 +237,16 @@ class TestEmployersForAJobSeeker:
     ):
         opening(program["port"], "bartender", title="Barman")
         with translation.override("en"):
-            port = matching.matches_for_job_seeker(specialist_sam, nadia).employers[0]
+            port = matching.matches_for_job_seeker(access_scope(specialist_sam), nadia).employers[0]
         assert port.employer.name == "Boulangerie du Port"
         assert "Also hires for job types to avoid: Bartender" in port.concerns
 
     def test_reasons_and_unknowns(self, specialist_sam, nadia, program):
         with translation.override("en"):
-            by_name = {m.employer.name: m for m in matching.matches_for_job_seeker(specialist_sam, nadia).employers}
+            by_name = {
+                m.employer.name: m
+                for m in matching.matches_for_job_seeker(access_scope(specialist_sam), nadia).employers
+            }
         port = by_name["Boulangerie du Port"]
         assert port.reasons == [
             "Open opening: Commis (20 h/week, 12.10 €/h)",
@@ -283,7 +287,9 @@ class TestEmployersForAJobSeeker:
             cancel_reason="Store closed",
             job_seekers=[nadia],
         )
-        by_name = {m.employer.name: m for m in matching.matches_for_job_seeker(specialist_sam, nadia).employers}
+        by_name = {
+            m.employer.name: m for m in matching.matches_for_job_seeker(access_scope(specialist_sam), nadia).employers
+        }
         assert by_name["Carrefour Market Prado"].last_contact == program["prado_contact"]
         assert by_name["Carrefour Market Prado"].last_contact != cancelled
         # The relationship-building contact at the bookshop was not on her behalf.
@@ -293,7 +299,10 @@ class TestEmployersForAJobSeeker:
         nadia.latitude = nadia.longitude = None
         nadia.save()
         with translation.override("en"):
-            by_name = {m.employer.name: m for m in matching.matches_for_job_seeker(specialist_sam, nadia).employers}
+            by_name = {
+                m.employer.name: m
+                for m in matching.matches_for_job_seeker(access_scope(specialist_sam), nadia).employers
+            }
         # Every Marseille site now counts as the same town (12), Aix and Aubagne as the
         # same postcode area (6): nothing is "far" without coordinates.
         assert by_name["Boulangerie du Port"].score == 30 + 20 + 12 + 15 + 5
@@ -302,13 +311,13 @@ class TestEmployersForAJobSeeker:
 
     def test_nothing_to_match_gives_no_results_and_no_ranking_query(self, specialist_sam, program):
         nobody = JobSeekerFactory(specialist=specialist_sam, town="", postcode="")
-        matches = matching.matches_for_job_seeker(specialist_sam, nobody)
+        matches = matching.matches_for_job_seeker(access_scope(specialist_sam), nobody)
         assert matches.employers == [] and matches.openings == []
 
 
 class TestOpeningsForAJobSeeker:
     def test_expected_order_written_by_hand(self, specialist_sam, nadia, program):
-        matches = matching.matches_for_job_seeker(specialist_sam, nadia)
+        matches = matching.matches_for_job_seeker(access_scope(specialist_sam), nadia)
         assert [(m.opening.title, m.score) for m in matches.openings] == [
             # 30 kitchen helper + 20 industry I + 20 near + 10 hours 20 in 15-25 + 10 pay
             # 12.10 >= 12.00 + 15 has hired + 5 learned 10 days ago
@@ -324,7 +333,10 @@ class TestOpeningsForAJobSeeker:
 
     def test_reasons_concerns_and_unknowns(self, specialist_sam, nadia, program):
         with translation.override("en"):
-            by_title = {m.opening.title: m for m in matching.matches_for_job_seeker(specialist_sam, nadia).openings}
+            by_title = {
+                m.opening.title: m
+                for m in matching.matches_for_job_seeker(access_scope(specialist_sam), nadia).openings
+            }
         commis = by_title["Commis"]
         assert "Job type wanted: Kitchen helper" in commis.reasons
         assert "20 h/week, within 15–25 h/week" in commis.reasons
@@ -342,7 +354,9 @@ class TestOpeningsForAJobSeeker:
     def test_filled_openings_are_not_listed(self, specialist_sam, nadia, program):
         program["port_opening"].status = JobOpening.Status.FILLED
         program["port_opening"].save()
-        titles = [m.opening.title for m in matching.matches_for_job_seeker(specialist_sam, nadia).openings]
+        titles = [
+            m.opening.title for m in matching.matches_for_job_seeker(access_scope(specialist_sam), nadia).openings
+        ]
         assert "Commis" not in titles
 
 
@@ -396,7 +410,7 @@ def caseload(specialist_sam, specialist_sofia, specialist_bob, nadia):
 
 class TestJobSeekersForAnEmployer:
     def test_expected_order_written_by_hand(self, specialist_sam, program, caseload):
-        matches = matching.matches_for_employer(specialist_sam, program["port"])
+        matches = matching.matches_for_employer(access_scope(specialist_sam), program["port"])
         assert [(m.job_seeker.first_name, m.score) for m in matches.job_seekers] == [
             # 30 kitchen helper (open) + 20 industry I + 20 near + 15 has hired + 5 fresh
             ("Nadia", 90),
@@ -411,7 +425,7 @@ class TestJobSeekersForAnEmployer:
         # team B's caseload.
 
     def test_plan_links_only_for_the_users_own_caseload(self, specialist_sam, program, caseload):
-        matches = matching.matches_for_employer(specialist_sam, program["port"])
+        matches = matching.matches_for_employer(access_scope(specialist_sam), program["port"])
         assert {m.job_seeker.first_name: m.can_plan for m in matches.job_seekers} == {
             "Nadia": True,
             "Karim": False,
@@ -422,7 +436,7 @@ class TestJobSeekersForAnEmployer:
     def test_reasons_and_last_contact(self, specialist_sam, program, caseload):
         visit = held_contact(specialist_sam, program["port"], days=3, job_seekers=[caseload["leo"]], result="Trial day")
         with translation.override("en"):
-            matches = matching.matches_for_employer(specialist_sam, program["port"])
+            matches = matching.matches_for_employer(access_scope(specialist_sam), program["port"])
         by_name = {m.job_seeker.first_name: m for m in matches.job_seekers}
         assert by_name["Léo"].last_contact == visit
         assert by_name["Léo"].concerns == ["26.6 km from home, farther than 10 km"]
@@ -430,7 +444,7 @@ class TestJobSeekersForAnEmployer:
         assert by_name["Karim"].unknowns == ["No coordinates for the job seeker: compared by town and postcode"]
 
     def test_for_an_opening_hours_and_pay_count(self, specialist_sam, program, caseload):
-        matches = matching.matches_for_employer(specialist_sam, program["port"], program["port_opening"])
+        matches = matching.matches_for_employer(access_scope(specialist_sam), program["port"], program["port_opening"])
         assert [(m.job_seeker.first_name, m.score) for m in matches.job_seekers] == [
             # 30 + 20 + 20 near + 10 hours 20 in 15-25 + 10 pay 12.10 >= 12.00 + 15 + 5
             ("Nadia", 110),
@@ -445,7 +459,7 @@ class TestJobSeekersForAnEmployer:
 
 class TestInTheDatabase:
     def test_employer_ranking_is_one_ordered_limited_query(self, specialist_sam, nadia, program):
-        ranked = matching.rank_employers(specialist_sam, matching.wishes_for(nadia))
+        ranked = matching.rank_employers(access_scope(specialist_sam), matching.wishes_for(nadia))
         assert "match_score" in ranked.query.annotations
         assert ranked.query.order_by == ("-match_score", "name", "pk")
         with CaptureQueriesContext(connection) as queries:
@@ -458,9 +472,9 @@ class TestInTheDatabase:
     def test_opening_and_job_seeker_rankings_are_ordered_in_the_database(
         self, specialist_sam, nadia, program, caseload
     ):
-        openings = matching.rank_openings(specialist_sam, matching.wishes_for(nadia))
+        openings = matching.rank_openings(access_scope(specialist_sam), matching.wishes_for(nadia))
         assert openings.query.order_by == ("-match_score", "employer__name", "title", "pk")
-        job_seekers = matching.rank_job_seekers(specialist_sam, matching.employer_facts(program["port"]))
+        job_seekers = matching.rank_job_seekers(access_scope(specialist_sam), matching.employer_facts(program["port"]))
         assert job_seekers.query.order_by == ("-match_score", "last_name", "first_name", "pk")
         assert "match_score" in job_seekers.query.annotations
 

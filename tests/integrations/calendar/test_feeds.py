@@ -13,6 +13,7 @@ import vobject
 from django.urls import reverse
 from icalendar import Calendar
 
+from crm.access import access_scope
 from crm.models import JobSeeker
 from integrations.calendar import services
 from integrations.calendar.models import CalendarPreference
@@ -120,7 +121,7 @@ def world(organisation, specialist_sam, specialist_sofia):
 
 @pytest.fixture
 def sam_feed(specialist_sam):
-    feed, token = services.calendar_feed_create(actor=specialist_sam, kind="personal", language="en")
+    feed, token = services.calendar_feed_create(scope=access_scope(specialist_sam), kind="personal", language="en")
     return token
 
 
@@ -230,7 +231,7 @@ def test_parsed_by_mozilla_ical_js(client, world, sam_feed, tmp_path):
 
 
 def test_empty_feed_is_a_valid_calendar(client, specialist_bob):
-    _feed, token = services.calendar_feed_create(actor=specialist_bob, kind="personal")
+    _feed, token = services.calendar_feed_create(scope=access_scope(specialist_bob), kind="personal")
     body = fetch(client, token).content
     calendar = Calendar.from_ical(body)
     assert not calendar.walk("VEVENT") and calendar.walk("VTIMEZONE")
@@ -241,16 +242,18 @@ def test_uid_stable_and_sequence_grows_on_reschedule_and_cancel(client, world, s
     uid = f"visit-801@{world['employer'].organisation.slug}.ips-crm"
     before = events_by_uid(fetch(client, sam_feed).content)[uid]
     jobdev_services.employer_contact_reschedule(
-        actor=specialist_sam,
-        contact=world["planned"],
+        scope=access_scope(specialist_sam),
+        contact_id=world["planned"].pk,
         starts_at=datetime.datetime(2026, 3, 4, 15, tzinfo=PARIS),
         ends_at=datetime.datetime(2026, 3, 4, 16, tzinfo=PARIS),
-        site=world["site"],
+        site_id=world["site"].pk,
     )
     after = events_by_uid(fetch(client, sam_feed).content)[uid]
     assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
     assert after.decoded("DTSTART") == datetime.datetime(2026, 3, 4, 15, tzinfo=PARIS)
-    jobdev_services.employer_contact_cancel(actor=specialist_sam, contact=world["planned"], reason="Closed today")
+    jobdev_services.employer_contact_cancel(
+        scope=access_scope(specialist_sam), contact_id=world["planned"].pk, reason="Closed today"
+    )
     cancelled = events_by_uid(fetch(client, sam_feed).content)[uid]
     assert str(cancelled["STATUS"]) == "CANCELLED" and int(cancelled["SEQUENCE"]) == int(before["SEQUENCE"]) + 2
 
@@ -274,7 +277,9 @@ def test_unchanged_feed_answers_304_and_is_byte_identical(client, world, sam_fee
 
 def test_etag_changes_when_a_visit_changes(client, world, sam_feed, specialist_sam):
     etag = fetch(client, sam_feed)["ETag"]
-    jobdev_services.employer_contact_cancel(actor=specialist_sam, contact=world["confirmed"], reason="Strike")
+    jobdev_services.employer_contact_cancel(
+        scope=access_scope(specialist_sam), contact_id=world["confirmed"].pk, reason="Strike"
+    )
     response = fetch(client, sam_feed, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200 and response["ETag"] != etag
 
@@ -300,19 +305,19 @@ def test_query_count_does_not_grow_with_the_feed(
 
 
 def test_revoked_rotated_and_unknown_tokens_answer_404(client, world, specialist_sam):
-    feed, token = services.calendar_feed_create(actor=specialist_sam, kind="personal")
+    feed, token = services.calendar_feed_create(scope=access_scope(specialist_sam), kind="personal")
     assert fetch(client, token).status_code == 200
-    _new_feed, new_token = services.calendar_feed_rotate(actor=specialist_sam, feed_id=feed.pk)
+    _new_feed, new_token = services.calendar_feed_rotate(scope=access_scope(specialist_sam), feed_id=feed.pk)
     assert fetch(client, token).status_code == 404
     assert fetch(client, new_token).status_code == 200
-    services.calendar_feed_revoke(actor=specialist_sam, feed_id=_new_feed.pk)
+    services.calendar_feed_revoke(scope=access_scope(specialist_sam), feed_id=_new_feed.pk)
     assert fetch(client, new_token).status_code == 404
     assert fetch(client, "x" * 43).status_code == 404
     assert client.get("/calendar/" + "y" * 500 + ".ics").status_code == 404
 
 
 def test_token_is_long_random_and_stored_hashed(specialist_sam):
-    feed, token = services.calendar_feed_create(actor=specialist_sam, kind="personal")
+    feed, token = services.calendar_feed_create(scope=access_scope(specialist_sam), kind="personal")
     assert len(token) >= 43 and token not in feed.token_hash and len(feed.token_hash) == 64
 
 
@@ -328,7 +333,7 @@ def test_losing_access_to_a_job_seeker_removes_their_appointments(client, world,
 
 
 def test_team_feed_holds_every_visit_of_the_team(client, world, leader_a, specialist_sam):
-    _feed, token = services.calendar_feed_create(actor=leader_a, kind="team")
+    _feed, token = services.calendar_feed_create(scope=access_scope(leader_a), kind="team")
     events = events_by_uid(fetch(client, token).content)
     assert len([uid for uid in events if uid.startswith("visit-")]) == 5  # Sam's four and Sofia's one
     assert not [uid for uid in events if uid.startswith("task-")]
@@ -339,7 +344,7 @@ def test_only_team_leaders_have_a_team_feed(specialist_sam):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.calendar_feed_create(actor=specialist_sam, kind="team")
+        services.calendar_feed_create(scope=access_scope(specialist_sam), kind="team")
 
 
 def test_feed_needs_no_session_and_ignores_one(client_for, client, world, sam_feed, specialist_bob):
@@ -372,7 +377,7 @@ class TestSettingsPage:
         assert token not in listing and "My visits and appointments" in listing
 
     def test_revoke_someone_elses_feed_is_404(self, client_for, specialist_sam, specialist_bob):
-        feed, token = services.calendar_feed_create(actor=specialist_bob, kind="personal")
+        feed, token = services.calendar_feed_create(scope=access_scope(specialist_bob), kind="personal")
         response = client_for(specialist_sam).post(reverse("calendar_feed_revoke", args=[feed.pk]))
         assert response.status_code == 404
         feed.refresh_from_db()
