@@ -364,3 +364,24 @@ class TestJobEndReport:
         )
         assert (report.what_worked, report.next_steps, report.written_by) == ("a", "b", leader_a)
         assert JobEndReport.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda scope, p: services.placement_start(scope=scope, placement_id=p.pk, start_date=TODAY),
+        lambda scope, p: services.placement_change_terms(
+            scope=scope, placement_id=p.pk, hours_per_week=Decimal("30"), hourly_pay=None, effective_on=TODAY
+        ),
+        lambda scope, p: services.placement_end(scope=scope, placement_id=p.pk, end_date=TODAY, end_reason="fired"),
+        lambda scope, p: services.follow_along_plan_change(scope=scope, placement_id=p.pk, action="resume"),
+        lambda scope, p: services.job_end_report_save(scope=scope, placement_id=p.pk, report={}),
+        lambda scope, p: services.accommodation_add(scope=scope, placement_id=p.pk, description="x", consents=True),
+    ],
+)
+def test_every_placement_service_answers_out_of_scope_to_another_team(specialist_bob, specialist_louis, working, call):
+    for outsider in (specialist_bob, specialist_louis):
+        with pytest.raises(OutOfScope):
+            call(access_scope(outsider), working)
+    working.refresh_from_db()
+    assert working.status == "active" and working.hours_per_week == Decimal("20")
