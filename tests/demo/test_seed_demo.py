@@ -1,0 +1,332 @@
+"""The demo program, as its users meet it: the logins work, each role lands on pages
+with data, placements in every state carry the tasks their event handlers made,
+nothing is left for the workers to do, and the same seed gives the same program.
+
+The demo is built once for this module (it plays ten months of a team's work through
+the services, which takes a while): twice in fact, the first build rolled back after
+its summary is taken, so that `test_the_same_seed_gives_the_same_program` compares two
+real builds. Every test runs inside its own savepoint on top of the second build."""
+
+import datetime
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from crm.models import EventHandling, JobSeeker, Organisation, OutboxEvent, Team, User
+from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
+from jobdev.models import EmployerContact
+from placements.models import (
+    Accommodation,
+    BenefitsStep,
+    FollowAlongPlan,
+    JobEndReport,
+    Placement,
+    PlacementMilestone,
+    SupportTask,
+)
+
+PASSWORD = "ips-demo-2026"
+USERNAMES = ["leader", "specialist1", "specialist2", "specialist3", "admin"]
+SPECIALISTS = ["specialist1", "specialist2", "specialist3"]
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def summary() -> dict:
+    """What two builds with the same seed must share."""
+    return {
+        "job seekers": list(
+            JobSeeker.objects.order_by("pk").values_list("first_name", "last_name", "specialist__username", "status")
+        ),
+        "employers": list(Employer.objects.order_by("pk").values_list("name", "relationship_stage")),
+        "employer contacts": sorted(
+            Counter(EmployerContact.objects.values_list("specialist__username", "status", "mode")).items()
+        ),
+        "placements": list(
+            Placement.objects.order_by("pk").values_list("job_seeker__last_name", "employer__name", "status")
+        ),
+        "support tasks": sorted(Counter(SupportTask.objects.values_list("kind", "status")).items()),
+        "events": sorted(Counter(OutboxEvent.objects.values_list("topic", flat=True)).items()),
+    }
+
+
+def row_counts() -> dict[str, int]:
+    models = [
+        Organisation,
+        User,
+        Team,
+        JobSeeker,
+        Employer,
+        EmployerSite,
+        ContactPerson,
+        JobOpening,
+        EmployerContact,
+        Placement,
+        PlacementMilestone,
+        FollowAlongPlan,
+        Accommodation,
+        BenefitsStep,
+        JobEndReport,
+        SupportTask,
+        OutboxEvent,
+    ]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Two builds with the default seed: the summary of the first (rolled back), and the
+    second, kept for the module, with the command's output."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+        with transaction.atomic():
+            seed()
+            first = summary()
+            transaction.set_rollback(True)
+        output = seed()
+        yield {"first": first, "second": summary(), "output": output}
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def log_in(client, settings, demo):
+    """Sign in through the login page, as a user would."""
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+    def sign_in(username: str):
+        response = client.post("/login/", {"username": username, "password": PASSWORD})
+        assert response.status_code == 302, f"{username} could not sign in"
+        return client
+
+    return sign_in
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+@pytest.mark.django_db
+def test_the_command_reports_what_it_made_and_prints_the_logins(demo):
+    output = demo["output"]
+
+    assert "Created the demo program 'IPS Marseille — Emploi accompagné'" in output
+    for username in USERNAMES:
+        assert f"{username} " in output
+    assert PASSWORD in output
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", USERNAMES)
+def test_every_demo_login_works_and_lands_on_the_job_seekers(log_in, username):
+    client = log_in(username)
+
+    response = client.get("/", follow=True)
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count > 0
+
+
+@pytest.mark.django_db
+def test_a_specialist_has_visits_this_week_and_open_tasks(log_in):
+    client = log_in("specialist1")
+
+    week = client.get("/my-week/")
+    tasks = client.get("/tasks/")
+
+    assert week.status_code == 200
+    contacts = [item for day in week.context["days"] for item in day.items]
+    assert contacts, "no employer contact in specialist1's week"
+    assert week.context["in_person_on_behalf"] > 0
+    groups = tasks.context["groups"]
+    assert sum(len(group) for group in groups.values()) > 0
+
+
+@pytest.mark.django_db
+def test_every_specialist_has_a_caseload_and_open_tasks(demo):
+    for username in SPECIALISTS:
+        specialist = User.objects.get(username=username)
+        assert specialist.caseload.exclude(status=JobSeeker.Status.CLOSED).count() >= 10
+        assert SupportTask.objects.filter(owner=specialist, status=SupportTask.Status.OPEN).exists()
+
+
+@pytest.mark.django_db
+def test_the_team_leader_dashboard_shows_contacts_of_the_last_twelve_weeks(log_in):
+    client = log_in("leader")
+
+    response = client.get("/dashboard/")
+
+    assert response.status_code == 200
+    dashboard = response.context["dashboard"]
+    assert len(dashboard.chart_weeks) == 12
+    assert sum(week.count for week in dashboard.chart_weeks) > 50
+    rows = {row.specialist.username: row for row in dashboard.rows}
+    assert set(SPECIALISTS) <= set(rows)  # both teams the leader leads
+    for username in SPECIALISTS:
+        assert rows[username].face_to_face > 0
+        assert rows[username].caseload > 0
+
+
+@pytest.mark.django_db
+def test_some_weeks_meet_the_six_visits_target_and_some_do_not(demo):
+    monday = today() - datetime.timedelta(days=today().weekday())
+    held = EmployerContact.objects.held().face_to_face_on_behalf()
+    counts = []
+    for username in SPECIALISTS:
+        for weeks_ago in range(1, 13):
+            start = monday - datetime.timedelta(weeks=weeks_ago)
+            counts.append(
+                held.filter(
+                    specialist__username=username,
+                    starts_at__date__gte=start,
+                    starts_at__date__lt=start + datetime.timedelta(days=7),
+                ).count()
+            )
+    assert any(count >= 6 for count in counts)
+    assert any(0 < count < 6 for count in counts)
+
+
+@pytest.mark.django_db
+def test_visits_are_planned_for_the_coming_days(demo):
+    planned = EmployerContact.objects.filter(status=EmployerContact.Status.PLANNED)
+
+    assert planned.count() >= 10
+    assert not planned.filter(starts_at__lt=timezone.now() - datetime.timedelta(days=1)).exists()
+    assert planned.filter(starts_at__date__gte=today() + datetime.timedelta(days=7)).exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_sees_the_whole_program_across_two_teams(log_in):
+    client = log_in("admin")
+
+    response = client.get("/job-seekers/")
+
+    assert response.context["page"].paginator.count == JobSeeker.objects.count() == 40
+    teams = Team.objects.filter(organisation__slug="ips-marseille")
+    assert teams.count() == 2
+    assert all(JobSeeker.objects.filter(specialist__team=team).exists() for team in teams)
+    assert OutboxEvent.objects.filter(topic="jobseeker.reassigned").exists()
+
+
+@pytest.mark.django_db
+def test_placements_in_every_status_carry_the_tasks_their_handlers_made(demo):
+    placements = Placement.objects.all()
+
+    assert set(placements.values_list("status", flat=True)) == set(Placement.Status.values)
+    for placement in placements:
+        made_by_handlers = placement.support_tasks.filter(source_event__isnull=False)
+        assert made_by_handlers.filter(source_event__topic="placement.offer_accepted").exists()
+        if placement.start_date is not None:
+            assert made_by_handlers.filter(
+                kind=SupportTask.Kind.FOLLOW_ALONG, source_event__topic="placement.started"
+            ).exists()
+            assert placement.milestones.count() == 6
+    for placement in placements.filter(status=Placement.Status.ENDED):
+        assert made_by_handlers_of(placement, "placement.ended") >= 2
+        assert placement.follow_along_plan.status == FollowAlongPlan.Status.ENDED
+
+
+def made_by_handlers_of(placement: Placement, topic: str) -> int:
+    return placement.support_tasks.filter(source_event__topic=topic).count()
+
+
+@pytest.mark.django_db
+def test_follow_along_and_support_show_every_stage(demo):
+    tasks = SupportTask.objects.all()
+    assert tasks.filter(status=SupportTask.Status.DONE).count() > 50
+    assert tasks.filter(status=SupportTask.Status.OPEN, due_date__lt=today()).exists()  # overdue
+    assert tasks.filter(status=SupportTask.Status.CANCELLED).exists()
+    assert tasks.filter(due_time__isnull=False).exists()  # appointments
+    assert PlacementMilestone.objects.filter(reached_at__isnull=False).count() > 20
+    assert len(set(Accommodation.objects.values_list("status", flat=True))) >= 5
+    assert len(set(BenefitsStep.objects.values_list("status", flat=True))) >= 3
+    assert JobEndReport.objects.exists()
+    plans = FollowAlongPlan.objects.all()
+    assert plans.filter(frequency=FollowAlongPlan.Frequency.MONTHLY).exists()
+    assert plans.filter(status=FollowAlongPlan.Status.PAUSED).exists()
+    assert plans.filter(step_down_agreed=True).exists()
+
+
+@pytest.mark.django_db
+def test_some_job_seekers_are_past_day_thirty_without_a_first_employer_contact(log_in):
+    client = log_in("leader")
+
+    past_30 = client.get("/job-seekers/", {"rapid_search": "waiting_30"})
+    past_14 = client.get("/job-seekers/", {"rapid_search": "waiting_14"})
+
+    assert past_30.context["page"].paginator.count >= 1
+    assert past_14.context["page"].paginator.count > past_30.context["page"].paginator.count
+    waiting = JobSeeker.objects.filter(status=JobSeeker.Status.JOB_SEARCH, first_employer_contact_on__isnull=True)
+    assert SupportTask.objects.filter(kind=SupportTask.Kind.JOB_SEARCH_NUDGE, job_seeker__in=waiting).exists()
+
+
+@pytest.mark.django_db
+def test_employers_have_sites_with_coordinates_and_contact_persons(demo):
+    employers = Employer.objects.all()
+
+    assert 55 <= employers.count() <= 70
+    assert all(employer.sites.exists() and employer.contact_persons.exists() for employer in employers)
+    assert EmployerSite.objects.filter(latitude__isnull=False).count() > 50
+    stages = set(employers.values_list("relationship_stage", flat=True))
+    assert stages == set(Employer.RelationshipStage.values)
+    assert set(JobOpening.objects.values_list("status", flat=True)) == set(JobOpening.Status.values)
+
+
+@pytest.mark.django_db
+def test_every_event_the_demo_wrote_was_handled(demo):
+    assert OutboxEvent.objects.count() > 300
+    assert not OutboxEvent.objects.exclude(status=OutboxEvent.Status.HANDLED).exists()
+    assert not EventHandling.objects.exclude(status=EventHandling.Status.SUCCEEDED).exists()
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_the_same_program(demo):
+    assert demo["first"] == demo["second"]
+    assert len(demo["second"]["job seekers"]) == 40
+
+
+@pytest.mark.django_db
+def test_running_it_again_only_prints_the_logins(demo):
+    before = row_counts()
+
+    output = seed()
+
+    assert row_counts() == before
+    assert "already exists" in output
+    assert "specialist1" in output and PASSWORD in output
+
+
+def look_like_another_program() -> None:
+    """The demo program renamed: for the command, another program holds the database."""
+    Organisation.objects.filter(slug="ips-marseille").update(slug="another-program", name="Another program")
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_another_program_alone(demo):
+    look_like_another_program()
+    before = row_counts()
+
+    output = seed("--if-empty")
+
+    assert "already holds a program" in output
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_usernames_of_another_program_are_not_taken_over(demo):
+    look_like_another_program()
+    before = row_counts()
+
+    with pytest.raises(CommandError, match="already used outside the demo program"):
+        seed()
+
+    assert row_counts() == before
