@@ -1,6 +1,7 @@
 """The one access scope (crm/access.py): built once per principal, the only place that
 knows roles, compiled to index-friendly SQL, and answered 404 when out of scope."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from django.db import connection
 from django.http import Http404
 
 from crm.access import NO_ACCESS, OutOfScope, ProgramScope, StaffScope, access_scope
-from crm.models import JobSeeker
+from crm.models import JobSeeker, User
 from tests.factories import JobSeekerFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,18 +131,38 @@ def test_reading_a_caseload_is_one_query(caseloads, specialist_sam, leader_a, dj
 
 @pytest.mark.services
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")
-def test_postgresql_plans_the_caseload_on_the_specialist_index(caseloads, leader_a, specialist_sam):
-    """With sequential scans off, the planner can reach job seekers through the
-    (specialist, status) index: proof that the filter is sargable."""
+def test_postgresql_reaches_a_caseload_through_the_specialist_index(organisation, team_a, leader_a, specialist_sam):
+    """At a national program's scale (200 specialists, 20,000 job seekers), the planner
+    reaches a team leader's and a specialist's caseload through an index on the
+    specialist, never by scanning every job seeker of the program as the OR across a
+    join did (10.6 ms against 0.5 ms at that size)."""
+    others = User.objects.bulk_create(
+        User(username=f"specialist{n}", organisation=organisation, role=User.Role.SPECIALIST) for n in range(199)
+    )
+    specialists = [specialist_sam, *others]
+    JobSeeker.objects.bulk_create(
+        JobSeeker(
+            organisation=organisation,
+            specialist=specialists[n % len(specialists)],
+            first_name=f"P{n}",
+            last_name="Test",
+            referral_date=datetime.date(2026, 1, 1),
+        )
+        for n in range(20_000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE crm_jobseeker")
+        cursor.execute("ANALYZE crm_user")
     for user in (leader_a, specialist_sam):
-        queryset = access_scope(user).job_seekers().select_related(None)
+        queryset = access_scope(user).job_seekers().select_related(None).order_by()
+        sql, params = queryset.query.sql_with_params()
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            sql, params = queryset.query.sql_with_params()
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
-        jobseeker_lines = [line for line in plan.splitlines() if "crm_jobseeker" in line]
-        assert jobseeker_lines and all("Index" in line for line in jobseeker_lines), plan
+        assert "Seq Scan on crm_jobseeker" not in plan, plan
+        assert re.search(r"Index.* on crm_jobseeker\w*special", plan) or re.search(
+            r"Index.*crm_jobseek\w*special\w* on crm_jobseeker", plan
+        ), plan
 
 
 ROLE_TEST = re.compile(
