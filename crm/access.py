@@ -66,9 +66,15 @@ class AccessScope:
     """The base scope sees nothing: anonymous users, platform operators outside any
     program, inactive users. Subclasses widen it."""
 
-    #: The staff member acting, recorded on events and audit rows (None: no user).
+    #: The staff member acting, whose rules apply (None: no user).
     user: User | None = None
     organisation_id: int | None = None
+
+    @property
+    def actor(self) -> User | None:
+        """Who is recorded as having done it (status history, events): the user, or for
+        the program acting on an event, the user whose action caused that event."""
+        return self.user
 
     # Principal ---------------------------------------------------------------------
 
@@ -304,7 +310,8 @@ class ProgramScope(AccessScope):
     """The program acting on its own records, with no user behind it: event handlers
     and the scheduler's jobs. Sees what a program admin sees."""
 
-    def __init__(self, organisation: Organisation | int):
+    def __init__(self, organisation: Organisation | int, *, actor: User | None = None):
+        self._actor = actor
         if isinstance(organisation, Organisation):
             self.organisation_id = organisation.pk
             self.__dict__["organisation"] = organisation
@@ -313,6 +320,10 @@ class ProgramScope(AccessScope):
 
     def __repr__(self):
         return f"<ProgramScope {self.organisation_id}>"
+
+    @property
+    def actor(self) -> User | None:
+        return self._actor
 
     @property
     def is_program_wide(self) -> bool:

@@ -155,7 +155,7 @@ def _status_change(job_seeker: JobSeeker, status: str, *, scope: AccessScope, no
     if status == job_seeker.status:
         return False
     JobSeekerStatusChange.objects.create(
-        job_seeker=job_seeker, from_status=job_seeker.status, to_status=status, changed_by=scope.user, note=note[:500]
+        job_seeker=job_seeker, from_status=job_seeker.status, to_status=status, changed_by=scope.actor, note=note[:500]
     )
     job_seeker.status = status
     return True
@@ -173,7 +173,7 @@ def _emit_enrolled(job_seeker: JobSeeker, *, scope: AccessScope, reentry: bool, 
             "reentry": reentry,
         },
         dedup_key=dedup_key or (None if reentry else f"jobseeker:{job_seeker.pk}:enrolled"),
-        actor=scope.user,
+        actor=scope.actor,
     )
 
 
@@ -208,7 +208,7 @@ def job_seeker_create(
     job_seeker.full_clean()
     job_seeker.save()
     JobSeekerStatusChange.objects.create(
-        job_seeker=job_seeker, from_status="", to_status=job_seeker.status, changed_by=scope.user
+        job_seeker=job_seeker, from_status="", to_status=job_seeker.status, changed_by=scope.actor
     )
     _save_profile(job_seeker, profile)
     _save_preference(job_seeker, preference)
@@ -265,7 +265,7 @@ def job_seeker_update(
                 "from_specialist_id": previous_specialist_id,
                 "to_specialist_id": job_seeker.specialist_id,
             },
-            actor=scope.user,
+            actor=scope.actor,
         )
     return job_seeker
 

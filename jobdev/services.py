@@ -84,7 +84,7 @@ def _emit_held(contact: EmployerContact, scope: AccessScope) -> None:
             "job_seeker_ids": sorted(contact.job_seekers.values_list("pk", flat=True)),
             "held_at": contact.starts_at.isoformat(),
         },
-        actor=scope.user,
+        actor=scope.actor,
         dedup_key=f"employer_contact:{contact.pk}:held",
     )
 

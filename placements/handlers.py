@@ -38,7 +38,8 @@ def _date(value: str | None) -> datetime.date | None:
 
 
 def _scope(event: OutboxEvent) -> ProgramScope:
-    return ProgramScope(event.organisation_id)
+    # The program acts, recorded as done for the user whose action caused the event.
+    return ProgramScope(event.organisation_id, actor=event.actor)
 
 
 def _event_day(scope: ProgramScope, event: OutboxEvent) -> datetime.date:

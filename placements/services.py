@@ -111,7 +111,7 @@ def _emit(placement: Placement, topic: str, payload: dict, *, scope: AccessScope
         aggregate_type="placement",
         aggregate_id=placement.pk,
         payload={"placement_id": placement.pk, "job_seeker_id": placement.job_seeker_id, **payload},
-        actor=scope.user,
+        actor=scope.actor,
         dedup_key=dedup_key,
     )
 
@@ -708,7 +708,7 @@ def job_end_report_save(*, scope: AccessScope, placement_id: int, report: JobEnd
     stored = stored or JobEndReport(placement=placement, written_on=program_today(scope))
     for name, value in report.items():
         setattr(stored, name, value)
-    stored.written_by = scope.user
+    stored.written_by = scope.actor
     stored.full_clean(exclude=["placement", "written_by"])
     stored.save()
     placement.support_tasks.filter(kind=SupportTask.Kind.JOB_END_REPORT, status=SupportTask.Status.OPEN).close(
@@ -732,7 +732,7 @@ def _emit_accommodation(accommodation: Accommodation, old: str, *, scope: Access
             "from": old,
             "to": accommodation.status,
         },
-        actor=scope.user,
+        actor=scope.actor,
     )
 
 
@@ -862,6 +862,6 @@ def benefits_step_change_status(
             "from": old,
             "to": status,
         },
-        actor=scope.user,
+        actor=scope.actor,
     )
     return step

@@ -317,6 +317,9 @@ class TestJobEnded:
         assert job_seeker.status == "job_search" and job_seeker.job_search_since == end
         reentry = OutboxEvent.objects.get(topic="jobseeker.enrolled", payload__reentry=True)
         assert reentry.payload["job_search_since"] == end.isoformat()
+        # The handler acts for the program, recorded as done by whoever ended the job.
+        assert reentry.actor == specialist_sam
+        assert job_seeker.status_changes.filter(to_status="job_search").get().changed_by == specialist_sam
         working.follow_along_plan.refresh_from_db()
         assert working.follow_along_plan.status == "ended"
         assert services.milestones_emit_due(today=end + datetime.timedelta(days=400)) == 0
