@@ -79,7 +79,9 @@ class TestServices:
         assert contact.sequence == 1 and contact.starts_at == at(3, 14)
         with pytest.raises(ValidationError):
             services.employer_contact_cancel(scope=access_scope(specialist_sam), contact_id=contact.pk, reason="  ")
-        contact = services.employer_contact_cancel(scope=access_scope(specialist_sam), contact_id=contact.pk, reason="Manager ill")
+        contact = services.employer_contact_cancel(
+            scope=access_scope(specialist_sam), contact_id=contact.pk, reason="Manager ill"
+        )
         assert (contact.status, contact.sequence, contact.cancel_reason) == ("cancelled", 2, "Manager ill")
         with pytest.raises(ValidationError):
             services.employer_contact_reschedule(
@@ -124,7 +126,9 @@ class TestServices:
 
     def test_no_show_emits_nothing(self, specialist_sam, employer, job_seeker):
         contact = plan(specialist_sam, employer, [job_seeker])
-        services.employer_contact_hold(scope=access_scope(specialist_sam), contact_id=contact.pk, outcome={}, no_show=True)
+        services.employer_contact_hold(
+            scope=access_scope(specialist_sam), contact_id=contact.pk, outcome={}, no_show=True
+        )
         assert EmployerContact.objects.get().status == "no_show" and not OutboxEvent.objects.exists()
 
     def test_quick_log_of_a_phone_call(self, specialist_sam, employer):
