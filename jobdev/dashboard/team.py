@@ -45,7 +45,7 @@ WORKING_STATUSES = (JobSeeker.Status.WORKING, JobSeeker.Status.FOLLOW_ALONG)
 HELD = Q(status=EmployerContact.Status.HELD)
 # Fidelity "job development: frequency": a face-to-face contact (the specialist in
 # person, or the job seeker meeting the employer) about job seekers, not a call.
-FACE_TO_FACE_ON_BEHALF = Q(mode__in=EmployerContact.FACE_TO_FACE_MODES, purpose=EmployerContact.Purpose.ON_BEHALF)
+FACE_TO_FACE_ON_BEHALF = EmployerContact.face_to_face_on_behalf_q()
 
 
 @dataclass
