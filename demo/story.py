@@ -510,11 +510,12 @@ class Story:
         return self.driver.clock.now.astimezone(self.zone).date()
 
     def task_round(self, day: date) -> None:
-        for task in self.driver.open_tasks(due_by=day + timedelta(days=3)):
+        tasks = self.driver.open_tasks(due_by=day + timedelta(days=3))
+        for task in tasks:
             if task.pk in self.own_tasks or task.kind in WORKFLOW_KINDS or task.accommodation_id:
                 continue
             if task.kind == SupportTask.Kind.JOB_SEARCH_NUDGE:
-                self.nudge_round(task, day)
+                self.nudge_round(task, day, tasks)
                 continue
             decision = self.decisions.get(task.pk)
             if decision is None:
@@ -590,7 +591,7 @@ class Story:
             self.around(task.due_date, task), mode, self.rng.choice(self.data.support["follow_along_notes"])
         )
 
-    def nudge_round(self, task: OpenTask, day: date) -> None:
+    def nudge_round(self, task: OpenTask, day: date, tasks: list[OpenTask]) -> None:
         """A nudge is done once the person met an employer face to face, or left job
         search, or when a later nudge came while the specialist had checked in."""
         texts = self.data.job_development
@@ -605,7 +606,8 @@ class Story:
             other.kind == SupportTask.Kind.JOB_SEARCH_NUDGE
             and other.job_seeker_id == task.job_seeker_id
             and other.pk > task.pk
-            for other in self.driver.open_tasks(due_by=day)
+            and other.due_date <= day
+            for other in tasks
         ):
             note = texts["nudge_checked_note"].format(name=plan.first_name)
         else:
@@ -619,14 +621,16 @@ class Story:
         return "l'employeur"
 
     def give_appointment_times(self, day: date) -> None:
-        """Coming follow-along contacts mostly have a time agreed with the worker."""
-        for task in self.driver.open_tasks(due_by=day + timedelta(days=10)):
-            if task.kind != SupportTask.Kind.FOLLOW_ALONG or task.due_date <= day:
-                continue
-            if self.rng.random() < APPOINTMENT_SHARE:
-                due = weekday_on_or_before(task.due_date)
-                if due <= day:
-                    due = task.due_date
+        """Coming follow-along contacts mostly have a time agreed with the worker: the
+        next one of all, and most of those in the next two weeks."""
+        coming = [
+            task
+            for task in self.driver.open_tasks(due_by=day + timedelta(days=45))
+            if task.kind == SupportTask.Kind.FOLLOW_ALONG and task.due_date > day
+        ]
+        for position, task in enumerate(coming):
+            soon = task.due_date <= day + timedelta(days=14)
+            if position == 0 or (soon and self.rng.random() < APPOINTMENT_SHARE):
                 self.driver.support_task_schedule(
-                    task.owner, task.pk, due_date=due, due_time=self.rng.choice(APPOINTMENT_TIMES), minutes=45
+                    task.owner, task.pk, due_date=task.due_date, due_time=self.rng.choice(APPOINTMENT_TIMES), minutes=45
                 )
