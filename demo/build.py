@@ -65,7 +65,7 @@ def build_demo(*, seed: int = DEFAULT_SEED, today: date | None = None) -> dict[s
     today = today or timezone.localdate(timezone.now(), zone)
     plan = make_plan(seed=seed, today=today, zone=zone, catalogue=data)
     start = datetime.combine(plan.start - timedelta(days=1), SETUP_TIME, zone)
-    with transaction.atomic(), Clock().frozen(start) as clock, timezone.override(zone):
+    with transaction.atomic(), Clock().frozen(start) as clock:
         organisation, staff = create_program(data)
         driver = Driver(organisation, staff, clock)
         with program_clock.in_program_zone(organisation):

@@ -1,4 +1,4 @@
-"""Plays the plan (demo/planning.py) day by day under a frozen clock that moves forward.
+"""Plays the plan (demo/planning/) day by day under a frozen clock that moves forward.
 
 Each day of the story, from the first referral to today:
 
