@@ -28,12 +28,21 @@ from crm import services as crm_services
 from crm.access import access_scope
 from crm.models import EventHandling, Industry, JobSeeker, JobType, Organisation, OutboxEvent, User
 from employers import services as employer_services
-from employers.models import EmployerSite
+from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 from jobdev import services as jobdev_services
 from jobdev import tasks as jobdev_tasks
+from jobdev.models import EmployerContact, JobSearchNudge
 from placements import services as placement_services
 from placements import tasks as placement_tasks
-from placements.models import BenefitsStep, SupportTask
+from placements.models import (
+    Accommodation,
+    BenefitsStep,
+    FollowAlongPlan,
+    JobEndReport,
+    Placement,
+    PlacementMilestone,
+    SupportTask,
+)
 
 # Rounds of dispatch after one call: a handler may emit events whose handlers emit more.
 MAX_EVENT_ROUNDS = 10
@@ -45,7 +54,6 @@ class OpenTask:
 
     pk: int
     kind: str
-    title_key: str
     due_date: datetime.date
     created_on: datetime.date
     job_seeker_id: int
@@ -226,9 +234,8 @@ class Driver:
         )
         return self._done(person.pk)
 
-    def contact_person_ids(self, employer_id: int) -> list[int]:
-        from employers.models import ContactPerson
-
+    @staticmethod
+    def contact_person_ids(employer_id: int) -> list[int]:
         return list(ContactPerson.objects.filter(employer_id=employer_id).order_by("pk").values_list("pk", flat=True))
 
     def job_opening_save(
@@ -453,28 +460,10 @@ class Driver:
     # Reads: what the team sees before deciding -------------------------------------------------
 
     def open_tasks(self, *, due_by: datetime.date) -> list[OpenTask]:
-        tasks = (
-            SupportTask.objects.filter(
-                organisation=self.organisation, status=SupportTask.Status.OPEN, due_date__lte=due_by
-            )
-            .select_related("owner")
-            .order_by("due_date", "pk")
+        tasks = SupportTask.objects.filter(
+            organisation=self.organisation, status=SupportTask.Status.OPEN, due_date__lte=due_by
         )
-        return [
-            OpenTask(
-                pk=task.pk,
-                kind=task.kind,
-                title_key=task.title_key,
-                due_date=task.due_date,
-                created_on=timezone.localdate(task.created_at),
-                job_seeker_id=task.job_seeker_id,
-                placement_id=task.placement_id,
-                accommodation_id=task.accommodation_id,
-                benefits_step_id=task.benefits_step_id,
-                owner=task.owner.username,
-            )
-            for task in tasks
-        ]
+        return [_open_task(task) for task in tasks.select_related("owner").order_by("due_date", "pk")]
 
     @staticmethod
     def task_is_open(task_id: int) -> bool:
@@ -482,26 +471,14 @@ class Driver:
 
     @staticmethod
     def open_task_of(*, accommodation_id: int | None = None, benefits_step_id: int | None = None) -> OpenTask | None:
+        """The open task about an adjustment or a benefits step, if any."""
         tasks = SupportTask.objects.filter(status=SupportTask.Status.OPEN)
         if accommodation_id is not None:
             tasks = tasks.filter(accommodation_id=accommodation_id)
         if benefits_step_id is not None:
             tasks = tasks.filter(benefits_step_id=benefits_step_id)
         task = tasks.select_related("owner").order_by("due_date", "pk").first()
-        if task is None:
-            return None
-        return OpenTask(
-            pk=task.pk,
-            kind=task.kind,
-            title_key=task.title_key,
-            due_date=task.due_date,
-            created_on=timezone.localdate(task.created_at),
-            job_seeker_id=task.job_seeker_id,
-            placement_id=task.placement_id,
-            accommodation_id=task.accommodation_id,
-            benefits_step_id=task.benefits_step_id,
-            owner=task.owner.username,
-        )
+        return None if task is None else _open_task(task)
 
     @staticmethod
     def benefits_step_of(placement_id: int, reason: str = BenefitsStep.Reason.BEFORE_START) -> int | None:
@@ -521,10 +498,6 @@ class Driver:
 
     def counts(self) -> dict[str, int]:
         """What was made, for the command's summary."""
-        from employers.models import Employer, JobOpening
-        from jobdev.models import EmployerContact, JobSearchNudge
-        from placements.models import Accommodation, FollowAlongPlan, JobEndReport, Placement, PlacementMilestone
-
         organisation = self.organisation
         return {
             "users": User.objects.filter(organisation=organisation).count(),
@@ -546,3 +519,17 @@ class Driver:
                 organisation=organisation, status=OutboxEvent.Status.HANDLED
             ).count(),
         }
+
+
+def _open_task(task: SupportTask) -> OpenTask:
+    return OpenTask(
+        pk=task.pk,
+        kind=task.kind,
+        due_date=task.due_date,
+        created_on=timezone.localdate(task.created_at),
+        job_seeker_id=task.job_seeker_id,
+        placement_id=task.placement_id,
+        accommodation_id=task.accommodation_id,
+        benefits_step_id=task.benefits_step_id,
+        owner=task.owner.username,
+    )
