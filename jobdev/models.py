@@ -147,7 +147,9 @@ class EmployerContact(models.Model):
                 errors["ends_at"] = _("The end must be after the start.")
             elif self.ends_at - self.starts_at > MAX_CONTACT_LENGTH:
                 errors["ends_at"] = _("A contact lasts at most 12 hours.")
-        if self.next_step and not self.next_step_on:
+        # Planned, `next_step` is the aim of the visit; once held, it is the next step
+        # agreed, which the employer contact log dates.
+        if self.status != self.Status.PLANNED and self.next_step and not self.next_step_on:
             errors["next_step_on"] = _("Give the next step a date.")
         if self.site_id and self.employer_id and self.site.employer_id != self.employer_id:
             errors["site"] = _("This site belongs to another employer.")

@@ -200,7 +200,8 @@ def employer_contact_hold(
 
     A contact is held once it has begun: one that starts more than 5 minutes from now
     is refused, so a future visit never counts in the fidelity figures nor stops the
-    rapid-job-search clock. Raises OutOfScope, ValidationError."""
+    rapid-job-search clock. The visit's aim (`next_step` while planned) gives way to
+    the outcome's next step, which needs a date. Raises OutOfScope, ValidationError."""
     outcome = allowed(outcome, ContactOutcomeFields)
     contact = _lock(scope, contact_id)
     if contact.status != EmployerContact.Status.PLANNED:
@@ -209,6 +210,8 @@ def employer_contact_hold(
         raise ValidationError(_("This contact has not taken place yet: record its outcome once it has."))
     if "contact_person_id" in outcome and outcome["contact_person_id"] is not None:
         contact.contact_person = _contact_person(scope, contact.employer_id, outcome["contact_person_id"])
+    # The aim of the visit gives way to the next step agreed (none if none is given).
+    contact.next_step, contact.next_step_on = "", None
     for name, value in outcome.items():
         if name in ("contact_person_id", "learned_job_types") or (name == "nature" and not value):
             continue

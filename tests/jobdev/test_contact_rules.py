@@ -89,6 +89,16 @@ def test_a_next_step_needs_a_date(specialist_sam, employer, job_seeker):
     assert "next_step_on" in error.value.error_dict
 
 
+def test_a_planned_visit_has_an_aim_without_a_date_which_the_outcome_replaces(specialist_sam, employer, job_seeker):
+    start = timezone.now() - datetime.timedelta(hours=2)
+    contact = plan(
+        specialist_sam, employer, job_seeker, start, start + datetime.timedelta(hours=1), next_step="Present Nadia"
+    )
+    assert contact.next_step == "Present Nadia" and contact.next_step_on is None
+    held = services.employer_contact_hold(scope=access_scope(specialist_sam), contact_id=contact.pk, outcome={})
+    assert (held.next_step, held.next_step_on) == ("", None)
+
+
 def test_another_employers_site_or_person_is_refused(specialist_sam, employer, job_seeker, organisation):
     other_site = EmployerSiteFactory(employer=EmployerFactory(organisation=organisation))
     start = timezone.now() + datetime.timedelta(days=1)

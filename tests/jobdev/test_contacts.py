@@ -218,9 +218,11 @@ class TestPages:
                 "mode": "in_person",
                 "purpose": "on_behalf",
                 "job_seekers": [job_seeker.pk],
+                "next_step": "Present Nadia to the manager",
             },
         )
         assert response.status_code == 302 and response.url.endswith("?week=2026-W10")
+        assert EmployerContact.objects.get().next_step == "Present Nadia to the manager"
         page = client.get(response.url).content.decode()
         assert "Boulangerie du Port" in page and "Nadia Benali" in page and "10:00" in page
 
