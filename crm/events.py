@@ -387,7 +387,11 @@ def _run_handler(event_id: int, subscription: Subscription, report: DispatchRepo
         with transaction.atomic():
             # Lock the event: two workers given the same event run its handlers one at a
             # time, and the second sees what the first recorded (success or next attempt).
-            event = OutboxEvent.objects.select_for_update().get(pk=event_id)
+            event = (
+                OutboxEvent.objects.select_for_update(of=("self",))
+                .select_related("organisation", "actor")
+                .get(pk=event_id)
+            )
             handling = EventHandling.objects.filter(event=event, handler=name).first()
             if handling is not None and handling.status != EventHandling.Status.RETRYING:
                 return
@@ -400,16 +404,15 @@ def _run_handler(event_id: int, subscription: Subscription, report: DispatchRepo
             except Exception as error:  # noqa: BLE001 - recorded, retried on schedule, shown to admins
                 _note_failure(event, handling, name, error, report)
                 return
-            EventHandling.objects.update_or_create(
-                event=event,
-                handler=name,
-                defaults={
-                    "status": EventHandling.Status.SUCCEEDED,
-                    "attempts": (handling.attempts if handling else 0) + 1,
-                    "last_error": "",
-                    "next_attempt_at": None,
-                },
-            )
+            # The event is locked: nobody else writes this row meanwhile.
+            if handling is None:
+                EventHandling.objects.create(
+                    event=event, handler=name, status=EventHandling.Status.SUCCEEDED, attempts=1
+                )
+            else:
+                handling.status, handling.attempts = EventHandling.Status.SUCCEEDED, handling.attempts + 1
+                handling.last_error, handling.next_attempt_at = "", None
+                handling.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "updated_at"])
             report.succeeded.append(name)
     except Exception as error:  # noqa: BLE001 - the transaction itself failed (lock timeout, lost connection)
         try:

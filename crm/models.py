@@ -14,6 +14,23 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+
+class LoadedRelations:
+    """Model mixin: full_clean() does not ask the database again whether a related row
+    exists when the instance already holds that row (a service fetched it through the
+    access scope, or a form's choice field did). Django's ForeignKey.validate() runs one
+    query per foreign key otherwise; the database's own constraint still stands."""
+
+    def clean_fields(self, exclude=None):
+        exclude = set(exclude or ())
+        for field in self._meta.concrete_fields:
+            if field.many_to_one and field.is_cached(self):
+                related = field.get_cached_value(self)
+                if related is not None and related.pk is not None and related.pk == getattr(self, field.attname):
+                    exclude.add(field.name)
+        super().clean_fields(exclude=exclude)
+
+
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz)
 
 
@@ -237,7 +254,7 @@ class JobType(TranslatedLabel):
         verbose_name_plural = _("job types")
 
 
-class JobSeeker(models.Model):
+class JobSeeker(LoadedRelations, models.Model):
     class Status(models.TextChoices):
         JOB_SEARCH = "job_search", _("Job search")
         WORKING = "working", _("Working")
@@ -376,7 +393,7 @@ class JobSeekerStatusChange(models.Model):
         return f"{self.from_status or '—'} → {self.to_status}"
 
 
-class CareerProfile(models.Model):
+class CareerProfile(LoadedRelations, models.Model):
     """What the person wants and brings, updated from each job experience."""
 
     job_seeker = models.OneToOneField(JobSeeker, on_delete=models.CASCADE, related_name="career_profile")
@@ -417,7 +434,7 @@ class Shift(models.TextChoices):
     NIGHT = "night", _("Night")
 
 
-class JobPreference(models.Model):
+class JobPreference(LoadedRelations, models.Model):
     """The job the person wants: IPS principle 4, the basis of job development."""
 
     job_seeker = models.OneToOneField(JobSeeker, on_delete=models.CASCADE, related_name="job_preference")

@@ -203,7 +203,7 @@ def job_seeker_create(
     profile = allowed(profile, CareerProfileFields)
     preference = allowed(preference, JobPreferenceFields)
     specialist = _assignable(scope, specialist_id or getattr(scope.user, "pk", None))
-    job_seeker = JobSeeker(organisation_id=scope.organisation_id, specialist=specialist, **details)
+    job_seeker = JobSeeker(organisation=scope.organisation, specialist=specialist, **details)
     job_seeker.job_search_since = job_seeker.enrolment_date
     job_seeker.full_clean()
     job_seeker.save()

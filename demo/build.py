@@ -68,6 +68,6 @@ def build_demo(*, seed: int = DEFAULT_SEED, today: date | None = None) -> dict[s
     with transaction.atomic(), Clock().frozen(start) as clock:
         organisation, staff = create_program(data)
         driver = Driver(organisation, staff, clock)
-        with program_clock.in_program_zone(organisation):
+        with program_clock.in_program_zone(organisation), driver.watching_events():
             Story(driver, plan, seed=seed, catalogue=data).play()
         return driver.counts()

@@ -10,10 +10,10 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm.models import Industry, Organisation, User
+from crm.models import Industry, LoadedRelations, Organisation, User
 
 
-class Employer(models.Model):
+class Employer(LoadedRelations, models.Model):
     class Size(models.TextChoices):
         MICRO = "micro", _("1-9 employees")
         SMALL = "small", _("10-49 employees")
@@ -58,7 +58,7 @@ class Employer(models.Model):
         return self.name
 
 
-class EmployerSite(models.Model):
+class EmployerSite(LoadedRelations, models.Model):
     employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="sites")
     name = models.CharField(_("site name"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=250)
@@ -94,7 +94,7 @@ class EmployerSite(models.Model):
             raise ValidationError(_("Give both latitude and longitude, or neither."))
 
 
-class ContactPerson(models.Model):
+class ContactPerson(LoadedRelations, models.Model):
     class Channel(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
         PHONE = "phone", _("Phone")
@@ -127,7 +127,7 @@ class ContactPerson(models.Model):
             raise ValidationError({"site": _("This site belongs to another employer.")})
 
 
-class JobOpening(models.Model):
+class JobOpening(LoadedRelations, models.Model):
     """A vacancy learned of at an employer (IPS relies on meeting employers: openings
     are recorded from what specialists learn, never scraped from postings)."""
 

@@ -87,7 +87,7 @@ def employer_create(
     contact person (met at that site). Raises OutOfScope, ValidationError."""
     if not scope.in_program:
         raise OutOfScope
-    employer = Employer(organisation_id=scope.organisation_id, created_by=scope.user)
+    employer = Employer(organisation=scope.organisation, created_by=scope.user)
     if relationship_stage:
         employer.relationship_stage = relationship_stage
     employer = _save(employer, allowed(details, EmployerFields))

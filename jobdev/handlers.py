@@ -19,7 +19,7 @@ from jobdev.models import EmployerContact
 
 @handles("employer_contact.held", name="jobdev.move_relationship_forward")
 def move_relationship_forward(event: OutboxEvent) -> None:
-    scope = ProgramScope(event.organisation_id)
+    scope = ProgramScope(event.organisation)
     # Lock the employer first, so that two contacts held together count each other.
     employer = employer_lock(scope, event.payload["employer_id"])
     face_to_face_held = (

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm.models import JobSeeker, JobType, Organisation, User
+from crm.models import JobSeeker, JobType, LoadedRelations, Organisation, User
 from employers.models import ContactPerson, Employer, EmployerSite
 
 MAX_CONTACT_LENGTH = datetime.timedelta(hours=12)
@@ -25,7 +25,7 @@ class EmployerContactQuerySet(models.QuerySet):
         return self.filter(EmployerContact.face_to_face_on_behalf_q())
 
 
-class EmployerContact(models.Model):
+class EmployerContact(LoadedRelations, models.Model):
     """One interaction with an employer, planned or held. An in-person one is a
     "visit" in the UI and the calendar."""
 
@@ -139,6 +139,11 @@ class EmployerContact(models.Model):
     def face_to_face_on_behalf_q(cls, prefix: str = "") -> Q:
         """The Q of `is_face_to_face_on_behalf`, for filters and conditional counts."""
         return Q(**{f"{prefix}mode__in": cls.FACE_TO_FACE_MODES, f"{prefix}purpose": cls.Purpose.ON_BEHALF})
+
+    def validate_constraints(self, exclude=None):
+        # Both check constraints are clean()'s rules, checked here in Python with their
+        # own messages; Django would otherwise ask the database twice per save.
+        pass
 
     def clean(self):
         errors = {}

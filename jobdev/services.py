@@ -124,7 +124,7 @@ def employer_contact_plan(
         raise ValidationError({"employer": _("Choose one of your program's employers.")})
     ids = _on_behalf_of(scope, job_seeker_ids, purpose)
     contact = EmployerContact(
-        organisation_id=scope.organisation_id,
+        organisation=scope.organisation,
         specialist=scope.user,
         employer=employer,
         site=_site(scope, employer.pk, site_id),

@@ -39,7 +39,7 @@ def _date(value: str | None) -> datetime.date | None:
 
 def _scope(event: OutboxEvent) -> ProgramScope:
     # The program acts, recorded as done for the user whose action caused the event.
-    return ProgramScope(event.organisation_id, actor=event.actor)
+    return ProgramScope(event.organisation, actor=event.actor)
 
 
 def _event_day(scope: ProgramScope, event: OutboxEvent) -> datetime.date:

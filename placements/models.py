@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crm.models import JobSeeker, JobType, Organisation, User
+from crm.models import JobSeeker, JobType, LoadedRelations, Organisation, User
 from employers.models import Employer, EmployerSite
 
 
-class Placement(models.Model):
+class Placement(LoadedRelations, models.Model):
     class Status(models.TextChoices):
         OFFER_ACCEPTED = "offer_accepted", _("Offer accepted")
         ACTIVE = "active", _("Working")
@@ -184,7 +184,7 @@ class TaskTitle(models.TextChoices):
     )
 
 
-class SupportTask(models.Model):
+class SupportTask(LoadedRelations, models.Model):
     """A follow-along or workflow step with a due date and an owner.
 
     Its title is not stored as text: tasks the product creates keep a `title_key` (a
@@ -352,7 +352,7 @@ class PlacementMilestone(models.Model):
         return self.get_name_display()
 
 
-class FollowAlongPlan(models.Model):
+class FollowAlongPlan(LoadedRelations, models.Model):
     """The job support plan: how follow-along goes on, as long as the worker wants it."""
 
     class Frequency(models.TextChoices):
@@ -384,7 +384,7 @@ class FollowAlongPlan(models.Model):
         return f"{self.placement}: {self.get_status_display()}"
 
 
-class Accommodation(models.Model):
+class Accommodation(LoadedRelations, models.Model):
     """A workplace adjustment, from need identified to reviewed."""
 
     class Status(models.TextChoices):
@@ -430,7 +430,7 @@ class Accommodation(models.Model):
         return self.ORDER[self.ORDER.index(self.status) + 1]
 
 
-class BenefitsStep(models.Model):
+class BenefitsStep(LoadedRelations, models.Model):
     """A work-incentives-planning (benefits counselling) step."""
 
     class Reason(models.TextChoices):
@@ -480,7 +480,7 @@ class BenefitsStep(models.Model):
         return self.ORDER[self.ORDER.index(self.status) + 1]
 
 
-class JobEndReport(models.Model):
+class JobEndReport(LoadedRelations, models.Model):
     """The IPS job-end report, written after every job end."""
 
     placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="job_end_report")

@@ -23,7 +23,7 @@ from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,7 +183,7 @@ def placement_offer_accept(
     job_seeker = job_seeker_hold(scope, job_seeker_id)
     if not employers_visible(scope).filter(pk=employer_id).exists():
         raise ValidationError({"employer": _("Choose one of your program's employers.")})
-    placement = Placement(organisation_id=job_seeker.organisation_id, job_seeker=job_seeker, employer_id=employer_id)
+    placement = Placement(organisation=scope.organisation, job_seeker=job_seeker, employer_id=employer_id)
     for name, value in offer.items():
         setattr(placement, name, value)
     placement.status = Placement.Status.OFFER_ACCEPTED
@@ -394,7 +394,7 @@ def support_task_create(
     ):
         raise ValidationError({"benefits_step": _("This benefits step belongs to someone else.")})
     task = SupportTask(
-        organisation_id=job_seeker.organisation_id,
+        organisation=scope.organisation,
         job_seeker=job_seeker,
         placement_id=placement_id,
         accommodation_id=accommodation_id,
@@ -601,17 +601,32 @@ def follow_along_ensure_next(*, today: datetime.date | None = None) -> int:
     """The scheduler's job: time-unlimited support means every active plan always has
     an upcoming contact; a contact whose due date passed gets a successor. "Passed" is
     by each program's own date; `today` forces one date for all. Returns how many
-    contacts it created."""
+    contacts it created.
+
+    Only plans with no open contact from today on are locked and looked at: the job
+    runs hourly, and most plans have their next contact already."""
     created = 0
-    plans = (
-        FollowAlongPlan.objects.filter(status=FollowAlongPlan.Status.ACTIVE, placement__status=Placement.Status.ACTIVE)
-        .order_by("placement__organisation_id", "placement_id")
-        .values_list("placement__organisation_id", "placement_id")
+    active = FollowAlongPlan.objects.filter(
+        status=FollowAlongPlan.Status.ACTIVE, placement__status=Placement.Status.ACTIVE
     )
-    scopes: dict[int, ProgramScope] = {}
-    for organisation_id, placement_id in plans:
-        scope = scopes.setdefault(organisation_id, ProgramScope(organisation_id))
-        created += _ensure_next_contact(scope, placement_id, today or program_today(scope)) is not None
+    programs = active.order_by().values_list("placement__organisation_id", flat=True).distinct()
+    for organisation_id in sorted(programs):
+        scope = ProgramScope(organisation_id)
+        day = today or program_today(scope)
+        upcoming = SupportTask.objects.filter(
+            placement_id=OuterRef("placement_id"),
+            kind=SupportTask.Kind.FOLLOW_ALONG,
+            status=SupportTask.Status.OPEN,
+            due_date__gte=day,
+        )
+        waiting = (
+            active.filter(placement__organisation_id=organisation_id)
+            .exclude(Exists(upcoming))
+            .order_by("placement_id")
+            .values_list("placement_id", flat=True)
+        )
+        for placement_id in waiting:
+            created += _ensure_next_contact(scope, placement_id, day) is not None
     return created
 
 
@@ -813,7 +828,7 @@ def benefits_step_create(
     if placement_id is not None and not Placement.objects.filter(pk=placement_id, job_seeker=job_seeker).exists():
         raise ValidationError({"placement": _("This job belongs to someone else.")})
     step = BenefitsStep(
-        organisation_id=job_seeker.organisation_id,
+        organisation=scope.organisation,
         job_seeker=job_seeker,
         placement_id=placement_id,
         reason=reason,
