@@ -153,3 +153,19 @@ def test_the_program_scope_acts_without_a_user(organisation, specialist_sam):
     job_seeker.refresh_from_db()
     assert (job_seeker.status, job_seeker.job_search_since) == ("job_search", datetime.date(2026, 11, 2))
     assert job_seeker.status_changes.get().changed_by is None
+
+
+def test_full_clean_trusts_a_related_row_the_instance_holds(organisation, django_assert_num_queries):
+    """LoadedRelations: no query to re-check a foreign key whose row a service already
+    fetched; a bare id is still checked, and a missing row is still refused."""
+    from employers.models import ContactPerson
+    from tests.factories import EmployerFactory
+
+    employer = EmployerFactory(organisation=organisation)
+    with django_assert_num_queries(0):
+        ContactPerson(employer=employer, name="Inès").full_clean()
+    with django_assert_num_queries(1):
+        ContactPerson(employer_id=employer.pk, name="Inès").full_clean()
+    with pytest.raises(ValidationError) as error:
+        ContactPerson(employer_id=10**9, name="Inès").full_clean()
+    assert "employer" in error.value.error_dict
