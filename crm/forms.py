@@ -44,9 +44,6 @@ class JobSeekerForm(forms.ModelForm):
         if not self.instance.pk and scope.user is not None:
             self.fields["specialist"].initial = scope.user.pk
 
-    def _post_clean(self):
-        pass  # the service validates the model, on the stored row, under its lock
-
     def details(self) -> dict:
         """The cleaned fields the service takes as `details` (the specialist apart)."""
         return {name: value for name, value in self.cleaned_data.items() if name != "specialist"}
@@ -103,9 +100,6 @@ class JobPreferenceForm(forms.ModelForm):
             "avoid_industries": forms.SelectMultiple(attrs={"size": 4}),
             "things_to_avoid": forms.Textarea(attrs={"rows": 2}),
         }
-
-    def _post_clean(self):
-        pass  # the service validates the preferences, wanted against avoided included
 
 
 class StatusChangeForm(forms.Form):

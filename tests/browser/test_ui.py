@@ -91,6 +91,7 @@ def test_start_a_placement_and_see_follow_along_tasks_appear(page, live_server, 
 
     from django.utils import timezone
 
+    from crm.access import access_scope
     from placements import services
     from tests.factories import EmployerFactory, JobSeekerFactory
 
@@ -98,10 +99,10 @@ def test_start_a_placement_and_see_follow_along_tasks_appear(page, live_server, 
     employer = EmployerFactory(organisation=specialist_sam.organisation, name="Boulangerie du Port")
     today = timezone.localdate()
     placement = services.placement_offer_accept(
-        actor=specialist_sam,
-        job_seeker=job_seeker,
-        fields={
-            "employer": employer,
+        scope=access_scope(specialist_sam),
+        job_seeker_id=job_seeker.pk,
+        employer_id=employer.pk,
+        offer={
             "job_title": "Vendeuse",
             "hours_per_week": Decimal("20"),
             "offer_date": today,
