@@ -229,6 +229,8 @@ if not EVENT_RETRY_DELAYS_MINUTES or min(EVENT_RETRY_DELAYS_MINUTES) < 1:
     raise ImproperlyConfigured("EVENT_RETRY_DELAYS_MINUTES must list whole minutes from 1, e.g. 1,5,15,60.")
 EVENT_HANDLER_MAX_ATTEMPTS = int(os.environ.get("EVENT_HANDLER_MAX_ATTEMPTS", "5"))
 EVENT_RESEND_GRACE_SECONDS = int(os.environ.get("EVENT_RESEND_GRACE_SECONDS", "60"))
+# A dispatch running longer than this is stopped by dramatiq; the attempt still counts.
+EVENT_HANDLER_TIME_LIMIT_SECONDS = int(os.environ.get("EVENT_HANDLER_TIME_LIMIT_SECONDS", "300"))
 # The scheduler (`manage.py runscheduler`) holds a Redis lock so only one acts at a
 # time, refreshes it every LOCK_REFRESH_INTERVAL seconds (it expires after
 # LOCK_TIMEOUT), and re-takes it if Redis lost it (docs/operations.md).
@@ -247,6 +249,9 @@ CALENDAR_PAST_DAYS = int(os.environ.get("CALENDAR_PAST_DAYS", "90"))
 CALENDAR_FUTURE_DAYS = int(os.environ.get("CALENDAR_FUTURE_DAYS", "365"))
 CALENDAR_CANCELLED_GRACE_DAYS = int(os.environ.get("CALENDAR_CANCELLED_GRACE_DAYS", "30"))
 CALENDAR_REFRESH_MINUTES = int(os.environ.get("CALENDAR_REFRESH_MINUTES", "60"))
+
+# The audit history is read-only: a revert would bypass the services and their events.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -57,7 +58,10 @@ class ScopedAdmin(admin.ModelAdmin):
         return self.has_module_permission(request)
 
     has_change_permission = has_view_permission
-    has_delete_permission = has_view_permission
+
+    def has_delete_permission(self, request, obj=None):
+        # A workflow row is closed or ended through its service, never deleted here.
+        return self.has_module_permission(request) and not self.created_in_app
 
     def has_add_permission(self, request, *args):
         return self.has_module_permission(request) and not self.created_in_app
@@ -114,6 +118,10 @@ class ScopedAdmin(admin.ModelAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if self.get_object(request, object_id) is None:
             raise Http404
+        if request.method == "POST":
+            # Reverting would write every field at once, workflow fields included,
+            # with no service and no event: the history is for reading.
+            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
@@ -187,7 +195,7 @@ class JobSeekerAdmin(ScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["last_name", "first_name"]
     # Status, reassignment and the rapid-job-search clock change through crm.services
     # (status history, events, tasks handed over), never directly.
-    workflow_fields = ("status", "specialist", "job_search_since", "first_employer_contact_on")
+    workflow_fields = ("status", "specialist", "enrolment_date", "job_search_since", "first_employer_contact_on")
     created_in_app = True
 
 
@@ -199,8 +207,13 @@ class CareerProfileAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
 @admin.register(JobPreference)
 class JobPreferenceAdmin(ScopedAdmin, SimpleHistoryAdmin):
-    workflow_fields = ("job_seeker",)
+    """Read here; changed on the job seeker's page, where crm.services checks them (a
+    job type is not both wanted and avoided)."""
+
     created_in_app = True
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class TaxonomyAdmin(ScopedAdmin):

@@ -381,71 +381,91 @@ def dispatch(event_id: int) -> DispatchReport:
     return report
 
 
+def _locked_event(event_id: int) -> OutboxEvent:
+    # Lock the event: two workers given the same event run its handlers one at a time,
+    # and the second sees what the first recorded (a claimed attempt, a success).
+    return OutboxEvent.objects.select_for_update(of=("self",)).select_related("organisation", "actor").get(pk=event_id)
+
+
+def _claim_attempt(event_id: int, name: str, report: DispatchReport) -> EventHandling | None:
+    """Record the attempt, and when the next one is due, *before* the handler runs, in a
+    committed transaction: a handler that kills its worker or passes the actor's time
+    limit still counts as a failed attempt, is retried on schedule and, after the last
+    attempt, shown as failed. Returns the claimed handling, or None: nothing to run."""
+    with transaction.atomic():
+        event = _locked_event(event_id)
+        handling = EventHandling.objects.filter(event=event, handler=name).first()
+        now = timezone.now()
+        if handling is not None and handling.status != EventHandling.Status.RETRYING:
+            return None
+        if handling is not None and handling.next_attempt_at and handling.next_attempt_at > now:
+            report.not_due.append(name)
+            return None
+        if handling is not None and handling.attempts >= settings.EVENT_HANDLER_MAX_ATTEMPTS:
+            # The last attempt never finished (its worker stopped): retries are exhausted.
+            handling.status, handling.next_attempt_at = EventHandling.Status.FAILED, None
+            handling.save(update_fields=["status", "next_attempt_at", "updated_at"])
+            report.failed.append(name)
+            return None
+        handling = handling or EventHandling(event=event, handler=name, attempts=0)
+        handling.attempts += 1
+        handling.status = EventHandling.Status.RETRYING
+        handling.next_attempt_at = now + retry_delay(handling.attempts)
+        handling.last_error = f"Attempt {handling.attempts}, started at {now.isoformat()}, did not finish."
+        handling.save()
+        return handling
+
+
 def _run_handler(event_id: int, subscription: Subscription, report: DispatchReport) -> None:
     name = subscription.name
     try:
+        claimed = _claim_attempt(event_id, name, report)
+        if claimed is None:
+            return
         with transaction.atomic():
-            # Lock the event: two workers given the same event run its handlers one at a
-            # time, and the second sees what the first recorded (success or next attempt).
-            event = (
-                OutboxEvent.objects.select_for_update(of=("self",))
-                .select_related("organisation", "actor")
-                .get(pk=event_id)
-            )
-            handling = EventHandling.objects.filter(event=event, handler=name).first()
-            if handling is not None and handling.status != EventHandling.Status.RETRYING:
-                return
-            if handling is not None and handling.next_attempt_at and handling.next_attempt_at > timezone.now():
-                report.not_due.append(name)
-                return
+            event = _locked_event(event_id)
+            handling = EventHandling.objects.get(pk=claimed.pk)
+            if (handling.status, handling.attempts) != (EventHandling.Status.RETRYING, claimed.attempts):
+                return  # another worker took this attempt over meanwhile
             try:
                 with transaction.atomic():  # a savepoint: a failure undoes the handler's partial work
                     subscription(event)
             except Exception as error:  # noqa: BLE001 - recorded, retried on schedule, shown to admins
                 _note_failure(event, handling, name, error, report)
                 return
-            # The event is locked: nobody else writes this row meanwhile.
-            if handling is None:
-                EventHandling.objects.create(
-                    event=event, handler=name, status=EventHandling.Status.SUCCEEDED, attempts=1
-                )
-            else:
-                handling.status, handling.attempts = EventHandling.Status.SUCCEEDED, handling.attempts + 1
-                handling.last_error, handling.next_attempt_at = "", None
-                handling.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "updated_at"])
+            handling.status, handling.last_error, handling.next_attempt_at = EventHandling.Status.SUCCEEDED, "", None
+            handling.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
             report.succeeded.append(name)
     except Exception as error:  # noqa: BLE001 - the transaction itself failed (lock timeout, lost connection)
         try:
             with transaction.atomic():
-                event = OutboxEvent.objects.select_for_update().get(pk=event_id)
+                event = _locked_event(event_id)
                 handling = EventHandling.objects.filter(event=event, handler=name).first()
-                _note_failure(event, handling, name, error, report)
+                if handling is not None and handling.status == EventHandling.Status.RETRYING:
+                    _note_failure(event, handling, name, error, report)
         except Exception:  # noqa: BLE001 - the database is gone: the sweep sends the event again
             logger.exception("Could not record the failure of handler %s on event %s.", name, event_id)
 
 
-def _note_failure(event, handling, name: str, error: BaseException, report: DispatchReport) -> None:
-    attempts = (handling.attempts if handling else 0) + 1
-    failed_at = timezone.now()
-    exhausted = attempts >= settings.EVENT_HANDLER_MAX_ATTEMPTS
-    next_attempt_at = None if exhausted else failed_at + retry_delay(attempts)
-    EventHandling.objects.update_or_create(
-        event=event,
-        handler=name,
-        defaults={
-            "status": EventHandling.Status.FAILED if exhausted else EventHandling.Status.RETRYING,
-            "attempts": attempts,
-            "last_error": "".join(traceback.format_exception(error))[-4000:],
-            "next_attempt_at": next_attempt_at,
-        },
-    )
+def _note_failure(event, handling: EventHandling, name: str, error: BaseException, report: DispatchReport) -> None:
+    """The claimed attempt failed: keep its next attempt, or mark the handler failed
+    when it was the last one."""
+    exhausted = handling.attempts >= settings.EVENT_HANDLER_MAX_ATTEMPTS
+    handling.status = EventHandling.Status.FAILED if exhausted else EventHandling.Status.RETRYING
+    handling.next_attempt_at = None if exhausted else handling.next_attempt_at
+    handling.last_error = "".join(traceback.format_exception(error))[-4000:]
+    handling.save(update_fields=["status", "next_attempt_at", "last_error", "updated_at"])
     if exhausted:
         report.failed.append(name)
-        logger.error("Handler %s failed on event %s for good (attempt %s).", name, event.pk, attempts)
+        logger.error("Handler %s failed on event %s for good (attempt %s).", name, event.pk, handling.attempts)
     else:
-        report.retrying[name] = next_attempt_at
+        report.retrying[name] = handling.next_attempt_at
         logger.warning(
-            "Handler %s failed on event %s (attempt %s); next attempt at %s.", name, event.pk, attempts, next_attempt_at
+            "Handler %s failed on event %s (attempt %s); next attempt at %s.",
+            name,
+            event.pk,
+            handling.attempts,
+            handling.next_attempt_at,
         )
 
 

@@ -26,8 +26,9 @@ def purge_expired_login_data():
 
 
 # No dramatiq retries: a failing handler is rescheduled by the outbox itself
-# (EventHandling.next_attempt_at, crm.events.retry_delay) and sent by the sweep.
-@dramatiq.actor(max_retries=0)
+# (EventHandling.next_attempt_at, crm.events.retry_delay) and sent by the sweep. A
+# handler stopped by the time limit has claimed its attempt already: it counts.
+@dramatiq.actor(max_retries=0, time_limit=settings.EVENT_HANDLER_TIME_LIMIT_SECONDS * 1000)
 def dispatch_event(event_id: int):
     events.dispatch(event_id)
 

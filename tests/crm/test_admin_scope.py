@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.access import access_scope, has_rows_rule, rows
+from crm.admin import ScopedAdmin
 from crm.models import CareerProfile, EventHandling, JobPreference, OutboxEvent, User
 from employers.models import JobOpening
 from jobdev.models import JobSearchNudge
@@ -104,19 +105,47 @@ def _program(slug: str) -> dict:
     return {"admin": program_admin, "organisation": organisation, "site": site, "placement": placement}
 
 
-@pytest.fixture
-def programs(db):
-    return _program("marseille"), _program("lyon")
-
-
 def _registered():
     return sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 
 
+def _all_pks() -> dict:
+    return {model: set(model._default_manager.values_list("pk", flat=True)) for model, _admin in _registered()}
+
+
+@pytest.fixture
+def programs(db):
+    """Ours, then theirs; `theirs["rows"]` holds, per registered model, the rows made
+    for the second program, known from what was created, not from the rules tested."""
+    ours = _program("marseille")
+    before = _all_pks()
+    theirs = _program("lyon")
+    theirs["rows"] = {model: pks - before[model] for model, pks in _all_pks().items()}
+    return ours, theirs
+
+
+FOREIGN = {}
+
+
 def _theirs(ours_scope, theirs_scope, model) -> set:
-    return set(rows(theirs_scope, model).values_list("pk", flat=True)) - set(
-        rows(ours_scope, model).values_list("pk", flat=True)
-    )
+    return set(FOREIGN.get(model, set()))
+
+
+@pytest.fixture(autouse=True)
+def _foreign_rows(request):
+    FOREIGN.clear()
+    if "programs" in request.fixturenames:
+        FOREIGN.update(request.getfixturevalue("programs")[1]["rows"])
+    yield
+    FOREIGN.clear()
+
+
+def test_the_second_program_has_a_row_of_every_scoped_model(programs):
+    _ours, theirs = programs
+    shared = {"crm.Industry", "crm.JobType"}
+    for model, model_admin in _registered():
+        if isinstance(model_admin, ScopedAdmin) and model._meta.label not in shared:
+            assert theirs["rows"][model], f"no {model._meta.label} of the second program to test against"
 
 
 def _choice_pks(field) -> set:
@@ -277,3 +306,29 @@ def test_autocomplete_offers_only_the_programs_rows(programs, client, app_label,
     )
     assert mine in offered and foreign not in offered
     assert "lyon" not in response.content.decode().lower()
+
+
+def test_history_is_read_only_in_the_admin(programs, client):
+    """A revert would write every field at once, the workflow's included, with no
+    service and no event (a placement back to "offer accepted", a specialist restored
+    without handing over their tasks)."""
+    ours, _theirs_program = programs
+    client.force_login(ours["admin"], backend="django.contrib.auth.backends.ModelBackend")
+    placement = ours["placement"]
+    placement.job_title = "Baker"
+    placement.save()
+    version = placement.history.order_by("history_date").first()
+    url = reverse("admin:placements_placement_simple_history", args=[placement.pk, version.history_id])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"job_title": "Kitchen helper"}).status_code == 403
+    placement.refresh_from_db()
+    assert placement.job_title == "Baker"
+
+
+def test_workflow_rows_are_not_deleted_in_the_admin(programs, client):
+    ours, _theirs_program = programs
+    client.force_login(ours["admin"], backend="django.contrib.auth.backends.ModelBackend")
+    placement = ours["placement"]
+    for name, pk in (("placements_placement", placement.pk), ("crm_jobseeker", placement.job_seeker_id)):
+        assert client.post(reverse(f"admin:{name}_delete", args=[pk]), {"post": "yes"}).status_code == 403
+    assert Placement.objects.filter(pk=placement.pk).exists()

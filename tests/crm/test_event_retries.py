@@ -96,6 +96,42 @@ def test_attempts_happen_exactly_on_schedule_then_the_handler_fails_for_good(org
     assert len(failing_handler["calls"]) == 5
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_handler_that_stops_its_worker_counts_as_failed_attempts(organisation):
+    """A time limit (dramatiq's TimeLimitExceeded is a BaseException) or a killed worker
+    ends the handler before it can record anything: the attempt was claimed before it
+    ran, so it counts, is retried on schedule, and the last one is shown as failed."""
+    from dramatiq.middleware.time_limit import TimeLimitExceeded
+
+    calls = []
+
+    def too_slow(event):
+        calls.append(timezone.now())
+        raise TimeLimitExceeded
+
+    events.handles("jobseeker.enrolled", name="tests.too_slow")(too_slow)
+    try:
+        with time_machine.travel(T0, tick=False):
+            event = enrol(organisation)
+        attempt_at = T0
+        for attempt, delay_minutes in enumerate((1, 5, 15, 60, 60), start=1):
+            with time_machine.travel(attempt_at, tick=False), pytest.raises(TimeLimitExceeded):
+                events.dispatch(event.pk)
+            recorded = EventHandling.objects.get(event=event, handler="tests.too_slow")
+            assert (recorded.status, recorded.attempts) == ("retrying", attempt)
+            assert "did not finish" in recorded.last_error
+            attempt_at += delay_minutes * MINUTE
+            assert recorded.next_attempt_at == attempt_at
+        with time_machine.travel(attempt_at, tick=False):
+            assert events.dispatch(event.pk).failed == ["tests.too_slow"]
+        recorded.refresh_from_db()
+        assert (recorded.status, recorded.attempts, len(calls)) == ("failed", 5, 5)
+        event.refresh_from_db()
+        assert event.status == "failed"
+    finally:
+        events.unregister("tests.too_slow")
+
+
 def test_the_schedule_follows_the_settings(organisation, failing_handler, settings):
     settings.EVENT_RETRY_DELAYS_MINUTES = [2]
     settings.EVENT_HANDLER_MAX_ATTEMPTS = 3
