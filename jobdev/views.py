@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.access import OutOfScope
 from crm.forms import submit
 from employers.selectors import employers_visible
 from jobdev import services
@@ -25,6 +26,8 @@ CONTACT_HISTORY_LIMIT = 100
 
 
 def my_week(request):
+    if not request.scope.in_program:
+        raise OutOfScope
     today = timezone.localdate()
     monday, understood = iso_week_monday(request.GET.get("week"), today)
     if not understood:
