@@ -312,3 +312,18 @@ def job_seeker_reenter_job_search(
     once per `dedup_key`. Raises OutOfScope."""
     job_seeker = job_seeker_lock(scope, job_seeker_id)
     return _reenter_job_search(job_seeker, scope=scope, on=on, note=note, dedup_key=dedup_key)
+
+
+@transaction.atomic
+def job_seeker_record_first_employer_contact(*, scope: AccessScope, job_seeker_id: int, on: datetime.date) -> JobSeeker:
+    """The rapid-job-search clock stops at the first face-to-face employer contact of
+    the current job search (fidelity item "rapid job search"): `on`, a local date, is
+    kept if it is the earliest since `job_search_since`; a contact before the current
+    job search began changes nothing. Raises OutOfScope."""
+    job_seeker = job_seeker_lock(scope, job_seeker_id)
+    if job_seeker.job_search_since is None or on < job_seeker.job_search_since:
+        return job_seeker
+    if job_seeker.first_employer_contact_on is None or on < job_seeker.first_employer_contact_on:
+        job_seeker.first_employer_contact_on = on
+        job_seeker.save(update_fields=["first_employer_contact_on", "updated_at"])
+    return job_seeker

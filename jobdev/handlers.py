@@ -9,9 +9,10 @@ Handlers re-read the contact: events may be handled late, twice or out of order.
 
 from django.utils import timezone
 
+from crm import services as crm_services
 from crm.access import ProgramScope
 from crm.events import handles
-from crm.models import JobSeeker, OutboxEvent
+from crm.models import OutboxEvent
 from employers.models import Employer
 from employers.services import employer_lock, employer_relationship_set
 from jobdev.models import EmployerContact
@@ -40,12 +41,6 @@ def start_the_rapid_search_clock(event: OutboxEvent) -> None:
         return
     # The dispatcher runs handlers in the program's time zone: this is the local date.
     held_on = timezone.localdate(contact.starts_at)
-    job_seekers = JobSeeker.objects.select_for_update().filter(
-        pk__in=contact.job_seekers.values("pk"), organisation_id=event.organisation_id
-    )
-    for job_seeker in job_seekers.order_by("pk"):
-        if job_seeker.job_search_since is None or held_on < job_seeker.job_search_since:
-            continue
-        if job_seeker.first_employer_contact_on is None or held_on < job_seeker.first_employer_contact_on:
-            job_seeker.first_employer_contact_on = held_on
-            job_seeker.save(update_fields=["first_employer_contact_on", "updated_at"])
+    scope = ProgramScope(event.organisation, actor=event.actor)
+    for job_seeker_id in sorted(contact.job_seekers.values_list("pk", flat=True)):
+        crm_services.job_seeker_record_first_employer_contact(scope=scope, job_seeker_id=job_seeker_id, on=held_on)

@@ -169,3 +169,18 @@ def test_full_clean_trusts_a_related_row_the_instance_holds(organisation, django
     with pytest.raises(ValidationError) as error:
         ContactPerson(employer_id=10**9, name="Inès").full_clean()
     assert "employer" in error.value.error_dict
+
+
+def test_the_first_employer_contact_of_the_current_job_search_is_kept(organisation, specialist_sam):
+    job_seeker = JobSeekerFactory(specialist=specialist_sam, job_search_since=datetime.date(2026, 3, 2))
+    scope = ProgramScope(organisation)
+
+    def record(day):
+        services.job_seeker_record_first_employer_contact(scope=scope, job_seeker_id=job_seeker.pk, on=day)
+        job_seeker.refresh_from_db()
+        return job_seeker.first_employer_contact_on
+
+    assert record(datetime.date(2026, 2, 20)) is None  # before this job search began
+    assert record(datetime.date(2026, 3, 20)) == datetime.date(2026, 3, 20)
+    assert record(datetime.date(2026, 3, 25)) == datetime.date(2026, 3, 20)  # a later one changes nothing
+    assert record(datetime.date(2026, 3, 10)) == datetime.date(2026, 3, 10)  # an earlier one, handled late
