@@ -93,9 +93,6 @@ class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
         self.fields["start_time"].initial = datetime.time(10, 0)
         self.fields["end_time"].initial = datetime.time(11, 0)
 
-    def _post_clean(self):
-        pass  # the service validates the model with the organisation and specialist set
-
 
 class RescheduleForm(PartsMixin, WhenMixin, forms.Form):
     prefix = "reschedule"

@@ -39,8 +39,10 @@ def with_visible_job_seekers(contacts: QuerySet[EmployerContact], scope: AccessS
     )
 
 
-def employer_contact_for_detail(scope: AccessScope, pk: int) -> EmployerContact:
-    return scope.get(with_visible_job_seekers(employer_contacts_visible(scope), scope), pk=pk)
+def employer_contact_for_detail(scope: AccessScope, pk: int, *, edit: bool = False) -> EmployerContact:
+    """A visible contact (one the scope may change, with `edit`), or OutOfScope (404)."""
+    contacts = employer_contacts_editable(scope) if edit else employer_contacts_visible(scope)
+    return scope.get(with_visible_job_seekers(contacts, scope), pk=pk)
 
 
 def week_contacts(scope: AccessScope, *, monday: datetime.date, specialist=None) -> list[EmployerContact]:

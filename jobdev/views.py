@@ -163,7 +163,7 @@ def _post(request, contact, form, action, success):
 
 @require_POST
 def contact_reschedule(request, pk):
-    contact = employer_contact_for_detail(request.scope, pk)
+    contact = employer_contact_for_detail(request.scope, pk, edit=True)
     return _post(
         request,
         contact,
@@ -183,7 +183,7 @@ def contact_reschedule(request, pk):
 
 @require_POST
 def contact_cancel(request, pk):
-    contact = employer_contact_for_detail(request.scope, pk)
+    contact = employer_contact_for_detail(request.scope, pk, edit=True)
     return _post(
         request,
         contact,
@@ -197,7 +197,7 @@ def contact_cancel(request, pk):
 
 @require_POST
 def contact_outcome(request, pk):
-    contact = employer_contact_for_detail(request.scope, pk)
+    contact = employer_contact_for_detail(request.scope, pk, edit=True)
     form = OutcomeForm(request.POST, contact=contact)
     return _post(
         request,

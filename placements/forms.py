@@ -31,9 +31,6 @@ class OfferAcceptForm(forms.ModelForm):
         self.fields["site"].label_from_instance = lambda site: f"{site.employer.name} — {site}"
         self.fields["offer_date"].initial = timezone.localdate()
 
-    def _post_clean(self):
-        pass  # the service validates the placement (site of the employer, dates), under its locks
-
     def offer_fields(self) -> dict:
         """The cleaned fields as the service's PlacementOfferFields (the employer apart)."""
         data = self.cleaned_data
@@ -142,9 +139,6 @@ class JobEndReportForm(forms.ModelForm):
                 ]
             },
         }
-
-    def _post_clean(self):
-        pass  # the service validates and saves the report on the stored row, under its lock
 
 
 class TaskScheduleForm(forms.Form):

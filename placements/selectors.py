@@ -125,10 +125,11 @@ def placements_of_job_seeker(scope: AccessScope, job_seeker_id: int) -> list[Pla
     return list(placements_visible(scope).filter(job_seeker_id=job_seeker_id))
 
 
-def placement_for_detail(scope: AccessScope, pk: int) -> Placement:
-    """A visible placement with everything its page shows, or OutOfScope (404)."""
+def placement_for_detail(scope: AccessScope, pk: int, *, edit: bool = False) -> Placement:
+    """A visible placement (one the scope may act on, with `edit`) with everything its
+    page shows, or OutOfScope (404)."""
     return scope.get(
-        placements_visible(scope)
+        (placements_editable(scope) if edit else placements_visible(scope))
         .select_related("follow_along_plan", "job_end_report", "job_seeker__specialist")
         .prefetch_related(
             "milestones",

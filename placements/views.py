@@ -36,6 +36,7 @@ from placements.selectors import (
     placements_editable,
     placements_of_job_seeker,
     placements_visible,
+    support_tasks_editable,
     support_tasks_visible,
 )
 
@@ -143,7 +144,7 @@ def _on_placement_page(request, placement, *, form, context_name: str, save, suc
 
 @require_POST
 def placement_start(request, pk):
-    placement = placement_for_detail(request.scope, pk)
+    placement = placement_for_detail(request.scope, pk, edit=True)
     form = StartForm(request.POST)
     return _on_placement_page(
         request,
@@ -159,7 +160,7 @@ def placement_start(request, pk):
 
 @require_POST
 def placement_terms(request, pk):
-    placement = placement_for_detail(request.scope, pk)
+    placement = placement_for_detail(request.scope, pk, edit=True)
     form = TermsForm(request.POST)
     return _on_placement_page(
         request,
@@ -179,7 +180,7 @@ def placement_terms(request, pk):
 
 @require_POST
 def placement_end(request, pk):
-    placement = placement_for_detail(request.scope, pk)
+    placement = placement_for_detail(request.scope, pk, edit=True)
     form = EndForm(request.POST)
     return _on_placement_page(
         request,
@@ -198,7 +199,7 @@ def placement_end(request, pk):
 
 @require_POST
 def placement_follow_along(request, pk):
-    placement = placement_for_detail(request.scope, pk)
+    placement = placement_for_detail(request.scope, pk, edit=True)
     form = FollowAlongForm(request.POST)
     return _on_placement_page(
         request,
@@ -214,7 +215,7 @@ def placement_follow_along(request, pk):
 
 @require_POST
 def accommodation_create(request, pk):
-    placement = placement_for_detail(request.scope, pk)
+    placement = placement_for_detail(request.scope, pk, edit=True)
     form = AccommodationForm(request.POST)
     return _on_placement_page(
         request,
@@ -234,7 +235,7 @@ def accommodation_create(request, pk):
 @require_POST
 def accommodation_status(request, pk, accommodation_pk):
     scope = request.scope
-    placement = placement_for_detail(scope, pk)
+    placement = placement_for_detail(scope, pk, edit=True)
     accommodation = scope.get(accommodations_visible(scope).filter(placement=placement), pk=accommodation_pk)
     form = AccommodationStatusForm(request.POST, prefix=f"acc{accommodation.pk}")
     return _on_placement_page(
@@ -256,7 +257,7 @@ def accommodation_status(request, pk, accommodation_pk):
 @require_POST
 def benefits_status(request, pk, step_pk):
     scope = request.scope
-    placement = placement_for_detail(scope, pk)
+    placement = placement_for_detail(scope, pk, edit=True)
     step = scope.get(benefits_steps_visible(scope).filter(placement=placement), pk=step_pk)
     form = BenefitsStatusForm(request.POST, prefix=f"ben{step.pk}")
     return _on_placement_page(
@@ -273,7 +274,7 @@ def benefits_status(request, pk, step_pk):
 
 @require_POST
 def job_end_report(request, pk):
-    placement = placement_for_detail(request.scope, pk)
+    placement = placement_for_detail(request.scope, pk, edit=True)
     form = JobEndReportForm(request.POST)
     return _on_placement_page(
         request,
@@ -301,7 +302,7 @@ def task_list(request):
 @require_POST
 def task_complete(request, task_pk):
     scope = request.scope
-    task = scope.get(support_tasks_visible(scope), pk=task_pk)
+    task = scope.get(support_tasks_editable(scope), pk=task_pk)
     form = TaskCompleteForm(request.POST, prefix=f"task{task.pk}")
     done = submit(
         form,
@@ -327,7 +328,7 @@ def task_complete(request, task_pk):
 @require_POST
 def task_schedule(request, task_pk):
     scope = request.scope
-    task = scope.get(support_tasks_visible(scope), pk=task_pk)
+    task = scope.get(support_tasks_editable(scope), pk=task_pk)
     form = TaskScheduleForm(request.POST, prefix=f"schedule{task.pk}")
     saved = submit(
         form,

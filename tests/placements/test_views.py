@@ -73,6 +73,21 @@ def test_bad_offer_input_changes_nothing(client_for, specialist_sam, job_seeker,
     assert not Placement.objects.exists() and not OutboxEvent.objects.exists()
 
 
+def test_an_offer_shows_the_models_rules_with_the_other_errors_at_once(
+    client_for, specialist_sam, job_seeker, employer, organisation
+):
+    """The form runs the model's own rules (Placement.clean): a start before the offer
+    is shown together with a missing job title, not after it is fixed."""
+    response = client_for(specialist_sam).post(
+        reverse("placement_create", args=[job_seeker.pk]),
+        offer_data(employer, job_title="", expected_start_date="2000-01-01"),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This field is required." in page and "The start cannot be before the offer was accepted." in page
+    assert not Placement.objects.exists()
+
+
 def test_offer_with_another_programs_employer_is_refused(client_for, specialist_sam, job_seeker, specialist_louis):
     foreign = EmployerFactory(organisation=specialist_louis.organisation)
     response = client_for(specialist_sam).post(reverse("placement_create", args=[job_seeker.pk]), offer_data(foreign))
@@ -128,6 +143,9 @@ def test_team_mate_sees_the_placement_but_cannot_act(client_for, specialist_sofi
         reverse("placement_end", args=[placement.pk]),
         {"end-end_date": timezone.localdate().isoformat(), "end-end_reason": "fired"},
     )
+    assert response.status_code == 404
+    # Invalid input answers the same: the action is out of scope before the form counts.
+    response = client.post(reverse("placement_end", args=[placement.pk]), {"end-end_reason": "quit"})
     assert response.status_code == 404
     placement.refresh_from_db()
     assert placement.status == "active"
