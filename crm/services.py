@@ -17,10 +17,9 @@ from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm import events
+from crm import clock, events
 from crm.access import AccessScope, OutOfScope
 from crm.models import CareerProfile, Industry, JobPreference, JobSeeker, JobSeekerStatusChange, JobType, User
 
@@ -73,6 +72,10 @@ class JobPreferenceFields(TypedDict, total=False):
     min_hourly_pay: Decimal | None
     things_to_avoid: str
 
+
+# Placement statuses of a job under way (placements.models.Placement.Status; crm reads
+# them through the reverse relation and imports nothing above it).
+JOBS_UNDER_WAY = ("offer_accepted", "active")
 
 PREFERENCE_M2M = ("job_types", "industries", "avoid_job_types", "avoid_industries")
 
@@ -277,8 +280,13 @@ def job_seeker_change_status(*, scope: AccessScope, job_seeker_id: int, status: 
     if status not in JobSeeker.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     job_seeker = job_seeker_lock(scope, job_seeker_id)
+    # A person with a job under way (offer accepted or working) is not closed by hand:
+    # ending the job is what ends follow-along (placements' statuses, read here).
+    if status == JobSeeker.Status.CLOSED and job_seeker.placements.filter(status__in=JOBS_UNDER_WAY).exists():
+        raise ValidationError({"status": _("End the current job first: its follow-along is still running.")})
     if status == JobSeeker.Status.JOB_SEARCH and job_seeker.status != JobSeeker.Status.JOB_SEARCH:
-        return _reenter_job_search(job_seeker, scope=scope, on=timezone.localdate(), note=note, dedup_key=None)
+        today = clock.program_today(scope.organisation)
+        return _reenter_job_search(job_seeker, scope=scope, on=today, note=note, dedup_key=None)
     if _status_change(job_seeker, status, scope=scope, note=note):
         job_seeker.save(update_fields=["status", "updated_at"])
     return job_seeker

@@ -70,6 +70,8 @@ def plan_steps_before_the_start(event: OutboxEvent) -> None:
     # Due before the start when it is known, otherwise within a week of the offer.
     before_start = max(offer_date, start - datetime.timedelta(days=1)) if start else offer_date + datetime.timedelta(7)
     soon = min(before_start, offer_date + datetime.timedelta(days=3))
+    if placement.status == Placement.Status.ENDED:
+        return  # handled after the job already ended: nothing is left to prepare
     if job_seeker.receives_benefits in BENEFITS_NEEDED:
         step = services.benefits_step_create(
             scope=scope,
@@ -208,8 +210,10 @@ def support_after_job_end(event: OutboxEvent) -> None:
         due=end_date + datetime.timedelta(days=7),
     )
     services.follow_along_end(scope=scope, placement_id=placement.pk)
+    services.support_tasks_close_for_ended_job(scope=scope, placement_id=placement.pk)
     still_working = placement.job_seeker.placements.filter(status=Placement.Status.ACTIVE).exists()
-    if not still_working:
+    # A person who closed their file meanwhile is not put back into job search.
+    if not still_working and placement.job_seeker.status != JobSeeker.Status.CLOSED:
         reason = str(placement.get_end_reason_display())
         crm_services.job_seeker_reenter_job_search(
             scope=scope,

@@ -260,6 +260,18 @@ def placement_change_terms(
     old = {"hours_per_week": _money(placement.hours_per_week), "hourly_pay": _money(placement.hourly_pay)}
     if (placement.hours_per_week, placement.hourly_pay) == (hours_per_week, hourly_pay):
         raise ValidationError(_("Neither the hours nor the pay changed."))
+    # A change of terms gives new values; a known value does not become unknown (an
+    # empty form field would otherwise erase it and trigger a benefits re-check).
+    errors = {
+        name: _("Give the new value: it is known and cannot be left empty.")
+        for name, (before, after) in {
+            "hours_per_week": (placement.hours_per_week, hours_per_week),
+            "hourly_pay": (placement.hourly_pay, hourly_pay),
+        }.items()
+        if before is not None and after is None
+    }
+    if errors:
+        raise ValidationError(errors)
     placement.hours_per_week = hours_per_week
     placement.hourly_pay = hourly_pay
     placement.full_clean()
@@ -572,6 +584,29 @@ def follow_along_start(*, scope: AccessScope, placement_id: int, source_event=No
         )
     _schedule_next_contact(scope, placement, earliest=placement.start_date, source_event=source_event)
     return plan
+
+
+# Steps that belong to a job and lose their purpose when it ends (the job-end contact
+# and report are made by the end itself; follow-along contacts end with the plan).
+STEPS_OF_THE_JOB = (
+    SupportTask.Kind.DISCLOSURE_CONVERSATION,
+    SupportTask.Kind.ACCOMMODATION,
+    SupportTask.Kind.BENEFITS_PLANNING,
+    SupportTask.Kind.RETENTION_CHECK,
+    SupportTask.Kind.STEP_DOWN_REVIEW,
+)
+
+
+@transaction.atomic
+def support_tasks_close_for_ended_job(*, scope: AccessScope, placement_id: int) -> int:
+    """The job ended: its open steps (disclosure, adjustments, benefits planning,
+    retention check, step-down review) are cancelled with the end reason. Returns how
+    many. Raises OutOfScope."""
+    placement = placement_lock(scope, placement_id)
+    reason = str(placement.get_end_reason_display())
+    return placement.support_tasks.filter(kind__in=STEPS_OF_THE_JOB, status=SupportTask.Status.OPEN).close(
+        SupportTask.Status.CANCELLED, cancel_reason=(_("Job ended: %(reason)s") % {"reason": reason})[:300]
+    )
 
 
 @transaction.atomic

@@ -45,8 +45,26 @@ def test_a_job_started_and_ended_at_once_leaves_no_active_follow_along(specialis
     assert FollowAlongPlan.objects.get(placement=placement).status == FollowAlongPlan.Status.ENDED
     assert not placement.support_tasks.filter(kind="follow_along", status="open").exists()
     assert placement.support_tasks.filter(kind="job_end_contact", status="open").count() == 1
+    # The steps of the job (disclosure, adjustments, benefits before the start) close
+    # with it, whichever handler came first.
+    assert set(placement.support_tasks.filter(status="open").values_list("kind", flat=True)) == {
+        "job_end_contact",
+        "job_end_report",
+    }
     nadia.refresh_from_db()
     assert nadia.status == "job_search"
+
+
+def test_a_closed_file_is_not_put_back_into_job_search_by_a_late_job_end(specialist_sam, nadia, bakery):
+    placement = offer(specialist_sam, nadia, bakery, on=TODAY)
+    start(specialist_sam, placement, TODAY)
+    end(specialist_sam, placement, TODAY, reason="quit_other")
+    from crm import services as crm_services
+
+    crm_services.job_seeker_change_status(scope=access_scope(specialist_sam), job_seeker_id=nadia.pk, status="closed")
+    dispatch_in(placement_events(placement))
+    nadia.refresh_from_db()
+    assert nadia.status == "closed"
 
 
 @pytest.mark.parametrize("started_first", [True, False])

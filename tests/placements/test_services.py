@@ -385,3 +385,37 @@ def test_every_placement_service_answers_out_of_scope_to_another_team(specialist
             call(access_scope(outsider), working)
     working.refresh_from_db()
     assert working.status == "active" and working.hours_per_week == Decimal("20")
+
+
+def test_a_known_hours_or_pay_cannot_be_erased_by_a_change_of_terms(specialist_sam, nadia, bakery):
+    day = datetime.date(2026, 3, 2)
+    placement = offer(specialist_sam, nadia, bakery, on=day)
+    start(specialist_sam, placement, day)
+    placement.refresh_from_db()
+    known = (placement.hours_per_week, placement.hourly_pay)
+    assert None not in known
+    with pytest.raises(ValidationError) as error:
+        services.placement_change_terms(
+            scope=access_scope(specialist_sam),
+            placement_id=placement.pk,
+            hours_per_week=None,
+            hourly_pay=None,
+            effective_on=day,
+        )
+    assert {"hours_per_week", "hourly_pay"} <= set(error.value.error_dict)
+    placement.refresh_from_db()
+    assert (placement.hours_per_week, placement.hourly_pay) == known
+    assert not OutboxEvent.objects.filter(topic="placement.terms_changed").exists()
+
+
+def test_a_job_seeker_with_a_job_under_way_is_not_closed_by_hand(specialist_sam, nadia, bakery):
+    from crm import services as crm_services
+
+    offer(specialist_sam, nadia, bakery, on=datetime.date(2026, 3, 2))
+    with pytest.raises(ValidationError) as error:
+        crm_services.job_seeker_change_status(
+            scope=access_scope(specialist_sam), job_seeker_id=nadia.pk, status="closed"
+        )
+    assert "status" in error.value.error_dict
+    nadia.refresh_from_db()
+    assert nadia.status != "closed"
