@@ -114,7 +114,7 @@ class EmployerContact(LoadedRelations, models.Model):
             models.Index(fields=["employer", "status", "starts_at"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gte=F("starts_at")), name="employer_contact_ends_after_start"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="employer_contact_ends_after_start"),
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="employer_contact_cancel_has_reason"
             ),
@@ -140,10 +140,15 @@ class EmployerContact(LoadedRelations, models.Model):
         """The Q of `is_face_to_face_on_behalf`, for filters and conditional counts."""
         return Q(**{f"{prefix}mode__in": cls.FACE_TO_FACE_MODES, f"{prefix}purpose": cls.Purpose.ON_BEHALF})
 
-    def validate_constraints(self, exclude=None):
-        # Both check constraints are clean()'s rules, checked here in Python with their
-        # own messages; Django would otherwise ask the database twice per save.
-        pass
+    # Check constraints whose rule clean() applies in Python, with its own message:
+    # full_clean() need not ask the database about them again.
+    CHECKED_IN_CLEAN = frozenset({"employer_contact_ends_after_start", "employer_contact_cancel_has_reason"})
+
+    def get_constraints(self):
+        return [
+            (model, [c for c in constraints if c.name not in self.CHECKED_IN_CLEAN])
+            for model, constraints in super().get_constraints()
+        ]
 
     def clean(self):
         errors = {}

@@ -174,3 +174,29 @@ class TestRelationshipStage:
         job_seeker.refresh_from_db()
         assert employer.relationship_stage == "introduced"
         assert job_seeker.first_employer_contact_on == timezone.localdate(start)
+
+
+def test_the_model_rules_checked_in_clean_are_not_asked_of_the_database_again(
+    specialist_sam, employer, django_assert_num_queries
+):
+    start = timezone.now() + datetime.timedelta(days=1)
+    contact = EmployerContact(
+        organisation=specialist_sam.organisation,
+        specialist=specialist_sam,
+        employer=employer,
+        starts_at=start,
+        ends_at=start,
+    )
+    with django_assert_num_queries(0), pytest.raises(ValidationError) as error:
+        contact.full_clean()
+    assert "ends_at" in error.value.error_dict
+    names = {c.name for _model, constraints in contact.get_constraints() for c in constraints}
+    assert not names & EmployerContact.CHECKED_IN_CLEAN
+
+
+def test_the_database_refuses_a_contact_of_no_length(specialist_sam, employer):
+    from django.db import IntegrityError, transaction
+
+    start = timezone.now()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EmployerContactFactory(specialist=specialist_sam, employer=employer, starts_at=start, ends_at=start)
