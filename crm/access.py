@@ -165,6 +165,11 @@ class AccessScope:
     def led_teams(self) -> QuerySet[Team]:
         return Team.objects.none()
 
+    def team_staff(self, team_id: int) -> QuerySet[User]:
+        """The members of a team this scope leads, and its leader: whose visits its team
+        calendar feed holds. None for a team it does not lead."""
+        return User.objects.none()
+
     # Querysets on the core -------------------------------------------------------
 
     def job_seekers(self, *, edit: bool = False) -> QuerySet[JobSeeker]:
@@ -305,6 +310,11 @@ class StaffScope(AccessScope):
     def led_teams(self) -> QuerySet[Team]:
         return Team.objects.filter(leader_id=self.user.pk, organisation_id=self.organisation_id).order_by("pk")
 
+    def team_staff(self, team_id: int) -> QuerySet[User]:
+        if not self.led_teams().filter(pk=team_id).exists():
+            return User.objects.none()
+        return User.objects.filter(Q(team_id=team_id) | Q(pk=self.user.pk), organisation_id=self.organisation_id)
+
 
 class ProgramScope(AccessScope):
     """The program acting on its own records, with no user behind it: event handlers
@@ -339,10 +349,15 @@ class ProgramScope(AccessScope):
         return Q(**{f"{path}__organisation_id": self.organisation_id})
 
     def staff(self) -> QuerySet[User]:
-        return User.objects.filter(organisation_id=self.organisation_id)
+        return User.objects.filter(
+            organisation_id=self.organisation_id, role__in=[User.Role.SPECIALIST, User.Role.TEAM_LEADER]
+        )
 
-    assignable_specialists = staff
-    program_staff = staff
+    def assignable_specialists(self) -> QuerySet[User]:
+        return self.staff().filter(is_active=True)
+
+    def program_staff(self) -> QuerySet[User]:
+        return User.objects.filter(organisation_id=self.organisation_id)
 
 
 class OperatorScope(AccessScope):

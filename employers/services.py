@@ -87,10 +87,10 @@ def employer_create(
     contact person (met at that site). Raises OutOfScope, ValidationError."""
     if not scope.in_program:
         raise OutOfScope
-    employer = Employer(organisation=scope.organisation, created_by=scope.user)
+    employer = _save(Employer(organisation=scope.organisation, created_by=scope.user), allowed(details, EmployerFields))
     if relationship_stage:
-        employer.relationship_stage = relationship_stage
-    employer = _save(employer, allowed(details, EmployerFields))
+        employer_relationship_set(scope=scope, employer_id=employer.pk, stage=relationship_stage, forward_only=False)
+        employer.refresh_from_db(fields=["relationship_stage"])
     saved_site = _save(EmployerSite(employer=employer), allowed(site, EmployerSiteFields)) if site else None
     if contact_person:
         _save(ContactPerson(employer=employer, site=saved_site), allowed(contact_person, ContactPersonFields))

@@ -12,7 +12,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from crm.access import AccessScope, access_scope
-from crm.models import User
 from integrations.calendar.models import CalendarFeed, CalendarPreference
 from integrations.calendar.tokens import token_hash
 from jobdev.models import EmployerContact
@@ -71,10 +70,8 @@ def feed_visits(feed: CalendarFeed, window: Window, tz) -> QuerySet[EmployerCont
     )
     visits = visits.filter(_shown_statuses(EmployerContact.Status.CANCELLED))
     if feed.kind == CalendarFeed.Kind.TEAM:
-        if feed.team is None or not scope.led_teams().filter(pk=feed.team_id).exists():
-            return visits.none()  # no longer this team's leader
-        team = User.objects.filter(Q(team_id=feed.team_id) | Q(pk=feed.user_id)).values("pk")
-        visits = visits.filter(specialist_id__in=team)
+        # Empty once the owner no longer leads the team.
+        visits = visits.filter(specialist_id__in=scope.team_staff(feed.team_id).values("pk"))
     else:
         visits = visits.filter(specialist_id=feed.user_id)
     return visits.select_related("employer", "site", "specialist").order_by("starts_at", "pk")

@@ -142,7 +142,7 @@ def matches_for_employer(
     last_contacts = {}
     links = (
         OnBehalfOf.objects.filter(jobseeker_id__in=ids, employercontact__employer=employer)
-        .filter(employercontact__organisation_id=scope.organisation_id)
+        .filter(scope.program_shared("employercontact__organisation"))
         .exclude(employercontact__status=EmployerContact.Status.CANCELLED)
         .select_related("employercontact")
         .order_by("-employercontact__starts_at", "-employercontact_id")
