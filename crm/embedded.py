@@ -9,24 +9,15 @@ import logging
 import threading
 
 import dramatiq
-from django.apps import apps
 from dramatiq.brokers.stub import StubBroker
 
 logger = logging.getLogger(__name__)
-
-
-def load_actor_modules() -> None:
-    """Actors, cron jobs, topics and handlers are registered by each app's
-    AppConfig.ready() (crm.events.import_app_modules), named there explicitly: this
-    only makes sure the apps are ready."""
-    apps.check_apps_ready()
 
 
 def start_worker(*, threads: int = 2) -> dramatiq.Worker:
     broker = dramatiq.get_broker()
     if not isinstance(broker, StubBroker):
         raise RuntimeError("The embedded worker runs only on the in-memory broker (REDIS_URL must be unset).")
-    load_actor_modules()
     worker = dramatiq.Worker(broker, worker_threads=threads)
     worker.start()
     logger.info("Embedded dramatiq worker started with %s threads.", threads)
@@ -36,7 +27,6 @@ def start_worker(*, threads: int = 2) -> dramatiq.Worker:
 def start_scheduler() -> threading.Thread:
     from dramatiq_crontab import scheduler
 
-    load_actor_modules()
     thread = threading.Thread(target=scheduler.start, name="embedded-scheduler", daemon=True)
     thread.start()
     logger.info("Embedded scheduler started with %s periodic jobs.", len(scheduler.get_jobs()))

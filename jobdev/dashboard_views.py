@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.access import AccessScope, OutOfScope
+from crm.clock import program_zone
 from jobdev.dashboard import (
     DEFAULT_WEEKS,
     MAX_PERIOD_DAYS,
@@ -24,7 +25,6 @@ from jobdev.dashboard import (
     dashboard_teams,
     default_period,
     iso_monday,
-    program_time_zone,
 )
 from jobdev.dashboard.rendering import bar_chart, csv_response
 
@@ -141,7 +141,7 @@ def _dashboard(request) -> tuple[DashboardFilterForm, TeamDashboard]:
     scope = request.scope
     if not dashboard_available_to(scope):
         raise OutOfScope
-    today = timezone.localdate(timezone=program_time_zone(scope.organisation))
+    today = timezone.localdate(timezone=program_zone(scope.organisation))
     form = DashboardFilterForm(request.GET or None, scope=scope, today=today)
     return form, TeamDashboard(scope, form.filters(), today=today)
 

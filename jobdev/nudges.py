@@ -14,10 +14,6 @@ from placements import services as placement_services
 from placements.models import SupportTask
 
 
-def nudge_days(organisation: Organisation) -> list[int]:
-    return organisation.nudge_days
-
-
 def rapid_search_nudge(*, today: datetime.date | None = None) -> int:
     """The scheduler's daily job. Creates one task per job seeker and day mark (14, 21
     by default), once, however often it runs. Days are counted in each program's own
@@ -25,7 +21,7 @@ def rapid_search_nudge(*, today: datetime.date | None = None) -> int:
     Returns how many nudges it created."""
     created = 0
     for organisation in Organisation.objects.all():
-        days = nudge_days(organisation)
+        days = organisation.nudge_days
         if not days:
             continue
         program_day = today or clock.program_today(organisation)

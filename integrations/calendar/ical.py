@@ -6,7 +6,6 @@ needs a login), and never health information, notes or phone numbers; job seeker
 appear by initials (or first names, if the program chose so), never full names."""
 
 import datetime
-import zoneinfo
 
 from django.conf import settings
 from django.utils import translation
@@ -139,10 +138,6 @@ def calendar(
         cal.add_component(event)
     cal.add_missing_timezones(first_date=first_date, last_date=last_date)
     return cal.to_ical()
-
-
-def program_zone(organisation: Organisation):
-    return zoneinfo.ZoneInfo(organisation.time_zone)
 
 
 def in_language(language: str):

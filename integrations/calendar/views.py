@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.access import OutOfScope
+from crm.clock import program_zone
 from integrations.calendar import ical, services
 from integrations.calendar.models import CalendarFeed, CalendarPreference
 from integrations.calendar.selectors import (
@@ -47,7 +48,7 @@ def feed(request, token):
         raise OutOfScope
     user = calendar_feed.user
     organisation = user.organisation
-    tz = ical.program_zone(organisation)
+    tz = program_zone(organisation)
     window = Window.around(timezone.localdate(timezone=tz))
     preference = CalendarPreference.objects.filter(user=user).first()
     etag, last_modified = feed_fingerprint(calendar_feed, window, tz, preference)
@@ -96,7 +97,7 @@ def visit_ics(request, pk):
     """ "Add to calendar" for one visit: the same UID as in the feeds."""
     contact = employer_contact_for_detail(request.scope, pk)
     organisation = request.scope.organisation
-    tz = ical.program_zone(organisation)
+    tz = program_zone(organisation)
     event = ical.visit_event(contact, organisation=organisation, tz=tz, base_url=_base_url(request))
     day = contact.starts_at.astimezone(tz).date()
     body = ical.calendar(
@@ -110,7 +111,7 @@ def task_ics(request, pk):
         support_tasks_visible(request.scope).select_related("placement__site"), pk=pk, due_time__isnull=False
     )
     organisation = request.scope.organisation
-    tz = ical.program_zone(organisation)
+    tz = program_zone(organisation)
     event = ical.appointment_event(task, organisation=organisation, tz=tz, base_url=_base_url(request))
     body = ical.calendar(
         name="",

@@ -19,7 +19,6 @@ from jobdev.dashboard.scope import (
     dashboard_available_to,
     dashboard_staff,
     dashboard_teams,
-    program_time_zone,
 )
 from jobdev.dashboard.tables import TABLES, Table, dashboard_table, dashboard_tables
 from jobdev.dashboard.team import SpecialistRow, TeamDashboard, WeekPoint
@@ -43,5 +42,4 @@ __all__ = [
     "default_period",
     "iso_monday",
     "iso_week_label",
-    "program_time_zone",
 ]

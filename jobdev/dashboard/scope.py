@@ -4,24 +4,15 @@ a specialist their own figures; the records counted are those the access scope (
 the staff in scope."""
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from crm.access import AccessScope, carries_a_caseload
-from crm.models import JobSeeker, Organisation, Team, User
+from crm.models import JobSeeker, Team, User
 from jobdev.models import EmployerContact
 from jobdev.selectors import employer_contacts_visible
 from placements.models import Placement, SupportTask
-
-
-def program_time_zone(organisation: Organisation) -> datetime.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(organisation.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.get_current_timezone()
 
 
 def dashboard_available_to(scope: AccessScope) -> bool:

@@ -17,6 +17,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from crm.access import AccessScope, OutOfScope
+from crm.clock import program_zone
 from crm.models import JobSeeker, Organisation, User
 from jobdev.dashboard.figures import Figure, Share, dashboard_figures
 from jobdev.dashboard.periods import iso_monday, iso_week_label, iso_weeks, months
@@ -27,7 +28,6 @@ from jobdev.dashboard.scope import (
     employer_contacts_in_scope,
     job_seekers_in_scope,
     placements_in_scope,
-    program_time_zone,
     staff_in_scope,
     tasks_in_scope,
 )
@@ -107,7 +107,7 @@ class TeamDashboard:
         self.scope = scope
         self.organisation: Organisation = scope.organisation
         self.filters = filters
-        self.tz = program_time_zone(self.organisation)
+        self.tz = program_zone(self.organisation)
         self.today = today or timezone.localdate(timezone=self.tz)
         self.date_from, self.date_to = filters.date_from, filters.date_to
         self.start = self._midnight(self.date_from)

@@ -10,7 +10,6 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from crm import tasks
-from crm.embedded import load_actor_modules
 
 
 def test_broker_matches_the_mode():
@@ -25,7 +24,6 @@ def test_broker_matches_the_mode():
 def test_periodic_job_is_registered_with_the_scheduler():
     from dramatiq_crontab import scheduler
 
-    load_actor_modules()
     jobs = {job.name: job for job in scheduler.get_jobs()}
     assert "purge_expired_login_data" in jobs
     assert str(jobs["purge_expired_login_data"].trigger.timezone) == settings.TIME_ZONE
