@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.access import access_scope, rows
@@ -286,7 +287,7 @@ class OutboxEventAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Retry the failed handlers of the selected events"))
+    @admin.action(description=gettext_lazy("Retry the failed handlers of the selected events"))
     def retry_failed_handlers(self, request, queryset):
         from crm.events import retry_failed
 

@@ -132,6 +132,13 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        parts = [part.strip() for part in self.rapid_search_nudge_days.split(",") if part.strip()]
+        if any(not part.isdigit() or not 0 < int(part) < 366 for part in parts):
+            raise ValidationError(
+                {"rapid_search_nudge_days": _("Give whole days from 1 to 365, separated by commas (e.g. 14,21).")}
+            )
+
     @property
     def nudge_days(self) -> list[int]:
         """`rapid_search_nudge_days` read leniently: whole days from 1 to 365, sorted,

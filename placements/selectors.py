@@ -17,6 +17,7 @@ from placements.models import (
     BenefitsStep,
     FollowAlongPlan,
     JobEndReport,
+    Milestone,
     Placement,
     PlacementMilestone,
     SupportTask,
@@ -147,7 +148,9 @@ def placement_timeline(placement: Placement) -> list[dict]:
     for event in OutboxEvent.objects.filter(aggregate_type="placement", aggregate_id=placement.pk).select_related(
         "actor"
     ):
-        items.append({"when": event.occurred_at, "kind": "event", "event": event})
+        milestone = event.payload.get("milestone") if event.topic == "placement.milestone_reached" else None
+        label = Milestone(milestone).label if milestone in Milestone.values else milestone
+        items.append({"when": event.occurred_at, "kind": "event", "event": event, "milestone_label": label})
     for milestone in placement.milestones.all():
         items.append({"when": milestone.reached_at or milestone.due_date, "kind": "milestone", "milestone": milestone})
     for task in placement.support_tasks.all():

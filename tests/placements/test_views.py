@@ -298,3 +298,17 @@ def test_placement_audit_history_is_for_those_who_see_it(client_for, leader_a, s
     url = reverse("job_seeker_placements", args=[job_seeker.pk])
     assert "Placement audit history" in client_for(leader_a).get(url).content.decode()
     assert "Placement audit history" not in client_for(specialist_sam).get(url).content.decode()
+
+
+def test_the_timeline_names_milestones_in_the_readers_language(client_for, specialist_sam, job_seeker, handle_events):
+    from placements import services
+    from placements.models import PlacementMilestone
+
+    started = timezone.localdate() - datetime.timedelta(days=100)
+    placement = PlacementFactory(job_seeker=job_seeker, offer_date=started, start_date=started)
+
+    PlacementMilestone.objects.create(placement=placement, name="day_90", due_date=placement.start_date)
+    services.milestones_emit_due()
+    client = client_for(specialist_sam)
+    page = client.get(reverse("placement_detail", args=[placement.pk])).content.decode()
+    assert "<strong>Milestone reached</strong>: 13 weeks (day 90)" in page and "day_90" not in page
