@@ -47,6 +47,11 @@ from employers.models import JobOpening
 from jobdev.models import EmployerContact
 
 
+def initials(person) -> str:
+    """ "Nadia Benali" -> "N.B." """
+    return "".join(part[0].upper() + "." for part in (person.first_name, person.last_name) if part)
+
+
 class ContactPlanner:
     """Job development: every employer contact, when it is planned, moved, cancelled and
     recorded, what was learned at it, and the job openings."""
@@ -648,7 +653,9 @@ class ContactPlanner:
         process, best time to apply, result, next step), a no-show's, or the aim of a
         planned visit."""
         rng, texts = self.rng, self.data.job_development
-        names = " et ".join(self.plans[index].first_name for index in contact.job_seekers)
+        # The contact log is read across the program: its free text names the people a
+        # contact was for by their initials only, as calendars do.
+        names = " et ".join(initials(self.plans[index]) for index in contact.job_seekers)
         person = self.person_named(contact)
         employer = self.employers[contact.employer_index]
         de_job = of_job(rng.choice(employer.jobs)[0])
@@ -716,8 +723,8 @@ class ContactPlanner:
             elif rng.random() < 0.7:
                 step = rng.choice(texts["on_behalf_next_steps"] if on_behalf else texts["relationship_next_steps"])
             if step is not None:
-                first_name = self.plans[contact.job_seekers[0]].first_name if contact.job_seekers else ""
-                outcome["next_step"] = step["text"].format(person=person, name=first_name)
+                first = initials(self.plans[contact.job_seekers[0]]) if contact.job_seekers else ""
+                outcome["next_step"] = step["text"].format(person=person, name=first)
                 outcome["next_step_on"] = weekday_on_or_after(contact.day + timedelta(days=step["days"]))
         contact.outcome = outcome
 

@@ -295,6 +295,24 @@ def test_employers_have_sites_with_coordinates_and_contact_persons(demo):
 
 
 @pytest.mark.django_db
+def test_the_shared_contact_log_names_no_job_seeker_in_its_free_text(demo):
+    """The employer contact log is read across the program, while a job seeker is seen
+    only by their team: the demo's texts refer to the people a contact was for by
+    their initials, never by name."""
+    from jobdev.models import EmployerContact
+
+    checked = 0
+    for contact in EmployerContact.objects.prefetch_related("job_seekers").select_related("contact_person"):
+        text = " ".join([contact.result, contact.next_step, contact.learned_hiring_needs, contact.cancel_reason])
+        met = contact.contact_person.name if contact.contact_person else ""
+        for job_seeker in contact.job_seekers.all():
+            if job_seeker.first_name not in met:
+                assert job_seeker.first_name not in text, (contact.pk, text)
+            checked += 1
+    assert checked > 200
+
+
+@pytest.mark.django_db
 def test_every_event_the_demo_wrote_was_handled(demo):
     assert OutboxEvent.objects.count() > 300
     assert not OutboxEvent.objects.exclude(status=OutboxEvent.Status.HANDLED).exists()
