@@ -1,6 +1,5 @@
 """Access rules, proven per role at each boundary: pages and admin."""
 
-import pytest
 from django.urls import reverse
 
 from crm.access import access_scope
@@ -11,20 +10,8 @@ from tests.factories import (
     ContactPersonFactory,
     EmployerFactory,
     EmployerSiteFactory,
-    JobSeekerFactory,
     PlacementFactory,
 )
-
-
-@pytest.fixture
-def caseloads(specialist_sam, specialist_sofia, specialist_bob, specialist_louis, leader_a, leader_b):
-    return {
-        "sam": JobSeekerFactory(specialist=specialist_sam, first_name="Samia"),
-        "sofia": JobSeekerFactory(specialist=specialist_sofia, first_name="Sofiane"),
-        "bob": JobSeekerFactory(specialist=specialist_bob, first_name="Bobette"),
-        "louis": JobSeekerFactory(specialist=specialist_louis, first_name="Louise"),
-        "lea": JobSeekerFactory(specialist=leader_a, first_name="Léonie"),
-    }
 
 
 def names(queryset):

@@ -12,20 +12,9 @@ from django.http import Http404
 
 from crm.access import NO_ACCESS, OutOfScope, ProgramScope, StaffScope, access_scope
 from crm.models import JobSeeker, User
-from tests.factories import JobSeekerFactory, UserFactory
+from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def caseloads(specialist_sam, specialist_sofia, specialist_bob, specialist_louis, leader_a, leader_b, program_admin):
-    return {
-        "sam": JobSeekerFactory(specialist=specialist_sam, first_name="Samia"),
-        "sofia": JobSeekerFactory(specialist=specialist_sofia, first_name="Sofiane"),
-        "bob": JobSeekerFactory(specialist=specialist_bob, first_name="Bobette"),
-        "louis": JobSeekerFactory(specialist=specialist_louis, first_name="Louise"),
-        "lea": JobSeekerFactory(specialist=leader_a, first_name="Léonie"),
-    }
 
 
 def names(queryset):

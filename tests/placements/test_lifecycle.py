@@ -11,7 +11,7 @@ from crm.access import OutOfScope, access_scope
 from crm.models import JobSeeker, OutboxEvent
 from placements import services
 from placements.models import Accommodation, BenefitsStep, FollowAlongPlan, Placement, PlacementMilestone
-from tests.factories import EmployerFactory, JobSeekerFactory
+from tests.factories import EmployerFactory
 
 TODAY = datetime.date(2026, 3, 2)  # a Monday
 
@@ -23,21 +23,13 @@ def frozen_today():
 
 
 @pytest.fixture
-def job_seeker(specialist_sam):
-    return JobSeekerFactory(
-        specialist=specialist_sam,
-        first_name="Nadia",
-        last_name="Benali",
-        receives_benefits="yes",
-        disclosure_preference="partial",
-        referral_date=datetime.date(2026, 1, 5),
-        enrolment_date=datetime.date(2026, 1, 10),
-    )
+def job_seeker(nadia):
+    return nadia
 
 
 @pytest.fixture
-def employer(specialist_sam):
-    return EmployerFactory(organisation=specialist_sam.organisation, name="Boulangerie du Port")
+def employer(bakery):
+    return bakery
 
 
 def accept(actor, job_seeker, employer, **overrides):
