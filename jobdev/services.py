@@ -154,8 +154,10 @@ def employer_contact_reschedule(
     contact_person_id: int | None = None,
     confirmed: bool | None = None,
 ) -> EmployerContact:
-    """Move a planned contact, or change its place, person or confirmation. Calendars
-    see a new SEQUENCE when the time, place or confirmation changes (RFC 5545 3.8.7.4).
+    """Move a planned contact, or change its place, person or confirmation: the values
+    given replace the contact's (`site_id` or `contact_person_id` None: none), as the
+    reschedule form sends them all; `confirmed` None keeps it. Calendars see a new
+    SEQUENCE when the time, place or confirmation changes (RFC 5545 3.8.7.4).
     Raises OutOfScope, ValidationError."""
     contact = _lock(scope, contact_id)
     if contact.status != EmployerContact.Status.PLANNED:
