@@ -348,7 +348,8 @@ def dispatch(event_id: int) -> DispatchReport:
     the others; it is recorded with the time of its next attempt. Never raises for a
     handler's error (the outbox, not dramatiq, retries)."""
     report = DispatchReport(event_id)
-    event = OutboxEvent.objects.select_related("organisation").filter(pk=event_id).first()
+    # An event's facts never change once written (only its status does): read it once.
+    event = OutboxEvent.objects.select_related("organisation", "actor").filter(pk=event_id).first()
     if event is None:
         return report
     if event.status != OutboxEvent.Status.PENDING:
@@ -375,25 +376,25 @@ def dispatch(event_id: int) -> DispatchReport:
     else:
         with clock.in_program_zone(event.organisation):
             for subscription in subscriptions:
-                _run_handler(event_id, subscription, report)
+                _run_handler(event, subscription, report)
         _settle(event_id, [s.name for s in subscriptions])
     report.status = OutboxEvent.objects.filter(pk=event_id).values_list("status", flat=True).first()
     return report
 
 
-def _locked_event(event_id: int) -> OutboxEvent:
+def _lock_event(event_id: int) -> None:
     # Lock the event: two workers given the same event run its handlers one at a time,
     # and the second sees what the first recorded (a claimed attempt, a success).
-    return OutboxEvent.objects.select_for_update(of=("self",)).select_related("organisation", "actor").get(pk=event_id)
+    list(OutboxEvent.objects.select_for_update().filter(pk=event_id).values_list("pk"))
 
 
-def _claim_attempt(event_id: int, name: str, report: DispatchReport) -> EventHandling | None:
+def _claim_attempt(event: OutboxEvent, name: str, report: DispatchReport) -> EventHandling | None:
     """Record the attempt, and when the next one is due, *before* the handler runs, in a
     committed transaction: a handler that kills its worker or passes the actor's time
     limit still counts as a failed attempt, is retried on schedule and, after the last
     attempt, shown as failed. Returns the claimed handling, or None: nothing to run."""
     with transaction.atomic():
-        event = _locked_event(event_id)
+        _lock_event(event.pk)
         handling = EventHandling.objects.filter(event=event, handler=name).first()
         now = timezone.now()
         if handling is not None and handling.status != EventHandling.Status.RETRYING:
@@ -416,35 +417,43 @@ def _claim_attempt(event_id: int, name: str, report: DispatchReport) -> EventHan
         return handling
 
 
-def _run_handler(event_id: int, subscription: Subscription, report: DispatchReport) -> None:
+class _TakenOver(Exception):
+    """Another worker recorded this attempt meanwhile: undo what the handler did."""
+
+
+def _run_handler(event: OutboxEvent, subscription: Subscription, report: DispatchReport) -> None:
     name = subscription.name
     try:
-        claimed = _claim_attempt(event_id, name, report)
+        claimed = _claim_attempt(event, name, report)
         if claimed is None:
             return
         with transaction.atomic():
-            event = _locked_event(event_id)
-            handling = EventHandling.objects.get(pk=claimed.pk)
-            if (handling.status, handling.attempts) != (EventHandling.Status.RETRYING, claimed.attempts):
-                return  # another worker took this attempt over meanwhile
+            _lock_event(event.pk)
             try:
                 with transaction.atomic():  # a savepoint: a failure undoes the handler's partial work
                     subscription(event)
             except Exception as error:  # noqa: BLE001 - recorded, retried on schedule, shown to admins
-                _note_failure(event, handling, name, error, report)
+                _note_failure(event, claimed, name, error, report)
                 return
-            handling.status, handling.last_error, handling.next_attempt_at = EventHandling.Status.SUCCEEDED, "", None
-            handling.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
+            # Succeeded only if the attempt is still the one claimed (compare and set).
+            still_ours = EventHandling.objects.filter(
+                pk=claimed.pk, status=EventHandling.Status.RETRYING, attempts=claimed.attempts
+            )
+            succeeded = {"status": EventHandling.Status.SUCCEEDED, "last_error": "", "next_attempt_at": None}
+            if not still_ours.update(**succeeded, updated_at=timezone.now()):
+                raise _TakenOver
             report.succeeded.append(name)
+    except _TakenOver:
+        logger.warning("Handler %s on event %s: attempt taken over by another worker, undone.", name, event.pk)
     except Exception as error:  # noqa: BLE001 - the transaction itself failed (lock timeout, lost connection)
         try:
             with transaction.atomic():
-                event = _locked_event(event_id)
+                _lock_event(event.pk)
                 handling = EventHandling.objects.filter(event=event, handler=name).first()
                 if handling is not None and handling.status == EventHandling.Status.RETRYING:
                     _note_failure(event, handling, name, error, report)
         except Exception:  # noqa: BLE001 - the database is gone: the sweep sends the event again
-            logger.exception("Could not record the failure of handler %s on event %s.", name, event_id)
+            logger.exception("Could not record the failure of handler %s on event %s.", name, event.pk)
 
 
 def _note_failure(event, handling: EventHandling, name: str, error: BaseException, report: DispatchReport) -> None:
