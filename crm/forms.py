@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crm.access import AccessScope
+from crm.dates import EARLIEST, LATEST, validate_sane_date
 from crm.models import CareerProfile, JobPreference, JobSeeker, Shift, Weekday
 
 T = TypeVar("T")
@@ -16,6 +17,22 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class SaneDateField(forms.DateField):
+    """The one form field for a date (crm.dates: the years 2000 to 2100). Every date
+    field of every form is one (tests/crm/test_dates.py checks them all); a ModelForm
+    names its model's date fields in `Meta.field_classes`."""
+
+    widget = DateInput
+    default_validators = [validate_sane_date]
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if "date" in (getattr(widget, "input_type", None), widget.attrs.get("type")):
+            attrs.setdefault("min", EARLIEST.isoformat())
+            attrs.setdefault("max", LATEST.isoformat())
+        return attrs
 
 
 class JobSeekerForm(forms.ModelForm):
@@ -37,6 +54,7 @@ class JobSeekerForm(forms.ModelForm):
             "disclosure_preference",
         ]
         widgets = {"referral_date": DateInput(), "enrolment_date": DateInput()}
+        field_classes = {"referral_date": SaneDateField, "enrolment_date": SaneDateField}
 
     def __init__(self, *args, scope: AccessScope, **kwargs):
         super().__init__(*args, **kwargs)

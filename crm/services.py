@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from crm import clock, events
 from crm.access import AccessScope, OutOfScope
+from crm.dates import check_sane_dates
 from crm.models import CareerProfile, Industry, JobPreference, JobSeeker, JobSeekerStatusChange, JobType, User
 
 
@@ -205,6 +206,7 @@ def job_seeker_create(
     details = allowed(details, JobSeekerFields)
     profile = allowed(profile, CareerProfileFields)
     preference = allowed(preference, JobPreferenceFields)
+    check_sane_dates(referral_date=details.get("referral_date"), enrolment_date=details.get("enrolment_date"))
     specialist = _assignable(scope, specialist_id or getattr(scope.user, "pk", None))
     job_seeker = JobSeeker(organisation=scope.organisation, specialist=specialist, **details)
     job_seeker.job_search_since = job_seeker.enrolment_date
@@ -241,6 +243,7 @@ def job_seeker_update(
     profile = allowed(profile, CareerProfileFields)
     preference = allowed(preference, JobPreferenceFields)
     job_seeker = job_seeker_lock(scope, job_seeker_id)
+    check_sane_dates(referral_date=details.get("referral_date"), enrolment_date=details.get("enrolment_date"))
     previous_specialist_id = job_seeker.specialist_id
     if specialist_id is not None and specialist_id != previous_specialist_id:
         job_seeker.specialist = _assignable(scope, specialist_id)

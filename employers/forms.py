@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import DateInput
+from crm.forms import DateInput, SaneDateField
 from crm.models import Shift
 from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 
@@ -96,6 +96,7 @@ class JobOpeningForm(forms.ModelForm):
             "note",
         ]
         widgets = {"learned_on": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"learned_on": SaneDateField}
 
     def __init__(self, *args, employer, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from crm.access import AccessScope, OutOfScope
+from crm.dates import check_sane_dates
 from crm.models import Industry, JobType
 from crm.services import allowed
 from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
@@ -169,4 +170,6 @@ def job_opening_save(
         if opening_id
         else JobOpening(employer=employer, created_by=scope.user)
     )
-    return _save(opening, allowed(details, JobOpeningFields))
+    details = allowed(details, JobOpeningFields)
+    check_sane_dates(learned_on=details.get("learned_on"))
+    return _save(opening, details)

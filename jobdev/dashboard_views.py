@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from crm.access import AccessScope, OutOfScope
 from crm.clock import program_zone
+from crm.forms import SaneDateField
 from jobdev.dashboard import (
     DEFAULT_WEEKS,
     MAX_PERIOD_DAYS,
@@ -29,8 +30,6 @@ from jobdev.dashboard import (
 from jobdev.dashboard.rendering import bar_chart, csv_response
 
 SECTIONS = ("job_development", "caseload", "rapid_search", "outcomes", "follow_along", "placements")
-EARLIEST = datetime.date(2000, 1, 1)
-LATEST = datetime.date(2100, 12, 31)
 
 
 class DashboardFilterForm(forms.Form):
@@ -48,13 +47,13 @@ class DashboardFilterForm(forms.Form):
         empty_label=gettext_lazy("Every specialist"),
         error_messages={"invalid_choice": gettext_lazy("That specialist was not found: showing every specialist.")},
     )
-    date_from = forms.DateField(
+    date_from = SaneDateField(
         label=gettext_lazy("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": gettext_lazy("Enter a date such as 2026-03-02.")},
     )
-    date_to = forms.DateField(
+    date_to = SaneDateField(
         label=gettext_lazy("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -75,20 +74,6 @@ class DashboardFilterForm(forms.Form):
         else:
             # A specialist sees their own figures only.
             del self.fields["specialist"]
-
-    def _clean_day(self, name):
-        day = self.cleaned_data.get(name)
-        if day is not None and not EARLIEST <= day <= LATEST:
-            raise forms.ValidationError(
-                _("Choose a date between %(first)s and %(last)s.") % {"first": EARLIEST.year, "last": LATEST.year}
-            )
-        return day
-
-    def clean_date_from(self):
-        return self._clean_day("date_from")
-
-    def clean_date_to(self):
-        return self._clean_day("date_to")
 
     def clean(self):
         cleaned = super().clean()

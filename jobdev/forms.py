@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.access import AccessScope
-from crm.forms import DateInput
+from crm.forms import DateInput, SaneDateField
 from crm.models import JobType
 from employers.models import ContactPerson, EmployerSite
 from employers.selectors import contact_persons_visible, employer_sites_visible, employers_visible
@@ -25,7 +25,7 @@ def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
 
 
 class WhenMixin(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=DateInput())
+    day = SaneDateField(label=_("Date"), widget=DateInput())
     start_time = forms.TimeField(label=pgettext_lazy("time of day", "From"), widget=TimeInput())
     end_time = forms.TimeField(label=pgettext_lazy("time of day", "To"), widget=TimeInput())
 
@@ -141,7 +141,7 @@ class OutcomeForm(forms.Form):
         label=_("Result"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     next_step = forms.CharField(label=_("Next step"), max_length=300, required=False)
-    next_step_on = forms.DateField(label=_("Next step date"), widget=DateInput(), required=False)
+    next_step_on = SaneDateField(label=_("Next step date"), widget=DateInput(), required=False)
 
     def __init__(self, *args, contact, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,7 +166,7 @@ class LogForm(PartsMixin, forms.Form):
     job_seekers = forms.ModelMultipleChoiceField(
         label=_("On behalf of"), queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 4})
     )
-    day = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    day = SaneDateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
     time = forms.TimeField(
         label=_("Time"),
         widget=TimeInput(),
@@ -176,7 +176,7 @@ class LogForm(PartsMixin, forms.Form):
         label=_("Result"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     next_step = forms.CharField(label=_("Next step"), max_length=300, required=False)
-    next_step_on = forms.DateField(label=_("Next step date"), widget=DateInput(), required=False)
+    next_step_on = SaneDateField(label=_("Next step date"), widget=DateInput(), required=False)
 
     service_field_map = {"occurred_at": "time"}
 

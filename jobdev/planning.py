@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from crm.dates import parse_iso_week, week_monday
 from jobdev.models import EmployerContact
 
 # Urban travel by public transport or car, door to door, with a margin to park or walk.
@@ -16,14 +17,14 @@ UNKNOWN_DISTANCE_MINUTES = 30
 
 def iso_week_monday(value: str | None, today: datetime.date) -> tuple[datetime.date, bool]:
     """Monday of the ISO week `value` ("2026-W48"); today's week if missing or invalid.
-    Returns (monday, understood)."""
+    Returns (monday, understood). A week outside the date policy (crm.dates) is not
+    understood."""
     if value:
-        try:
-            year, week = value.upper().split("-W")
-            return datetime.date.fromisocalendar(int(year), int(week), 1), True
-        except ValueError:
-            return today - datetime.timedelta(days=today.weekday()), False
-    return today - datetime.timedelta(days=today.weekday()), True
+        monday = parse_iso_week(value)
+        if monday is not None:
+            return monday, True
+        return week_monday(today), False
+    return week_monday(today), True
 
 
 def distance_km(a, b) -> float | None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from crm import events
 from crm.access import AccessScope, OutOfScope
+from crm.dates import check_sane_dates
 from crm.models import JobType
 from crm.services import allowed
 from employers.selectors import contact_persons_visible, employer_sites_visible, employers_visible
@@ -119,6 +120,7 @@ def employer_contact_plan(
     others: an employer, site, person or job seeker the scope may not use)."""
     if scope.user is None:
         raise OutOfScope
+    check_sane_dates(starts_at=starts_at, ends_at=ends_at)
     employer = employers_visible(scope).filter(pk=employer_id).first()
     if employer is None:
         raise ValidationError({"employer": _("Choose one of your program's employers.")})
@@ -162,6 +164,7 @@ def employer_contact_reschedule(
     contact = _lock(scope, contact_id)
     if contact.status != EmployerContact.Status.PLANNED:
         raise ValidationError(_("Only a planned contact can be rescheduled."))
+    check_sane_dates(starts_at=starts_at, ends_at=ends_at)
     site = _site(scope, contact.employer_id, site_id)
     confirmed = contact.confirmed if confirmed is None else confirmed
     changed = (contact.starts_at, contact.ends_at, contact.site_id, contact.confirmed) != (
@@ -208,6 +211,7 @@ def employer_contact_hold(
     contact = _lock(scope, contact_id)
     if contact.status != EmployerContact.Status.PLANNED:
         raise ValidationError(_("Only a planned contact can be marked as held."))
+    check_sane_dates(next_step_on=outcome.get("next_step_on"))
     if contact.starts_at > timezone.now() + HELD_GRACE:
         raise ValidationError(_("This contact has not taken place yet: record its outcome once it has."))
     if "contact_person_id" in outcome and outcome["contact_person_id"] is not None:
@@ -244,6 +248,7 @@ def employer_contact_log(
     """Log a contact that already happened (a quick phone call or email, or a visit
     that was not planned here), as 15 minutes from `occurred_at`. Raises OutOfScope,
     ValidationError (among others: `occurred_at` in the future)."""
+    check_sane_dates(occurred_at=occurred_at, next_step_on=(outcome or {}).get("next_step_on"))
     if occurred_at > timezone.now() + HELD_GRACE:
         raise ValidationError({"occurred_at": _("A contact is logged once it has happened.")})
     contact = employer_contact_plan(

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.access import AccessScope
-from crm.forms import DateInput
+from crm.forms import DateInput, SaneDateField
 from employers.selectors import employer_sites_visible, employers_visible
 from placements.models import Accommodation, BenefitsStep, FollowAlongPlan, JobEndReport, Placement, SupportTask
 
@@ -23,6 +23,7 @@ class OfferAcceptForm(forms.ModelForm):
             "expected_start_date",
         ]
         widgets = {"offer_date": DateInput(), "expected_start_date": DateInput()}
+        field_classes = {"offer_date": SaneDateField, "expected_start_date": SaneDateField}
 
     def __init__(self, *args, scope: AccessScope, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +43,7 @@ class OfferAcceptForm(forms.ModelForm):
 
 class StartForm(forms.Form):
     prefix = "start"
-    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    start_date = SaneDateField(label=_("Start date"), widget=DateInput())
 
 
 class TermsForm(forms.Form):
@@ -51,12 +52,12 @@ class TermsForm(forms.Form):
         label=_("Hours per week"), max_digits=4, decimal_places=1, min_value=0, max_value=80, required=False
     )
     hourly_pay = forms.DecimalField(label=_("Hourly pay"), max_digits=6, decimal_places=2, min_value=0, required=False)
-    effective_on = forms.DateField(label=_("From"), widget=DateInput(), initial=timezone.localdate)
+    effective_on = SaneDateField(label=_("From"), widget=DateInput(), initial=timezone.localdate)
 
 
 class EndForm(forms.Form):
     prefix = "end"
-    end_date = forms.DateField(label=_("End date"), widget=DateInput())
+    end_date = SaneDateField(label=_("End date"), widget=DateInput())
     end_reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—")] + list(Placement.EndReason.choices))
 
 
@@ -72,7 +73,7 @@ class FollowAlongForm(forms.Form):
     action = forms.ChoiceField(label=_("Change"), choices=ACTIONS)
     frequency = forms.ChoiceField(label=_("Rhythm"), choices=FollowAlongPlan.Frequency.choices, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
-    step_down_date = forms.DateField(label=_("Step-down date"), widget=DateInput(), required=False)
+    step_down_date = SaneDateField(label=_("Step-down date"), widget=DateInput(), required=False)
     step_down_agreed = forms.BooleanField(label=_("The worker agrees"), required=False)
 
 
@@ -98,7 +99,7 @@ class BenefitsStatusForm(forms.Form):
 
 
 class TaskCompleteForm(forms.Form):
-    completed_on = forms.DateField(label=_("Done on"), widget=DateInput(), initial=timezone.localdate)
+    completed_on = SaneDateField(label=_("Done on"), widget=DateInput(), initial=timezone.localdate)
     completion_mode = forms.ChoiceField(label=_("How"), choices=SupportTask.Mode.choices)
     completion_note = forms.CharField(
         label=_("Note"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -125,6 +126,7 @@ class JobEndReportForm(forms.ModelForm):
             "disclosure_next_time",
             "next_steps",
         ]
+        field_classes = {"face_to_face_contact_on": SaneDateField}
         widgets = {
             "face_to_face_contact_on": DateInput(),
             **{
@@ -142,7 +144,7 @@ class JobEndReportForm(forms.ModelForm):
 
 
 class TaskScheduleForm(forms.Form):
-    due_date = forms.DateField(label=_("Date"), widget=DateInput())
+    due_date = SaneDateField(label=_("Date"), widget=DateInput())
     due_time = forms.TimeField(
         label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from crm import clock, events
 from crm import services as crm_services
 from crm.access import AccessScope, ProgramScope
+from crm.dates import check_sane_dates
 from crm.models import JobSeeker, Organisation, OutboxEvent
 from crm.services import allowed
 from employers import services as employer_services
@@ -181,6 +182,7 @@ def placement_offer_accept(
     may not edit), ValidationError."""
     offer = allowed(offer, PlacementOfferFields)
     job_seeker = job_seeker_hold(scope, job_seeker_id)
+    check_sane_dates(offer_date=offer.get("offer_date"), expected_start_date=offer.get("expected_start_date"))
     if not employers_visible(scope).filter(pk=employer_id).exists():
         raise ValidationError({"employer": _("Choose one of your program's employers.")})
     placement = Placement(organisation=scope.organisation, job_seeker=job_seeker, employer_id=employer_id)
@@ -214,6 +216,7 @@ def placement_start(*, scope: AccessScope, placement_id: int, start_date: dateti
     date. Raises OutOfScope, ValidationError."""
     placement = placement_lock(scope, placement_id, job_seeker_for_update=True)
     _require_status(placement, Placement.Status.OFFER_ACCEPTED)
+    check_sane_dates(start_date=start_date)
     if start_date < placement.offer_date:
         raise ValidationError({"start_date": _("The start date cannot be before the offer was accepted.")})
     placement.start_date = start_date
@@ -257,6 +260,7 @@ def placement_change_terms(
     OutOfScope, ValidationError (ended job, nothing changed, values out of range)."""
     placement = placement_lock(scope, placement_id)
     _require_status(placement, Placement.Status.OFFER_ACCEPTED, Placement.Status.ACTIVE)
+    check_sane_dates(effective_on=effective_on)
     old = {"hours_per_week": _money(placement.hours_per_week), "hourly_pay": _money(placement.hourly_pay)}
     if (placement.hours_per_week, placement.hourly_pay) == (hours_per_week, hourly_pay):
         raise ValidationError(_("Neither the hours nor the pay changed."))
@@ -296,6 +300,7 @@ def placement_end(*, scope: AccessScope, placement_id: int, end_date: datetime.d
     _require_status(placement, Placement.Status.ACTIVE)
     if end_reason not in Placement.EndReason.values:
         raise ValidationError({"end_reason": _("Choose a reason from the list.")})
+    check_sane_dates(end_date=end_date)
     if end_date < placement.start_date:
         raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
     placement.end_date = end_date
@@ -472,6 +477,7 @@ def support_task_complete(
         raise ValidationError(_("This task is already closed."))
     if mode not in SupportTask.Mode.values:
         raise ValidationError({"completion_mode": _("Choose how the contact took place.")})
+    check_sane_dates(completed_on=completed_on)
     if completed_on > program_today(scope):
         raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
     task.status = SupportTask.Status.DONE
@@ -503,6 +509,7 @@ def support_task_schedule(
         raise ValidationError(_("This task is already closed."))
     if not 5 <= duration_minutes <= 720:
         raise ValidationError({"duration_minutes": _("An appointment lasts between 5 minutes and 12 hours.")})
+    check_sane_dates(due_date=due_date)
     if (task.due_date, task.due_time, task.duration_minutes) != (due_date, due_time, duration_minutes):
         task.due_date, task.due_time, task.duration_minutes = due_date, due_time, duration_minutes
         task.sequence += 1
@@ -721,6 +728,7 @@ def follow_along_plan_change(
     elif action == "step_down":
         if step_down_date is None or step_down_date < today:
             raise ValidationError({"step_down_date": _("Choose a step-down date from today on.")})
+        check_sane_dates(step_down_date=step_down_date)
         if not step_down_agreed:
             raise ValidationError({"step_down_agreed": _("A step-down is planned only with the worker's agreement.")})
         plan.step_down_date, plan.step_down_agreed = step_down_date, True
@@ -754,6 +762,7 @@ def job_end_report_save(*, scope: AccessScope, placement_id: int, report: JobEnd
     report = allowed(report, JobEndReportFields)
     placement = placement_lock(scope, placement_id)
     _require_status(placement, Placement.Status.ENDED)
+    check_sane_dates(face_to_face_contact_on=report.get("face_to_face_contact_on"))
     stored = JobEndReport.objects.select_for_update().filter(placement=placement).first()
     stored = stored or JobEndReport(placement=placement, written_on=program_today(scope))
     for name, value in report.items():
