@@ -1,17 +1,16 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from crm import http as safe_redirects
 from crm import views
 from jobdev import views as jobdev_views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("login/", safe_redirects.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", safe_redirects.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(safe_redirects.set_language), name="set_language"),
     path("job-seekers/", include("crm.urls")),
     path("employers/", include("employers.urls")),
     path("placements/", include("placements.urls")),

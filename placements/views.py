@@ -2,13 +2,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.access import OutOfScope
 from crm.audit import audit_entries
 from crm.forms import submit
+from crm.http import safe_next
 from crm.selectors import job_seekers_editable, job_seekers_visible
 from placements import services
 from placements.forms import (
@@ -322,7 +322,7 @@ def task_complete(request, task_pk):
         messages.success(request, _("Task completed."))
     else:
         messages.error(request, _("The task was not completed: %(errors)s") % {"errors": form.errors.as_text()})
-    return redirect(request.POST.get("next") if _safe_next(request) else "task_list")
+    return redirect(safe_next(request, "task_list"))
 
 
 @require_POST
@@ -344,12 +344,7 @@ def task_schedule(request, task_pk):
         messages.success(request, _("Appointment saved."))
     else:
         messages.error(request, _("The appointment was not changed: %(errors)s") % {"errors": form.errors.as_text()})
-    return redirect(request.POST.get("next") if _safe_next(request) else "task_list")
-
-
-def _safe_next(request) -> bool:
-    target = request.POST.get("next", "")
-    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return redirect(safe_next(request, "task_list"))
 
 
 def team_follow_along(request):
