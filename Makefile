@@ -50,9 +50,10 @@ worker: install
 scheduler: install
 	$(BIN)/python manage.py runscheduler
 
+# Access log with feed and password-reset tokens masked (config/gunicorn.conf.py).
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput -v 0
-	$(BIN)/gunicorn config.wsgi:application --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	$(BIN)/gunicorn config.wsgi:application -c config/gunicorn.conf.py --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_CONCURRENCY:-3}
 
 lint: install-dev
 	$(BIN)/ruff check .

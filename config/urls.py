@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", safe_redirects.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", safe_redirects.LogoutView.as_view(), name="logout"),
+    path("account/", include("crm.urls_account")),
     path("i18n/setlang/", login_not_required(safe_redirects.set_language), name="set_language"),
     path("job-seekers/", include("crm.urls")),
     path("employers/", include("employers.urls")),

@@ -234,7 +234,41 @@ admin.site.register(Industry, TaxonomyAdmin)
 admin.site.register(JobType, TaxonomyAdmin)
 
 
-class EventHandlingInline(ScopedInline):
+class FailureSummaryMixin:
+    """`last_error` holds a failure's whole traceback (crm.events). Platform operators
+    see it under the summary; program admins see the summary only (the exception's
+    type and message: crm.events.failure_summary), not the server's files and code."""
+
+    def _shows_tracebacks(self, request) -> bool:
+        return access_scope(request.user).is_operator
+
+    def _with_summary(self, request, names) -> list[str]:
+        names = list(names)
+        if "last_error" in names:
+            names[names.index("last_error")] = "error_summary"
+        names = list(dict.fromkeys(names))
+        if self._shows_tracebacks(request) and "error_summary" in names:
+            names.insert(names.index("error_summary") + 1, "last_error")
+        return names
+
+    def get_fields(self, request, obj=None):
+        return self._with_summary(request, super().get_fields(request, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._with_summary(request, super().get_readonly_fields(request, obj))
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or ())
+        return exclude if self._shows_tracebacks(request) else [*exclude, "last_error"]
+
+    @admin.display(description=gettext_lazy("error"))
+    def error_summary(self, obj):
+        from crm.events import failure_summary
+
+        return failure_summary(obj.last_error) if obj.last_error else ""
+
+
+class EventHandlingInline(FailureSummaryMixin, ScopedInline):
     model = EventHandling
     extra = 0
     can_delete = False
@@ -253,9 +287,9 @@ class EventHandlingInline(ScopedInline):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(ScopedAdmin):
+class OutboxEventAdmin(FailureSummaryMixin, ScopedAdmin):
     """Program admins see their program's events; failed ones show each handler's error
-    and can be retried."""
+    (its summary: FailureSummaryMixin) and can be retried."""
 
     list_display = ["id", "topic", "aggregate_type", "aggregate_id", "occurred_at", "status", "send_count"]
     list_filter = ["status", "topic"]
@@ -298,7 +332,7 @@ class OutboxEventAdmin(ScopedAdmin):
 
 
 @admin.register(EventHandling)
-class EventHandlingAdmin(ScopedAdmin):
+class EventHandlingAdmin(FailureSummaryMixin, ScopedAdmin):
     list_display = ["event", "handler", "status", "attempts", "next_attempt_at", "updated_at"]
     list_filter = ["status"]
     readonly_fields = ["event", "handler", "status", "attempts", "next_attempt_at", "last_error", "updated_at"]

@@ -464,9 +464,12 @@ def _note_failure(event, handling: EventHandling, name: str, error: BaseExceptio
     handling.next_attempt_at = None if exhausted else handling.next_attempt_at
     handling.last_error = "".join(traceback.format_exception(error))[-4000:]
     handling.save(update_fields=["status", "next_attempt_at", "last_error", "updated_at"])
+    # The log keeps the whole traceback too (the admin shows program admins a summary).
     if exhausted:
         report.failed.append(name)
-        logger.error("Handler %s failed on event %s for good (attempt %s).", name, event.pk, handling.attempts)
+        logger.error(
+            "Handler %s failed on event %s for good (attempt %s).", name, event.pk, handling.attempts, exc_info=error
+        )
     else:
         report.retrying[name] = handling.next_attempt_at
         logger.warning(
@@ -475,7 +478,32 @@ def _note_failure(event, handling: EventHandling, name: str, error: BaseExceptio
             event.pk,
             handling.attempts,
             handling.next_attempt_at,
+            exc_info=error,
         )
+
+
+def failure_summary(last_error: str) -> str:
+    """What went wrong, without the traceback: the exception's type and message, from
+    a `last_error` that holds a formatted traceback (see _note_failure; its end is
+    kept when it is cut, and the exception comes last), or the text itself when it is
+    not a traceback ("Attempt 2 ... did not finish.", an event's own error).
+
+    Program admins see this in the admin; platform operators and the logs get the
+    whole traceback, whose file paths and code lines are the server's business."""
+    lines = []
+    for line in last_error.strip().splitlines():
+        # An exception group draws its sub-exceptions in a margin of "|" and "+-".
+        if re.match(r"\s*\+[-+]", line):
+            continue
+        lines.append(re.sub(r"^\s*[|+] ", "", line))
+    frames = [i for i, line in enumerate(lines) if line.startswith('  File "')]
+    if not frames:
+        return last_error.strip()
+    # After the last frame come its indented code lines, then the exception.
+    rest = lines[frames[-1] + 1 :]
+    while rest and rest[0].startswith(" "):
+        rest = rest[1:]
+    return "\n".join(rest).strip() or lines[-1].strip()
 
 
 def _fail_event(event_id: int, error: str) -> None:

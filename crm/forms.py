@@ -3,6 +3,7 @@ from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.utils.translation import gettext_lazy as _
 
 from crm.access import AccessScope
@@ -33,6 +34,43 @@ class SaneDateField(forms.DateField):
             attrs.setdefault("min", EARLIEST.isoformat())
             attrs.setdefault("max", LATEST.isoformat())
         return attrs
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's multiple choice of rows, with the single choice's answer to an id that
+    cannot be one: a value that is not a whole number within the database's integer
+    range (2^63 or more, "1e3", "²") is "Select a valid choice", never a query the
+    database refuses (SQLite and psycopg cannot bind an integer past 64 bits in IN).
+    Every multiple choice of rows in a form is one (tests/crm/test_dates.py checks
+    them all); a ModelForm names its many-to-many fields in `Meta.field_classes`."""
+
+    def _check_values(self, value):
+        try:
+            values = frozenset(value)
+        except TypeError:
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list") from None
+        model_field = self.queryset.model._meta.get_field(self.to_field_name or self.queryset.model._meta.pk.name)
+        internal_type = model_field.get_internal_type()
+        if "Integer" in internal_type or "AutoField" in internal_type:
+            low, high = connections[self.queryset.db].ops.integer_field_range(internal_type)
+            for pk in values:
+                self.validate_no_null_characters(pk)
+                if not _integer_within(pk, low, high):
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                    )
+        return super()._check_values(values)
+
+
+def _integer_within(value, low: int | None, high: int | None) -> bool:
+    """Whether a submitted id is a whole number (ASCII digits, an optional sign) within
+    [low, high] (None: unbounded)."""
+    text = str(value).strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 20:
+        return False
+    number = int(text)
+    return (low is None or number >= low) and (high is None or number <= high)
 
 
 class JobSeekerForm(forms.ModelForm):
@@ -111,6 +149,12 @@ class JobPreferenceForm(forms.ModelForm):
             "avoid_industries",
             "things_to_avoid",
         ]
+        field_classes = {
+            "job_types": ModelMultipleChoiceField,
+            "industries": ModelMultipleChoiceField,
+            "avoid_job_types": ModelMultipleChoiceField,
+            "avoid_industries": ModelMultipleChoiceField,
+        }
         widgets = {
             "job_types": forms.SelectMultiple(attrs={"size": 6}),
             "industries": forms.SelectMultiple(attrs={"size": 6}),

@@ -6,7 +6,6 @@ from pathlib import Path
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from crm.access import OutOfScope
+from crm.csv_export import CsvFormat, csv_response
 from employers import importing
 
 
@@ -136,7 +136,8 @@ def employer_import_cancel(request, plan_id):
 
 def employer_import_example(request):
     _require_program(request.scope)
-    content = importing.example_csv(translation.get_language() or "en")
-    response = HttpResponse(content.encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="employers-example.csv"'
-    return response
+    language = translation.get_language()
+    header, rows = importing.example_table(language)
+    return csv_response(
+        header, rows, filename=importing.example_filename(), csv_format=CsvFormat.for_language(language)
+    )

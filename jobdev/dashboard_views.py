@@ -27,7 +27,7 @@ from jobdev.dashboard import (
     default_period,
     iso_monday,
 )
-from jobdev.dashboard.rendering import bar_chart, csv_response
+from jobdev.dashboard.rendering import bar_chart, table_csv_response
 
 SECTIONS = ("job_development", "caseload", "rapid_search", "outcomes", "follow_along", "placements")
 
@@ -159,5 +159,6 @@ def team_dashboard_export(request, table):
     if table not in TABLES:
         raise OutOfScope
     _form, dashboard = _dashboard(request)
-    filename = f"fidelity-{table}-{dashboard.date_from.isoformat()}-{dashboard.date_to.isoformat()}.csv"
-    return csv_response(dashboard_table(dashboard, table), filename)
+    return table_csv_response(
+        dashboard_table(dashboard, table), date_from=dashboard.date_from, date_to=dashboard.date_to
+    )

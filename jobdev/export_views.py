@@ -1,15 +1,23 @@
-from django.http import StreamingHttpResponse
+from collections.abc import Iterator
+from itertools import chain
+
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.access import OutOfScope
-from jobdev.exports import EmployerContactExportForm, default_delimiter, employer_contacts_for_export, export_lines
+from crm.csv_export import CsvFormat, csv_streaming_response
+from jobdev.exports import EmployerContactExportForm, employer_contacts_for_export, export_chunks, export_filename
 
 
 def employer_contact_export(request):
     """GET /employer-contacts/export/?date_from=&date_to=&specialist=&delimiter=comma|semicolon
-    (all optional): the employer contacts the user may see, as a CSV file."""
+    (all optional): the employer contacts the user may see, as a CSV file.
+
+    A streamed file fails before its 200, never after: the parameters are validated
+    (dates within the product's range: 400 otherwise) and the first chunk is read (the
+    query runs, its first rows are written) before the response starts. An error there
+    is an error response, not a 200 with a header and no rows."""
     if not request.scope.in_program:
         raise OutOfScope
     form = EmployerContactExportForm(request.GET, scope=request.scope)
@@ -25,19 +33,19 @@ def employer_contact_export(request):
     contacts = employer_contacts_for_export(
         request.scope, date_from=data["date_from"], date_to=data["date_to"], specialist=data["specialist"]
     )
-    lines = _in_context(
-        export_lines(contacts, delimiter=data["delimiter"] or default_delimiter(language)),
-        language=language,
-        zone=timezone.get_current_timezone(),
-    )
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    filename = f"employer-contacts-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    chunks = export_chunks(contacts, csv_format=CsvFormat.for_language(language, separator=data["delimiter"] or None))
+    first = next(chunks)  # runs the query and writes the first chunk, here, before any 200
+    rest = _in_context(chunks, language=language, zone=timezone.get_current_timezone())
+    return csv_streaming_response(chain([first], rest), filename=export_filename(timezone.localdate()))
 
 
-def _in_context(lines, *, language, zone):
-    # The file is written after the view has returned: keep the user's language and
-    # program time zone for the labels and times, whatever the thread does meanwhile.
-    with translation.override(language), timezone.override(zone):
-        yield from lines
+def _in_context(chunks: Iterator[str], *, language, zone) -> Iterator[str]:
+    # The rest of the file is written after the view has returned: each chunk is written
+    # in the user's language and program time zone, whatever the thread does between
+    # chunks (the contexts are not held open across a yield).
+    while True:
+        with translation.override(language), timezone.override(zone):
+            chunk = next(chunks, None)
+        if chunk is None:
+            return
+        yield chunk

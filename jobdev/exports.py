@@ -5,36 +5,31 @@ for appear by name only to those who may see them, the others as a count. The fi
 streamed, so its size does not depend on memory, and read in chunks with the job
 seekers prefetched per chunk, so the number of queries does not grow with the rows."""
 
-import csv
 import datetime
+from collections.abc import Iterator
+from itertools import islice
 
 from django import forms
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from crm.access import AccessScope
-from crm.forms import DateInput
+from crm.csv_export import CsvFormat, CsvWriter, csv_filename
+from crm.forms import SaneDateField
 from crm.models import User
 from jobdev.models import EmployerContact
 from jobdev.selectors import employer_contacts_visible, with_visible_job_seekers
 
 CHUNK_SIZE = 500
-DELIMITERS = {"comma": ",", "semicolon": ";"}
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def default_delimiter(language: str | None) -> str:
-    """French Excel splits CSV files on semicolons (the French list separator), so a
-    French user gets ';' unless they ask otherwise; everyone else gets ','."""
-    return "semicolon" if (language or "").startswith("fr") else "comma"
 
 
 class EmployerContactExportForm(forms.Form):
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
+    # The product's date policy (crm.dates, years 2000 to 2100): a date outside it is a
+    # 400 with its message, never a file cut short by a date the database cannot hold.
+    date_from = SaneDateField(label=gettext_lazy("From"), required=False)
+    date_to = SaneDateField(label=gettext_lazy("To"), required=False)
     specialist = forms.ModelChoiceField(
         label=gettext_lazy("Specialist"),
         queryset=User.objects.none(),
@@ -100,11 +95,6 @@ def export_header() -> list[str]:
     ]
 
 
-def _text(value) -> str:
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def _on_behalf_of(contact: EmployerContact, other_labels: dict[int, str]) -> str:
     names = [job_seeker.full_name for job_seeker in contact.visible_job_seekers]
     hidden = contact.job_seeker_count - len(names)
@@ -116,53 +106,58 @@ def _on_behalf_of(contact: EmployerContact, other_labels: dict[int, str]) -> str
 
 
 class RowWriter:
-    """Turns contacts into rows. Labels are translated once per file, not once per
-    cell: with tens of thousands of rows, translation lookups were most of the time."""
+    """Turns contacts into rows of values; crm.csv_export writes them. Labels are
+    translated once per file, not once per cell: with tens of thousands of rows,
+    translation lookups were most of the time."""
 
     def __init__(self):
         self.modes = {value: str(label) for value, label in EmployerContact.Mode.choices}
         self.natures = {value: str(label) for value, label in EmployerContact.Nature.choices}
         self.purposes = {value: str(label) for value, label in EmployerContact.Purpose.choices}
         self.statuses = {value: str(label) for value, label in EmployerContact.Status.choices}
-        self.yes_no = {True: _("yes"), False: _("no"), None: ""}
         self.other_labels: dict[int, str] = {}
         self.zone = timezone.get_current_timezone()
 
-    def row(self, contact: EmployerContact) -> list[str]:
+    def row(self, contact: EmployerContact) -> list:
         starts_at, ends_at = contact.starts_at.astimezone(self.zone), contact.ends_at.astimezone(self.zone)
         return [
-            starts_at.date().isoformat(),
-            starts_at.strftime("%H:%M"),
-            ends_at.strftime("%H:%M"),
-            _text(contact.specialist),
-            _text(contact.employer.name),
-            _text(contact.site.town if contact.site else ""),
-            _text(contact.contact_person.name if contact.contact_person else ""),
+            starts_at.date(),
+            starts_at.time(),
+            ends_at.time(),
+            contact.specialist,
+            contact.employer.name,
+            contact.site.town if contact.site else "",
+            contact.contact_person.name if contact.contact_person else "",
             self.modes.get(contact.mode, contact.mode),
             self.natures.get(contact.nature, contact.nature),
             self.purposes.get(contact.purpose, contact.purpose),
             self.statuses.get(contact.status, contact.status),
-            _text(_on_behalf_of(contact, self.other_labels)),
-            self.yes_no[contact.met_hiring_authority],
-            _text(contact.learned_hiring_needs),
-            _text(contact.result),
-            _text(contact.next_step),
-            contact.next_step_on.isoformat() if contact.next_step_on else "",
+            _on_behalf_of(contact, self.other_labels),
+            contact.met_hiring_authority,
+            contact.learned_hiring_needs,
+            contact.result,
+            contact.next_step,
+            contact.next_step_on,
         ]
 
 
-class _Echo:
-    """A file-like object for csv.writer that hands each line back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def export_lines(contacts: QuerySet[EmployerContact], *, delimiter: str):
-    """The CSV file line by line: a UTF-8 BOM (so Excel reads the accents), the header,
-    then one line per contact."""
-    writer = csv.writer(_Echo(), delimiter=DELIMITERS[delimiter], lineterminator="\r\n")
+def export_chunks(contacts: QuerySet[EmployerContact], *, csv_format: CsvFormat) -> Iterator[str]:
+    """The CSV file in pieces of CHUNK_SIZE contacts: the first piece holds the byte-order
+    mark, the header and the first chunk's rows (so that taking it runs the query and
+    reads the first chunk: see export_views), then one piece per further chunk."""
+    writer = CsvWriter(csv_format)
     rows = RowWriter()
-    yield "\ufeff" + writer.writerow(export_header())
-    for contact in contacts.iterator(chunk_size=CHUNK_SIZE):
-        yield writer.writerow(rows.row(contact))
+    contacts = contacts.iterator(chunk_size=CHUNK_SIZE)
+    piece = writer.header(export_header())
+    while True:
+        chunk = list(islice(contacts, CHUNK_SIZE))
+        piece += "".join(writer.line(rows.row(contact)) for contact in chunk)
+        yield piece
+        if len(chunk) < CHUNK_SIZE:
+            return
+        piece = ""
+
+
+def export_filename(day: datetime.date) -> str:
+    """employer-contacts-2026-03-02.csv, in the reader's language."""
+    return csv_filename(pgettext("file name", "employer-contacts"), day.isoformat())

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.access import AccessScope
-from crm.forms import DateInput, SaneDateField
+from crm.forms import DateInput, ModelMultipleChoiceField, SaneDateField
 from crm.models import JobType
 from employers.models import ContactPerson, EmployerSite
 from employers.selectors import contact_persons_visible, employer_sites_visible, employers_visible
@@ -71,6 +71,7 @@ class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
             "next_step",
         ]
         widgets = {"job_seekers": forms.SelectMultiple(attrs={"size": 5})}
+        field_classes = {"job_seekers": ModelMultipleChoiceField}
         labels = {"next_step": _("Aim of the visit")}
 
     field_order = [
@@ -127,7 +128,7 @@ class OutcomeForm(forms.Form):
     learned_hiring_needs = forms.CharField(
         label=_("Hiring needs learned"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    learned_job_types = forms.ModelMultipleChoiceField(
+    learned_job_types = ModelMultipleChoiceField(
         label=_("Job types they hire for"),
         queryset=JobType.objects.all(),
         required=False,
@@ -163,7 +164,7 @@ class LogForm(PartsMixin, forms.Form):
     contact_person = forms.ModelChoiceField(label=_("Person reached"), queryset=None, required=False)
     mode = forms.ChoiceField(label=_("Mode"), choices=EmployerContact.Mode.choices, initial=EmployerContact.Mode.PHONE)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=EmployerContact.Purpose.choices)
-    job_seekers = forms.ModelMultipleChoiceField(
+    job_seekers = ModelMultipleChoiceField(
         label=_("On behalf of"), queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 4})
     )
     day = SaneDateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)

@@ -2,10 +2,12 @@
 
 Two steps (see docs/import-export.md):
 
-1. `import_preview()` reads the file (`parsing`: UTF-8 with or without BOM, UTF-16 with
-   BOM, or Windows-1252 / Latin-1; the delimiter), finds the columns (`mapping`: English
-   or French names), validates every row with the models' own validation and groups
-   rows into employers (`planning`). Nothing is written to the database. When no row
+1. `import_preview()` reads the file (`encoding`: UTF-8 with or without BOM, UTF-16 with
+   BOM, or Windows-1252 when it can be told from the other legacy encodings, else a
+   refusal saying how to save as CSV UTF-8; `parsing`: the delimiter), finds the columns
+   (`mapping`: English or French names; `mangling`: values a spreadsheet mangled,
+   restored with a notice or refused), validates every row with the models' own
+   validation and groups rows into employers (`planning`). Nothing is written to the database. When no row
    has an error, `import_plan_save()` keeps the validated plan in the database
    (`store`: an EmployerImportPlan, the owner's only, for one hour) until the user
    confirms.
@@ -16,13 +18,13 @@ One row = one employer, optionally one site and one contact person. Rows with th
 normalised name and postcode add sites and contact persons to the same employer.
 """
 
-from employers.importing.example import example_csv
+from employers.importing.encoding import decode_csv_bytes
+from employers.importing.example import example_csv, example_filename, example_table
 from employers.importing.mapping import COLUMNS, HEADER_ALIASES, normalise
 from employers.importing.parsing import (
     MAX_FILE_BYTES,
     SPREADSHEET_EXTENSIONS,
     ImportFileError,
-    decode_csv_bytes,
     file_too_big_message,
     sniff_delimiter,
 )
@@ -34,6 +36,7 @@ from employers.importing.planning import (
     ImportOutcome,
     ImportPreview,
     RowError,
+    RowNotice,
     employers_import,
     import_plan_save,
     import_preview,
@@ -56,9 +59,12 @@ __all__ = [
     "ImportOutcome",
     "ImportPreview",
     "RowError",
+    "RowNotice",
     "decode_csv_bytes",
     "employers_import",
     "example_csv",
+    "example_filename",
+    "example_table",
     "file_too_big_message",
     "import_plan_save",
     "import_preview",

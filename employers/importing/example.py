@@ -1,7 +1,12 @@
-"""The example file offered on the upload page, in the user's language."""
+"""The example file offered on the upload page, in the user's language, written by the
+product's one CSV writer (crm.csv_export): French with ";" and decimal commas, English
+with "," and decimal points."""
 
-import csv
-import io
+from decimal import Decimal
+
+from django.utils.translation import pgettext
+
+from crm.csv_export import CsvFormat, CsvWriter, csv_filename, is_french
 
 # Values given as (English, French) follow the example's language.
 EXAMPLE_ROWS = [
@@ -37,8 +42,8 @@ EXAMPLE_ROWS = [
         "address": "18 quai du Port",
         "postcode": "13002",
         "town": "Marseille",
-        "latitude": ("43.2961", "43,2961"),
-        "longitude": ("5.3699", "5,3699"),
+        "latitude": Decimal("43.2961"),
+        "longitude": Decimal("5.3699"),
     },
 ]
 
@@ -81,14 +86,23 @@ EXAMPLE_HEADERS = {
 }
 
 
-def example_csv(language: str) -> str:
-    """An example file in the user's language: French with ';', English with ','."""
-    french = language.startswith("fr")
+def example_table(language: str) -> tuple[list[str], list[list]]:
+    """The example's header and rows in the user's language."""
+    french = is_french(language)
     headers = EXAMPLE_HEADERS["fr" if french else "en"]
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
-    writer.writerow(headers.values())
-    for row in EXAMPLE_ROWS:
-        values = (row.get(key, "") for key in headers)
-        writer.writerow(value[1 if french else 0] if isinstance(value, tuple) else value for value in values)
-    return "\ufeff" + buffer.getvalue()
+    rows = [
+        [value[1 if french else 0] if isinstance(value, tuple) else value for value in map(row.get, headers)]
+        for row in EXAMPLE_ROWS
+    ]
+    return list(headers.values()), rows
+
+
+def example_csv(language: str) -> str:
+    """The example file in the user's language: French with ';' and decimal commas,
+    English with ',' and decimal points."""
+    return "".join(CsvWriter(CsvFormat.for_language(language)).lines(*example_table(language)))
+
+
+def example_filename() -> str:
+    """employers-example.csv, in the reader's language."""
+    return csv_filename(pgettext("file name", "employers-example"))

@@ -16,6 +16,14 @@ from django.utils.translation import gettext_lazy
 
 from crm.models import Industry
 from crm.taxonomies import INDUSTRIES
+from employers.importing.mangling import (
+    Restored,
+    check_size,
+    postcode_key,
+    restore_industry_code,
+    restore_phone,
+    restore_postcode,
+)
 from employers.importing.parsing import ImportFileError
 from employers.models import ContactPerson, Employer, EmployerSite
 
@@ -46,10 +54,6 @@ def normalise(value: str) -> str:
     value = "".join(char for char in value if not unicodedata.combining(char))
     value = "".join(char if char.isalnum() else " " for char in value)
     return " ".join(value.split())
-
-
-def normalise_postcode(value: str) -> str:
-    return "".join(str(value).split()).upper()
 
 
 # Column key -> (label shown to the user, accepted header names in English and French).
@@ -243,12 +247,14 @@ class ParsedRow:
     employer: dict  # industry_id, size, website, description: only the values given
     site: dict | None
     contact: dict | None
+    notices: list[Restored]  # values restored from what a spreadsheet made of them
 
 
 class RowErrors(Exception):
-    def __init__(self, errors: list[tuple[str, str]]):
+    def __init__(self, errors: list[tuple[str, str]], notices: list[Restored] = ()):
         super().__init__(errors)
         self.errors = errors
+        self.notices = list(notices)  # shown too, so that one upload tells everything to fix
 
 
 class _Taxonomy:
@@ -434,9 +440,11 @@ def _model_errors(
 
 
 class RowParser:
-    def __init__(self, *, columns: dict[str, int], organisation_id: int):
+    def __init__(self, *, columns: dict[str, int], header: list[str], organisation_id: int, country: str):
         self.columns = columns
+        self.header = header
         self.organisation_id = organisation_id
+        self.country = country  # the program's: how postcodes and phone numbers are written there
         self.taxonomy = _Taxonomy()
         self.size_words = _choice_words(Employer.Size.choices)
         self.channel_words = _choice_words(ContactPerson.Channel.choices)
@@ -447,9 +455,14 @@ class RowParser:
             return ""
         return cells[index].strip()
 
+    def column_title(self, key: str) -> str:
+        """The column's title as the file writes it ("Code postal"), to say which to fix."""
+        return self.header[self.columns[key]].strip() or column_label(key)
+
     def parse(self, number: int, cells: list[str]) -> ParsedRow:
         values = {key: self.cell(cells, key) for key in COLUMNS}
         errors: list[tuple[str, str]] = []
+        notices: list[Restored] = []
 
         def parsed(key, parser, *args):
             try:
@@ -458,11 +471,30 @@ class RowParser:
                 errors.extend((key, message) for message in error.messages)
                 return None
 
+        def unmangled(key, restorer, **kwargs) -> bool:
+            """Put back what a spreadsheet changed in the cell, or report it; False if
+            the value cannot be used."""
+            if not values[key]:
+                return True
+            try:
+                restored = restorer(values[key], column=self.column_title(key), **kwargs)
+            except ValidationError as error:
+                errors.extend((key, message) for message in error.messages)
+                return False
+            if restored is not None:
+                values[key], notice = restored
+                if notice is not None:
+                    notices.append(notice)
+            return True
+
+        unmangled("postcode", restore_postcode, country=self.country)
+        unmangled("phone", restore_phone, country=self.country)
         employer_values = {}
-        industry = parsed("industry", self.taxonomy.industry)
-        if industry is not None:
-            employer_values["industry_id"] = industry.pk
-        if values["size"]:
+        if unmangled("industry", restore_industry_code):
+            industry = parsed("industry", self.taxonomy.industry)
+            if industry is not None:
+                employer_values["industry_id"] = industry.pk
+        if values["size"] and unmangled("size", check_size):
             employer_values["size"] = parsed("size", parse_size, self.size_words)
         if values["website"]:
             employer_values["website"] = parsed("website", _url_field.clean)
@@ -510,12 +542,13 @@ class RowParser:
             errors += _model_errors(ContactPerson(**contact_values), CONTACT_ERROR_COLUMNS, ["employer", "site"])
 
         if errors:
-            raise RowErrors(errors)
+            raise RowErrors(errors, notices)
         return ParsedRow(
             row=number,
-            key=(normalise(values["name"]), normalise_postcode(values["postcode"])),
+            key=(normalise(values["name"]), postcode_key(values["postcode"], self.country)),
             name=values["name"],
             employer=employer_values,
             site=site_values,
             contact=contact_values,
+            notices=notices,
         )

@@ -1,8 +1,6 @@
-"""Reading an uploaded file: its encoding (UTF-8 with or without BOM, UTF-16 with BOM,
-or Windows-1252 / Latin-1), its CSV dialect (semicolon, comma or tab; an Excel "sep="
-line) and its rows; and the refusals of a file as a whole."""
+"""Reading an uploaded file's text (decoded by `encoding`): its CSV dialect (semicolon,
+comma or tab; an Excel "sep=" line) and its rows; and the refusals of a file as a whole."""
 
-import codecs
 import csv
 import io
 import re
@@ -21,38 +19,6 @@ class ImportFileError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def decode_csv_bytes(data: bytes) -> tuple[str, str]:
-    """The text of an uploaded file and the name of its encoding, or ImportFileError."""
-    if not data.strip(b" \t\r\n" + codecs.BOM_UTF8):
-        raise ImportFileError(_("The file is empty."))
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
-        raise ImportFileError(
-            _(
-                "This is a spreadsheet workbook (Excel or LibreOffice), not a CSV file. "
-                "In your spreadsheet, choose “Save as” and the CSV format, then upload that file."
-            )
-        )
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "UTF-16"
-        except UnicodeDecodeError as error:
-            raise ImportFileError(_("This file is not a readable CSV text file.")) from error
-    if b"\x00" in data:
-        raise ImportFileError(
-            _("This file is not a CSV text file. Save your spreadsheet in the CSV format and upload that file.")
-        )
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "ISO-8859-1"
 
 
 def _count_outside_quotes(line: str, char: str) -> int:

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from crm.access import AccessScope, OutOfScope
 from crm.models import Organisation
+from employers.importing.encoding import decode_csv_bytes
+from employers.importing.mangling import postcode_key
 from employers.importing.mapping import (
     ParsedRow,
     RowErrors,
@@ -18,13 +20,11 @@ from employers.importing.mapping import (
     _header_columns,
     column_label,
     normalise,
-    normalise_postcode,
 )
 from employers.importing.parsing import (
     MAX_FILE_BYTES,
     ImportFileError,
     _read_rows,
-    decode_csv_bytes,
     file_too_big_message,
     sniff_delimiter,
 )
@@ -47,6 +47,18 @@ class RowError:
     row: int
     column: str
     value: str
+    message: str
+
+
+@dataclass
+class RowNotice:
+    """A value restored from what a spreadsheet made of it (see `mangling`): imported as
+    `restored`, shown on the preview so that nobody is surprised."""
+
+    row: int
+    column: str
+    value: str
+    restored: str
     message: str
 
 
@@ -90,6 +102,7 @@ class ImportPreview:
     duplicates: list[Duplicate]
     groups: list[EmployerGroup]
     industries: dict = field(default_factory=dict)
+    notices: list[RowNotice] = field(default_factory=list)
 
     @property
     def importable(self) -> bool:
@@ -106,6 +119,10 @@ class ImportPreview:
     @property
     def listed_errors(self) -> list[RowError]:
         return self.errors[:MAX_LISTED]
+
+    @property
+    def listed_notices(self) -> list[RowNotice]:
+        return self.notices[:MAX_LISTED]
 
     @property
     def listed_duplicates(self) -> list[Duplicate]:
@@ -147,10 +164,12 @@ def import_preview(*, data: bytes, filename: str, scope: AccessScope) -> ImportP
         raise ImportFileError(_("The file is empty.")) from error
     columns, recognised, ignored = _header_columns(header)
 
-    parser = RowParser(columns=columns, organisation_id=scope.organisation_id)
+    country = scope.organisation.country
+    parser = RowParser(columns=columns, header=header, organisation_id=scope.organisation_id, country=country)
     errors: list[RowError] = []
     error_rows = 0
     parsed: list[ParsedRow] = []
+    notices: list[RowNotice] = []
     row_count = 0
     for number, cells in rows:
         row_count += 1
@@ -172,16 +191,23 @@ def import_preview(*, data: bytes, filename: str, scope: AccessScope) -> ImportP
                         )
                     ]
                 )
-            parsed.append(parser.parse(number, cells))
+            row = parser.parse(number, cells)
+            parsed.append(row)
+            row_notices = row.notices
         except RowErrors as row_errors:
+            row_notices = row_errors.notices
             error_rows += 1
             for key, message in row_errors.errors:
                 label = header[columns[key]].strip() if key in columns else (column_label(key) if key else "")
                 errors.append(RowError(number, label, parser.cell(cells, key)[:80] if key else "", message))
+        notices += (
+            RowNotice(number, notice.column, notice.value[:80], notice.restored, notice.message)
+            for notice in row_notices
+        )
     if row_count == 0:
         raise ImportFileError(_("The file has a header row but no employers under it."))
 
-    groups, duplicates, conflicts = _group(parsed, scope)
+    groups, duplicates, conflicts = _group(parsed, scope, country=country)
     for row, key, message in conflicts:
         label = header[columns[key]].strip() if key in columns else column_label(key)
         errors.append(RowError(row, label, "", message))
@@ -199,6 +225,7 @@ def import_preview(*, data: bytes, filename: str, scope: AccessScope) -> ImportP
         duplicates=sorted(duplicates, key=lambda duplicate: duplicate.row),
         groups=groups,
         industries={industry.pk: industry for industry in parser.taxonomy.by_code.values()},
+        notices=notices,
     )
 
 
@@ -209,14 +236,16 @@ class ExistingEmployer:
     postcodes: frozenset  # "" stands for "no postcode known"
 
 
-def existing_employers(scope: AccessScope) -> dict[str, list[ExistingEmployer]]:
-    """The program's employers by normalised name, with their sites' postcodes."""
+def existing_employers(scope: AccessScope, *, country: str) -> dict[str, list[ExistingEmployer]]:
+    """The program's employers by normalised name, with their sites' postcodes as
+    compared (`postcode_key`: a postcode typed or imported without its leading zero
+    matches the same with it)."""
     employers = employers_visible(scope)
     postcodes = defaultdict(set)
     for employer_id, postcode in EmployerSite.objects.filter(employer__in=employers).values_list(
         "employer_id", "postcode"
     ):
-        postcodes[employer_id].add(normalise_postcode(postcode))
+        postcodes[employer_id].add(postcode_key(postcode, country))
     index = defaultdict(list)
     for pk, name in employers.order_by("pk").values_list("pk", "name"):
         index[normalise(name)].append(ExistingEmployer(pk, name, frozenset(postcodes[pk] or {""})))
@@ -237,7 +266,7 @@ def matching_existing(key: tuple[str, str], index: dict[str, list[ExistingEmploy
     ]
 
 
-def _group(parsed: list[ParsedRow], scope: AccessScope):
+def _group(parsed: list[ParsedRow], scope: AccessScope, *, country: str):
     groups: dict[tuple[str, str], EmployerGroup] = {}
     duplicates: list[Duplicate] = []
     conflicts: list[tuple[int, str, str]] = []
@@ -312,7 +341,7 @@ def _group(parsed: list[ParsedRow], scope: AccessScope):
     for group in groups.values():
         if group.postcode:
             with_postcode[group.key[0]].append(group)
-    index = existing_employers(scope)
+    index = existing_employers(scope, country=country)
     kept = []
     for group in groups.values():
         existing = matching_existing(group.key, index)
@@ -383,7 +412,7 @@ def employers_import(*, scope: AccessScope, plan_id) -> ImportOutcome:
     # Locked too: a second confirmation of this plan waits, then finds it imported.
     plan = plan_for(scope, plan_id, lock=True)
     plan_check_importable(plan)
-    index = existing_employers(scope)
+    index = existing_employers(scope, country=scope.organisation.country)
     groups, skipped = [], []
     for group in plan.data["employers"]:
         if matching_existing(tuple(group["key"]), index):

@@ -3,21 +3,48 @@
 Feeds leave the building: they are copied into other companies' clouds. An event
 carries the employer's name, the site, the purpose and a link back to the CRM (which
 needs a login), and never health information, notes or phone numbers; job seekers
-appear by initials (or first names, if the program chose so), never full names."""
+appear by initials (or first names, if the program chose so), never full names, and
+task kinds that would reveal health, disclosure or benefits show under a neutral
+label (`task_label`).
+
+An event is first described as an `EventView`: everything it shows, in the calendar's
+language, and nothing else. Its stamps (DTSTAMP, LAST-MODIFIED, SEQUENCE) come from
+its publication (integrations.calendar.services.calendar_events_publish), which
+compares the view with what was handed out before; the feed's ETag is a digest of the
+views, so it changes whenever anything an event shows does."""
 
 import datetime
+import hashlib
+import zoneinfo
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
-from icalendar import Alarm, Calendar, Event, Timezone
+from icalendar import Alarm, Calendar, Event
 from icalendar.prop import vDuration
 
+from crm import clock
 from crm.models import JobSeeker, Organisation
+from integrations.calendar.timezones import observances, vtimezone
 from jobdev.models import EmployerContact
 from placements.models import SupportTask
 
 PRODID = "-//IPS job development CRM//Calendar feed 1.0//EN"
+
+# Task kinds a calendar names as they are: what they are for says nothing of the
+# person's health, disability, disclosure choices or benefits. Every other kind (the
+# disclosure conversation, workplace accommodation, work incentives planning, the
+# step-down review, "other", and any kind added later) shows under a neutral label.
+TASK_KINDS_NAMED = frozenset(
+    {
+        SupportTask.Kind.FOLLOW_ALONG,
+        SupportTask.Kind.JOB_END_CONTACT,
+        SupportTask.Kind.JOB_END_REPORT,
+        SupportTask.Kind.RETENTION_CHECK,
+        SupportTask.Kind.JOB_SEARCH_NUDGE,
+    }
+)
 
 
 def person_label(job_seeker: JobSeeker, organisation: Organisation) -> str:
@@ -26,118 +53,260 @@ def person_label(job_seeker: JobSeeker, organisation: Organisation) -> str:
     return job_seeker.initials
 
 
+def task_label(task: SupportTask, *, appointment: bool) -> str:
+    """What a calendar calls a task: its kind, or a neutral label for the kinds not in
+    TASK_KINDS_NAMED."""
+    if task.kind in TASK_KINDS_NAMED:
+        return task.get_kind_display()
+    return _("Follow-along appointment") if appointment else _("Follow-along task")
+
+
 def uid(kind: str, pk: int, organisation: Organisation) -> str:
     # Stable for the life of the record: rescheduling or cancelling keeps the UID.
     return f"{kind}-{pk}@{organisation.slug}.ips-crm"
 
 
-def _stamp(event: Event, updated_at: datetime.datetime, sequence: int) -> None:
-    updated_at = updated_at.astimezone(datetime.UTC).replace(microsecond=0)
-    event.add("dtstamp", updated_at)
-    event.add("last-modified", updated_at)
-    event.add("sequence", sequence)
+@dataclass(frozen=True)
+class EventView:
+    """One event as a calendar shows it. `start` and `end` are UTC instants (or dates,
+    for an all-day entry). `record_sequence` is the revision the record counts itself
+    (the services raise it on every change of time, place, confirmation or status);
+    `changed_at` is the latest change of the records it shows, its first LAST-MODIFIED."""
+
+    uid: str
+    summary: str
+    start: datetime.datetime | datetime.date
+    end: datetime.datetime | datetime.date
+    status: str
+    location: str
+    description: str
+    url: str
+    alarm_minutes: int | None
+    transparent: bool
+    record_sequence: int
+    changed_at: datetime.datetime
+
+    def shown(self) -> tuple:
+        return (
+            self.uid,
+            self.summary,
+            self.start,
+            self.end,
+            self.status,
+            self.location,
+            self.description,
+            self.url,
+            self.alarm_minutes,
+            self.transparent,
+        )
+
+    def content_digest(self) -> str:
+        """Everything the event shows but its stamps."""
+        return _digest(self.shown())
+
+    def significant_digest(self) -> str:
+        """The properties whose change is significant for RFC 5546 2.1.4 (start, end,
+        status, location): one of them changing raises SEQUENCE (RFC 5545 3.8.7.4)."""
+        return _digest((self.start, self.end, self.status, self.location))
 
 
-def _alarm(event: Event, minutes: int | None, summary: str) -> None:
-    if minutes:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", summary)
-        alarm.add("trigger", datetime.timedelta(minutes=-minutes))
-        event.add_component(alarm)
+def _digest(value) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()
 
 
-def visit_event(
-    contact: EmployerContact, *, organisation: Organisation, tz, base_url: str, alarm_minutes: int | None = None
-) -> Event:
-    names = [person_label(job_seeker, organisation) for job_seeker in getattr(contact, "visible_job_seekers", [])]
+@dataclass(frozen=True)
+class Stamp:
+    """An event's revision as published: LAST-MODIFIED (and DTSTAMP), SEQUENCE."""
+
+    modified_at: datetime.datetime
+    sequence: int
+
+
+def _seconds(value: datetime.datetime) -> datetime.datetime:
+    return value.astimezone(datetime.UTC).replace(microsecond=0)
+
+
+def visit_view(
+    contact: EmployerContact, *, organisation: Organisation, base_url: str, alarm_minutes: int | None = None
+) -> EventView:
+    """A visit; `contact.visible_job_seekers` (with_visible_job_seekers) are named."""
+    job_seekers = list(getattr(contact, "visible_job_seekers", []))
+    names = [person_label(job_seeker, organisation) for job_seeker in job_seekers]
     summary = _("Visit: %(employer)s") % {"employer": contact.employer.name}
     if names:
         summary += " — " + ", ".join(names)
-    event = Event()
-    event.add("uid", uid("visit", contact.pk, organisation))
-    event.add("summary", summary)
-    event.add("dtstart", contact.starts_at.astimezone(tz).replace(microsecond=0))
-    event.add("dtend", contact.ends_at.astimezone(tz).replace(microsecond=0))
-    _stamp(event, contact.updated_at, contact.sequence)
     if contact.status == EmployerContact.Status.CANCELLED:
-        event.add("status", "CANCELLED")
+        status = "CANCELLED"
     elif contact.status == EmployerContact.Status.PLANNED and not contact.confirmed:
-        event.add("status", "TENTATIVE")
+        status = "TENTATIVE"
     else:
-        event.add("status", "CONFIRMED")
-    if contact.site is not None:
-        event.add("location", str(contact.site))
+        status = "CONFIRMED"
     url = f"{base_url}/employer-contacts/{contact.pk}/"
-    purpose = contact.get_purpose_display()
-    event.add("description", f"{purpose}\n{url}")
-    event.add("url", url)
-    if contact.status == EmployerContact.Status.PLANNED:
-        _alarm(event, alarm_minutes, summary)
-    return event
+    return EventView(
+        uid=uid("visit", contact.pk, organisation),
+        summary=summary,
+        start=_seconds(contact.starts_at),
+        end=_seconds(contact.ends_at),
+        status=status,
+        location=str(contact.site) if contact.site is not None else "",
+        description=f"{contact.get_purpose_display()}\n{url}",
+        url=url,
+        alarm_minutes=alarm_minutes if contact.status == EmployerContact.Status.PLANNED else None,
+        transparent=False,
+        record_sequence=contact.sequence,
+        changed_at=_seconds(
+            max([contact.updated_at, contact.employer.updated_at, *(js.updated_at for js in job_seekers)])
+        ),
+    )
 
 
-def appointment_event(
+def appointment_span(task: SupportTask, tz) -> tuple[datetime.datetime, datetime.datetime]:
+    """An appointment's start and end as UTC instants: its day and time in the program's
+    zone by the product's rule (crm.clock: a repeated time is its first occurrence),
+    and its duration in real time. A time the clocks skip, saved before the rule, is
+    read as RFC 5545 3.3.5 reads it: with the offset in force before the change."""
+    start = datetime.datetime.combine(task.due_date, task.due_time.replace(tzinfo=None, fold=0), tzinfo=tz)
+    return clock.utc(start), clock.utc(clock.ends_after(start, task.duration_minutes))
+
+
+def appointment_view(
     task: SupportTask, *, organisation: Organisation, tz, base_url: str, alarm_minutes: int | None = None
-) -> Event:
-    summary = f"{task.get_kind_display()} — {person_label(task.job_seeker, organisation)}"
-    event = Event()
-    event.add("uid", uid("task", task.pk, organisation))
-    event.add("summary", summary)
-    start = datetime.datetime.combine(task.due_date, task.due_time, tzinfo=tz)
-    event.add("dtstart", start)
-    event.add("dtend", start + datetime.timedelta(minutes=task.duration_minutes))
-    _stamp(event, task.updated_at, task.sequence)
-    event.add("status", "CANCELLED" if task.status == SupportTask.Status.CANCELLED else "CONFIRMED")
+) -> EventView:
+    label = task_label(task, appointment=True)
+    summary = f"{label} — {person_label(task.job_seeker, organisation)}"
+    start, end = appointment_span(task, tz)
     placement = task.placement
-    if placement is not None and placement.site is not None:
-        event.add("location", str(placement.site))
     url = f"{base_url}/placements/{placement.pk}/" if placement is not None else f"{base_url}/tasks/"
-    event.add("description", f"{task.get_kind_display()}\n{url}")
-    event.add("url", url)
-    if task.status == SupportTask.Status.OPEN:
-        _alarm(event, alarm_minutes, summary)
-    return event
+    return EventView(
+        uid=uid("task", task.pk, organisation),
+        summary=summary,
+        start=start,
+        end=end,
+        status="CANCELLED" if task.status == SupportTask.Status.CANCELLED else "CONFIRMED",
+        location=str(placement.site) if placement is not None and placement.site is not None else "",
+        description=f"{label}\n{url}",
+        url=url,
+        alarm_minutes=alarm_minutes if task.status == SupportTask.Status.OPEN else None,
+        transparent=False,
+        record_sequence=task.sequence,
+        changed_at=_seconds(max(task.updated_at, task.job_seeker.updated_at)),
+    )
 
 
-def all_day_task_event(task: SupportTask, *, organisation: Organisation, base_url: str) -> Event:
-    summary = _("Due: %(task)s") % {
-        "task": f"{task.get_kind_display()} — {person_label(task.job_seeker, organisation)}"
-    }
-    event = Event()
-    event.add("uid", uid("task", task.pk, organisation))
-    event.add("summary", summary)
-    event.add("dtstart", task.due_date)
-    event.add("dtend", task.due_date + datetime.timedelta(days=1))
-    _stamp(event, task.updated_at, task.sequence)
-    event.add("status", "CONFIRMED")
-    event.add("transp", "TRANSPARENT")
+def all_day_task_view(task: SupportTask, *, organisation: Organisation, base_url: str) -> EventView:
+    label = task_label(task, appointment=False)
     url = f"{base_url}/tasks/"
-    event.add("description", f"{task.get_kind_display()}\n{url}")
-    event.add("url", url)
-    return event
+    return EventView(
+        uid=uid("task", task.pk, organisation),
+        summary=_("Due: %(task)s") % {"task": f"{label} — {person_label(task.job_seeker, organisation)}"},
+        start=task.due_date,
+        end=task.due_date + datetime.timedelta(days=1),
+        status="CONFIRMED",
+        location="",
+        description=f"{label}\n{url}",
+        url=url,
+        alarm_minutes=None,
+        transparent=True,
+        record_sequence=task.sequence,
+        changed_at=_seconds(max(task.updated_at, task.job_seeker.updated_at)),
+    )
 
 
-def calendar(
-    *, name: str, events: list[Event], tz_name: str, first_date: datetime.date, last_date: datetime.date, feed: bool
-) -> bytes:
+def _when(value: datetime.datetime | datetime.date, tz) -> datetime.datetime | datetime.date:
+    """A DATE-TIME as RFC 5545 3.3.5 FORM #3 (local time with the program's TZID), which
+    calendars show in the program's zone; in UTC (FORM #2) when that local time happens
+    twice. RFC 5545 3.3.5 says a repeated local time with a TZID names its first
+    occurrence, but Mozilla's ical.js reads the second: only UTC is read alike."""
+    if not isinstance(value, datetime.datetime):
+        return value
+    local = value.astimezone(tz)
+    if clock.ambiguous(local):
+        return value.astimezone(datetime.UTC)
+    return local
+
+
+def event(view: EventView, stamp: Stamp, tz) -> Event:
+    component = Event()
+    component.add("uid", view.uid)
+    component.add("summary", view.summary)
+    component.add("dtstart", _when(view.start, tz))
+    component.add("dtend", _when(view.end, tz))
+    # No METHOD: DTSTAMP is the last revision, as LAST-MODIFIED (RFC 5545 3.8.7.2).
+    component.add("dtstamp", stamp.modified_at)
+    component.add("last-modified", stamp.modified_at)
+    component.add("sequence", stamp.sequence)
+    component.add("status", view.status)
+    if view.transparent:
+        component.add("transp", "TRANSPARENT")
+    if view.location:
+        component.add("location", view.location)
+    component.add("description", view.description)
+    component.add("url", view.url)
+    if view.alarm_minutes:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", view.summary)
+        alarm.add("trigger", datetime.timedelta(minutes=-view.alarm_minutes))
+        component.add_component(alarm)
+    return component
+
+
+# Raise when the way events are written changes, so that every feed's ETag does.
+FORMAT_VERSION = 3
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What a calendar says besides its events: for a feed, its name and refresh
+    interval; the VTIMEZONE of the zone `tz`, covering the years of `first_date` to
+    `last_date`."""
+
+    name: str
+    tz: zoneinfo.ZoneInfo
+    first_date: datetime.date
+    last_date: datetime.date
+    feed: bool
+
+    def shown(self) -> tuple:
+        refresh = settings.CALENDAR_REFRESH_MINUTES if self.feed else None
+        zone = observances(self.tz.key, self.first_date.year, self.last_date.year)
+        return (PRODID, FORMAT_VERSION, self.name, self.feed, refresh, self.tz.key, zone)
+
+
+def etag(heading: Heading, views: list[EventView], stamps: dict[str, Stamp]) -> str:
+    """A strong ETag (RFC 9110 8.8.3): a digest of everything the calendar is written
+    from, so that it changes whenever a byte of the calendar would."""
+    parts = [heading.shown(), *((view.shown(), stamps[view.uid]) for view in views)]
+    return f'"{_digest(parts)[:32]}"'
+
+
+def calendar(heading: Heading, views: list[EventView], stamps: dict[str, Stamp]) -> bytes:
+    """The calendar: the VTIMEZONE (there even with no event: RFC 5545 wants at least
+    one component), then the events with their stamps."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    if feed:
+    if heading.feed:
         minutes = settings.CALENDAR_REFRESH_MINUTES
-        cal.add("name", name)
-        cal.add("x-wr-calname", name)
+        cal.add("name", heading.name)
+        cal.add("x-wr-calname", heading.name)
         cal.add("refresh-interval", datetime.timedelta(minutes=minutes), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", vDuration(datetime.timedelta(minutes=minutes)))
-    # The program's VTIMEZONE, covering only the dates the calendar spans. It is there
-    # even with no event: RFC 5545 wants at least one component in a calendar.
-    cal.add_component(Timezone.from_tzid(tz_name, first_date=first_date, last_date=last_date))
-    for event in events:
-        cal.add_component(event)
-    cal.add_missing_timezones(first_date=first_date, last_date=last_date)
+    cal.add_component(vtimezone(heading.tz.key, heading.first_date, heading.last_date))
+    for view in views:
+        cal.add_component(event(view, stamps[view.uid], heading.tz))
     return cal.to_ical()
+
+
+def local_dates(views: list[EventView], tz) -> tuple[datetime.date, datetime.date]:
+    """The first and last local dates a single-event file's times fall on."""
+    days = [
+        value.astimezone(tz).date() if isinstance(value, datetime.datetime) else value
+        for view in views
+        for value in (view.start, view.end)
+    ]
+    return min(days), max(days)
 
 
 def in_language(language: str):

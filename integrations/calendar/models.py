@@ -59,3 +59,38 @@ class CalendarPreference(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class PublishedEvent(models.Model):
+    """What a calendar last handed out for one event: a feed (`feed`), or a user's
+    single-event downloads (`feed` empty). It gives the event its stamps: LAST-MODIFIED
+    and DTSTAMP change whenever anything the event shows changes (an employer renamed,
+    a site's address corrected, a person no longer visible...), and SEQUENCE also
+    counts significant changes (start, end, status, location) its record's own revision
+    did not count (RFC 5545 3.8.7.3, 3.8.7.4; RFC 5546 2.1.4)."""
+
+    feed = models.ForeignKey(CalendarFeed, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    uid = models.CharField(max_length=255)
+    content = models.CharField(max_length=64, help_text="SHA-256 of everything the event showed, but its stamps")
+    significant = models.CharField(max_length=64, help_text="SHA-256 of its start, end, status and location")
+    record_sequence = models.PositiveIntegerField(help_text="The record's own revision when last handed out")
+    extra_sequence = models.PositiveIntegerField(
+        default=0, help_text="Significant changes the record's revision did not count"
+    )
+    modified_at = models.DateTimeField(help_text="When what it shows last changed (LAST-MODIFIED)")
+
+    class Meta:
+        verbose_name = _("published calendar event")
+        verbose_name_plural = _("published calendar events")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feed", "uid"], condition=Q(feed__isnull=False), name="published_event_once_per_feed"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "uid"], condition=Q(feed__isnull=True), name="published_event_once_per_downloader"
+            ),
+        ]
+
+    def __str__(self):
+        return self.uid

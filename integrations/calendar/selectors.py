@@ -3,16 +3,14 @@ fetch time: someone who loses access to a job seeker stops seeing them at the ne
 fetch, and a team feed stops when its owner no longer leads the team."""
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from crm.access import AccessScope, access_scope
-from integrations.calendar.models import CalendarFeed, CalendarPreference
+from integrations.calendar.models import CalendarFeed, CalendarPreference, PublishedEvent
 from integrations.calendar.tokens import token_hash
 from jobdev.models import EmployerContact
 from jobdev.selectors import employer_contacts_visible
@@ -107,41 +105,13 @@ def feed_all_day_tasks(feed: CalendarFeed, window: Window, preference: CalendarP
     )
 
 
-def _fingerprint(queryset, *, revisions: bool = True) -> tuple:
-    aggregates = {"count": Count("pk"), "last": Max("updated_at"), "ids": Coalesce(Sum("pk"), 0)}
-    if revisions:
-        aggregates["revisions"] = Coalesce(Sum("sequence"), 0)
-    summary = queryset.order_by().aggregate(**aggregates)
-    return summary["count"], summary["last"], summary["ids"], summary.get("revisions")
-
-
-def feed_fingerprint(
-    feed: CalendarFeed, window: Window, tz, preference: CalendarPreference | None
-) -> tuple[str, datetime.datetime | None]:
-    """A strong ETag and a Last-Modified for the feed, from a few aggregate queries:
-    an unchanged feed is answered 304 without building the calendar."""
-    user = feed.user
-    parts = [
-        _fingerprint(feed_visits(feed, window, tz)),
-        _fingerprint(feed_appointments(feed, window)),
-        _fingerprint(feed_all_day_tasks(feed, window, preference)),
-        # Who may be named changes what the feed says without touching a visit.
-        _fingerprint(feed_scope(feed).job_seekers(), revisions=False),
-    ]
-    last_modified = max((part[1] for part in parts if part[1] is not None), default=None)
-    parts += [
-        feed.kind,
-        feed.language,
-        window,
-        user.organisation.job_seeker_names_in_calendars,
-        user.organisation.time_zone,
-        preference.updated_at if preference else None,
-        settings.CALENDAR_REFRESH_MINUTES,
-        FEED_FORMAT_VERSION,
-    ]
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f'"{digest}"', last_modified
-
-
-# Raise when the feed's format changes, so that clients fetch it again.
-FEED_FORMAT_VERSION = 1
+def published_events(
+    *, feed: CalendarFeed | None = None, user=None, uids: list[str] | None = None
+) -> dict[str, PublishedEvent]:
+    """What went out before, by UID: through `feed`, or (no feed) in `user`'s
+    single-event downloads of the events `uids`."""
+    if feed is not None:
+        rows = PublishedEvent.objects.filter(feed=feed)
+    else:
+        rows = PublishedEvent.objects.filter(feed__isnull=True, user=user, uid__in=uids or [])
+    return {row.uid: row for row in rows}

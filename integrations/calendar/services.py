@@ -1,5 +1,5 @@
-"""Creating, rotating and revoking calendar feeds. A token is returned once, to be
-shown once; only its hash is stored."""
+"""Creating, rotating and revoking calendar feeds (a token is returned once, to be
+shown once; only its hash is stored), and publishing events with their stamps."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,7 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.access import AccessScope, OutOfScope
-from integrations.calendar.models import CalendarFeed, CalendarPreference
+from integrations.calendar.ical import EventView, Stamp
+from integrations.calendar.models import CalendarFeed, CalendarPreference, PublishedEvent
+from integrations.calendar.publication import plan
+from integrations.calendar.selectors import published_events
 from integrations.calendar.tokens import new_token, token_hash
 
 
@@ -68,3 +71,26 @@ def calendar_preference_save(
     preference.full_clean()
     preference.save()
     return preference
+
+
+@transaction.atomic
+def calendar_events_publish(*, views: list[EventView], user, feed: CalendarFeed | None = None) -> dict[str, Stamp]:
+    """Hand out `views` through `feed` (None: as `user`'s single-event downloads): their
+    stamps, by UID, recorded (integrations.calendar.publication says how they are
+    decided). Fetches of one feed take turns on the feed's row, so that the second
+    reads what the first recorded and hands out the same stamps."""
+    if feed is not None:
+        CalendarFeed.objects.select_for_update().filter(pk=feed.pk).values_list("pk").get()
+    uids = None if feed is not None else [view.uid for view in views]
+    publication = plan(views, published_events(feed=feed, user=user, uids=uids), user=user, feed=feed)
+    if publication.new:
+        # Downloads are not locked: a download at the same moment may have recorded the
+        # same first stamps already.
+        PublishedEvent.objects.bulk_create(publication.new, ignore_conflicts=feed is None)
+    if publication.changed:
+        PublishedEvent.objects.bulk_update(
+            publication.changed, ["content", "significant", "record_sequence", "extra_sequence", "modified_at"]
+        )
+    if publication.gone:
+        PublishedEvent.objects.filter(pk__in=publication.gone).delete()
+    return publication.stamps

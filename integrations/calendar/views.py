@@ -9,20 +9,21 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_etags
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from crm.access import OutOfScope
 from crm.clock import program_zone
 from integrations.calendar import ical, services
 from integrations.calendar.models import CalendarFeed, CalendarPreference
+from integrations.calendar.publication import plan
 from integrations.calendar.selectors import (
     Window,
     active_feed,
     feed_all_day_tasks,
     feed_appointments,
-    feed_fingerprint,
     feed_scope,
     feed_visits,
+    published_events,
 )
 from jobdev.selectors import employer_contact_for_detail, with_visible_job_seekers
 from placements.selectors import support_tasks_visible
@@ -32,96 +33,126 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _ics_response(body: bytes, filename: str | None = None) -> HttpResponse:
+def _ics_response(request, body: bytes, etag: str, filename: str | None = None) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if request.method == "HEAD":
+        # As GET, without the body (RFC 9110 9.3.2): calendar clients and proxies ask
+        # HEAD to learn whether a calendar changed.
+        response["Content-Length"] = str(len(body))
+        response.content = b""
     return response
 
 
-@login_not_required
-@require_GET
-def feed(request, token):
-    """A subscription: no session, the secret is the URL. Unknown or revoked: 404."""
-    calendar_feed = active_feed(token)
-    if calendar_feed is None or calendar_feed.user.organisation is None:
-        raise OutOfScope
-    user = calendar_feed.user
-    organisation = user.organisation
-    tz = program_zone(organisation)
-    window = Window.around(timezone.localdate(timezone=tz))
-    preference = CalendarPreference.objects.filter(user=user).first()
-    etag, last_modified = feed_fingerprint(calendar_feed, window, tz, preference)
-    CalendarFeed.objects.filter(pk=calendar_feed.pk).update(last_fetched_at=timezone.now())
+def _not_modified(request, etag: str) -> HttpResponseNotModified | None:
+    """304 (RFC 9110 13.1.2) when the client already holds this version, on GET and
+    HEAD alike."""
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
         response["ETag"] = etag
         return response
+    return None
+
+
+def _last_modified(response: HttpResponse, stamps: dict[str, ical.Stamp]) -> None:
+    if stamps:
+        response["Last-Modified"] = http_date(max(stamp.modified_at for stamp in stamps.values()).timestamp())
+
+
+def _feed_views(calendar_feed: CalendarFeed, window: Window, tz, preference, base_url: str) -> list[ical.EventView]:
+    organisation = calendar_feed.user.organisation
     alarm = preference.alarm_minutes if preference else None
-    base_url = _base_url(request)
+    visits = with_visible_job_seekers(feed_visits(calendar_feed, window, tz), feed_scope(calendar_feed))
+    views = [
+        ical.visit_view(visit, organisation=organisation, base_url=base_url, alarm_minutes=alarm) for visit in visits
+    ]
+    views += [
+        ical.appointment_view(task, organisation=organisation, tz=tz, base_url=base_url, alarm_minutes=alarm)
+        for task in feed_appointments(calendar_feed, window)
+    ]
+    views += [
+        ical.all_day_task_view(task, organisation=organisation, base_url=base_url)
+        for task in feed_all_day_tasks(calendar_feed, window, preference)
+    ]
+    return views
+
+
+@login_not_required
+@require_safe
+def feed(request, token):
+    """A subscription: no session, the secret is the URL. Unknown or revoked: 404.
+    GET and HEAD; If-None-Match with the current ETag answers 304."""
+    calendar_feed = active_feed(token)
+    if calendar_feed is None or calendar_feed.user.organisation is None:
+        raise OutOfScope
+    user = calendar_feed.user
+    tz = program_zone(user.organisation)
+    window = Window.around(timezone.localdate(timezone=tz))
+    preference = CalendarPreference.objects.filter(user=user).first()
+    CalendarFeed.objects.filter(pk=calendar_feed.pk).update(last_fetched_at=timezone.now())
     with ical.in_language(calendar_feed.language):
-        visits = with_visible_job_seekers(feed_visits(calendar_feed, window, tz), feed_scope(calendar_feed))
-        events = [
-            ical.visit_event(visit, organisation=organisation, tz=tz, base_url=base_url, alarm_minutes=alarm)
-            for visit in visits
-        ]
-        events += [
-            ical.appointment_event(task, organisation=organisation, tz=tz, base_url=base_url, alarm_minutes=alarm)
-            for task in feed_appointments(calendar_feed, window)
-        ]
-        events += [
-            ical.all_day_task_event(task, organisation=organisation, base_url=base_url)
-            for task in feed_all_day_tasks(calendar_feed, window, preference)
-        ]
+        views = _feed_views(calendar_feed, window, tz, preference, _base_url(request))
         if calendar_feed.kind == CalendarFeed.Kind.TEAM:
             name = _("%(team)s — employer visits") % {"team": calendar_feed.team.name}
         else:
             name = _("%(name)s — visits and appointments") % {"name": user.get_full_name() or user.username}
-        body = ical.calendar(
-            name=name,
-            events=events,
-            tz_name=organisation.time_zone,
-            first_date=window.start,
-            last_date=window.end,
-            feed=True,
-        )
-    response = _ics_response(body)
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, max-age=0, must-revalidate"
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified.timestamp())
+    heading = ical.Heading(name=name, tz=tz, first_date=window.start, last_date=window.end, feed=True)
+    publication = plan(views, published_events(feed=calendar_feed), user=user, feed=calendar_feed)
+    etag = ical.etag(heading, views, publication.stamps)
+    not_modified = _not_modified(request, etag)
+    if not_modified is not None:
+        not_modified["Cache-Control"] = FEED_CACHE_CONTROL
+        return not_modified
+    stamps = services.calendar_events_publish(views=views, user=user, feed=calendar_feed)
+    etag = ical.etag(heading, views, stamps)
+    response = _ics_response(request, ical.calendar(heading, views, stamps), etag)
+    response["Cache-Control"] = FEED_CACHE_CONTROL
+    _last_modified(response, stamps)
     return response
 
 
-def visit_ics(request, pk):
-    """ "Add to calendar" for one visit: the same UID as in the feeds."""
-    contact = employer_contact_for_detail(request.scope, pk)
-    organisation = request.scope.organisation
-    tz = program_zone(organisation)
-    event = ical.visit_event(contact, organisation=organisation, tz=tz, base_url=_base_url(request))
-    day = contact.starts_at.astimezone(tz).date()
-    body = ical.calendar(
-        name="", events=[event], tz_name=organisation.time_zone, first_date=day, last_date=day, feed=False
+FEED_CACHE_CONTROL = "private, max-age=0, must-revalidate"
+
+
+def _single_event(request, view: ical.EventView, filename: str) -> HttpResponse:
+    """ "Add to calendar": one event, with the same UID as in the feeds, in the
+    reader's language; its stamps are those of the reader's earlier downloads."""
+    tz = program_zone(request.scope.organisation)
+    first_date, last_date = ical.local_dates([view], tz)
+    heading = ical.Heading(name="", tz=tz, first_date=first_date, last_date=last_date, feed=False)
+    publication = plan([view], published_events(user=request.user, uids=[view.uid]), user=request.user)
+    not_modified = _not_modified(request, ical.etag(heading, [view], publication.stamps))
+    if not_modified is not None:
+        return not_modified
+    stamps = services.calendar_events_publish(views=[view], user=request.user)
+    response = _ics_response(
+        request, ical.calendar(heading, [view], stamps), ical.etag(heading, [view], stamps), filename
     )
-    return _ics_response(body, f"visit-{contact.pk}.ics")
+    _last_modified(response, stamps)
+    return response
 
 
+@require_safe
+def visit_ics(request, pk):
+    contact = employer_contact_for_detail(request.scope, pk)
+    view = ical.visit_view(contact, organisation=request.scope.organisation, base_url=_base_url(request))
+    return _single_event(request, view, f"visit-{contact.pk}.ics")
+
+
+@require_safe
 def task_ics(request, pk):
     task = request.scope.get(
-        support_tasks_visible(request.scope).select_related("placement__site"), pk=pk, due_time__isnull=False
+        support_tasks_visible(request.scope).select_related("job_seeker", "placement__site"),
+        pk=pk,
+        due_time__isnull=False,
     )
     organisation = request.scope.organisation
-    tz = program_zone(organisation)
-    event = ical.appointment_event(task, organisation=organisation, tz=tz, base_url=_base_url(request))
-    body = ical.calendar(
-        name="",
-        events=[event],
-        tz_name=organisation.time_zone,
-        first_date=task.due_date,
-        last_date=task.due_date,
-        feed=False,
+    view = ical.appointment_view(
+        task, organisation=organisation, tz=program_zone(organisation), base_url=_base_url(request)
     )
-    return _ics_response(body, f"appointment-{task.pk}.ics")
+    return _single_event(request, view, f"appointment-{task.pk}.ics")
 
 
 class PreferenceForm(forms.ModelForm):

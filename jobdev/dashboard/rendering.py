@@ -1,36 +1,53 @@
-"""Drawing the dashboard: a table as a CSV file, and the weekly chart as inline SVG
-(drawn here, no script and no network). The HTML tables are drawn by the templates
-in jobdev/templates/jobdev/dashboard/ from the same table definitions (`tables`)."""
+"""Drawing the dashboard: a table as a CSV file (written by crm.csv_export, like every
+CSV the product writes), and the weekly chart as inline SVG (drawn here, no script and
+no network). The HTML tables are drawn by the templates in
+jobdev/templates/jobdev/dashboard/ from the same table definitions (`tables`)."""
 
-import csv
+import datetime
 import math
 
 from django.http import HttpResponse
+from django.utils import translation
+from django.utils.translation import pgettext, pgettext_lazy
 
+from crm.csv_export import CsvFormat, csv_filename, csv_response
 from jobdev.dashboard.tables import Table
 
-# Spreadsheets read a formula from a cell that starts with one of these.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The file names of the tables' CSV files, in the reader's language (ASCII, so that they
+# read the same in every browser and file system).
+TABLE_FILE_NAMES = {
+    "summary": pgettext_lazy("file name", "summary"),
+    "contacts": pgettext_lazy("file name", "contacts"),
+    "weekly": pgettext_lazy("file name", "weekly"),
+    "chart": pgettext_lazy("file name", "chart"),
+    "caseload": pgettext_lazy("file name", "caseload"),
+    "no-recent-contact": pgettext_lazy("file name", "no-recent-contact"),
+    "first-contact": pgettext_lazy("file name", "first-contact"),
+    "no-first-contact": pgettext_lazy("file name", "no-first-contact"),
+    "starts": pgettext_lazy("file name", "starts"),
+    "follow-along": pgettext_lazy("file name", "follow-along"),
+}
 
 
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def table_filename(table: Table, *, date_from: datetime.date, date_to: datetime.date) -> str:
+    """fidelity-weekly-2026-03-02-2026-03-15.csv; in French fidelite-hebdomadaire-…"""
+    return csv_filename(
+        pgettext("file name", "fidelity"),
+        str(TABLE_FILE_NAMES.get(table.slug, table.slug)),
+        date_from.isoformat(),
+        date_to.isoformat(),
+    )
 
 
-def csv_response(table: Table, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # A byte-order mark, so that spreadsheet programs read the file as UTF-8.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_csv_cell(cell) for cell in table.headers])
-    for row in table.csv_rows():
-        writer.writerow([_csv_cell(cell) for cell in row])
-    return response
+def table_csv_response(table: Table, *, date_from: datetime.date, date_to: datetime.date) -> HttpResponse:
+    """The table as a CSV file in the reader's language: separator and decimal mark,
+    ISO dates, plain numbers (see crm.csv_export)."""
+    return csv_response(
+        table.headers,
+        table.csv_rows(),
+        filename=table_filename(table, date_from=date_from, date_to=date_to),
+        csv_format=CsvFormat.for_language(translation.get_language()),
+    )
 
 
 CHART_WIDTH, CHART_HEIGHT = 720, 260

@@ -2,7 +2,9 @@
 the plan kept in the database between preview and confirmation."""
 
 import codecs
+import csv
 import datetime
+import io
 import uuid
 
 import pytest
@@ -16,7 +18,7 @@ from django.utils import timezone
 from crm.models import Industry
 from employers import importing
 from employers import tasks as employer_tasks
-from employers.importing import mapping, parsing, planning
+from employers.importing import encoding, mapping, parsing, planning
 from employers.models import ContactPerson, Employer, EmployerImportPlan, EmployerSite
 from tests.factories import EmployerFactory, EmployerSiteFactory, UserFactory
 
@@ -99,9 +101,12 @@ class TestHappyPath:
         assert (preview.encoding, preview.delimiter) == ("UTF-16", "tab")
         assert preview.groups[0].name == "École Saint-Éloi" and not preview.errors
 
-    def test_iso_8859_1_bytes_that_windows_1252_cannot_decode(self):
-        text, encoding = parsing.decode_csv_bytes("Nom\nCafé\x81".encode("latin-1"))
-        assert (text, encoding) == ("Nom\nCafé\x81", "ISO-8859-1")
+    def test_bytes_that_windows_1252_leaves_undefined_are_refused_never_read_as_control_characters(self):
+        # 0x81 is no character in Windows-1252 and a control character in ISO-8859-1: such a file is
+        # in another encoding (Mac Roman: "Å"), which was read as "Café\x81" (tests/employers/
+        # test_import_spreadsheets.py has the encodings).
+        with pytest.raises(importing.ImportFileError, match="cannot be recognised with certainty"):
+            encoding.decode_csv_bytes("Nom\nCafé\x81".encode("latin-1"))
 
     def test_comma_file_with_quoted_commas_and_english_headers(self, client_for, specialist_sam):
         content = csv_bytes(
@@ -146,6 +151,22 @@ class TestHappyPath:
             assert example["Content-Type"] == "text/csv; charset=utf-8"
             preview = upload(client, example.content).context["preview"]
             assert not preview.errors and len(preview.groups) == 2 and preview.contact_count == 2
+
+    @pytest.mark.parametrize(
+        "language,delimiter,latitude,filename",
+        [("fr", ";", "43,2961", "exemple-employeurs.csv"), ("en", ",", "43.2961", "employers-example.csv")],
+    )
+    def test_the_example_file_is_written_for_the_readers_language(
+        self, client_for, specialist_sam, language, delimiter, latitude, filename
+    ):
+        client = client_for(specialist_sam)
+        client.cookies["django_language"] = language
+        example = client.get(reverse("employer_import_example"))
+        assert example.content.startswith(codecs.BOM_UTF8)
+        assert example["Content-Disposition"] == f'attachment; filename="{filename}"'
+        header, *rows = csv.reader(io.StringIO(example.content.decode("utf-8-sig")), delimiter=delimiter)
+        assert len(header) == 15 and all(len(row) == 15 for row in rows)
+        assert rows[2][header.index("Latitude")] == latitude
 
 
 class TestRowErrors:
@@ -409,6 +430,7 @@ class TestPlanInTheDatabase:
         client = client_for(specialist_sam)
         plan = upload(client, french_file()).context["plan"]
         with time_machine.travel(timezone.now() + datetime.timedelta(minutes=61)):
+            client = client_for(specialist_sam)  # signed in again: an idle session ends too
             response = confirm(client, plan)
         assert response.url == reverse("employer_import") and not Employer.objects.exists()
         message = str(list(response.wsgi_request._messages)[-1])
@@ -420,6 +442,7 @@ class TestPlanInTheDatabase:
         client.cookies["django_language"] = "fr"
         plan = upload(client, french_file()).context["plan"]
         with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
+            client = client_for(specialist_sam)  # signed in again: an idle session ends too
             response = confirm(client, plan)
         assert "Cet aperçu a expiré : un aperçu est conservé 60 minutes." in str(
             list(response.wsgi_request._messages)[-1]

@@ -13,6 +13,7 @@ Paris is UTC+1 until 29 March 2026.
 import csv
 import datetime
 import io
+import re
 import zoneinfo
 from html.parser import HTMLParser
 
@@ -551,10 +552,10 @@ class TestFilters:
         assert "Omar Diallo" in html  # passed day 30: the team leader sees who
 
 
-def read_csv(response):
+def read_csv(response, delimiter=","):
     content = response.content.decode("utf-8")
     assert content.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(content[1:])))
+    return list(csv.reader(io.StringIO(content[1:]), delimiter=delimiter))
 
 
 class TestCsvExport:
@@ -625,6 +626,83 @@ class TestCsvExport:
         assert rows[1][0] == "'=HYPERLINK(1) Diallo"
 
 
+class TestCsvInTheReadersLanguage:
+    """Every dashboard CSV is written by the one CSV writer (crm.csv_export): French
+    Excel reads ";" and "3,2", English Excel "," and "3.2"."""
+
+    PERIOD = {"date_from": "2026-01-05", "date_to": "2026-03-15"}
+    FORMATS = {"fr": (";", ","), "en": (",", ".")}
+
+    def export(self, client, language, table, params=None):
+        client.cookies["django_language"] = language
+        return client.get(reverse("team_dashboard_export", args=[table]), params or self.PERIOD)
+
+    @pytest.mark.parametrize("language", ["fr", "en"])
+    def test_every_table_parses_back_with_the_languages_separator(self, program, client_for, program_admin, language):
+        client = client_for(program_admin)
+        delimiter, decimal_mark = self.FORMATS[language]
+        other_mark = "." if decimal_mark == "," else ","
+        for table in TABLES:
+            response = self.export(client, language, table)
+            assert response.content.startswith(b"\xef\xbb\xbf"), table
+            header, *rows = read_csv(response, delimiter)
+            assert len(header) > 1, table  # a wrong separator gives one column
+            assert all(len(row) == len(header) for row in rows), table
+            for row in rows:
+                for cell in row:
+                    # A number with decimals is written with the language's decimal mark only.
+                    assert not re.fullmatch(rf"-?\d+\{other_mark}\d+", cell), (table, row)
+
+    @pytest.mark.parametrize(
+        "language,label,value", [("fr", "Emplois en milieu ordinaire", "75,0"), ("en", "Competitive jobs", "75.0")]
+    )
+    def test_decimals_use_the_languages_decimal_mark(self, program, client_for, leader_a, language, label, value):
+        delimiter = self.FORMATS[language][0]
+        rows = read_csv(self.export(client_for(leader_a), language, "summary", self.PERIOD), delimiter)
+        by_figure = {row[0]: row for row in rows[1:]}
+        assert by_figure[label][1:4] == [value, "3", "4"]  # 3 of 4 jobs, 75.0 %
+
+    @pytest.mark.parametrize("language", ["fr", "en"])
+    def test_the_weekly_average_is_a_number_in_the_readers_language(self, program, client_for, leader_a, language):
+        delimiter, decimal_mark = self.FORMATS[language]
+        params = {"date_from": "2026-03-02", "date_to": "2026-03-15"}
+        header, *rows = read_csv(self.export(client_for(leader_a), language, "contacts", params), delimiter)
+        averages = [row[3] for row in rows]
+        assert averages and all(re.fullmatch(rf"\d+(\{decimal_mark}\d+)?", average) for average in averages)
+        assert any(decimal_mark in average for average in averages)  # 6.5 and 5.0 per week: not whole numbers only
+
+    @pytest.mark.parametrize(
+        "language,filename",
+        [
+            ("en", "fidelity-weekly-2026-03-02-2026-03-15.csv"),
+            ("fr", "fidelite-hebdomadaire-2026-03-02-2026-03-15.csv"),
+        ],
+    )
+    def test_file_names_are_in_the_readers_language(self, program, client_for, leader_a, language, filename):
+        response = self.export(
+            client_for(leader_a), language, "weekly", {"date_from": "2026-03-02", "date_to": "2026-03-15"}
+        )
+        assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+
+    def test_every_table_has_a_translated_file_name(self):
+        from django.utils import translation
+
+        from jobdev.dashboard.rendering import TABLE_FILE_NAMES
+
+        assert set(TABLE_FILE_NAMES) == set(TABLES)
+        with translation.override("fr"):
+            french = {slug: str(name) for slug, name in TABLE_FILE_NAMES.items()}
+        assert all(french[slug] != slug for slug in TABLES if slug != "contacts"), french
+        assert all(name.isascii() and " " not in name for name in french.values())
+
+    def test_formula_cells_are_escaped_in_french_too(self, program, client_for, leader_a):
+        person = program["people"]["omar"]
+        person.first_name = "=HYPERLINK(1)"
+        person.save()
+        rows = read_csv(self.export(client_for(leader_a), "fr", "no-recent-contact"), ";")
+        assert rows[1][0] == "'=HYPERLINK(1) Diallo"
+
+
 class TableCells(HTMLParser):
     """The header cells and rows of each `<table id="table-...">` of a page."""
 
@@ -684,7 +762,8 @@ class TestTablesOnThePageAndInCsv:
         tables = page_tables(client, self.PERIOD)
         assert set(tables) == set(TABLES)
         for table in TABLES:
-            csv_rows = read_csv(client.get(reverse("team_dashboard_export", args=[table]), self.PERIOD))
+            response = client.get(reverse("team_dashboard_export", args=[table]), self.PERIOD)
+            csv_rows = read_csv(response, delimiter=";" if language == "fr" else ",")
             assert tables[table]["headers"] == csv_rows[0], table
 
     def test_the_summary_table_is_on_the_page_in_the_readers_language(self, program, client_for, program_admin):

@@ -6,6 +6,8 @@ import datetime
 import io
 
 import pytest
+import time_machine
+from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -196,3 +198,92 @@ def test_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(6):
         _response, content = export(client)
     assert len(rows(content)) == 43 and all(row[11] == "Nadia Benali, 2 others" for row in rows(content)[1:])
+
+
+class TestFailsBeforeItSendsA200:
+    """A streamed export fails before its 200, never after (issue 9, section 3): the
+    parameters are checked and the first chunk is read before the response starts."""
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"date_from": "0001-01-01"},  # was a 200 with only the header row
+            {"date_to": "9999-12-31"},  # was a 500
+            {"date_from": "0001-01-01", "date_to": "9999-12-31"},
+            {"date_from": "1999-12-31"},
+            {"date_to": "2101-01-01"},
+        ],
+    )
+    def test_dates_outside_the_products_range_answer_400_with_a_clear_message(
+        self, client_for, specialist_sam, held_contact, params
+    ):
+        response = client_for(specialist_sam).get(reverse("employer_contact_export"), params)
+        assert response.status_code == 400 and not response.streaming
+        assert "The export could not be made" in response.content.decode()
+        assert "Choose a date between 2000 and 2100." in response.content.decode()
+
+    def test_the_range_is_explained_in_french(self, client_for, specialist_sam):
+        client = client_for(specialist_sam)
+        client.cookies["django_language"] = "fr"
+        response = client.get(reverse("employer_contact_export"), {"date_from": "0001-01-01"})
+        assert response.status_code == 400 and "2000" in response.content.decode()
+
+    def test_the_edges_of_the_range_export(self, client_for, specialist_sam, held_contact):
+        _response, content = export(client_for(specialist_sam), date_from="2000-01-01", date_to="2100-12-31")
+        assert len(rows(content)) == 2
+
+    def test_a_database_error_in_the_first_chunk_is_an_error_response_not_a_200(
+        self, client_for, specialist_sam, held_contact
+    ):
+        def fail_on_contacts(execute, sql, params, many, context):
+            if "jobdev_employercontact" in sql and sql.lstrip().upper().startswith("SELECT"):
+                raise OperationalError("server closed the connection unexpectedly")
+            return execute(sql, params, many, context)
+
+        client = client_for(specialist_sam)
+        client.raise_request_exception = False
+        with connection.execute_wrapper(fail_on_contacts):
+            response = client.get(reverse("employer_contact_export"))
+        assert response.status_code == 500
+        assert not response.streaming and not response["Content-Type"].startswith("text/csv")
+
+    def test_the_first_chunk_is_read_before_the_response_starts(
+        self, client_for, specialist_sam, held_contact, django_assert_num_queries
+    ):
+        client = client_for(specialist_sam)
+        response = client.get(reverse("employer_contact_export"))
+        with django_assert_num_queries(0):  # everything was read in the view
+            content = b"".join(response.streaming_content)
+        assert len(rows(content)) == 2
+
+    def test_later_chunks_are_read_while_streaming_in_the_users_language(
+        self, client_for, specialist_sam, employer, monkeypatch
+    ):
+        from jobdev import exports
+
+        monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+        for day in range(1, 6):
+            EmployerContactFactory(specialist=specialist_sam, employer=employer, starts_at=at(day, 9), mode="phone")
+        client = client_for(specialist_sam)
+        client.cookies["django_language"] = "fr"
+        response = client.get(reverse("employer_contact_export"))
+        data = rows(b"".join(response.streaming_content), delimiter=";")
+        assert [row[0] for row in data[1:]] == [f"2026-03-0{day}" for day in range(1, 6)]
+        assert {row[7] for row in data[1:]} == {"Téléphone"}  # later chunks too
+
+
+@pytest.mark.parametrize(
+    "language,delimiter,filename",
+    [("en", ",", "employer-contacts-2026-03-18.csv"), ("fr", ";", "contacts-employeurs-2026-03-18.csv")],
+)
+def test_the_file_follows_the_readers_language(client_for, specialist_sam, held_contact, language, delimiter, filename):
+    client = client_for(specialist_sam)
+    client.cookies["django_language"] = language
+    with time_machine.travel(datetime.datetime(2026, 3, 18, 10, tzinfo=PARIS), tick=False):
+        response, content = export(client)
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert content.startswith(b"\xef\xbb\xbf")
+    header, row = rows(content, delimiter=delimiter)
+    assert len(header) == len(row) == 17
+    assert row[:3] == ["2026-03-02", "10:00", "11:00"] and row[16] == "2026-03-09"  # ISO in every language
+    assert row[12] == ("oui" if language == "fr" else "yes")
