@@ -73,6 +73,13 @@ SESSION_ACTIVITY_KEY = "_last_activity"
 BACKGROUND_REQUEST_HEADER = "X-Background-Request"
 
 
+def stamp_activity_at_login(sender, request, user, **kwargs):
+    """Signal receiver (user_logged_in): a session starts active, so the requests of
+    its first minute do not write it again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_ACTIVITY_KEY] = int(time.time())
+
+
 class SessionIdleMiddleware:
     """A session ends after settings.SESSION_IDLE_MINUTES without a request of the
     user's own (and at browser close: SESSION_EXPIRE_AT_BROWSER_CLOSE).

@@ -153,7 +153,10 @@ def expected_times(zone: zoneinfo.ZoneInfo, organisation, window: tuple[datetime
             expected[f"task-{task.pk}@{slug}.ips-crm"] = (task.due_date, task.due_date + datetime.timedelta(days=1))
         else:
             start = datetime.datetime.combine(task.due_date, task.due_time, tzinfo=zone).astimezone(UTC)
-            expected[f"task-{task.pk}@{slug}.ips-crm"] = (start, start + datetime.timedelta(minutes=task.duration_minutes))
+            expected[f"task-{task.pk}@{slug}.ips-crm"] = (
+                start,
+                start + datetime.timedelta(minutes=task.duration_minutes),
+            )
     return expected
 
 
