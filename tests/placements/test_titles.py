@@ -4,6 +4,7 @@ the worker that creates a task never fixes its language."""
 import datetime
 import html
 import importlib
+import zoneinfo
 
 import pytest
 from django.apps import apps
@@ -77,7 +78,8 @@ def test_a_task_written_by_hand_keeps_its_text_in_every_language(nadia):
 
 
 def test_calendar_summaries_carry_the_kind_never_the_adjustment(organisation, nadia, specialist_sam, bakery):
-    """Feeds leave the building: an adjustment's description is health information."""
+    """Feeds leave the building: an adjustment's description is health information, and
+    the kind "workplace accommodation" says too much, so it shows under a neutral label."""
     placement = offer(specialist_sam, nadia, bakery, on=timezone.localdate())
     task = services.support_task_create(
         scope=ProgramScope(organisation),
@@ -89,10 +91,12 @@ def test_calendar_summaries_carry_the_kind_never_the_adjustment(organisation, na
         due_date=timezone.localdate(),
     )
     with translation.override("en"):
-        event = ical.all_day_task_event(task, organisation=organisation, base_url="https://crm.example")
+        view = ical.all_day_task_view(task, organisation=organisation, base_url="https://crm.example")
+        stamp = ical.Stamp(modified_at=view.changed_at, sequence=view.record_sequence)
+        event = ical.event(view, stamp, zoneinfo.ZoneInfo(organisation.time_zone))
     text = event.to_ical().decode()
-    assert "Workplace accommodation" in text and "N.B." in text
-    assert "medication" not in text and "Benali" not in text
+    assert "Follow-along task — N.B." in text
+    assert "medication" not in text and "Benali" not in text and "ccommodation" not in text
 
 
 class TestConversionOfStoredTitles:
