@@ -154,6 +154,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # A password-reset link works once, for this long.
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT_MINUTES", "60")) * 60
+# Password-reset requests an hour from one client address, and emails an hour to one
+# address (crm.account_views.password_reset_allowed); over them, no email leaves.
+PASSWORD_RESET_LIMIT_PER_CLIENT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_CLIENT", "10"))
+PASSWORD_RESET_LIMIT_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3"))
 
 # Sessions end when the browser closes, or after SESSION_IDLE_MINUTES without a request
 # of the user's own (crm.middleware.SessionIdleMiddleware slides the expiry; calendar
@@ -267,6 +271,17 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# The cache holds the password-reset limits' counters only. With Redis (services mode)
+# every web process shares them; without, each process counts on its own.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ips-crm"),
+        }
+    }
 
 # Background work: dramatiq. Redis when REDIS_URL is set (services mode); otherwise
 # an in-memory broker whose worker runs inside the `make run` process (embedded mode).

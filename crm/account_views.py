@@ -3,10 +3,52 @@
 Django's views, in the product's layout (templates under registration/account_*: the
 admin's registration/ templates would otherwise win, its app being listed first)."""
 
+import hashlib
+import logging
+
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.core.cache import cache
+from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
+
+from crm.client_address import client_ip_address
+
+logger = logging.getLogger(__name__)
+
+# The window of the password-reset limits (settings.PASSWORD_RESET_LIMIT_*).
+RESET_LIMIT_WINDOW_SECONDS = 60 * 60
+
+
+def _within_limit(kind: str, value: str, limit: int) -> bool:
+    """Counts one more request for `value` in the current window (from its first
+    request); False when that makes more than `limit`. The value is hashed: the cache
+    keeps neither addresses nor emails."""
+    key = f"password-reset:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+    cache.add(key, 0, timeout=RESET_LIMIT_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: a new window
+        cache.set(key, 1, timeout=RESET_LIMIT_WINDOW_SECONDS)
+        count = 1
+    return count <= limit
+
+
+def password_reset_allowed(request, email: str) -> bool:
+    """Whether this reset request may send an email: at most
+    PASSWORD_RESET_LIMIT_PER_CLIENT requests an hour from one client address, and at
+    most PASSWORD_RESET_LIMIT_PER_EMAIL emails an hour to one address, counted whether
+    or not an account has it (so the limit tells nothing either). Without a limit,
+    anyone could fill a user's mailbox, or make the server send mail for them."""
+    client = client_ip_address(request) or "unknown"
+    if not _within_limit("client", client, settings.PASSWORD_RESET_LIMIT_PER_CLIENT):
+        logger.warning("Password reset not sent: over the hourly limit of requests from %s", client)
+        return False
+    if not _within_limit("email", email.strip().casefold(), settings.PASSWORD_RESET_LIMIT_PER_EMAIL):
+        logger.warning("Password reset not sent: over the hourly limit of emails to one address")
+        return False
+    return True
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -20,7 +62,8 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Asks for an email address and sends a one-time link to the active account(s)
-    that have it; answers the same whether or not an account has it."""
+    that have it; answers the same whether or not an account has it, and whether or
+    not the request was over the limits (password_reset_allowed)."""
 
     template_name = "registration/account_password_reset.html"
     email_template_name = "registration/account_password_reset_email.txt"
@@ -28,6 +71,9 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form):
+        if not password_reset_allowed(self.request, form.cleaned_data["email"]):
+            # The same answer as when an email left: the limit reveals nothing.
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = {"valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
         return super().form_valid(form)
 

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from django.utils import timezone
 from crm.access import access_scope
 from crm.middleware import BACKGROUND_REQUEST_HEADER
 from integrations.calendar import services as calendar_services
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_PASSWORD = "a-new passphrase for sam 2026"
@@ -31,6 +32,15 @@ def log_in(client, username="sam", password=TEST_PASSWORD):
 def signed_in(client) -> bool:
     response = client.get(reverse("job_seeker_list"))
     return response.status_code == 200
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings):
+    """A cache of this test's own, so the password-reset limits count its requests only
+    (the suite's other requests, and in services mode Redis, keep theirs)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"test-{uuid.uuid4()}"}
+    }
 
 
 # Idle expiry ----------------------------------------------------------------------------
@@ -185,8 +195,8 @@ def sam_with_email(specialist_sam):
     return specialist_sam
 
 
-def request_reset(client, email="sam@ips-marseille.example"):
-    response = client.post(reverse("password_reset"), {"email": email})
+def request_reset(client, email="sam@ips-marseille.example", **headers):
+    response = client.post(reverse("password_reset"), {"email": email}, **headers)
     assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
     return response
 
@@ -264,6 +274,51 @@ def test_reset_email_in_french(client, sam_with_email):
     assert "dans les 60 minutes" in message.body
 
 
+def test_reset_emails_to_one_address_are_limited(client, sam_with_email, settings, clock):
+    """Nobody can fill a user's mailbox: over the limit, the page answers the same and
+    no email leaves, whichever client asks; another address is not affected."""
+    assert settings.PASSWORD_RESET_LIMIT_PER_EMAIL == 3
+    for n in range(3):
+        request_reset(client, email="sam@ips-marseille.example", REMOTE_ADDR=f"203.0.113.{n}")
+    assert len(mail.outbox) == 3
+    over = request_reset(client, email="SAM@ips-marseille.example ", REMOTE_ADDR="198.51.100.7")
+    assert len(mail.outbox) == 3
+    assert over["Location"] == reverse("password_reset_done")
+
+    UserFactory(username="sofia", email="sofia@ips-marseille.example", organisation=sam_with_email.organisation)
+    request_reset(client, email="sofia@ips-marseille.example")
+    assert [message.to for message in mail.outbox[3:]] == [["sofia@ips-marseille.example"]]
+
+    clock.shift(datetime.timedelta(minutes=61))  # a new hour
+    request_reset(client)
+    assert len(mail.outbox) == 5
+
+
+def test_reset_requests_from_one_client_are_limited(client, sam_with_email, settings):
+    """One client cannot make the server send mail for it: unknown addresses count
+    too (so the limit tells nothing about which addresses exist)."""
+    settings.PASSWORD_RESET_LIMIT_PER_CLIENT = 4
+    for n in range(4):
+        request_reset(client, email=f"nobody{n}@example.org", REMOTE_ADDR="203.0.113.10")
+    request_reset(client, REMOTE_ADDR="203.0.113.10")
+    assert mail.outbox == []
+    request_reset(client, REMOTE_ADDR="198.51.100.20")
+    assert len(mail.outbox) == 1
+
+
+def test_reset_limit_counts_the_client_behind_the_proxy(client, sam_with_email, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.PASSWORD_RESET_LIMIT_PER_CLIENT = 2
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(2):
+        request_reset(client, email="nobody@example.org", HTTP_X_FORWARDED_FOR="203.0.113.10", **proxy)
+    request_reset(client, HTTP_X_FORWARDED_FOR="203.0.113.10", **proxy)
+    assert mail.outbox == []
+    # Another client behind the same proxy is not limited by the first one's requests.
+    request_reset(client, HTTP_X_FORWARDED_FOR="198.51.100.20", **proxy)
+    assert len(mail.outbox) == 1
+
+
 def test_reset_pages_answer_signed_out(client):
     for url in [reverse("password_reset"), reverse("password_reset_done"), reverse("password_reset_complete")]:
         assert client.get(url).status_code == 200, url
@@ -328,3 +383,23 @@ def test_email_goes_to_the_console_in_development_and_smtp_in_production():
         "'crm'",
         "'IPS CRM <crm@example.org>'",
     ]
+
+
+def test_reset_limits_are_shared_by_the_web_processes_in_services_mode():
+    backend = "settings.CACHES['default']['BACKEND']"
+    code = f"from django.conf import settings; print({backend})"
+    for redis_url, expected in [
+        ("redis://127.0.0.1:6379/14", "django.core.cache.backends.redis.RedisCache"),
+        ("", "django.core.cache.backends.locmem.LocMemCache"),  # embedded mode: per process
+    ]:
+        environment = {**os.environ, "REDIS_URL": redis_url}
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        assert result.stdout.strip() == expected
