@@ -5,15 +5,25 @@ mask them."""
 import datetime
 import io
 import logging
+import os
+import socket
 import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from gunicorn.app.base import Application
 
 from config.log_masking import MaskSecretsInPaths, mask_secrets
+from crm.access import access_scope
+from integrations.calendar import services as calendar_services
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "Qm9uam91ciBsZXMgYW1pcyBkdSBjYWxlbmRyaWVyIQ-_x"
@@ -195,3 +205,73 @@ def test_make_serve_uses_the_config_file():
     result = subprocess.run(["make", "-n", "serve"], cwd=ROOT, capture_output=True, text=True, check=True)  # noqa: S607
     (gunicorn,) = [line for line in result.stdout.splitlines() if "gunicorn" in line]
     assert "-c config/gunicorn.conf.py" in gunicorn
+
+
+def _database_url() -> str:
+    """The test database, for another process."""
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{database['NAME']}"
+    credentials = quote(database["USER"] or "", safe="")
+    if database["PASSWORD"]:
+        credentials += ":" + quote(database["PASSWORD"], safe="")
+    return f"postgres://{credentials}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url, **headers) -> int:
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (http, our own server)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our own server)
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_gunicorn_writes_no_token(specialist_sam, tmp_path):
+    """`make serve`'s gunicorn, with the app and its logging, on a free port against
+    the test database: a subscribed calendar reads its feed, a mistyped feed URL
+    answers 404 (Django logs "Not Found"), a reset link is opened. Neither the access
+    log (standard output) nor the error and app logs (standard error) hold a token."""
+    _feed, token = calendar_services.calendar_feed_create(scope=access_scope(specialist_sam), kind="personal")
+    reset_token = "cz8xyz-0123456789abcdef0123456789abcdef"
+    port = _free_port()
+    environment = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    environment.update(DATABASE_URL=_database_url(), DEBUG="1", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
+    out, err = tmp_path / "stdout.log", tmp_path / "stderr.log"
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-c", "config/gunicorn.conf.py"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    with out.open("w") as stdout, err.open("w") as stderr:
+        server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=stdout, stderr=stderr)  # noqa: S603
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(300):
+                if server.poll() is not None:
+                    pytest.fail(f"gunicorn exited: {err.read_text()}")
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            feed_url = f"{base}/calendar/{token}.ics"
+            assert _get(feed_url, **{"User-Agent": "Google-Calendar-Importer"}) == 200
+            assert _get(f"{base}/calendar/{token}x.ics", Referer=feed_url) == 404
+            assert _get(f"{base}/account/password/reset/MQ/{reset_token}/") == 200  # "this link no longer works"
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    access_log, other_logs = out.read_text(), err.read_text()
+    for secret in (token, reset_token):
+        assert secret not in access_log and secret not in other_logs
+    assert '"GET /calendar/***.ics HTTP/1.1" 200 ' in access_log
+    assert '"Google-Calendar-Importer" ' in access_log
+    assert '"GET /calendar/***.ics HTTP/1.1" 404 ' in access_log
+    assert f'"http://127.0.0.1:{port}/calendar/***.ics"' in access_log  # the referrer
+    assert '"GET /account/password/reset/MQ/***/ HTTP/1.1" 200 ' in access_log
+    assert "Not Found: /calendar/***.ics" in other_logs  # django.request, through settings.LOGGING
