@@ -62,6 +62,17 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(values)
 
 
+def parse_id(value: object) -> int | None:
+    """A query parameter naming a row ("?employer=42") as an id the database can hold
+    (a whole number from 1 to the largest BigAutoField); None for anything else
+    (missing, "²", "1e3", 2^63, a list): never an exception, never a query the
+    database refuses."""
+    if not isinstance(value, str):
+        return None
+    _low, high = connections["default"].ops.integer_field_range("BigAutoField")
+    return int(value) if _integer_within(value, 1, high) else None
+
+
 def _integer_within(value, low: int | None, high: int | None) -> bool:
     """Whether a submitted id is a whole number (ASCII digits, an optional sign) within
     [low, high] (None: unbounded)."""

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.access import OutOfScope
-from crm.forms import submit
+from crm.forms import parse_id, submit
 from employers.selectors import employers_visible
 from jobdev import services
 from jobdev.forms import CancelForm, LogForm, OutcomeForm, PlanForm, RescheduleForm
@@ -63,12 +63,12 @@ def _iso(day: datetime.date) -> str:
 def contact_plan(request):
     scope = request.scope
     initial = {}
-    employer_id = request.GET.get("employer", "")
-    if employer_id.isdigit() and employers_visible(scope).filter(pk=employer_id).exists():
-        initial["employer"] = int(employer_id)
-    job_seeker_id = request.GET.get("job_seeker", "")
-    if job_seeker_id.isdigit() and scope.may_edit_job_seeker(int(job_seeker_id)):
-        initial["job_seekers"] = [int(job_seeker_id)]
+    employer_id = parse_id(request.GET.get("employer"))
+    if employer_id and employers_visible(scope).filter(pk=employer_id).exists():
+        initial["employer"] = employer_id
+    job_seeker_id = parse_id(request.GET.get("job_seeker"))
+    if job_seeker_id and scope.may_edit_job_seeker(job_seeker_id):
+        initial["job_seekers"] = [job_seeker_id]
         initial["purpose"] = EmployerContact.Purpose.ON_BEHALF
     form = PlanForm(request.POST if request.method == "POST" else None, initial=initial, scope=scope)
     if request.method == "POST":
