@@ -123,3 +123,18 @@ def test_failure_summary(text, summary):
     result = failure_summary(text)
     assert result == (summary or text)
     assert 'File "' not in result
+
+
+def test_program_admins_cannot_search_the_traceback(client_for, program_admin, operator, failed_handling):
+    """A filter on the stored traceback would let a program admin read it a guess at a
+    time (`?last_error__contains=...`): refused for them, kept for operators."""
+    for model in ("eventhandling", "outboxevent"):
+        url = reverse(f"admin:crm_{model}_changelist")
+        in_traceback_only = {"last_error__contains": "test_security_event_errors.py"}
+        assert client_for(program_admin).get(url, in_traceback_only).status_code == 400, model
+        assert client_for(program_admin).get(url).status_code == 200, model
+        assert client_for(operator).get(url, in_traceback_only).status_code == 200, model
+    operator_view = client_for(operator).get(
+        reverse("admin:crm_eventhandling_changelist"), {"last_error__contains": "test_security_event_errors.py"}
+    )
+    assert operator_view.context["cl"].result_count == 1
