@@ -1,10 +1,12 @@
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from crm import clock
 from crm.access import AccessScope
 from crm.forms import DateInput, ModelMultipleChoiceField, SaneDateField
 from crm.models import JobType
@@ -20,10 +22,6 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, time), timezone.get_current_timezone())
-
-
 class WhenMixin(forms.Form):
     day = SaneDateField(label=_("Date"), widget=DateInput())
     start_time = forms.TimeField(label=pgettext_lazy("time of day", "From"), widget=TimeInput())
@@ -33,10 +31,22 @@ class WhenMixin(forms.Form):
     service_field_map = {"starts_at": "start_time", "ends_at": "end_time"}
 
     def clean(self):
+        """A day and two wall times in the program's zone become two instants by the
+        product's one rule for clock changes (crm.clock): a time the clocks skip that
+        night is refused in plain words, a time that happens twice is its first
+        occurrence, and the end must come after the start in real time."""
         cleaned = super().clean()
         day, start, end = cleaned.get("day"), cleaned.get("start_time"), cleaned.get("end_time")
         if day and start and end:
-            cleaned["starts_at"], cleaned["ends_at"] = _aware(day, start), _aware(day, end)
+            zone = timezone.get_current_timezone()
+            starts_at = datetime.datetime.combine(day, start.replace(fold=0), tzinfo=zone)
+            ends_at = datetime.datetime.combine(day, end.replace(fold=0), tzinfo=zone)
+            try:
+                cleaned["starts_at"], cleaned["ends_at"] = clock.checked_span(
+                    starts_at, ends_at, fields=("start_time", "end_time")
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned
 
 
@@ -188,5 +198,8 @@ class LogForm(PartsMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("day") and cleaned.get("time"):
-            cleaned["occurred_at"] = _aware(cleaned["day"], cleaned["time"])
+            try:  # the rule of crm.clock, as for a planned visit
+                cleaned["occurred_at"] = clock.local_instant(cleaned["day"], cleaned["time"], field="time")
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm import events
+from crm import clock, events
 from crm.access import AccessScope, OutOfScope
 from crm.dates import check_sane_dates
 from crm.models import JobType
@@ -121,6 +121,7 @@ def employer_contact_plan(
     if scope.user is None:
         raise OutOfScope
     check_sane_dates(starts_at=starts_at, ends_at=ends_at)
+    starts_at, ends_at = clock.checked_span(starts_at, ends_at)  # the rule for clock changes
     employer = employers_visible(scope).filter(pk=employer_id).first()
     if employer is None:
         raise ValidationError({"employer": _("Choose one of your program's employers.")})
@@ -165,6 +166,7 @@ def employer_contact_reschedule(
     if contact.status != EmployerContact.Status.PLANNED:
         raise ValidationError(_("Only a planned contact can be rescheduled."))
     check_sane_dates(starts_at=starts_at, ends_at=ends_at)
+    starts_at, ends_at = clock.checked_span(starts_at, ends_at)  # the rule for clock changes
     site = _site(scope, contact.employer_id, site_id)
     confirmed = contact.confirmed if confirmed is None else confirmed
     changed = (contact.starts_at, contact.ends_at, contact.site_id, contact.confirmed) != (
@@ -249,6 +251,7 @@ def employer_contact_log(
     that was not planned here), as 15 minutes from `occurred_at`. Raises OutOfScope,
     ValidationError (among others: `occurred_at` in the future)."""
     check_sane_dates(occurred_at=occurred_at, next_step_on=(outcome or {}).get("next_step_on"))
+    occurred_at = clock.utc(clock.require_existing(occurred_at, field="occurred_at"))
     if occurred_at > timezone.now() + HELD_GRACE:
         raise ValidationError({"occurred_at": _("A contact is logged once it has happened.")})
     contact = employer_contact_plan(

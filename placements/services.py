@@ -502,14 +502,19 @@ def support_task_schedule(
     duration_minutes: int = 60,
 ) -> SupportTask:
     """Give an open task an appointment time (or take it away; `duration_minutes` from 5
-    to 720): appointments show in calendars, with a new revision. Raises OutOfScope,
-    ValidationError."""
+    to 720): appointments show in calendars, with a new revision. The day and time are
+    the program's wall time, by the product's rule for clock changes (crm.clock): a time
+    the clocks skip that night is refused, a time that happens twice is its first
+    occurrence, and the duration is real time. Raises OutOfScope, ValidationError."""
     task, _placement = _task_lock(scope, task_id)
     if task.status != SupportTask.Status.OPEN:
         raise ValidationError(_("This task is already closed."))
     if not 5 <= duration_minutes <= 720:
         raise ValidationError({"duration_minutes": _("An appointment lasts between 5 minutes and 12 hours.")})
     check_sane_dates(due_date=due_date)
+    if due_time is not None:
+        due_time = due_time.replace(tzinfo=None, fold=0)
+        clock.local_instant(due_date, due_time, clock.program_zone(scope.organisation), field="due_time")
     if (task.due_date, task.due_time, task.duration_minutes) != (due_date, due_time, duration_minutes):
         task.due_date, task.due_time, task.duration_minutes = due_date, due_time, duration_minutes
         task.sequence += 1
