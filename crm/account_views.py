@@ -9,9 +9,11 @@ import logging
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
+from django.utils import translation
 
 from crm.client_address import client_ip_address
 
@@ -60,12 +62,48 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/account_password_change_done.html"
 
 
+class SendAfterResponsePasswordResetForm(PasswordResetForm):
+    """Django's form, whose emails wait for send_deferred(): sending through SMTP takes
+    time only when an account has the address, which would tell it to whoever times
+    the answer."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deferred = []
+
+    def send_mail(self, *args, **kwargs):
+        self.deferred.append((translation.get_language(), args, kwargs))
+
+    def send_deferred(self):
+        while self.deferred:
+            language, args, kwargs = self.deferred.pop(0)
+            with translation.override(language):
+                super().send_mail(*args, **kwargs)  # logs a failure, never raises
+
+
+class RedirectThenSend(HttpResponseRedirect):
+    """A redirect that sends the deferred emails when the server closes it, which a
+    WSGI server does once the response is written: the answer takes as long whether
+    or not an email leaves."""
+
+    def __init__(self, url, form):
+        super().__init__(url)
+        self.form = form
+
+    def close(self):
+        try:
+            self.form.send_deferred()
+        finally:
+            super().close()
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Asks for an email address and sends a one-time link to the active account(s)
-    that have it; answers the same whether or not an account has it, and whether or
-    not the request was over the limits (password_reset_allowed)."""
+    that have it; answers the same, as fast, whether or not an account has it, and
+    whether or not the request was over the limits (password_reset_allowed)."""
 
     template_name = "registration/account_password_reset.html"
+    form_class = SendAfterResponsePasswordResetForm
     email_template_name = "registration/account_password_reset_email.txt"
     subject_template_name = "registration/account_password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
@@ -75,7 +113,8 @@ class PasswordResetView(auth_views.PasswordResetView):
             # The same answer as when an email left: the limit reveals nothing.
             return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = {"valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        return RedirectThenSend(response["Location"], form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crm.access import access_scope
 from crm.middleware import BACKGROUND_REQUEST_HEADER
@@ -317,6 +317,50 @@ def test_reset_limit_counts_the_client_behind_the_proxy(client, sam_with_email, 
     # Another client behind the same proxy is not limited by the first one's requests.
     request_reset(client, HTTP_X_FORWARDED_FOR="198.51.100.20", **proxy)
     assert len(mail.outbox) == 1
+
+
+def reset_view_response(email, language="en"):
+    """The reset view's response to a POST, before the server has closed it."""
+    from django.test import RequestFactory
+
+    from crm.account_views import PasswordResetView
+
+    request = RequestFactory().post(reverse("password_reset"), {"email": email})
+    request._dont_enforce_csrf_checks = True
+    with translation.override(language):
+        return PasswordResetView.as_view()(request)
+
+
+def test_reset_email_leaves_after_the_response(sam_with_email):
+    """Sending takes time only when an account has the address: the answer is written
+    first, whoever asked, and the email leaves when the server closes the response."""
+    known = reset_view_response("sam@ips-marseille.example", language="fr")
+    unknown = reset_view_response("nobody@example.org")
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert mail.outbox == []
+    unknown.close()
+    assert mail.outbox == []
+    known.close()
+    (message,) = mail.outbox
+    assert message.to == ["sam@ips-marseille.example"]
+    assert "Choisissez un nouveau mot de passe" in message.subject  # in the language of the request
+    known.close()  # closed twice (a server may): sent once
+    assert len(mail.outbox) == 1
+
+
+class FailingEmailBackend:
+    def __init__(self, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP server down")
+
+
+def test_a_failed_reset_email_is_logged_not_raised(sam_with_email, settings, caplog):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
+    response = reset_view_response("sam@ips-marseille.example")
+    response.close()
+    assert f"Failed to send password reset email to {sam_with_email.pk}" in caplog.text
 
 
 def test_reset_pages_answer_signed_out(client):
