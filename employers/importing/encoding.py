@@ -17,8 +17,16 @@ read as Windows-1252 only when both of these hold:
 2. that reading is plausible text in the languages of the product, character by
    character (`implausible_text`): no character that the other encodings' accents turn
    into (Ž, ˆ, ‡, ƒ, ¤…), no symbol inside a word ("ch‰teau", "N”mes"), no capital
-   letter after a small one ("CafÈ", "CÏur"). On a short file the detector alone cannot
-   tell "Café" in Mac Roman from "CafŽ" in Windows-1252 (both score 0): this rule can.
+   letter after a small one ("CafÈ", "CÏur"), no apostrophe between letters that neither
+   elides nor contracts ("Garc’a" for García, "No‘l" for Noël: Mac Roman's í and ë), no
+   word starting with a letter no word starts with ("ële-de-France", "çlvarez"). On a
+   short file the detector alone cannot tell "Café" in Mac Roman from "CafŽ" in
+   Windows-1252 (both score 0): this rule can.
+
+   What it cannot tell: a file whose only accents are read as other plausible letters
+   (Mac Roman "Ève" is "éve", DOS 850 "Sánchez" is "S\u00a0nchez"). One accent that
+   is not (an é anywhere: "Ž" or "‚") refuses the whole file, so in practice a file of
+   French names and addresses is refused; docs/import-export.md lists what remains.
 
 Anything else is refused with a message saying how to save the file as CSV UTF-8. So
 are a UTF-16 file without a byte-order mark, a file whose UTF-8 or UTF-16 is broken,
@@ -56,14 +64,58 @@ ENCODING_NAMES = {
 # read as Windows-1252 (é -> Ž, à -> ˆ, á -> ‡, É -> ƒ, – -> Ð, € -> ¤, š -> ¨,
 # é (DOS) -> ‚, ş -> þ, ı -> ý...).
 NEVER = frozenset("ŠšŽžƒˆ˜†‡‚¤¦¨¬¯¶¸ÐðÞþÝý")
-# A symbol may follow a letter ("m²", "Brand™", "10 %") but these may not: they open.
-NOT_AFTER_LETTER = frozenset("¡¿„")
+# A symbol may follow a letter ("m²", "Brand™", "10 %") but these may not: they open
+# (‘ “ « ¡ ¿ „), or are not text next to a letter (‰ ×: Mac Roman's ë, ì, Ç...).
+NOT_AFTER_LETTER = frozenset("¡¿„‰×‘“«")
 # Fractions follow a digit ("1½"), never touch a letter (Œ, œ, Ÿ of ISO-8859-15: "C½ur").
 FRACTIONS = frozenset("¼½¾")
-# Between two letters only an apostrophe, a middle dot (inclusive writing) or a space.
-BETWEEN_LETTERS = frozenset("’‘´·\u00a0")
+# Between two letters only an apostrophe (see APOSTROPHES), a middle dot (inclusive
+# writing) or a non-breaking space.
+BETWEEN_LETTERS = frozenset("’´·\u00a0")
+# An apostrophe between letters is an elision ("l’atelier", "aujourd’hui", "O’Brien",
+# "dell’Acqua") or an English contraction ("Marks’s", "don’t"). Anything else is the
+# í or ë of Mac Roman read as Windows-1252 ("Garc’a", "Rodr’guez", "No‘l", "Rapha‘l").
+APOSTROPHES = frozenset("’´")
+ELISIONS = frozenset(
+    [
+        "l",
+        "d",
+        "j",
+        "m",
+        "n",
+        "s",
+        "t",
+        "c",
+        "o",
+        "qu",
+        "jusqu",
+        "lorsqu",
+        "puisqu",
+        "quoiqu",
+        "quelqu",
+        "presqu",
+        "aujourd",
+        "prud",
+        "entr",
+        "grand",
+        "dell",
+        "nell",
+        "dall",
+        "sull",
+        "all",
+        "sant",
+        "quest",
+    ]
+)
+CONTRACTIONS = frozenset(["s", "t", "ll", "re", "ve", "d", "m"])
 # The accented letters that are words by themselves.
 ONE_LETTER_WORDS = frozenset("àÀôÔ")
+# No word of the product's languages starts with these (Mac Roman's Î, Ô, Â read as
+# Windows-1252: "ële-de-France", "ïtez", "åge").
+NEVER_FIRST = frozenset("ëïÿå")
+# "ç" is followed by a, o or u ("ça", "garçon", "reçu", "ação"), never by a consonant
+# ("çlvarez": Mac Roman's Á read as Windows-1252).
+AFTER_CEDILLA = frozenset("aouâôûãõAOUÂÔÛÃÕ")
 
 # The characters Windows-1252 gives to the bytes 0x80-0xBF: the second and later bytes
 # of UTF-8 read as Windows-1252 ("Ã©" is "é" in UTF-8 read as Windows-1252).
@@ -136,6 +188,25 @@ def lost_characters(text: str) -> Garbled | None:
     return Garbled(line, word)
 
 
+def _letters_before(text: str, index: int) -> str:
+    start = index
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    return text[start:index]
+
+
+def _letters_after(text: str, index: int) -> str:
+    end = index + 1
+    while end < len(text) and text[end].isalpha():
+        end += 1
+    return text[index + 1 : end]
+
+
+def _an_apostrophe(text: str, index: int) -> bool:
+    """Whether the apostrophe at `index`, between two letters, elides or contracts."""
+    return _letters_before(text, index).casefold() in ELISIONS or _letters_after(text, index).casefold() in CONTRACTIONS
+
+
 def implausible_text(text: str) -> Garbled | None:
     """The first character that French or English text read in the right encoding would
     not hold there (see the module's docstring), or None."""
@@ -152,14 +223,26 @@ def implausible_text(text: str) -> Garbled | None:
                 (before.isalpha() and before.islower() and char.isupper())
                 or (char.islower() and after.isalpha() and after.isupper())
                 or (before.isupper() and char.isupper() and after.isalpha() and after.islower())
-                # A lone accented letter that is no word ("Réceptionniste Ñ accueil").
-                or (not before.isalnum() and before != "." and after in (" ", "") and char not in ONE_LETTER_WORDS)
+                # A lone accented letter that is no word ("Réceptionniste Ñ accueil", "15 Û").
+                or (
+                    not before.isalnum()
+                    and before != "."
+                    and not (after.isalnum() or after in ".-’'")
+                    and char not in ONE_LETTER_WORDS
+                )
+                # A letter no word starts with ("ële-de-France"), a cedilla before a
+                # consonant ("çlvarez"), Î before a vowel ("Îuvre": Mac Roman's Œ).
+                or (char in NEVER_FIRST and not before.isalpha() and after.isalpha())
+                or (char in "çÇ" and after.isalpha() and after not in AFTER_CEDILLA)
+                or (char == "Î" and after in "aeiouyAEIOUY")
             )
         else:
             bad = (
-                (before.isalpha() and char in NOT_AFTER_LETTER)
+                (before.isalnum() and char in NOT_AFTER_LETTER)
+                or (char == "×" and after.isalpha())
                 or (char in FRACTIONS and (before.isalpha() or after.isalpha()))
                 or (before.isalpha() and after.isalpha() and char not in BETWEEN_LETTERS)
+                or (before.isalpha() and after.isalpha() and char in APOSTROPHES and not _an_apostrophe(text, index))
             )
         if bad:
             line, word = _line_and_word(text, index)
@@ -179,12 +262,14 @@ def _chaos(data: bytes, encodings) -> dict[str, tuple[float, str]]:
 def _likely_legacy_encoding(data: bytes) -> str:
     """The name of the legacy encoding whose reading is plausible and least messy, if any."""
     readings = _chaos(data, LEGACY_CANDIDATES[1:])
+    # On a tie the more common encoding is named: DOS 850 (Excel's "CSV (MS-DOS)" in
+    # Western Europe) rather than DOS 437, whose accented small letters are the same.
     plausible = [
-        (chaos, encoding)
+        (chaos, LEGACY_CANDIDATES.index(encoding), encoding)
         for encoding, (chaos, text) in readings.items()
         if encoding in ENCODING_NAMES and chaos <= MAX_CHAOS and implausible_text(text) is None
     ]
-    return ENCODING_NAMES[min(plausible)[1]] if plausible else ""
+    return ENCODING_NAMES[min(plausible)[2]] if plausible else ""
 
 
 def save_as_utf8_help() -> str:

@@ -122,6 +122,19 @@ class TestEncodingsThatWork:
     def test_short_windows_1252_files_in_french_and_english_are_read(self, text):
         assert encoding.decode_csv_bytes(text.encode("cp1252")) == (text, "Windows-1252")
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Nom;Adresse\r\nAtelier d’Art;3 rue de l’Église\r\n",
+            "Nom;Fonction\r\nPrud’hommes;Agent d’entretien aujourd’hui\r\n",
+            "Nom;Contact\r\nMarks’s Café;Seán O’Brien\r\nPresqu’île;Jusqu’à lorsqu’il\r\n",
+            "Nom;Contact\r\nDon’t Stop Café;Giulia Dell’Acqua\r\n",
+            "Nom;Ville\r\nConceição Gonçalves;Façade du Garçon\r\nÇa va;Île-de-France\r\n",
+        ],
+    )
+    def test_apostrophes_that_elide_or_contract_and_cedillas_are_read(self, text):
+        assert encoding.decode_csv_bytes(text.encode("cp1252")) == (text, "Windows-1252")
+
 
 class TestEncodingsRefused:
     """Each is refused with a message that says how to save the file as CSV UTF-8, and
@@ -155,7 +168,35 @@ class TestEncodingsRefused:
 
     def test_the_likely_encoding_is_named(self):
         assert "It may be in Mac Roman" in refusal(fixture("mac-roman-excel.csv"))
-        assert "It may be in DOS" in refusal(fixture("dos-850.csv"))
+        assert "It may be in DOS 850" in refusal(fixture("dos-850.csv"))
+        # é and ç are the same bytes in DOS 437: the common one is named.
+        assert "It may be in DOS 850" in refusal("Nom;Ville\r\nCafé;Besançon\r\n".encode("cp850"))
+
+    @pytest.mark.parametrize(
+        "text,legacy,word",
+        [
+            # Mac Roman's í and ë are Windows-1252's ’ and ‘: names read as plausible words.
+            ("Nom;Contact\r\nGarage;María García\r\n", "mac_roman", "Mar’a"),
+            ("Nom;Contact\r\nGarage;Rodríguez\r\n", "mac_roman", "Rodr’guez"),
+            ("Nom;Contact\r\nGarage;Martín\r\n", "mac_roman", "Mart’n"),
+            ("Nom;Contact\r\nGarage Citroën;Raphaël\r\n", "mac_roman", "Citro‘n"),
+            ("Nom;Contact\r\nGarage;Zoë\r\n", "mac_roman", "Zo‘"),
+            # Capital accented letters of Mac Roman read as small ones.
+            ("Nom;Ville\r\nMairie;Île-de-France\r\n", "mac_roman", "ële-de-France"),
+            ("Nom;Contact\r\nGarage;Álvarez\r\n", "mac_roman", "çlvarez"),
+            ("Nom;Contact\r\nÂge d’or;Ana\r\n", "mac_roman", "åge"),
+            ("Nom;Contact\r\nŒuvre d’Orient;Ana\r\n", "mac_roman", "Îuvre"),
+            # DOS 850.
+            ("Nom;Contact\r\nGarage;Chloë\r\n", "cp850", "Chlo‰"),
+            ("Nom;Ville\r\nMairie;Île-de-France\r\n", "cp850", "×le-de-France"),
+            ("Nom;Contact\r\nGarage;Lætitia\r\n", "cp850", "L‘titia"),
+        ],
+    )
+    def test_names_that_windows_1252_reads_as_other_plausible_letters_are_refused(self, text, legacy, word):
+        data = text.encode(legacy)
+        assert data.decode("cp1252").count(word) == 1  # what a silent import would have stored
+        message = refusal(data)
+        assert f"would give “{word}”" in message and SAVE_AS_UTF8 in message
 
     def test_the_refusal_is_in_french_for_a_french_reader(self, client_for, specialist_sam):
         client = client_for(specialist_sam)
