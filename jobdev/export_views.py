@@ -17,7 +17,9 @@ def employer_contact_export(request):
     A streamed file fails before its 200, never after: the parameters are validated
     (dates within the product's range: 400 otherwise) and the first chunk is read (the
     query runs, its first rows are written) before the response starts. An error there
-    is an error response, not a 200 with a header and no rows."""
+    is an error response, not a 200 with a header and no rows. An error in a later chunk
+    ends the file with a row saying it is incomplete and cuts the transfer
+    (jobdev.exports.export_chunks)."""
     if not request.scope.in_program:
         raise OutOfScope
     form = EmployerContactExportForm(request.GET, scope=request.scope)

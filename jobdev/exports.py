@@ -144,18 +144,40 @@ class RowWriter:
 def export_chunks(contacts: QuerySet[EmployerContact], *, csv_format: CsvFormat) -> Iterator[str]:
     """The CSV file in pieces of CHUNK_SIZE contacts: the first piece holds the byte-order
     mark, the header and the first chunk's rows (so that taking it runs the query and
-    reads the first chunk: see export_views), then one piece per further chunk."""
+    reads the first chunk: see export_views), then one piece per further chunk.
+
+    An error in the first piece is raised as it is: nothing has been sent, the view
+    answers with an error. An error in a later piece, once the 200 is sent, cannot
+    change the status: the file then ends with a row saying it is incomplete (so a file
+    kept anyway cannot pass for the whole export) and the error is raised again, so that
+    the server cuts the transfer and the browser reports the download as failed."""
     writer = CsvWriter(csv_format)
     rows = RowWriter()
     contacts = contacts.iterator(chunk_size=CHUNK_SIZE)
     piece = writer.header(export_header())
+    written = 0
     while True:
-        chunk = list(islice(contacts, CHUNK_SIZE))
-        piece += "".join(writer.line(rows.row(contact)) for contact in chunk)
+        try:
+            chunk = list(islice(contacts, CHUNK_SIZE))
+            piece += "".join(writer.line(rows.row(contact)) for contact in chunk)
+        except Exception:
+            if written == 0:  # the first piece: nothing sent yet
+                raise
+            yield writer.line([incomplete_export_message(written)])
+            raise
         yield piece
+        written += len(chunk)
         if len(chunk) < CHUNK_SIZE:
             return
         piece = ""
+
+
+def incomplete_export_message(written: int) -> str:
+    return ngettext(
+        "INCOMPLETE EXPORT: an error stopped it after %(count)d contact. Download the file again.",
+        "INCOMPLETE EXPORT: an error stopped it after %(count)d contacts. Download the file again.",
+        written,
+    ) % {"count": written}
 
 
 def export_filename(day: datetime.date) -> str:

@@ -400,3 +400,46 @@ def test_mangling_functions_refuse_or_restore(db):
         mangling.restore_phone("6,12E+08", country="BE", column="Phone")
     assert mangling.restore_postcode("13 002", country="FR", column="Postcode") == ("13 002", None)
     assert mangling.restore_industry_code("56.10A", column="NAF") == ("56.10A", None)
+
+
+class TestWhatTheUserSees:
+    """The pages as a user reads them: a refused file or a mangled value says what to do,
+    and no import is offered; a file whose values were only restored can be imported."""
+
+    CONFIRM = "/confirm/"
+
+    def test_a_refused_encoding_shows_how_to_save_as_csv_utf8_and_offers_no_import(self, client_for, specialist_sam):
+        response = upload(client_for(specialist_sam), "Nom;Ville\r\nCafé;Besançon\r\n".encode("mac_roman"))
+        page = response.content.decode()
+        assert "Save the file as CSV UTF-8 and upload it again." in page
+        assert "It may be in Mac Roman" in page
+        assert self.CONFIRM not in page and "Check the import" not in page
+        assert not EmployerImportPlan.objects.exists()
+
+    def test_a_mangled_phone_number_is_shown_on_its_row_and_the_import_is_not_offered(self, client_for, specialist_sam):
+        response = upload(
+            client_for(specialist_sam),
+            csv_bytes(
+                "Nom;Adresse;Code postal;Ville;Contact;Téléphone",
+                "Boulangerie du Port;1 quai A;6000;Nice;Ana;6,12E+08",
+                encoding="cp1252",
+            ),
+        )
+        page = response.content.decode()
+        assert "1 row has errors" in page and "6,12E+08" in page
+        assert "Format the Téléphone column as Text in the spreadsheet" in page
+        assert "1 value restored" in page and "06000" in page  # the postcode, told at the same time
+        assert self.CONFIRM not in page and 'disabled aria-describedby="cannot-import"' in page
+        assert not EmployerImportPlan.objects.exists()
+
+    def test_restored_values_alone_leave_the_import_offered(self, client_for, specialist_sam):
+        response = upload(
+            client_for(specialist_sam),
+            csv_bytes(
+                "Nom;Adresse;Code postal;Ville;Contact;Téléphone",
+                "Boulangerie du Port;1 quai A;6000;Nice;Ana;612345678",
+            ),
+        )
+        page = response.content.decode()
+        assert "2 values restored" in page and "0612345678" in page and "06000" in page
+        assert self.CONFIRM in page and "Import 1 employer" in page

@@ -287,3 +287,65 @@ def test_the_file_follows_the_readers_language(client_for, specialist_sam, held_
     assert len(header) == len(row) == 17
     assert row[:3] == ["2026-03-02", "10:00", "11:00"] and row[16] == "2026-03-09"  # ISO in every language
     assert row[12] == ("oui" if language == "fr" else "yes")
+
+
+class TestAnErrorWhileWritingRows:
+    """An error while the rows are written never gives a file that passes for the whole
+    export: in the first chunk it is an error response, later the file says it is
+    incomplete and the transfer is cut (the error propagates to the server)."""
+
+    @pytest.fixture
+    def five_contacts(self, specialist_sam, employer, monkeypatch):
+        from jobdev import exports
+
+        monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+        for day in range(1, 6):
+            EmployerContactFactory(specialist=specialist_sam, employer=employer, starts_at=at(day, 9))
+
+    @staticmethod
+    def fail_from(monkeypatch, count):
+        from jobdev import exports
+
+        real_row, calls = exports.RowWriter.row, []
+
+        def row(self, contact):
+            calls.append(contact)
+            if len(calls) >= count:
+                raise ValueError("a row could not be written")
+            return real_row(self, contact)
+
+        monkeypatch.setattr(exports.RowWriter, "row", row)
+
+    def test_in_the_first_chunk_it_is_an_error_response_not_a_200(
+        self, client_for, specialist_sam, five_contacts, monkeypatch
+    ):
+        self.fail_from(monkeypatch, 2)
+        client = client_for(specialist_sam)
+        client.raise_request_exception = False
+        response = client.get(reverse("employer_contact_export"))
+        assert response.status_code == 500 and not response.streaming
+
+    @pytest.mark.parametrize("language", ["en", "fr"])
+    def test_later_the_file_ends_saying_it_is_incomplete_and_the_transfer_fails(
+        self, client_for, specialist_sam, five_contacts, monkeypatch, language
+    ):
+        from django.utils import translation
+
+        from jobdev.exports import incomplete_export_message
+
+        self.fail_from(monkeypatch, 3)  # the second chunk
+        client = client_for(specialist_sam)
+        client.cookies["django_language"] = language
+        response = client.get(reverse("employer_contact_export"))
+        assert response.status_code == 200  # sent with the first chunk
+        received = []
+        with pytest.raises(ValueError, match="a row could not be written"):
+            for piece in response.streaming_content:
+                received.append(piece)
+        data = rows(b"".join(received), delimiter="," if language == "en" else ";")
+        assert [row[0] for row in data[1:-1]] == ["2026-03-01", "2026-03-02"]
+        with translation.override(language):
+            message = incomplete_export_message(2)
+        assert data[-1] == [message]  # in the reader's language, written with its separator
+        with translation.override("en"):
+            assert incomplete_export_message(2).startswith("INCOMPLETE EXPORT: an error stopped it after 2 contacts.")
