@@ -22,6 +22,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from crm.access import access_scope
 from crm.models import JobType
@@ -48,6 +49,14 @@ QUARTER = (datetime.date(2026, 1, 5), datetime.date(2026, 3, 15))
 def frozen_today():
     with time_machine.travel(datetime.datetime(2026, 3, 18, 10, 0, tzinfo=PARIS), tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    # The figures built outside a request are read in English, whatever language an
+    # earlier test's request left active in this thread (a French export, say).
+    with translation.override("en"):
+        yield
 
 
 def d(month, day, year=2026):
