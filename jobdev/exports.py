@@ -156,20 +156,26 @@ def export_chunks(contacts: QuerySet[EmployerContact], *, csv_format: CsvFormat)
     contacts = contacts.iterator(chunk_size=CHUNK_SIZE)
     piece = writer.header(export_header())
     written = 0
-    while True:
-        try:
-            chunk = list(islice(contacts, CHUNK_SIZE))
-            piece += "".join(writer.line(rows.row(contact)) for contact in chunk)
-        except Exception:
-            if written == 0:  # the first piece: nothing sent yet
+    try:
+        while True:
+            try:
+                chunk = list(islice(contacts, CHUNK_SIZE))
+                piece += "".join(writer.line(rows.row(contact)) for contact in chunk)
+            except Exception:
+                if written == 0:  # the first piece: nothing sent yet
+                    raise
+                yield writer.line([incomplete_export_message(written)])
                 raise
-            yield writer.line([incomplete_export_message(written)])
-            raise
-        yield piece
-        written += len(chunk)
-        if len(chunk) < CHUNK_SIZE:
-            return
-        piece = ""
+            yield piece
+            written += len(chunk)
+            if len(chunk) < CHUNK_SIZE:
+                return
+            piece = ""
+    finally:
+        # Close the database cursor now (PostgreSQL: a server-side cursor), on an error
+        # or a client gone, not whenever the garbage collector gets to it, when the
+        # connection may be in another transaction.
+        contacts.close()
 
 
 def incomplete_export_message(written: int) -> str:

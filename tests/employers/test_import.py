@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crm.models import Industry
 from employers import importing
@@ -26,6 +26,14 @@ FRENCH_HEADER = (
     "Nom;Secteur;Taille;Site web;Adresse;Code postal;Ville;Interlocuteur;Fonction;Téléphone;Courriel;Recrute;"
     "Canal préféré"
 )
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    # Messages built outside a request are read in English, whatever language an
+    # earlier test's request left active in this thread.
+    with translation.override("en"):
+        yield
 
 
 def csv_bytes(*lines: str, encoding: str = "utf-8-sig") -> bytes:

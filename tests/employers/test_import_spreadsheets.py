@@ -39,6 +39,14 @@ SPREADSHEETS = Path(__file__).parent / "spreadsheets"
 SAVE_AS_UTF8 = "Save the file as CSV UTF-8 and upload it again. In Excel: File › Save As, file type “CSV UTF-8"
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    # Messages built outside a request are read in English, whatever language an
+    # earlier test's request left active in this thread.
+    with translation.override("en"):
+        yield
+
+
 def fixture(name: str) -> bytes:
     return (SPREADSHEETS / name).read_bytes()
 
