@@ -110,6 +110,23 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a French request (or a French worker)
+    leaves French active in the test's thread, which made later tests read French."""
+    from django.utils import translation
+
+    translation.activate(settings_language())
+    yield
+    translation.activate(settings_language())
+
+
+def settings_language() -> str:
+    from django.conf import settings
+
+    return settings.LANGUAGE_CODE
+
+
 @pytest.fixture
 def taxonomies(transactional_db):
     """Transactional tests flush the database, migration-seeded rows included: re-seed."""
