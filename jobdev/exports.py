@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
+from crm import clock
 from crm.access import AccessScope
 from crm.csv_export import CsvFormat, CsvWriter, csv_filename
 from crm.forms import SaneDateField
@@ -105,6 +106,14 @@ def _on_behalf_of(contact: EmployerContact, other_labels: dict[int, str]) -> str
     return ", ".join(names)
 
 
+def _wall_time(local: datetime.datetime) -> datetime.time | str:
+    """A contact's wall time; with its UTC offset ("02:30 (UTC+02:00)") in the hour that
+    happens twice on the night the clocks go back, as My week shows it (crm.clock)."""
+    if clock.ambiguous(local):
+        return clock.time_label(local, local.tzinfo)
+    return local.time()
+
+
 class RowWriter:
     """Turns contacts into rows of values; crm.csv_export writes them. Labels are
     translated once per file, not once per cell: with tens of thousands of rows,
@@ -122,8 +131,8 @@ class RowWriter:
         starts_at, ends_at = contact.starts_at.astimezone(self.zone), contact.ends_at.astimezone(self.zone)
         return [
             starts_at.date(),
-            starts_at.time(),
-            ends_at.time(),
+            _wall_time(starts_at),
+            _wall_time(ends_at),
             contact.specialist,
             contact.employer.name,
             contact.site.town if contact.site else "",

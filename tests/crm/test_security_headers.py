@@ -152,11 +152,6 @@ def test_no_page_has_inline_script_or_style(client_for, specialist_sam, leader_a
     assert checked > 20
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='integrations/calendar/templates/calendar/calendar_settings.html still has onclick="this.select()" '
-    "on the new link's fields (app.js already selects a read-only field on click): remove it, then this marker",
-)
 def test_the_page_showing_a_new_feed_link_has_no_inline_handler(client_for, specialist_sam):
     """Only shown after a POST (a new or rotated link), so the GET walk above misses it;
     the policy would refuse an inline handler there."""

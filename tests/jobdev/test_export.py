@@ -349,3 +349,34 @@ class TestAnErrorWhileWritingRows:
         assert data[-1] == [message]  # in the reader's language, written with its separator
         with translation.override("en"):
             assert incomplete_export_message(2).startswith("INCOMPLETE EXPORT: an error stopped it after 2 contacts.")
+
+
+def test_the_two_0230s_of_the_october_night_are_told_apart(client_for, specialist_sam, employer, organisation):
+    """The clocks go back at 03:00 CEST on 25 October 2026 in Paris: 02:30 happens at
+    00:30 UTC (summer time) and again at 01:30 UTC (winter time). The export shows the
+    offset on those two rows, as My week does, and plain times elsewhere."""
+    organisation.time_zone = "Europe/Paris"
+    organisation.save()
+    utc = datetime.UTC
+    for hour in (0, 1):
+        EmployerContactFactory(
+            specialist=specialist_sam,
+            employer=employer,
+            starts_at=datetime.datetime(2026, 10, 25, hour, 30, tzinfo=utc),
+            ends_at=datetime.datetime(2026, 10, 25, hour, 45, tzinfo=utc),
+            status=EmployerContact.Status.HELD,
+        )
+    EmployerContactFactory(
+        specialist=specialist_sam,
+        employer=employer,
+        starts_at=datetime.datetime(2026, 10, 25, 9, 0, tzinfo=utc),
+        ends_at=datetime.datetime(2026, 10, 25, 10, 0, tzinfo=utc),
+        status=EmployerContact.Status.HELD,
+    )
+    _response, content = export(client_for(specialist_sam))
+    times = [row[:3] for row in rows(content)[1:]]
+    assert times == [
+        ["2026-10-25", "02:30 (UTC+02:00)", "02:45 (UTC+02:00)"],
+        ["2026-10-25", "02:30 (UTC+01:00)", "02:45 (UTC+01:00)"],
+        ["2026-10-25", "10:00", "11:00"],
+    ]
