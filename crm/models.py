@@ -34,6 +34,12 @@ class LoadedRelations:
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz)
 
 
+def _whole_days(text: str) -> bool:
+    """Whether `text` is a whole number of days from 1 to 365 in ASCII digits ("²" and
+    "١٤" pass str.isdigit but not int())."""
+    return text.isascii() and text.isdigit() and 0 < int(text) < 366
+
+
 class Organisation(models.Model):
     """An IPS program or provider. Every record belongs to one.
 
@@ -134,7 +140,7 @@ class Organisation(models.Model):
 
     def clean(self):
         parts = [part.strip() for part in self.rapid_search_nudge_days.split(",") if part.strip()]
-        if any(not part.isdigit() or not 0 < int(part) < 366 for part in parts):
+        if any(not _whole_days(part) for part in parts):
             raise ValidationError(
                 {"rapid_search_nudge_days": _("Give whole days from 1 to 365, separated by commas (e.g. 14,21).")}
             )
@@ -146,7 +152,7 @@ class Organisation(models.Model):
         days = set()
         for part in self.rapid_search_nudge_days.split(","):
             part = part.strip()
-            if part.isdigit() and 0 < int(part) < 366:
+            if _whole_days(part):
                 days.add(int(part))
         return sorted(days)
 

@@ -186,7 +186,7 @@ def test_the_first_employer_contact_of_the_current_job_search_is_kept(organisati
     assert record(datetime.date(2026, 3, 10)) == datetime.date(2026, 3, 10)  # an earlier one, handled late
 
 
-@pytest.mark.parametrize("value", ["abc,,-3", "14;21", "0", "400", "14, x"])
+@pytest.mark.parametrize("value", ["abc,,-3", "14;21", "0", "400", "14, x", "²", "14,١٤"])
 def test_a_programs_nudge_days_are_whole_days_separated_by_commas(organisation, value):
     organisation.rapid_search_nudge_days = value
     with pytest.raises(ValidationError) as error:
@@ -198,3 +198,8 @@ def test_valid_nudge_days_pass(organisation):
     organisation.rapid_search_nudge_days = "7, 14,21"
     organisation.full_clean()
     assert organisation.nudge_days == [7, 14, 21]
+
+
+def test_nudge_days_saved_before_the_rule_are_read_leniently(organisation):
+    organisation.rapid_search_nudge_days = "7, ², 10"
+    assert organisation.nudge_days == [7, 10]
