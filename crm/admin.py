@@ -2,15 +2,18 @@
 (superusers, who see everything). Another program's record answers 404 here too."""
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.access import access_scope, rows
+from crm.forms import parse_id
 from crm.models import (
     CareerProfile,
     EventHandling,
@@ -34,6 +37,46 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
         if ordering:
             related = related.order_by(*ordering)
         return [(obj.pk, str(obj)) for obj in related]
+
+
+class ReadOnlyFieldErrors:
+    """A ModelForm mixin: the model's own rules (Model.clean) may name a field the admin
+    shows read-only (a workflow field). Django's ModelForm raises ValueError for an
+    error on a field it does not hold, a 500; here such an error is shown above the
+    form, with the field's name, and nothing is saved."""
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            absent = [name for name in errors.error_dict if name != NON_FIELD_ERRORS and name not in self.fields]
+            for name in absent:
+                label = capfirst(self._meta.model._meta.get_field(name).verbose_name)
+                messages = errors.error_dict.pop(name)
+                errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(
+                    ValidationError(f"{label}: {message}") for error in messages for message in error.messages
+                )
+        super()._update_errors(errors)
+
+
+class _SubmittedIdsChecked:
+    """Django renders a bound autocomplete by querying the submitted values: a value
+    that is no id ("²", 2^63) was a ValueError there, a 500. It is left out of the
+    rendering; the form field itself answers "Select a valid choice"."""
+
+    def optgroups(self, name, value, attr=None):
+        value = [item for item in value if item in ("", None) or parse_id(str(item)) is not None]
+        return super().optgroups(name, value, attr)
+
+
+class CheckedAutocompleteSelect(_SubmittedIdsChecked, AutocompleteSelect):
+    pass
+
+
+class CheckedAutocompleteSelectMultiple(_SubmittedIdsChecked, AutocompleteSelectMultiple):
+    pass
+
+
+def _with_read_only_field_errors(form_class):
+    return type(form_class.__name__, (ReadOnlyFieldErrors, form_class), {})
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -75,6 +118,9 @@ class ScopedAdmin(admin.ModelAdmin):
             return queryset
         return queryset.filter(pk__in=rows(scope, self.model).values("pk"))
 
+    def get_form(self, request, obj=None, **kwargs):
+        return _with_read_only_field_errors(super().get_form(request, obj, **kwargs))
+
     def _has_organisation(self) -> bool:
         return any(field.name == "organisation" for field in self.model._meta.concrete_fields)
 
@@ -100,12 +146,16 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = self.scope(request)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         if not scope.is_operator:
             kwargs["queryset"] = rows(scope, db_field.related_model)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         scope = self.scope(request)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
         if not scope.is_operator:
             kwargs["queryset"] = rows(scope, db_field.related_model)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -139,6 +189,8 @@ class ScopedInline(admin.TabularInline):
         scoped = self.get_queryset(request)
 
         class ScopedFormSet(formset):
+            form = _with_read_only_field_errors(formset.form)
+
             def add_fields(self, form, index):
                 super().add_fields(form, index)
                 # The hidden id of each row: only the scope's rows may be named.

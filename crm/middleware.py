@@ -4,9 +4,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.views.defaults import bad_request
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -45,6 +47,21 @@ class AccessScopeMiddleware:
 def scope(request):
     """Template context processor: `scope`, for what a page offers (links, columns)."""
     return {"scope": getattr(request, "scope", None)}
+
+
+class NulBytesRefusedMiddleware:
+    """A query string holding a NUL byte answers 400 before any view reads it: no text
+    the product stores or searches may hold one, and PostgreSQL refuses it in a query
+    (an admin search or list filter was a 500). Posted forms refuse it field by field
+    (Django's ProhibitNullCharactersValidator)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            return bad_request(request, SuspiciousOperation("NUL byte in the query string"))
+        return self.get_response(request)
 
 
 class NoStoreMiddleware:

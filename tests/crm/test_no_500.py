@@ -436,3 +436,10 @@ def test_the_login_page_with_next_login_sends_a_logged_in_user_home_without_a_lo
     response = sam.get(reverse("login"), {"next": next_url}, follow=True)
     assert response.status_code == 200
     assert response.redirect_chain == [(reverse("home"), 302), (reverse("job_seeker_list"), 302)]
+
+
+@pytest.mark.parametrize("url", ["/job-seekers/", "/employers/", "/tasks/", "/admin/crm/eventhandling/"])
+def test_a_nul_byte_in_a_query_string_is_a_bad_request(client_for, program_admin, url):
+    """PostgreSQL refuses a NUL byte in a query: an admin search was a 500 there."""
+    response = client_for(program_admin).get(url, {"q": "a\x00b"})
+    assert response.status_code == 400
