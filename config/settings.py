@@ -237,13 +237,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
-# Powerful browser features the app never uses are off for it and anything it embeds.
+# Powerful browser features the app never uses are off for it and anything it embeds
+# (only features Chromium and Firefox recognise: an unknown one is a console warning).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in [
         "accelerometer",
         "autoplay",
-        "bluetooth",
         "browsing-topics",
         "camera",
         "display-capture",

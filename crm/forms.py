@@ -62,6 +62,18 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(values)
 
 
+def errors_in_words(form: forms.Form) -> str:
+    """A form's errors as one sentence for a message shown after a redirect: "Date: Choose
+    a date between 2000 and 2100.; Time: …", each field by its label, never by its
+    name ("* due_time *" was what form.errors.as_text() showed)."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        for error in errors:
+            parts.append(f"{field.label}: {error}" if field is not None and field.label else str(error))
+    return "; ".join(parts)
+
+
 def parse_id(value: object) -> int | None:
     """A query parameter naming a row ("?employer=42") as an id the database can hold
     (a whole number from 1 to the largest BigAutoField); None for anything else

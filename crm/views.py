@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from crm import services
 from crm.audit import audit_history_for_job_seeker
-from crm.forms import CareerProfileForm, JobPreferenceForm, JobSeekerForm, StatusChangeForm, submit
+from crm.forms import CareerProfileForm, JobPreferenceForm, JobSeekerForm, StatusChangeForm, errors_in_words, submit
 from crm.models import CareerProfile, JobPreference
 from crm.selectors import JobSeekerFilter, job_seeker_for_detail, job_seekers_editable, job_seekers_visible
 
@@ -114,7 +114,6 @@ def job_seeker_status(request, pk):
     else:
         messages.error(
             request,
-            _("The status was not changed: %(errors)s")
-            % {"errors": "; ".join(str(e) for errors in form.errors.values() for e in errors)},
+            _("The status was not changed: %(errors)s") % {"errors": errors_in_words(form)},
         )
     return redirect("job_seeker_detail", pk=job_seeker.pk)

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from crm.access import OutOfScope
 from crm.audit import audit_entries
-from crm.forms import submit
+from crm.forms import errors_in_words, submit
 from crm.http import safe_next
 from crm.selectors import job_seekers_editable, job_seekers_visible
 from placements import services
@@ -321,7 +321,7 @@ def task_complete(request, task_pk):
     if done:
         messages.success(request, _("Task completed."))
     else:
-        messages.error(request, _("The task was not completed: %(errors)s") % {"errors": form.errors.as_text()})
+        messages.error(request, _("The task was not completed: %(errors)s") % {"errors": errors_in_words(form)})
     return redirect(safe_next(request, "task_list"))
 
 
@@ -343,7 +343,7 @@ def task_schedule(request, task_pk):
     if saved:
         messages.success(request, _("Appointment saved."))
     else:
-        messages.error(request, _("The appointment was not changed: %(errors)s") % {"errors": form.errors.as_text()})
+        messages.error(request, _("The appointment was not changed: %(errors)s") % {"errors": errors_in_words(form)})
     return redirect(safe_next(request, "task_list"))
 
 

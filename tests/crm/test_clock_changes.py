@@ -273,6 +273,7 @@ class TestAppointments:
         task = SupportTaskFactory(job_seeker=nadia, due_date=datetime.date(2026, 3, 20))
         page = html.unescape(schedule(client_for(specialist_sam), task, SPRING, "02:30", 60).content.decode())
         assert "The appointment was not changed" in page and SKIPPED_MESSAGE in page
+        assert "Time: 02:30 does not exist" in page and "due_time" not in page  # the label, not the name
         with pytest.raises(ValidationError) as refused:
             placement_services.support_task_schedule(
                 scope=access_scope(specialist_sam),
