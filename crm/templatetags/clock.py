@@ -8,6 +8,7 @@ the clocks go back, so that the two 02:30s can be told apart."""
 import datetime
 
 from django import template
+from django.utils import timezone
 
 from crm import clock
 
@@ -21,3 +22,15 @@ def time_label(value):
     if not isinstance(value, datetime.datetime):
         return ""
     return clock.time_label(value)
+
+
+@register.filter
+def time_label_on(value, day):
+    """A wall time on `day` (an appointment's due_time and due_date) as `time_label`
+    shows it: a repeated time is its first occurrence (crm.clock), with its offset."""
+    if not isinstance(value, datetime.time) or not isinstance(day, datetime.date):
+        return ""
+    instant = datetime.datetime.combine(day, value.replace(tzinfo=None, fold=0), tzinfo=timezone.get_current_timezone())
+    if clock.skipped(instant):  # saved before the rule refused such times
+        return value.strftime("%H:%M")
+    return clock.time_label(instant)

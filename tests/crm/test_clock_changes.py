@@ -269,6 +269,19 @@ def schedule(client, task, day, time, minutes):
 
 
 class TestAppointments:
+    def test_my_tasks_shows_the_octobers_first_0230_with_its_offset(self, frozen, client_for, specialist_sam, nadia):
+        SupportTaskFactory(job_seeker=nadia, due_date=AUTUMN, due_time=datetime.time(2, 30))
+        SupportTaskFactory(job_seeker=nadia, due_date=AUTUMN, due_time=datetime.time(10, 0))
+        # Saved before the rule refused it: shown as it was stored, never a server error.
+        SupportTaskFactory(job_seeker=nadia, due_date=SPRING, due_time=datetime.time(2, 30))
+        frozen.move_to(datetime.datetime(2026, 3, 27, 9, tzinfo=UTC))
+        page = html.unescape(client_for(specialist_sam).get(reverse("task_list")).content.decode())
+        assert "29/03/2026 02:30</span>" in page
+        frozen.move_to(datetime.datetime(2026, 10, 23, 9, tzinfo=UTC))
+        page = html.unescape(client_for(specialist_sam).get(reverse("task_list")).content.decode())
+        assert "25/10/2026 02:30 (UTC+02:00)</span>" in page
+        assert "25/10/2026 10:00</span>" in page
+
     def test_an_appointment_at_a_skipped_time_gets_a_plain_message(self, frozen, client_for, specialist_sam, nadia):
         task = SupportTaskFactory(job_seeker=nadia, due_date=datetime.date(2026, 3, 20))
         page = html.unescape(schedule(client_for(specialist_sam), task, SPRING, "02:30", 60).content.decode())
