@@ -13,7 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from crm.access import access_scope, has_rows_rule, rows
-from tests.crm.test_admin_scope import _post_data, _program, _registered
+from tests.crm.test_admin_scope import _page_post_data, _program, _registered
 
 # In lists, the values that reach a query (ids, dates, NUL, length) are enough.
 LIST_VALUES = ["²", str(2**63), "9999-12-31", "a\x00b", "x" * 5000]
@@ -72,12 +72,7 @@ def test_bad_values_in_every_admin_form_are_refused_without_a_server_error(progr
             if page.status_code != 200:  # not a program admin's, or no adding by hand
                 continue
             form = page.context["adminform"].form
-            base = _post_data(form)
-            for inline in page.context.get("inline_admin_formsets", []):
-                management = inline.formset.management_form
-                base.update({management.add_prefix(key): value for key, value in management.initial.items()})
-                for inline_form in inline.formset.forms:
-                    base.update(_post_data(inline_form))
+            base = _page_post_data(page)
             for value in BAD_VALUES:
                 before = _fingerprint()
                 row_before = model.objects.filter(pk=mine.pk).values().first() if mine is not None else None

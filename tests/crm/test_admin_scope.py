@@ -220,6 +220,17 @@ def _post_data(form) -> dict:
     return data
 
 
+def _page_post_data(page) -> dict:
+    """What an admin change or add page would post as it stands: its form and inlines."""
+    data = _post_data(page.context["adminform"].form)
+    for inline in page.context.get("inline_admin_formsets", []):
+        management = inline.formset.management_form
+        data.update({management.add_prefix(key): value for key, value in management.initial.items()})
+        for inline_form in inline.formset.forms:
+            data.update(_post_data(inline_form))
+    return data
+
+
 def test_another_programs_row_is_refused_in_every_relation(programs, client):
     """Posting a change form with another program's row in any foreign key or
     many-to-many field is refused: the form shows an error and nothing changes."""
@@ -237,12 +248,7 @@ def test_another_programs_row_is_refused_in_every_relation(programs, client):
         if page.status_code != 200 or not model_admin.has_change_permission(page.wsgi_request, mine):
             continue
         form = page.context["adminform"].form
-        base = _post_data(form)
-        for inline in page.context.get("inline_admin_formsets", []):
-            management = inline.formset.management_form
-            base.update({management.add_prefix(key): value for key, value in management.initial.items()})
-            for inline_form in inline.formset.forms:
-                base.update(_post_data(inline_form))
+        base = _page_post_data(page)
         for name, field in form.fields.items():
             related = getattr(getattr(field, "queryset", None), "model", None)
             foreign = _theirs(ours_scope, theirs_scope, related) if related is not None else set()
