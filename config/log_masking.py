@@ -12,27 +12,63 @@ import logging
 import re
 from collections.abc import Mapping
 
-_PATH_END = r"(?=[/\s?#\"'<>]|$)"
-_SECRETS_IN_PATHS = [
-    # /calendar/<token>.ics (and a mistyped /calendar/<token>); not the one-visit and
-    # one-appointment downloads, whose paths hold record ids, nor /settings/calendar/.
-    (
-        re.compile(r"(?<!settings)/calendar/(?!(?:visit|appointment)/)[^/\s?#\"'<>]+?(\.ics)?" + _PATH_END),
-        r"/calendar/***\1",
-    ),
-    # /account/password/reset/<uidb64>/<token>/ (Django swaps the token for
-    # "set-password" in a redirect; the first request still carries it).
-    (
-        re.compile(r"(/account/password/reset/[^/\s?#\"'<>]+/)(?!set-password" + _PATH_END + r")[^/\s?#\"'<>]+"),
-        r"\1***",
-    ),
-]
+# A path separator as a log line may hold it: a slash (doubled or not), a backslash,
+# or either url-encoded (once or more: %2F, %252F, %5C).
+_SEP = r"(?:/|\\|%(?:25)*(?:2f|5c))"
+# The rest of a path: up to a space, a query, a fragment, a quote or the next query
+# parameter (a path in a query string).
+_TAIL = r"[^\s?#&\"'<>]*"
+
+
+def _spelled(word: str) -> str:
+    """`word`, each letter as such or url-encoded (%63alendar)."""
+    return "".join(f"(?:{letter}|%{ord(letter):02x})" for letter in word)
+
+
+# Everything after a `calendar` segment, whatever precedes it (/calendar/, //calendar//,
+# /settings/calendar/, %2Fcalendar%2F in a referrer's query...).
+_CALENDAR = re.compile(rf"({_SEP}{_spelled('calendar')})({_SEP}{_TAIL})", re.IGNORECASE)
+# Everything after /password/reset/.
+_RESET = re.compile(rf"({_SEP}{_spelled('password')}{_SEP}+{_spelled('reset')})({_SEP}{_TAIL})", re.IGNORECASE)
+_SEGMENTS = re.compile(rf"({_SEP}+)", re.IGNORECASE)
+# The segments of the app's own calendar URLs that hold no secret: the one-visit and
+# one-appointment downloads (record ids) and the settings pages.
+_CALENDAR_WORDS = re.compile(r"(?:visit|appointment|feeds|preferences|rotate|revoke|\d+(?:\.ics)?)", re.IGNORECASE)
+_RESET_WORDS = re.compile(r"(?:sent|done|set-password)", re.IGNORECASE)
+# A password-reset link's user id (urlsafe base64 of a primary key: short, no - or _).
+_UID = re.compile(r"[A-Za-z0-9]{1,16}")
+
+
+def _calendar_tail(match: re.Match) -> str:
+    parts = _SEGMENTS.split(match[2])
+    for index in range(2, len(parts), 2):  # parts: "", separator, segment, separator...
+        segment = parts[index]
+        if segment and not _CALENDAR_WORDS.fullmatch(segment):
+            parts[index] = "***.ics" if segment.lower().endswith(".ics") else "***"
+    return match[1] + "".join(parts)
+
+
+def _reset_tail(match: re.Match) -> str:
+    parts = _SEGMENTS.split(match[2])
+    first = True
+    for index in range(2, len(parts), 2):
+        segment = parts[index]
+        if not segment:
+            continue
+        keep = _RESET_WORDS.fullmatch(segment) or (first and _UID.fullmatch(segment))
+        first = False
+        if not keep:
+            parts[index] = "***"
+    return match[1] + "".join(parts)
 
 
 def mask_secrets(text: str) -> str:
-    """`text` with every feed token and password-reset token replaced by ***."""
-    for pattern, replacement in _SECRETS_IN_PATHS:
-        text = pattern.sub(replacement, text)
+    """`text` with every segment of a path under /calendar/ that is not one of the
+    app's own words or ids (a feed token, mistyped or not) and every password-reset
+    token replaced by ***."""
+    if "%" in text or "calendar" in text.lower() or "reset" in text.lower():
+        text = _CALENDAR.sub(_calendar_tail, text)
+        text = _RESET.sub(_reset_tail, text)
     return text
 
 

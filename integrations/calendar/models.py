@@ -27,6 +27,11 @@ class CalendarFeed(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
+    # What the feed last answered with 200, so that its Last-Modified moves whenever its
+    # ETag does (an event gone, the name or time zone changed), not only when an event
+    # changed: If-Modified-Since is answered from it.
+    served_etag = models.CharField(max_length=34, blank=True, default="", editable=False)
+    served_modified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         db_table = "integrations_calendarfeed"  # the table's name from before the app split

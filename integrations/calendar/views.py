@@ -1,12 +1,15 @@
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import http_date, parse_etags
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -33,9 +36,12 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _ics_response(request, body: bytes, etag: str, filename: str | None = None) -> HttpResponse:
+def _ics_response(request, body: bytes, etag: str, language: str, filename: str | None = None) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["ETag"] = etag
+    # The language the body is written in, not the one the request asked for
+    # (LocaleMiddleware would otherwise state the request's).
+    response["Content-Language"] = language
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     if request.method == "HEAD":
@@ -46,19 +52,39 @@ def _ics_response(request, body: bytes, etag: str, filename: str | None = None) 
     return response
 
 
-def _not_modified(request, etag: str) -> HttpResponseNotModified | None:
-    """304 (RFC 9110 13.1.2) when the client already holds this version, on GET and
-    HEAD alike."""
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
-        response = HttpResponseNotModified()
+def _conditional(request, etag: str, last_modified: datetime.datetime | None, headers: dict) -> HttpResponse | None:
+    """The preconditions of RFC 9110 13.2.2 in its order, by Django: If-None-Match
+    with the weak comparison (W/"<etag>", a list, *) answers 304 on GET and HEAD;
+    If-Modified-Since only when no If-None-Match was sent, and only with a
+    `last_modified` that moves whenever the body changes; If-Match and
+    If-Unmodified-Since 412. None: answer in full. A 304 carries the ETag and
+    `headers` (Cache-Control, Content-Language: a cache updates its copy with them)."""
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is not None and response.status_code == 304:
         response["ETag"] = etag
-        return response
-    return None
+        for name, value in headers.items():
+            response[name] = value
+    return response
 
 
-def _last_modified(response: HttpResponse, stamps: dict[str, ical.Stamp]) -> None:
-    if stamps:
-        response["Last-Modified"] = http_date(max(stamp.modified_at for stamp in stamps.values()).timestamp())
+def _latest(stamps: dict[str, ical.Stamp]) -> datetime.datetime | None:
+    return max((stamp.modified_at for stamp in stamps.values()), default=None)
+
+
+def _feed_modified_at(calendar_feed: CalendarFeed, etag: str, stamps: dict[str, ical.Stamp]):
+    """The feed's Last-Modified for `etag`, and whether If-Modified-Since may be
+    answered from it. The events' latest LAST-MODIFIED alone would not move when an
+    event leaves the feed or its name or time zone changes, so the feed keeps what it
+    last answered with 200: the same ETag keeps its time; another is a change, later
+    than it. A feed not yet served so does not answer If-Modified-Since."""
+    served = calendar_feed.served_modified_at
+    if served is None:
+        return _latest(stamps) or timezone.now().replace(microsecond=0), False
+    if calendar_feed.served_etag == etag:
+        return served, True
+    now = timezone.now().replace(microsecond=0)
+    return max(now, served + datetime.timedelta(seconds=1), _latest(stamps) or now), True
 
 
 def _feed_views(calendar_feed: CalendarFeed, window: Window, tz, preference, base_url: str) -> list[ical.EventView]:
@@ -83,7 +109,8 @@ def _feed_views(calendar_feed: CalendarFeed, window: Window, tz, preference, bas
 @require_safe
 def feed(request, token):
     """A subscription: no session, the secret is the URL. Unknown or revoked: 404.
-    GET and HEAD; If-None-Match with the current ETag answers 304."""
+    GET and HEAD; revalidation (If-None-Match, If-Modified-Since) answers 304 when
+    nothing changed. The body and Content-Language are in the feed's language."""
     calendar_feed = active_feed(token)
     if calendar_feed is None or calendar_feed.user.organisation is None:
         raise OutOfScope
@@ -91,7 +118,7 @@ def feed(request, token):
     tz = program_zone(user.organisation)
     window = Window.around(timezone.localdate(timezone=tz))
     preference = CalendarPreference.objects.filter(user=user).first()
-    CalendarFeed.objects.filter(pk=calendar_feed.pk).update(last_fetched_at=timezone.now())
+    fetched = CalendarFeed.objects.filter(pk=calendar_feed.pk)
     with ical.in_language(calendar_feed.language):
         views = _feed_views(calendar_feed, window, tz, preference, _base_url(request))
         if calendar_feed.kind == CalendarFeed.Kind.TEAM:
@@ -101,15 +128,24 @@ def feed(request, token):
     heading = ical.Heading(name=name, tz=tz, first_date=window.start, last_date=window.end, feed=True)
     publication = plan(views, published_events(feed=calendar_feed), user=user, feed=calendar_feed)
     etag = ical.etag(heading, views, publication.stamps)
-    not_modified = _not_modified(request, etag)
-    if not_modified is not None:
-        not_modified["Cache-Control"] = FEED_CACHE_CONTROL
-        return not_modified
+    modified_at, known = _feed_modified_at(calendar_feed, etag, publication.stamps)
+    language = calendar_feed.language
+    conditional = _conditional(
+        request,
+        etag,
+        modified_at if known else None,
+        {"Cache-Control": FEED_CACHE_CONTROL, "Content-Language": language},
+    )
+    if conditional is not None:
+        fetched.update(last_fetched_at=timezone.now())
+        return conditional
     stamps = services.calendar_events_publish(views=views, user=user, feed=calendar_feed)
     etag = ical.etag(heading, views, stamps)
-    response = _ics_response(request, ical.calendar(heading, views, stamps), etag)
+    modified_at, _known = _feed_modified_at(calendar_feed, etag, stamps)
+    fetched.update(last_fetched_at=timezone.now(), served_etag=etag, served_modified_at=modified_at)
+    response = _ics_response(request, ical.calendar(heading, views, stamps), etag, language)
     response["Cache-Control"] = FEED_CACHE_CONTROL
-    _last_modified(response, stamps)
+    response["Last-Modified"] = http_date(modified_at.timestamp())
     return response
 
 
@@ -123,14 +159,21 @@ def _single_event(request, view: ical.EventView, filename: str) -> HttpResponse:
     first_date, last_date = ical.local_dates([view], tz)
     heading = ical.Heading(name="", tz=tz, first_date=first_date, last_date=last_date, feed=False)
     publication = plan([view], published_events(user=request.user, uids=[view.uid]), user=request.user)
-    not_modified = _not_modified(request, ical.etag(heading, [view], publication.stamps))
-    if not_modified is not None:
-        return not_modified
+    language = get_language() or "en"
+    # No If-Modified-Since here: the file's bytes also follow the reader's language
+    # and the program's time zone, which the event's LAST-MODIFIED does not.
+    conditional = _conditional(
+        request, ical.etag(heading, [view], publication.stamps), None, {"Content-Language": language}
+    )
+    if conditional is not None:
+        return conditional
     stamps = services.calendar_events_publish(views=[view], user=request.user)
     response = _ics_response(
-        request, ical.calendar(heading, [view], stamps), ical.etag(heading, [view], stamps), filename
+        request, ical.calendar(heading, [view], stamps), ical.etag(heading, [view], stamps), language, filename
     )
-    _last_modified(response, stamps)
+    latest = _latest(stamps)
+    if latest is not None:
+        response["Last-Modified"] = http_date(latest.timestamp())
     return response
 
 

@@ -66,6 +66,41 @@ def test_mask_secrets(text, expected):
     assert mask_secrets(text) == expected
 
 
+# Mistyped feed and reset links: whatever precedes the token or follows it.
+MISTYPED = [
+    f"/calendar//{TOKEN}.ics",
+    f"//calendar/{TOKEN}.ics",
+    f"/calendar/{TOKEN}.ics/junk",
+    f"/calendar/{TOKEN}.icsx",
+    f"/calendar/x/{TOKEN}.ics",
+    f"/calendar/visit/{TOKEN}.ics",
+    f"/settings/calendar/{TOKEN}.ics",
+    f"/CALENDAR/{TOKEN}.ICS",
+    f"/calendar%2F{TOKEN}.ics",
+    f"/calendar%252F{TOKEN}.ics",
+    f"/%63alendar/{TOKEN}%2Eics",
+    f"/calendar\\{TOKEN}.ics",
+    f"/login/?next=%2Fcalendar%2F{TOKEN}.ics&a=1",
+    f"/account/password/reset//MQ/{TOKEN}/",
+    f"/account//password/reset/MQ/{TOKEN}/",
+    f"/account/password/reset/{TOKEN}/",
+    f"/account/password/reset/MQ/{TOKEN}/junk/",
+    f"/account/password/reset/MQ%2F{TOKEN}/",
+]
+
+
+@pytest.mark.parametrize("path", MISTYPED)
+def test_mistyped_links_are_masked_by_the_filter(path):
+    assert TOKEN not in masked("Not Found: %s", (path,))
+    assert TOKEN not in masked('"%s" %s %s', (f"GET {path} HTTP/1.1", "404", "179"))
+
+
+@pytest.mark.parametrize("path", MISTYPED)
+def test_mistyped_links_are_masked_in_gunicorns_access_log(gunicorn_logger, tmp_path, path):
+    line = access_line(gunicorn_logger, tmp_path, path, referer=f"https://crm.example.org{path}")
+    assert TOKEN not in line and "***" in line
+
+
 def test_the_filter_masks_the_message():
     assert masked(f"Feed read: {FEED_PATH}") == "Feed read: /calendar/***.ics"
 

@@ -21,7 +21,7 @@ LEGACY_SETTINGS = "tests.integrations.calendar.legacy.settings"
 # The two tables from before the split keep their names; the events a calendar handed
 # out (migration 0002) came after it, in a table named after the new app.
 TABLES = ["integrations_calendarfeed", "integrations_calendarpreference", "calendar_publishedevent"]
-MIGRATIONS = ["calendar.0001_initial", "calendar.0002_published_event"]
+MIGRATIONS = ["calendar.0001_initial", "calendar.0002_published_event", "calendar.0003_feed_served_version"]
 
 # Written as the earlier version would have: a user, their feed and preference, and the
 # content types of the "integrations" app with a permission granted to a group.

@@ -10,7 +10,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import parse_http_date
+from django.utils.http import http_date, parse_http_date
 
 from crm.models import JobSeeker, Organisation
 from employers.models import Employer, EmployerSite
@@ -283,3 +283,72 @@ class TestNeutralLabels:
         feed = fetch(client, sam_feed).content.decode().replace("\r\n ", "")
         assert display != "Workplace accommodation" and display not in feed
         assert "Visite\xa0: Boulangerie du Port" in feed
+
+
+class TestConditionalRequests:
+    """RFC 9110 13.1.2: If-None-Match compares weakly (a proxy compressing the feed
+    turns its ETag weak), takes a list and *; If-Modified-Since counts only without
+    If-None-Match (13.2.2), and a feed's Last-Modified moves whenever its ETag does."""
+
+    @pytest.mark.parametrize("header", ["W/{etag}", '"other", W/{etag}', '{etag}, "other"', "*"])
+    @pytest.mark.parametrize("method", ["get", "head"])
+    def test_weak_listed_and_any_etags_answer_304(self, client, world, sam_feed, header, method):
+        url = reverse("calendar_feed", args=[sam_feed])
+        first = client.get(url)
+        response = getattr(client, method)(url, HTTP_IF_NONE_MATCH=header.format(etag=first["ETag"]))
+        assert response.status_code == 304 and not response.content
+        assert response["ETag"] == first["ETag"] and response["Cache-Control"] == first["Cache-Control"]
+        assert response["ETag"].startswith('"')  # still strong
+
+    def test_another_etag_answers_200(self, client, world, sam_feed):
+        assert fetch(client, sam_feed, HTTP_IF_NONE_MATCH='W/"other", "else"').status_code == 200
+
+    def test_if_modified_since(self, client, world, sam_feed, frozen):
+        first = fetch(client, sam_feed)
+        second = fetch(client, sam_feed)
+        assert second["Last-Modified"] == first["Last-Modified"]
+        assert fetch(client, sam_feed, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+        earlier = http_date(parse_http_date(first["Last-Modified"]) - 1)
+        assert fetch(client, sam_feed, HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200
+        # If-None-Match wins (RFC 9110 13.2.2).
+        both = fetch(client, sam_feed, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"], HTTP_IF_NONE_MATCH='"other"')
+        assert both.status_code == 200
+
+    def test_an_event_leaving_the_feed_moves_last_modified(self, client, world, sam_feed, frozen):
+        first = fetch(client, sam_feed)
+        fetch(client, sam_feed)
+        frozen.shift(datetime.timedelta(minutes=5))
+        world["held"].delete()  # no remaining event's LAST-MODIFIED moves
+        response = fetch(client, sam_feed, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert response.status_code == 200 and response["ETag"] != first["ETag"]
+        assert parse_http_date(response["Last-Modified"]) > parse_http_date(first["Last-Modified"])
+        assert fetch(client, sam_feed, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
+
+    @pytest.mark.parametrize("route,key", [("calendar_visit_ics", "planned"), ("calendar_task_ics", "appointment")])
+    def test_downloads_compare_weakly_too(self, client_for, world, specialist_sam, route, key):
+        client = client_for(specialist_sam)
+        url = reverse(route, args=[world[key].pk])
+        etag = client.get(url)["ETag"]
+        response = client.get(url, HTTP_IF_NONE_MATCH=f"W/{etag}")
+        assert response.status_code == 304 and response["ETag"] == etag
+        assert client.get(url)["Content-Disposition"].startswith("attachment")
+
+
+class TestContentLanguage:
+    def test_a_feed_states_its_own_language_whatever_the_request_asks(self, client, world, sam_feed):
+        response = fetch(client, sam_feed, HTTP_ACCEPT_LANGUAGE="fr")
+        assert response["Content-Language"] == "en" and "Visit: Boulangerie du Port" in response.content.decode()
+        assert (
+            fetch(client, sam_feed, HTTP_IF_NONE_MATCH=response["ETag"], HTTP_ACCEPT_LANGUAGE="fr")["Content-Language"]
+            == "en"
+        )
+        CalendarFeed.objects.update(language="fr")
+        french = fetch(client, sam_feed, HTTP_ACCEPT_LANGUAGE="en")
+        assert french["Content-Language"] == "fr" and "Visite\xa0:" in french.content.decode()
+
+    def test_a_download_states_the_language_it_is_written_in(self, client_for, world, specialist_sam):
+        client = client_for(specialist_sam)
+        url = reverse("calendar_visit_ics", args=[world["planned"].pk])
+        for language, summary in (("fr", "Visite\xa0:"), ("en", "Visit:")):
+            response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+            assert response["Content-Language"] == language and summary in response.content.decode()
