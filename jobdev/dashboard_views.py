@@ -28,6 +28,7 @@ from jobdev.dashboard import (
     iso_monday,
 )
 from jobdev.dashboard.rendering import bar_chart, table_csv_response
+from jobdev.exports import export_not_possible
 
 SECTIONS = ("job_development", "caseload", "rapid_search", "outcomes", "follow_along", "placements")
 
@@ -65,6 +66,9 @@ class DashboardFilterForm(forms.Form):
         self.scope = scope
         self.today = today
         self.period_understood = True
+        # Why the period asked for is not one, as an export says it (it refuses rather
+        # than fall back to the last 12 weeks as the page does).
+        self.period_problem = ""
         if scope.chooses_team:
             self.fields["team"].queryset = dashboard_teams(scope)
         else:
@@ -89,9 +93,11 @@ class DashboardFilterForm(forms.Form):
             date_from, date_to = self._period(cleaned.get("date_from"), cleaned.get("date_to"))
             if date_from > date_to:
                 self.period_understood = False
+                self.period_problem = _("The end date must be on or after the start date.")
                 self.add_error(None, _("The start date is after the end date: showing the last 12 weeks."))
             elif (date_to - date_from).days >= MAX_PERIOD_DAYS:
                 self.period_understood = False
+                self.period_problem = _("The period can be at most %(days)s days.") % {"days": MAX_PERIOD_DAYS}
                 self.add_error(
                     None,
                     _("The period can be at most %(days)s days: showing the last 12 weeks.")
@@ -106,6 +112,21 @@ class DashboardFilterForm(forms.Form):
         if date_from is None:
             date_from = iso_monday(date_to) - datetime.timedelta(weeks=DEFAULT_WEEKS - 1)
         return date_from, date_to
+
+    def date_problems(self) -> list[str]:
+        """What is wrong with the dates asked for ("From: Choose a date between 2000 and
+        2100.", crm.dates), in words: empty when the period is the one asked for."""
+        if not self.is_bound:
+            return []
+        self.is_valid()
+        problems = [
+            f"{self.fields[name].label}: {' '.join(self.errors[name])}"
+            for name in ("date_from", "date_to")
+            if name in self.errors
+        ]
+        if self.period_problem:
+            problems.append(self.period_problem)
+        return problems
 
     def filters(self) -> DashboardFilters:
         """What the figures use: each field that was not understood falls back to its
@@ -122,13 +143,16 @@ class DashboardFilterForm(forms.Form):
         return DashboardFilters(date_from=date_from, date_to=date_to, team=data.get("team"), specialist=specialist)
 
 
-def _dashboard(request) -> tuple[DashboardFilterForm, TeamDashboard]:
+def _filter_form(request) -> DashboardFilterForm:
     scope = request.scope
     if not dashboard_available_to(scope):
         raise OutOfScope
     today = timezone.localdate(timezone=program_zone(scope.organisation))
-    form = DashboardFilterForm(request.GET or None, scope=scope, today=today)
-    return form, TeamDashboard(scope, form.filters(), today=today)
+    return DashboardFilterForm(request.GET or None, scope=scope, today=today)
+
+
+def _dashboard(form: DashboardFilterForm) -> TeamDashboard:
+    return TeamDashboard(form.scope, form.filters(), today=form.today)
 
 
 def _query(filters: DashboardFilters) -> str:
@@ -141,7 +165,10 @@ def _query(filters: DashboardFilters) -> str:
 
 
 def team_dashboard(request):
-    form, dashboard = _dashboard(request)
+    # Filters not understood are told above the figures, and the defaults shown (as My
+    # week shows this week for a ?week= it cannot show).
+    form = _filter_form(request)
+    dashboard = _dashboard(form)
     if not form.is_bound:
         form.initial = {"date_from": dashboard.date_from, "date_to": dashboard.date_to}
     context = {
@@ -158,7 +185,14 @@ def team_dashboard(request):
 def team_dashboard_export(request, table):
     if table not in TABLES:
         raise OutOfScope
-    _form, dashboard = _dashboard(request)
+    form = _filter_form(request)
+    # A file is never of another period than the one asked for: dates outside the
+    # product's range (crm.dates) or not understood are a 400 with the problem, as
+    # for the contact export. A team or specialist not found falls back as on the page.
+    problems = form.date_problems()
+    if problems:
+        return export_not_possible(request, problems)
+    dashboard = _dashboard(form)
     return table_csv_response(
         dashboard_table(dashboard, table), date_from=dashboard.date_from, date_to=dashboard.date_to
     )

@@ -1,13 +1,17 @@
 from collections.abc import Iterator
 from itertools import chain
 
-from django.shortcuts import render
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from crm.access import OutOfScope
 from crm.csv_export import CsvFormat, csv_streaming_response
-from jobdev.exports import EmployerContactExportForm, employer_contacts_for_export, export_chunks, export_filename
+from jobdev.exports import (
+    EmployerContactExportForm,
+    employer_contacts_for_export,
+    export_chunks,
+    export_filename,
+    export_not_possible,
+)
 
 
 def employer_contact_export(request):
@@ -24,12 +28,13 @@ def employer_contact_export(request):
         raise OutOfScope
     form = EmployerContactExportForm(request.GET, scope=request.scope)
     if not form.is_valid():
-        problems = " ".join(
-            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
-            for name, errors in form.errors.items()
+        return export_not_possible(
+            request,
+            [
+                f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
+                for name, errors in form.errors.items()
+            ],
         )
-        message = _("The export could not be made: %(problems)s") % {"problems": problems}
-        return render(request, "error.html", {"title": _("Export not possible"), "message": message}, status=400)
     data = form.cleaned_data
     language = translation.get_language()
     contacts = employer_contacts_for_export(

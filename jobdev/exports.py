@@ -11,6 +11,8 @@ from itertools import islice
 
 from django import forms
 from django.db.models import Count, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
@@ -54,6 +56,14 @@ class EmployerContactExportForm(forms.Form):
         if date_from and date_to and date_to < date_from:
             self.add_error("date_to", _("The end date must be on or after the start date."))
         return cleaned
+
+
+def export_not_possible(request, problems: list[str]) -> HttpResponse:
+    """The answer to an export whose parameters are not understood (a date outside the
+    product's range, crm.dates): 400 with the problems in words, never a file. Every
+    CSV export refuses this way (the contact export, the dashboard's tables)."""
+    message = _("The export could not be made: %(problems)s") % {"problems": " ".join(problems)}
+    return render(request, "error.html", {"title": _("Export not possible"), "message": message}, status=400)
 
 
 def employer_contacts_for_export(

@@ -13,13 +13,16 @@ file holds. Each kind is found per column type and is never imported silently:
   before its point (1.11 -> 01.11, its leading zero lost);
 - refused, with the row and how to fix the column, when digits are lost or the
   original cannot be told: a phone number in scientific notation (6,12E+08: the
-  digits after the third are gone), a postcode of fewer than four digits, a NAF code
-  of three digits without a point (111: 01.11 or 11.1?), a size range turned into a
-  date (9-Jan, oct.-49).
+  digits after the third are gone) or turned into a date (01/06/1912), a postcode of
+  fewer than four digits, a NAF code of three digits without a point (111: 01.11 or
+  11.1?), a size range turned into a date (9-Jan, oct.-49).
 
-The import has no date column: the sizes are the only values that Excel's dates
-reach. A size given as a serial number (45231) cannot be told from a headcount and is
-read as one."""
+A phone number is refused too when it is not one at all ("abc", "12"): never stored
+as the contact's number without a word.
+
+The import has no date column: the sizes and the phone numbers are the only values
+that Excel's dates reach. A size given as a serial number (45231) cannot be told from
+a headcount and is read as one."""
 
 import re
 import unicodedata
@@ -50,6 +53,17 @@ MONTHS = (
 # (compared as words: "9 jan", "oct 49"), 09/01/2024, 2024-01-09.
 SIZE_AS_MONTH_DATE = re.compile(rf"^(?:\d{{1,2}} (?:{MONTHS})(?: \d{{2,4}})?|(?:{MONTHS}) \d{{1,4}})$")
 SIZE_AS_NUMERIC_DATE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
+
+# A date as a spreadsheet writes it, a time possibly after it: 01/06/1912, 1/2/1900,
+# 1900-01-02, 02.01.1900 00:00.
+NUMERIC_DATE = re.compile(r"^(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+# A phone number as people write it: ASCII digits grouped by spaces, dots, dashes,
+# slashes or brackets, a leading "+", an extension after it (ext. 12, poste 12, x12).
+PHONE_NUMBER = re.compile(r"^\+?[0-9\s().\-/]+?(?:\s*(?:ext|extension|poste|x)\.?\s*[0-9]{1,6})?$", re.IGNORECASE)
+PHONE_EXTENSION = re.compile(r"(?:ext|extension|poste|x)\.?\s*[0-9]{1,6}$", re.IGNORECASE)
+# From a short number (3949) to the longest international number (15 digits, E.164)
+# with its international prefix 00.
+PHONE_DIGITS = range(4, 18)
 
 
 def _words(value: str) -> str:
@@ -105,9 +119,35 @@ def restore_postcode(value: str, *, country: str, column: str) -> tuple[str, Res
     )
 
 
+def _is_date(value: str) -> bool:
+    """Whether a cell is a date as a spreadsheet writes one (01/06/1912, 1900-01-02,
+    2-Jan-1900): day and month within their ranges, the year of two or four digits."""
+    if SIZE_AS_MONTH_DATE.match(_words(value)):
+        return True
+    match = NUMERIC_DATE.match(value)
+    if not match:
+        return False
+    first, _separator, middle, last = match.groups()
+    if len(first) == 4:  # 1900-01-02
+        return 1 <= int(middle) <= 12 and 1 <= int(last) <= 31
+    if len(first) > 2 or len(last) not in (2, 4):
+        return False
+    # 01/06/1912 (day first) or 1/31/1900 (month first, an English spreadsheet).
+    return (1 <= int(first) <= 31 and 1 <= int(middle) <= 12) or (1 <= int(first) <= 12 and 1 <= int(middle) <= 31)
+
+
+def _is_phone_number(value: str) -> bool:
+    """Whether a cell can be a phone number: see PHONE_NUMBER and PHONE_DIGITS."""
+    if not PHONE_NUMBER.match(value):
+        return False
+    number = PHONE_EXTENSION.sub("", value)
+    return sum(char.isdigit() for char in number) in PHONE_DIGITS
+
+
 def restore_phone(value: str, *, country: str, column: str) -> tuple[str, Restored | None]:
     """A phone number as imported: restored (a French number whose 0 or + was dropped),
-    ValidationError (scientific notation or a decimal number: digits lost), or as written."""
+    ValidationError (scientific notation or a decimal number: digits lost; a date; not
+    a phone number at all), or as written."""
     compact = value.strip()
     if SCIENTIFIC.match(compact) or DECIMAL_NUMBER.match(compact):
         raise ValidationError(
@@ -116,6 +156,23 @@ def restore_phone(value: str, *, country: str, column: str) -> tuple[str, Restor
                 "possibly some digits are lost. Type the numbers again."
             )
             % {"value": compact}
+            + " "
+            + _format_as_text(column)
+        )
+    if _is_date(compact):
+        raise ValidationError(
+            _("The spreadsheet turned this phone number into a date (%(value)s). Type the numbers again.")
+            % {"value": compact}
+            + " "
+            + _format_as_text(column)
+        )
+    if not _is_phone_number(compact):
+        raise ValidationError(
+            _(
+                "“%(value)s” is not a phone number. Write the numbers in the %(column)s column with their digits, "
+                "such as 06 12 34 56 78 or +33 6 12 34 56 78, or leave the cell empty."
+            )
+            % {"value": compact, "column": column}
             + " "
             + _format_as_text(column)
         )

@@ -22,6 +22,7 @@ The byte fixtures in tests/employers/spreadsheets/ are files as the tools write 
 """
 
 import codecs
+import re
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import strip_tags
 
 from employers.importing import encoding, mangling
 from employers.importing.parsing import ImportFileError
@@ -322,6 +324,26 @@ class TestPhoneNumbers:
         assert "Format the Téléphone column as Text" in error.message
 
     @pytest.mark.parametrize(
+        "value", ["1/2/1900", "01/06/1912", "1900-01-02", "02.01.1900", "01/06/1912 00:00", "2-Jan-1900", "1/31/00"]
+    )
+    def test_a_phone_number_turned_into_a_date_is_an_error(self, client_for, specialist_sam, value):
+        _response, preview = preview_of(client_for(specialist_sam), "Nom;Contact;Téléphone", f"Mairie;Ana;{value}")
+        (error,) = preview.errors
+        assert (error.row, error.column, error.value) == (2, "Téléphone", value)
+        assert "turned this phone number into a date" in error.message and "Type the numbers again" in error.message
+        assert "Format the Téléphone column as Text" in error.message
+
+    @pytest.mark.parametrize(
+        "value", ["abc", "n/a", "voir le site", "-", "12", "06 12 34 56 78 ou 07", "0612345678901234567"]
+    )
+    def test_a_value_that_is_not_a_phone_number_is_an_error(self, client_for, specialist_sam, value):
+        _response, preview = preview_of(client_for(specialist_sam), "Nom;Contact;Tél", f"Mairie;Ana;{value}")
+        (error,) = preview.errors
+        assert (error.row, error.column, error.value) == (2, "Tél", value)
+        assert f"“{value}” is not a phone number" in error.message
+        assert "Write the numbers in the Tél column with their digits" in error.message
+
+    @pytest.mark.parametrize(
         "value,restored,why",
         [
             ("612345678", "0612345678", "leading 0"),
@@ -339,7 +361,24 @@ class TestPhoneNumbers:
         client.post(reverse("employer_import_confirm", args=[response.context["plan"].pk]))
         assert ContactPerson.objects.get().phone == restored
 
-    @pytest.mark.parametrize("value", ["06 12 34 56 78", "+33 6 12 34 56 78", "0612345678", "04.91.00.00.00", "3949"])
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "06 12 34 56 78",
+            "+33 6 12 34 56 78",
+            "0612345678",
+            "04.91.00.00.00",
+            "3949",
+            "06-12-34-56-78",
+            "06/12/34/56/78",
+            "+33 (0)6 12 34 56 78",
+            "0033 6 12 34 56 78",
+            "04 91 00 00 00 poste 12",
+            "+1 555-123-4567 ext. 89",
+            "+41 22 123 45 67",
+            "06\u00a012\u00a034\u00a056\u00a078",
+        ],
+    )
     def test_phone_numbers_as_typed_are_kept(self, client_for, specialist_sam, value):
         _response, preview = preview_of(client_for(specialist_sam), "Nom;Contact;Tél", f"Mairie;Ana;{value}")
         assert preview.notices == [] and preview.errors == [] and preview.groups[0].contacts[0]["phone"] == value
@@ -404,8 +443,9 @@ class TestMessagesInFrench:
 
 
 def test_mangling_functions_refuse_or_restore(db):
-    with pytest.raises(ValidationError):
-        mangling.restore_phone("6,12E+08", country="BE", column="Phone")
+    for value in ("6,12E+08", "01/06/1912", "abc"):
+        with pytest.raises(ValidationError):
+            mangling.restore_phone(value, country="BE", column="Phone")
     assert mangling.restore_postcode("13 002", country="FR", column="Postcode") == ("13 002", None)
     assert mangling.restore_industry_code("56.10A", column="NAF") == ("56.10A", None)
 
@@ -439,6 +479,48 @@ class TestWhatTheUserSees:
         assert "1 value restored" in page and "06000" in page  # the postcode, told at the same time
         assert self.CONFIRM not in page and 'disabled aria-describedby="cannot-import"' in page
         assert not EmployerImportPlan.objects.exists()
+
+    @pytest.mark.parametrize("value", ["01/06/1912", "abc"])
+    def test_a_phone_that_is_a_date_or_no_number_is_shown_on_its_row_and_the_import_is_not_offered(
+        self, client_for, specialist_sam, value
+    ):
+        response = upload(
+            client_for(specialist_sam),
+            csv_bytes(
+                "Nom;Adresse;Code postal;Ville;Contact;Téléphone",
+                "Boulangerie du Port;1 quai A;06000;Nice;Ana;0612345678",
+                f"Mairie;1 place A;06000;Nice;Léa;{value}",
+            ),
+        )
+        page = response.content.decode()
+        assert "1 row has errors" in page and value in page
+        assert "Format the Téléphone column as Text in the spreadsheet" in page
+        assert self.CONFIRM not in page and 'disabled aria-describedby="cannot-import"' in page
+        assert not EmployerImportPlan.objects.exists()
+
+    @pytest.mark.parametrize(
+        "language,heading,offered,refused",
+        [
+            ("en", "Import employers", "Import 1 employer", "Import"),
+            ("fr", "Importer des employeurs", "Importer 1 employeur", "Importer"),
+        ],
+    )
+    @pytest.mark.parametrize("with_errors", [False, True])
+    def test_the_import_section_reads_once_import(
+        self, client_for, specialist_sam, language, heading, offered, refused, with_errors
+    ):
+        # The section's heading and its button said "Import" twice in a row: read as
+        # "Import Import …" (the disabled button, after a file with errors).
+        client = client_for(specialist_sam)
+        client.cookies["django_language"] = language
+        row = "Mairie;1 place A;06000;Nice;Ana;" + ("abc" if with_errors else "0612345678")
+        page = upload(client, csv_bytes("Nom;Adresse;Code postal;Ville;Contact;Téléphone", row)).content.decode()
+        section = re.search(r'<section class="card" aria-labelledby="confirm-title">(.*?)</section>', page, re.S)
+        text = " ".join(strip_tags(section.group(1)).split())
+        assert text.startswith(heading + " ")
+        assert f"{refused} {refused}" not in text
+        buttons = [strip_tags(button) for button in re.findall(r"<button.*?</button>", section.group(1), re.S)]
+        assert buttons[0] == (refused if with_errors else offered)
 
     def test_restored_values_alone_leave_the_import_offered(self, client_for, specialist_sam):
         response = upload(

@@ -15,6 +15,7 @@ import datetime
 import io
 import re
 import zoneinfo
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -547,6 +548,22 @@ class TestFilters:
         assert (dashboard.date_from, dashboard.date_to) == default_period(TODAY)
         assert names(dashboard.rows) == ["Sam", "Sofia"]
 
+    @pytest.mark.parametrize(
+        "params", [{"date_from": "0001-01-01"}, {"date_from": "1900-01-01", "date_to": "2100-12-31"}]
+    )
+    def test_a_date_out_of_range_is_told_never_substituted_silently(self, program, client_for, leader_a, params):
+        # As My week with an out-of-range ?week= (this week, with a message): the page
+        # shows the default period and says so, next to the date and above the figures.
+        response = client_for(leader_a).get(reverse("team_dashboard"), params)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Choose a date between 2000 and 2100" in html
+        assert "Some filters were not understood: the defaults are shown instead." in html
+        dashboard = response.context["dashboard"]
+        assert (dashboard.date_from, dashboard.date_to) == default_period(TODAY)
+        # The page's CSV links carry the period shown, which exports.
+        assert f"date_from={dashboard.date_from.isoformat()}" in response.context["query"]
+
     def test_only_one_date(self, program, client_for, leader_a):
         dashboard = client_for(leader_a).get(reverse("team_dashboard"), {"date_to": "2026-03-15"}).context["dashboard"]
         # 12 ISO weeks back from the week of 15 March: Monday 22 December 2025.
@@ -626,6 +643,54 @@ class TestCsvExport:
 
     def test_unknown_table_is_404(self, program, client_for, leader_a):
         assert client_for(leader_a).get(self.url("passwords")).status_code == 404
+
+    @pytest.mark.parametrize(
+        ("table", "params", "problem"),
+        [
+            ("summary", {"date_from": "0001-01-01"}, "From: Choose a date between 2000 and 2100."),
+            (
+                "weekly",
+                {"date_from": "1900-01-01", "date_to": "2100-12-31"},
+                "From: Choose a date between 2000 and 2100.",
+            ),
+            ("weekly", {"date_to": "2101-01-01"}, "To: Choose a date between 2000 and 2100."),
+            ("contacts", {"date_from": "yesterday"}, "From: Enter a date such as 2026-03-02."),
+            ("contacts", {"date_to": "2026-02-30"}, "To: Enter a date such as 2026-03-29."),
+            (
+                "summary",
+                {"date_from": "2026-03-15", "date_to": "2026-03-02"},
+                "The end date must be on or after the start date.",
+            ),
+            ("summary", {"date_from": "2020-01-01", "date_to": "2026-01-01"}, "The period can be at most 366 days."),
+        ],
+    )
+    def test_a_date_not_understood_is_a_400_with_its_message_never_a_file(
+        self, program, client_for, leader_a, table, params, problem
+    ):
+        # As the contact export (jobdev/export_views.py): never the default 12 weeks in
+        # a file named after them, silently.
+        response = client_for(leader_a).get(self.url(table), params)
+        assert response.status_code == 400
+        assert "Content-Disposition" not in response and response["Content-Type"].startswith("text/html")
+        page = response.content.decode()
+        assert "Export not possible" in page
+        assert f"The export could not be made: {problem}" in page
+        assert "showing the last 12 weeks" not in page
+
+    def test_a_refused_date_is_explained_in_french(self, program, client_for, leader_a):
+        client = client_for(leader_a)
+        client.cookies["django_language"] = "fr"
+        response = client.get(self.url("summary"), {"date_from": "0001-01-01"})
+        assert response.status_code == 400
+        page = unescape(response.content.decode())
+        assert "L'export n'a pas pu être réalisé" in page and "entre 2000 et 2100" in page
+
+    def test_dates_at_the_edges_of_the_policy_are_exported(self, program, client_for, leader_a):
+        client = client_for(leader_a)
+        for params in ({"date_from": "2000-01-01", "date_to": "2000-12-31"}, {"date_to": "2100-12-31"}):
+            response = client.get(self.url("summary"), params)
+            assert response.status_code == 200, params
+            assert len(read_csv(response)) >= 2
 
     def test_cells_that_look_like_formulas_are_neutralised(self, program, client_for, leader_a):
         person = program["people"]["omar"]
