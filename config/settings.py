@@ -159,6 +159,8 @@ PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT_MINUTES", "6
 # address (crm.account_views.password_reset_allowed); over them, no email leaves.
 PASSWORD_RESET_LIMIT_PER_CLIENT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_CLIENT", "10"))
 PASSWORD_RESET_LIMIT_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3"))
+# Wrong current passwords an hour on the password-change page, per account.
+PASSWORD_CHANGE_FAILURE_LIMIT = int(os.environ.get("PASSWORD_CHANGE_FAILURE_LIMIT", "5"))
 
 # Sessions end when the browser closes, or after SESSION_IDLE_MINUTES without a request
 # of the user's own (crm.middleware.SessionIdleMiddleware slides the expiry; calendar

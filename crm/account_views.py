@@ -9,11 +9,13 @@ import logging
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from crm.client_address import client_ip_address
 
@@ -23,11 +25,15 @@ logger = logging.getLogger(__name__)
 RESET_LIMIT_WINDOW_SECONDS = 60 * 60
 
 
+def _limit_key(kind: str, value: str) -> str:
+    return f"password-reset:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+
+
 def _within_limit(kind: str, value: str, limit: int) -> bool:
     """Counts one more request for `value` in the current window (from its first
     request); False when that makes more than `limit`. The value is hashed: the cache
     keeps neither addresses nor emails."""
-    key = f"password-reset:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+    key = _limit_key(kind, value)
     cache.add(key, 0, timeout=RESET_LIMIT_WINDOW_SECONDS)
     try:
         count = cache.incr(key)
@@ -53,9 +59,35 @@ def password_reset_allowed(request, email: str) -> bool:
     return True
 
 
+class LimitedPasswordChangeForm(PasswordChangeForm):
+    """Django's form, with at most settings.PASSWORD_CHANGE_FAILURE_LIMIT wrong current
+    passwords an hour per account: past it, every attempt is refused unchecked, the
+    right password included. Whoever holds a session left open cannot try passwords
+    through this page (the login has django-axes; this page had no limit); the owner
+    can still reset the password by email."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        failures = cache.get(_limit_key("change", str(user.pk)), 0)
+        self.locked = failures >= settings.PASSWORD_CHANGE_FAILURE_LIMIT
+
+    def clean_old_password(self):
+        if self.locked:
+            raise ValidationError(
+                _("Too many wrong passwords. Wait an hour, or sign out and reset your password by email."),
+                code="too_many_attempts",
+            )
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            _within_limit("change", str(self.user.pk), settings.PASSWORD_CHANGE_FAILURE_LIMIT)
+            raise
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/account_password_change.html"
     success_url = reverse_lazy("password_change_done")
+    form_class = LimitedPasswordChangeForm
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):

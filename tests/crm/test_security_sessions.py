@@ -157,6 +157,42 @@ def test_change_password_needs_the_current_one(client_for, specialist_sam):
     assert specialist_sam.check_password(TEST_PASSWORD)
 
 
+def test_wrong_current_passwords_are_limited_per_account(client_for, specialist_sam, specialist_sofia, settings):
+    """A session left open must not become a way to try passwords: past the limit, even
+    the right one is refused for the hour; another account is not affected."""
+    settings.PASSWORD_CHANGE_FAILURE_LIMIT = 3
+    client = client_for(specialist_sam)
+
+    def change(old):
+        return client.post(
+            reverse("password_change"),
+            {"old_password": old, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        )
+
+    for _attempt in range(3):
+        assert "Your old password was entered incorrectly" in change("wrong").content.decode()
+    refused = change(TEST_PASSWORD)
+    assert refused.status_code == 200 and "Too many wrong passwords" in refused.content.decode()
+    specialist_sam.refresh_from_db()
+    assert specialist_sam.check_password(TEST_PASSWORD)
+    other = client_for(specialist_sofia).post(
+        reverse("password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert other.status_code == 302
+    specialist_sofia.refresh_from_db()
+    assert specialist_sofia.check_password(NEW_PASSWORD)
+
+
+def test_a_right_password_within_the_limit_changes_it(client_for, specialist_sam, settings):
+    settings.PASSWORD_CHANGE_FAILURE_LIMIT = 3
+    client = client_for(specialist_sam)
+    data = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    for _attempt in range(2):
+        client.post(reverse("password_change"), {"old_password": "wrong", **data})
+    assert client.post(reverse("password_change"), {"old_password": TEST_PASSWORD, **data}).status_code == 302
+
+
 @pytest.mark.parametrize(
     "weak,message",
     [
