@@ -21,6 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 EARLIEST = datetime.date(2000, 1, 1)
 LATEST = datetime.date(2100, 12, 31)
+#: The latest date the product derives from a sane one (a milestone a year after a
+#: start on LATEST, a follow-along contact, a nudge): services that only take derived
+#: dates check this wider bound (`check_derived_dates`).
+LATEST_DERIVED = datetime.date(2102, 12, 31)
 CODE = "date_out_of_range"
 
 
@@ -50,6 +54,19 @@ def validate_sane_date(value: datetime.date | datetime.datetime | None) -> None:
     """A field validator (forms, serializers): ValidationError outside the policy."""
     if value is not None and not is_sane(value):
         raise ValidationError(OUT_OF_RANGE_MESSAGE, code=CODE)
+
+
+def check_derived_dates(**values: datetime.date | datetime.datetime | None) -> None:
+    """For services whose dates the product derives (support_task_create): each is
+    between EARLIEST and LATEST_DERIVED, or a ValidationError keyed by its name. A
+    caller passing a person's date should check it with `check_sane_dates` first."""
+    errors = {
+        name: [ValidationError(OUT_OF_RANGE_MESSAGE, code=CODE)]
+        for name, value in values.items()
+        if value is not None and not EARLIEST <= _as_date(value) <= LATEST_DERIVED
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def check_sane_dates(**values: datetime.date | datetime.datetime | None) -> None:

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from crm import clock, events
 from crm import services as crm_services
 from crm.access import AccessScope, ProgramScope
-from crm.dates import check_sane_dates
+from crm.dates import check_derived_dates, check_sane_dates
 from crm.models import JobSeeker, Organisation, OutboxEvent
 from crm.services import allowed
 from employers import services as employer_services
@@ -390,8 +390,11 @@ def support_task_create(
     its `params` ("what", "day", "preference"; never the person's name, which is read at
     display time), or free text in `title` for a task written by hand. The placement
     must be the job seeker's, the adjustment the placement's, the benefits step the job
-    seeker's. Raises OutOfScope (job seeker out of scope), ValidationError (unknown kind,
-    no title, links to someone else's records), ValueError (a name in `params`)."""
+    seeker's. `due_date` is within crm.dates' derived bound (years 2000 to 2102).
+    Raises OutOfScope (job seeker out of scope), ValidationError (unknown kind, no
+    title, a due date outside that bound, links to someone else's records), ValueError
+    (a name in `params`)."""
+    check_derived_dates(due_date=due_date)
     params = dict(params or {})
     if "name" in params:
         raise ValueError("The job seeker's name is rendered at display time; do not store it in params.")

@@ -259,6 +259,24 @@ class TestSupportTaskCreate:
         )
         assert (task.title, task.title_key) == ("Call back", "")
 
+    @pytest.mark.parametrize("due_date", [datetime.date(9999, 12, 31), datetime.date(1999, 12, 31)])
+    def test_a_due_date_outside_the_derived_bound_is_refused(self, organisation, nadia, due_date):
+        with pytest.raises(ValidationError) as refused:
+            services.support_task_create(
+                scope=ProgramScope(organisation), job_seeker_id=nadia.pk, kind="job_end_contact", due_date=due_date
+            )
+        assert "due_date" in refused.value.message_dict
+        assert not SupportTask.objects.exists()
+
+    def test_a_milestone_a_year_after_the_policys_last_day_is_made(self, organisation, nadia):
+        task = services.support_task_create(
+            scope=ProgramScope(organisation),
+            job_seeker_id=nadia.pk,
+            kind="retention_check",
+            due_date=datetime.date(2101, 12, 31),
+        )
+        assert task.due_date == datetime.date(2101, 12, 31)
+
     def test_links_to_someone_elses_records_are_refused(self, specialist_sam, organisation, nadia, working):
         other = JobSeekerFactory(specialist=specialist_sam)
         scope = ProgramScope(organisation)
