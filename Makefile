@@ -21,8 +21,15 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
+# Mozilla's ical.js, the calendar tests' third parser, when Node.js is here.
+ICALJS := tests/integrations/calendar/js
+$(ICALJS)/node_modules/.installed: $(ICALJS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(ICALJS) && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
+	else echo "npm not found: the calendar tests will skip their ical.js check"; fi
+
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev $(ICALJS)/node_modules/.installed
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
