@@ -22,6 +22,19 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
+def _wall_instant(
+    day: datetime.date, wall: datetime.time, zone, current: datetime.datetime | None
+) -> datetime.datetime:
+    """A day and a wall time in `zone`, its first occurrence when it happens twice
+    (crm.clock), unless `current` is that same wall time at its second occurrence."""
+    value = datetime.datetime.combine(day, wall.replace(fold=0), tzinfo=zone)
+    if current is not None:
+        local = current.astimezone(zone)
+        if local.fold and local.date() == day and local.time() == wall.replace(tzinfo=None):
+            value = value.replace(fold=1)
+    return value
+
+
 class WhenMixin(forms.Form):
     day = SaneDateField(label=_("Date"), widget=DateInput())
     start_time = forms.TimeField(label=pgettext_lazy("time of day", "From"), widget=TimeInput())
@@ -29,6 +42,9 @@ class WhenMixin(forms.Form):
 
     # The service's errors on these belong next to the fields people fill in.
     service_field_map = {"starts_at": "start_time", "ends_at": "end_time"}
+    #: The (start, end) of a contact being rescheduled: a wall time left as it was
+    #: keeps the occurrence it had (the October night's second 02:30 stays the second).
+    current_span: tuple[datetime.datetime, datetime.datetime] | None = None
 
     def clean(self):
         """A day and two wall times in the program's zone become two instants by the
@@ -39,8 +55,9 @@ class WhenMixin(forms.Form):
         day, start, end = cleaned.get("day"), cleaned.get("start_time"), cleaned.get("end_time")
         if day and start and end:
             zone = timezone.get_current_timezone()
-            starts_at = datetime.datetime.combine(day, start.replace(fold=0), tzinfo=zone)
-            ends_at = datetime.datetime.combine(day, end.replace(fold=0), tzinfo=zone)
+            current = self.current_span or (None, None)
+            starts_at = _wall_instant(day, start, zone, current[0])
+            ends_at = _wall_instant(day, end, zone, current[1])
             try:
                 cleaned["starts_at"], cleaned["ends_at"] = clock.checked_span(
                     starts_at, ends_at, fields=("start_time", "end_time")
@@ -115,6 +132,7 @@ class RescheduleForm(PartsMixin, WhenMixin, forms.Form):
 
     def __init__(self, *args, contact, **kwargs):
         super().__init__(*args, **kwargs)
+        self.current_span = (contact.starts_at, contact.ends_at)
         self.fields["site"].queryset = contact.employer.sites.all()
         self.fields["contact_person"].queryset = contact.employer.contact_persons.all()
 

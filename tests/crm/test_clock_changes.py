@@ -233,6 +233,30 @@ class TestVisits:
             assert parsers.by_vobject(calendar) == expected
         assert_icaljs_reads(tmp_path, [body, download], expected)
 
+    def test_rescheduling_keeps_the_second_0230_when_the_time_is_left_as_it_was(
+        self, frozen, client_for, specialist_sam, employer, nadia
+    ):
+        # Planned at the second 02:30 (winter time, 01:30 UTC) through the service.
+        contact = jobdev_services.employer_contact_plan(
+            scope=access_scope(specialist_sam),
+            employer_id=employer.pk,
+            starts_at=paris(AUTUMN, 2, 30, fold=1),
+            ends_at=paris(AUTUMN, 3, 15),
+            job_seeker_ids=[nadia.pk],
+        )
+        assert contact.starts_at == utc(AUTUMN, 1, 30)
+        client = client_for(specialist_sam)
+        data = {"reschedule-day": AUTUMN.isoformat(), "reschedule-start_time": "02:30", "reschedule-end_time": "03:15"}
+        response = client.post(reverse("contact_reschedule", args=[contact.pk]), {**data, "reschedule-confirmed": "on"})
+        assert response.status_code == 302
+        contact.refresh_from_db()
+        assert (contact.starts_at, contact.ends_at, contact.confirmed) == (utc(AUTUMN, 1, 30), utc(AUTUMN, 2, 15), True)
+        # A time typed anew follows the rule: the first occurrence.
+        data["reschedule-start_time"] = "02:45"
+        assert client.post(reverse("contact_reschedule", args=[contact.pk]), data).status_code == 302
+        contact.refresh_from_db()
+        assert contact.starts_at == utc(AUTUMN, 0, 45)
+
     def test_a_quick_log_at_a_skipped_time_is_refused_by_form_and_service(self, client_for, specialist_sam, employer):
         with time_machine.travel(datetime.datetime(2026, 11, 2, 9, tzinfo=UTC), tick=False):
             response = client_for(specialist_sam).post(
