@@ -9,9 +9,12 @@ label (`task_label`).
 
 An event is first described as an `EventView`: everything it shows, in the calendar's
 language, and nothing else. Its stamps (DTSTAMP, LAST-MODIFIED, SEQUENCE) come from
-its publication (integrations.calendar.services.calendar_events_publish), which
-compares the view with what was handed out before; the feed's ETag is a digest of the
-views, so it changes whenever anything an event shows does."""
+its publication (integrations.calendar.services), which compares the view's content
+with what was handed out before; the feed's ETag is a digest of the views, so it
+changes whenever anything an event shows does. The link back to the CRM carries the
+host and scheme the calendar asked with, but the content compared leaves them out
+(`EventView.shown`): a feed read through two host names, or over http and https, does
+not make every event look changed at every fetch."""
 
 import datetime
 import hashlib
@@ -71,7 +74,9 @@ class EventView:
     """One event as a calendar shows it. `start` and `end` are UTC instants (or dates,
     for an all-day entry). `record_sequence` is the revision the record counts itself
     (the services raise it on every change of time, place, confirmation or status);
-    `changed_at` is the latest change of the records it shows, its first LAST-MODIFIED."""
+    `changed_at` is the latest change of the records it shows, its first LAST-MODIFIED.
+    The link back to the CRM is `base_url` (scheme and host the request came with) and
+    `path`; DESCRIPTION is `text` followed by the link."""
 
     uid: str
     summary: str
@@ -79,14 +84,26 @@ class EventView:
     end: datetime.datetime | datetime.date
     status: str
     location: str
-    description: str
-    url: str
+    text: str
+    path: str
+    base_url: str
     alarm_minutes: int | None
     transparent: bool
     record_sequence: int
     changed_at: datetime.datetime
 
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}{self.path}"
+
+    @property
+    def description(self) -> str:
+        return f"{self.text}\n{self.url}"
+
     def shown(self) -> tuple:
+        """Everything the event shows but its stamps, the link without its scheme and
+        host: they follow the request, not the event, so a feed read through two host
+        names (or http and https) keeps its events' stamps."""
         return (
             self.uid,
             self.summary,
@@ -94,14 +111,14 @@ class EventView:
             self.end,
             self.status,
             self.location,
-            self.description,
-            self.url,
+            self.text,
+            self.path,
             self.alarm_minutes,
             self.transparent,
         )
 
     def content_digest(self) -> str:
-        """Everything the event shows but its stamps."""
+        """Everything the event shows but its stamps and the link's scheme and host."""
         return _digest(self.shown())
 
     def significant_digest(self) -> str:
@@ -141,7 +158,6 @@ def visit_view(
         status = "TENTATIVE"
     else:
         status = "CONFIRMED"
-    url = f"{base_url}/employer-contacts/{contact.pk}/"
     return EventView(
         uid=uid("visit", contact.pk, organisation),
         summary=summary,
@@ -149,8 +165,9 @@ def visit_view(
         end=_seconds(contact.ends_at),
         status=status,
         location=str(contact.site) if contact.site is not None else "",
-        description=f"{contact.get_purpose_display()}\n{url}",
-        url=url,
+        text=contact.get_purpose_display(),
+        path=f"/employer-contacts/{contact.pk}/",
+        base_url=base_url,
         alarm_minutes=alarm_minutes if contact.status == EmployerContact.Status.PLANNED else None,
         transparent=False,
         record_sequence=contact.sequence,
@@ -176,7 +193,7 @@ def appointment_view(
     summary = f"{label} — {person_label(task.job_seeker, organisation)}"
     start, end = appointment_span(task, tz)
     placement = task.placement
-    url = f"{base_url}/placements/{placement.pk}/" if placement is not None else f"{base_url}/tasks/"
+    path = f"/placements/{placement.pk}/" if placement is not None else "/tasks/"
     return EventView(
         uid=uid("task", task.pk, organisation),
         summary=summary,
@@ -184,8 +201,9 @@ def appointment_view(
         end=end,
         status="CANCELLED" if task.status == SupportTask.Status.CANCELLED else "CONFIRMED",
         location=str(placement.site) if placement is not None and placement.site is not None else "",
-        description=f"{label}\n{url}",
-        url=url,
+        text=label,
+        path=path,
+        base_url=base_url,
         alarm_minutes=alarm_minutes if task.status == SupportTask.Status.OPEN else None,
         transparent=False,
         record_sequence=task.sequence,
@@ -195,7 +213,6 @@ def appointment_view(
 
 def all_day_task_view(task: SupportTask, *, organisation: Organisation, base_url: str) -> EventView:
     label = task_label(task, appointment=False)
-    url = f"{base_url}/tasks/"
     return EventView(
         uid=uid("task", task.pk, organisation),
         summary=_("Due: %(task)s") % {"task": f"{label} — {person_label(task.job_seeker, organisation)}"},
@@ -203,8 +220,9 @@ def all_day_task_view(task: SupportTask, *, organisation: Organisation, base_url
         end=task.due_date + datetime.timedelta(days=1),
         status="CONFIRMED",
         location="",
-        description=f"{label}\n{url}",
-        url=url,
+        text=label,
+        path="/tasks/",
+        base_url=base_url,
         alarm_minutes=None,
         transparent=True,
         record_sequence=task.sequence,
@@ -273,11 +291,21 @@ class Heading:
         return (PRODID, FORMAT_VERSION, self.name, self.feed, refresh, self.tz.key, zone)
 
 
+def version(heading: Heading, views: list[EventView], stamps: dict[str, Stamp]) -> str:
+    """A digest of everything the calendar is written from but its links' scheme and
+    host: what a feed records as the version it last served, whatever host name it was
+    read through."""
+    parts = [heading.shown(), *((view.shown(), stamps[view.uid]) for view in views)]
+    return _digest(parts)[:32]
+
+
 def etag(heading: Heading, views: list[EventView], stamps: dict[str, Stamp]) -> str:
     """A strong ETag (RFC 9110 8.8.3): a digest of everything the calendar is written
-    from, so that it changes whenever a byte of the calendar would."""
-    parts = [heading.shown(), *((view.shown(), stamps[view.uid]) for view in views)]
-    return f'"{_digest(parts)[:32]}"'
+    from, so that it changes whenever a byte of the calendar would. The links' scheme
+    and host are in it (the body holds them): the same feed read through two host names
+    has two ETags, each stable."""
+    base_urls = sorted({view.base_url for view in views})
+    return f'"{_digest((version(heading, views, stamps), base_urls))[:32]}"'
 
 
 def calendar(heading: Heading, views: list[EventView], stamps: dict[str, Stamp]) -> bytes:

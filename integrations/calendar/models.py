@@ -29,7 +29,9 @@ class CalendarFeed(models.Model):
     last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
     # What the feed last answered with 200, so that its Last-Modified moves whenever its
     # ETag does (an event gone, the name or time zone changed), not only when an event
-    # changed: If-Modified-Since is answered from it.
+    # changed: If-Modified-Since is answered from it. `served_etag` holds the version
+    # (ical.version: the ETag but the links' scheme and host, which the ETag adds), so
+    # that reading a feed through two host names keeps its Last-Modified.
     served_etag = models.CharField(max_length=34, blank=True, default="", editable=False)
     served_modified_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -12,7 +12,11 @@ last handed it out decides its LAST-MODIFIED, DTSTAMP and SEQUENCE.
   SEQUENCE is the record's revision plus these, so it never goes down. Other changes
   (an employer renamed, a person's initials) change LAST-MODIFIED only.
 
-`plan` only computes; services.calendar_events_publish records the plan."""
+A feed's own version (its ETag and Last-Modified) is decided by `feed_version` from
+what the feed last answered with 200 (`served_etag`, `served_modified_at`).
+
+`plan` and `feed_version` only compute; selectors.feed_current reads, and
+services.calendar_feed_publish / calendar_events_publish record."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -23,6 +27,42 @@ from integrations.calendar.ical import EventView, Stamp
 from integrations.calendar.models import CalendarFeed, PublishedEvent
 
 
+@dataclass(frozen=True)
+class FeedVersion:
+    """What a feed answers with: its ETag, its Last-Modified (`modified_at`), whether
+    If-Modified-Since may be answered from it (`known`: not before its first 200), and
+    its events' stamps by UID. `version` is ical.version: the ETag but the links' scheme
+    and host, which the feed records (`served_etag`) with its Last-Modified. `recorded`:
+    the stamps and the version are those the feed last recorded, so serving them writes
+    nothing."""
+
+    etag: str
+    version: str
+    modified_at: datetime.datetime
+    known: bool
+    stamps: dict[str, Stamp]
+    recorded: bool
+
+
+def feed_modified_at(feed: CalendarFeed, version: str, stamps: dict[str, Stamp]) -> tuple[datetime.datetime, bool]:
+    """The feed's Last-Modified for `version` (ical.version), and whether If-Modified-Since may be
+    answered from it. The events' latest LAST-MODIFIED alone would not move when an
+    event leaves the feed or its name or time zone changes, so the feed keeps what it
+    last answered with 200: the same version keeps its time (whatever the host name it
+    is read through); another is a change, later than it. A feed not yet served so does
+    not answer If-Modified-Since. `feed` must be
+    read as it is now (services.calendar_feed_publish re-reads it under its lock):
+    from an older copy, two versions could get the same time."""
+    latest = max((stamp.modified_at for stamp in stamps.values()), default=None)
+    served = feed.served_modified_at
+    if served is None:
+        return latest or timezone.now().replace(microsecond=0), False
+    if feed.served_etag == version:
+        return served, True
+    now = timezone.now().replace(microsecond=0)
+    return max(now, served + datetime.timedelta(seconds=1), latest or now), True
+
+
 @dataclass
 class Publication:
     feed: CalendarFeed | None
@@ -30,6 +70,11 @@ class Publication:
     new: list[PublishedEvent] = field(default_factory=list)
     changed: list[PublishedEvent] = field(default_factory=list)
     gone: list[int] = field(default_factory=list)
+
+    @property
+    def recorded(self) -> bool:
+        """Nothing to record: every event went out before as it is now, none left."""
+        return not (self.new or self.changed or self.gone)
 
 
 def plan(

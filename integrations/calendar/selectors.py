@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crm.access import AccessScope, access_scope
+from crm.clock import program_zone
+from integrations.calendar import ical
 from integrations.calendar.models import CalendarFeed, CalendarPreference, PublishedEvent
+from integrations.calendar.publication import FeedVersion, feed_modified_at, plan
 from integrations.calendar.tokens import token_hash
 from jobdev.models import EmployerContact
-from jobdev.selectors import employer_contacts_visible
+from jobdev.selectors import employer_contacts_visible, with_visible_job_seekers
 from placements.models import SupportTask
 from placements.selectors import support_tasks_visible
 
@@ -115,3 +119,63 @@ def published_events(
     else:
         rows = PublishedEvent.objects.filter(feed__isnull=True, user=user, uid__in=uids or [])
     return {row.uid: row for row in rows}
+
+
+@dataclass(frozen=True)
+class FeedContent:
+    """A feed as it is now, in its language, but its stamps: what its calendar says
+    besides its events (`heading`), and its events."""
+
+    heading: ical.Heading
+    views: list[ical.EventView]
+
+
+def feed_content(feed: CalendarFeed, *, base_url: str) -> FeedContent:
+    """What `feed` shows now, its links to the CRM starting with `base_url` (the
+    request's scheme and host)."""
+    user = feed.user
+    organisation = user.organisation
+    tz = program_zone(organisation)
+    window = Window.around(timezone.localdate(timezone=tz))
+    preference = CalendarPreference.objects.filter(user=user).first()
+    alarm = preference.alarm_minutes if preference else None
+    with ical.in_language(feed.language):
+        visits = with_visible_job_seekers(feed_visits(feed, window, tz), feed_scope(feed))
+        views = [
+            ical.visit_view(visit, organisation=organisation, base_url=base_url, alarm_minutes=alarm)
+            for visit in visits
+        ]
+        views += [
+            ical.appointment_view(task, organisation=organisation, tz=tz, base_url=base_url, alarm_minutes=alarm)
+            for task in feed_appointments(feed, window)
+        ]
+        views += [
+            ical.all_day_task_view(task, organisation=organisation, base_url=base_url)
+            for task in feed_all_day_tasks(feed, window, preference)
+        ]
+        if feed.kind == CalendarFeed.Kind.TEAM:
+            name = _("%(team)s — employer visits") % {"team": feed.team.name}
+        else:
+            name = _("%(name)s — visits and appointments") % {"name": user.get_full_name() or user.username}
+    heading = ical.Heading(name=name, tz=tz, first_date=window.start, last_date=window.end, feed=True)
+    return FeedContent(heading=heading, views=views)
+
+
+def feed_current(feed: CalendarFeed, content: FeedContent) -> FeedVersion:
+    """The version `feed` would answer with for `content`, read without a lock or a
+    write: `recorded` when every event went out before as it is now, none left, and
+    the version is the one the feed last answered with 200 (then it is served as it is,
+    with no write). Otherwise the stamps and Last-Modified are provisional, good for
+    deciding a 304 only: services.calendar_feed_publish decides them under the feed's
+    lock."""
+    publication = plan(content.views, published_events(feed=feed), user=feed.user, feed=feed)
+    version = ical.version(content.heading, content.views, publication.stamps)
+    modified_at, known = feed_modified_at(feed, version, publication.stamps)
+    return FeedVersion(
+        etag=ical.etag(content.heading, content.views, publication.stamps),
+        version=version,
+        modified_at=modified_at,
+        known=known,
+        stamps=publication.stamps,
+        recorded=publication.recorded and known and version == feed.served_etag,
+    )

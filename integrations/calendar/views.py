@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import get_language, gettext_lazy
@@ -19,16 +18,8 @@ from crm.clock import program_zone
 from integrations.calendar import ical, services
 from integrations.calendar.models import CalendarFeed, CalendarPreference
 from integrations.calendar.publication import plan
-from integrations.calendar.selectors import (
-    Window,
-    active_feed,
-    feed_all_day_tasks,
-    feed_appointments,
-    feed_scope,
-    feed_visits,
-    published_events,
-)
-from jobdev.selectors import employer_contact_for_detail, with_visible_job_seekers
+from integrations.calendar.selectors import active_feed, feed_content, feed_current, published_events
+from jobdev.selectors import employer_contact_for_detail
 from placements.selectors import support_tasks_visible
 
 
@@ -72,80 +63,35 @@ def _latest(stamps: dict[str, ical.Stamp]) -> datetime.datetime | None:
     return max((stamp.modified_at for stamp in stamps.values()), default=None)
 
 
-def _feed_modified_at(calendar_feed: CalendarFeed, etag: str, stamps: dict[str, ical.Stamp]):
-    """The feed's Last-Modified for `etag`, and whether If-Modified-Since may be
-    answered from it. The events' latest LAST-MODIFIED alone would not move when an
-    event leaves the feed or its name or time zone changes, so the feed keeps what it
-    last answered with 200: the same ETag keeps its time; another is a change, later
-    than it. A feed not yet served so does not answer If-Modified-Since."""
-    served = calendar_feed.served_modified_at
-    if served is None:
-        return _latest(stamps) or timezone.now().replace(microsecond=0), False
-    if calendar_feed.served_etag == etag:
-        return served, True
-    now = timezone.now().replace(microsecond=0)
-    return max(now, served + datetime.timedelta(seconds=1), _latest(stamps) or now), True
-
-
-def _feed_views(calendar_feed: CalendarFeed, window: Window, tz, preference, base_url: str) -> list[ical.EventView]:
-    organisation = calendar_feed.user.organisation
-    alarm = preference.alarm_minutes if preference else None
-    visits = with_visible_job_seekers(feed_visits(calendar_feed, window, tz), feed_scope(calendar_feed))
-    views = [
-        ical.visit_view(visit, organisation=organisation, base_url=base_url, alarm_minutes=alarm) for visit in visits
-    ]
-    views += [
-        ical.appointment_view(task, organisation=organisation, tz=tz, base_url=base_url, alarm_minutes=alarm)
-        for task in feed_appointments(calendar_feed, window)
-    ]
-    views += [
-        ical.all_day_task_view(task, organisation=organisation, base_url=base_url)
-        for task in feed_all_day_tasks(calendar_feed, window, preference)
-    ]
-    return views
-
-
 @login_not_required
 @require_safe
 def feed(request, token):
     """A subscription: no session, the secret is the URL. Unknown or revoked: 404.
     GET and HEAD; revalidation (If-None-Match, If-Modified-Since) answers 304 when
-    nothing changed. The body and Content-Language are in the feed's language."""
+    nothing changed. The body and Content-Language are in the feed's language. A feed
+    unchanged since it was last served is answered without a lock or a write (but a
+    throttled `last_fetched_at`); a changed one is published first, HEAD as GET, so that
+    HEAD names the version a GET then gets."""
     calendar_feed = active_feed(token)
     if calendar_feed is None or calendar_feed.user.organisation is None:
         raise OutOfScope
-    user = calendar_feed.user
-    tz = program_zone(user.organisation)
-    window = Window.around(timezone.localdate(timezone=tz))
-    preference = CalendarPreference.objects.filter(user=user).first()
-    fetched = CalendarFeed.objects.filter(pk=calendar_feed.pk)
-    with ical.in_language(calendar_feed.language):
-        views = _feed_views(calendar_feed, window, tz, preference, _base_url(request))
-        if calendar_feed.kind == CalendarFeed.Kind.TEAM:
-            name = _("%(team)s — employer visits") % {"team": calendar_feed.team.name}
-        else:
-            name = _("%(name)s — visits and appointments") % {"name": user.get_full_name() or user.username}
-    heading = ical.Heading(name=name, tz=tz, first_date=window.start, last_date=window.end, feed=True)
-    publication = plan(views, published_events(feed=calendar_feed), user=user, feed=calendar_feed)
-    etag = ical.etag(heading, views, publication.stamps)
-    modified_at, known = _feed_modified_at(calendar_feed, etag, publication.stamps)
-    language = calendar_feed.language
-    conditional = _conditional(
-        request,
-        etag,
-        modified_at if known else None,
-        {"Cache-Control": FEED_CACHE_CONTROL, "Content-Language": language},
-    )
+    content = feed_content(calendar_feed, base_url=_base_url(request))
+    version = feed_current(calendar_feed, content)
+    headers = {"Cache-Control": FEED_CACHE_CONTROL, "Content-Language": calendar_feed.language}
+    conditional = _conditional(request, version.etag, version.modified_at if version.known else None, headers)
+    if conditional is None and not version.recorded:
+        known = version.known
+        version = services.calendar_feed_publish(feed=calendar_feed, content=content)
+        # Decided again from the version recorded: another fetch may have recorded it.
+        conditional = _conditional(request, version.etag, version.modified_at if known else None, headers)
+    else:
+        services.calendar_feed_fetched(feed=calendar_feed)
     if conditional is not None:
-        fetched.update(last_fetched_at=timezone.now())
         return conditional
-    stamps = services.calendar_events_publish(views=views, user=user, feed=calendar_feed)
-    etag = ical.etag(heading, views, stamps)
-    modified_at, _known = _feed_modified_at(calendar_feed, etag, stamps)
-    fetched.update(last_fetched_at=timezone.now(), served_etag=etag, served_modified_at=modified_at)
-    response = _ics_response(request, ical.calendar(heading, views, stamps), etag, language)
+    body = ical.calendar(content.heading, content.views, version.stamps)
+    response = _ics_response(request, body, version.etag, calendar_feed.language)
     response["Cache-Control"] = FEED_CACHE_CONTROL
-    response["Last-Modified"] = http_date(modified_at.timestamp())
+    response["Last-Modified"] = http_date(version.modified_at.timestamp())
     return response
 
 
