@@ -45,6 +45,34 @@ class ReadOnlyFieldErrors:
     error on a field it does not hold, a 500; here such an error is shown above the
     form, with the field's name, and nothing is saved."""
 
+    #: The program a new row will belong to (ScopedAdmin.save_model sets it): known
+    #: before validation, so the uniqueness rules that include it are checked.
+    scope_organisation_id = None
+
+    def _post_clean(self):
+        new_in_program = self.scope_organisation_id is not None and hasattr(self.instance, "organisation_id")
+        if new_in_program and self.instance.organisation_id is None:
+            self.instance.organisation_id = self.scope_organisation_id
+        super()._post_clean()
+        # Django skips a constraint or a uniqueness rule naming a field the form does
+        # not hold (the read-only organisation of "one team name per program"), and the
+        # database then refused the row: a 500. Fields not in the form keep the
+        # instance's own values, so such rules are checked with them (messages already
+        # shown are not repeated).
+        exclude = {name for name in self._get_validation_exclusions() if name in self.fields}
+        shown = {str(message) for messages in self.errors.values() for message in messages}
+        for check in (self.instance.validate_constraints, self.instance.validate_unique):
+            try:
+                check(exclude=exclude)
+            except ValidationError as error:
+                fresh = {
+                    name: [item for item in items if not shown & set(item.messages)]
+                    for name, items in error.error_dict.items()
+                }
+                fresh = {name: items for name, items in fresh.items() if items}
+                if fresh:
+                    self._update_errors(ValidationError(fresh))
+
     def _update_errors(self, errors):
         if hasattr(errors, "error_dict"):
             absent = [name for name in errors.error_dict if name != NON_FIELD_ERRORS and name not in self.fields]
@@ -119,7 +147,11 @@ class ScopedAdmin(admin.ModelAdmin):
         return queryset.filter(pk__in=rows(scope, self.model).values("pk"))
 
     def get_form(self, request, obj=None, **kwargs):
-        return _with_read_only_field_errors(super().get_form(request, obj, **kwargs))
+        form_class = _with_read_only_field_errors(super().get_form(request, obj, **kwargs))
+        scope = self.scope(request)
+        if self._has_organisation() and not scope.is_operator:
+            form_class.scope_organisation_id = scope.organisation_id
+        return form_class
 
     def _has_organisation(self) -> bool:
         return any(field.name == "organisation" for field in self.model._meta.concrete_fields)

@@ -13,6 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from crm.access import access_scope, has_rows_rule, rows
+from crm.models import Team
 from tests.crm.test_admin_scope import _page_post_data, _program, _registered
 
 # In lists, the values that reach a query (ids, dates, NUL, length) are enough.
@@ -103,3 +104,25 @@ def test_bad_values_in_every_admin_list_answer_without_a_server_error(programs, 
                 assert response.status_code < 500, (url, param, value)
         walked += 1
     assert walked > 10
+
+
+def test_a_team_name_used_twice_in_a_program_is_a_form_error(programs, client):
+    """The program is read-only in the admin, so Django skipped "one team name per
+    program" and the database refused the row: a 500 on add and on rename."""
+    ours, _theirs = programs
+    client.force_login(ours["admin"], backend="django.contrib.auth.backends.ModelBackend")
+    existing = Team.objects.get(organisation=ours["organisation"])
+    other = Team.objects.create(organisation=ours["organisation"], name="Équipe Vieux-Port")
+    before = _fingerprint()
+    added = client.post(reverse("admin:crm_team_add"), {"name": existing.name})
+    renamed = client.post(reverse("admin:crm_team_change", args=[other.pk]), {"name": existing.name})
+    for response in (added, renamed):
+        assert response.status_code == 200
+        assert "already exists" in response.content.decode()
+    assert _fingerprint() == before
+    other.refresh_from_db()
+    assert other.name == "Équipe Vieux-Port"
+    # Another program's team name is free in ours.
+    theirs_name = Team.objects.get(organisation=_theirs["organisation"]).name
+    assert client.post(reverse("admin:crm_team_add"), {"name": theirs_name}).status_code == 302
+    assert Team.objects.filter(organisation=ours["organisation"], name=theirs_name).exists()
