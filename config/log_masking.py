@@ -62,14 +62,21 @@ def _reset_tail(match: re.Match) -> str:
     return match[1] + "".join(parts)
 
 
+# A feed token wherever it stands (pasted with a space, quotes or angle brackets, in a
+# query string, under another path): integrations.calendar.tokens makes 32 random bytes,
+# URL-safe, always 43 characters (tests/crm/test_security_logs.py checks the length).
+FEED_TOKEN_LENGTH = 43
+_ANY_FEED_TOKEN = re.compile(rf"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{{{FEED_TOKEN_LENGTH}}}(?![A-Za-z0-9_-])")
+
+
 def mask_secrets(text: str) -> str:
     """`text` with every segment of a path under /calendar/ that is not one of the
-    app's own words or ids (a feed token, mistyped or not) and every password-reset
-    token replaced by ***."""
+    app's own words or ids (a feed token, mistyped or not), every password-reset token,
+    and any other run of a feed token's length and alphabet replaced by ***."""
     if "%" in text or "calendar" in text.lower() or "reset" in text.lower():
         text = _CALENDAR.sub(_calendar_tail, text)
         text = _RESET.sub(_reset_tail, text)
-    return text
+    return _ANY_FEED_TOKEN.sub("***", text)
 
 
 def _masked(value):

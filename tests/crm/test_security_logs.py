@@ -26,7 +26,7 @@ from crm.access import access_scope
 from integrations.calendar import services as calendar_services
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "Qm9uam91ciBsZXMgYW1pcyBkdSBjYWxlbmRyaWVyIQ-_x"
+TOKEN = "Qm9uam91ciBsZXMgYW1pcyBkdSBjYWxlbmRyaWVy-_x"  # 43 characters, as a real feed token
 FEED_PATH = f"/calendar/{TOKEN}.ics"
 
 
@@ -86,7 +86,29 @@ MISTYPED = [
     f"/account/password/reset/{TOKEN}/",
     f"/account/password/reset/MQ/{TOKEN}/junk/",
     f"/account/password/reset/MQ%2F{TOKEN}/",
+    f"/calendar/%20{TOKEN}.ics",
+    f"/calendar/%20%20{TOKEN}.ics",
+    f"/calendar/ {TOKEN}.ics",
+    f'/calendar/"{TOKEN}".ics',
+    f"/calendar/%22{TOKEN}%22.ics",
+    f"/calendar/<{TOKEN}>.ics",
+    f"/calendar/***.ics?token={TOKEN}",
+    f"/settings/calendar/?t={TOKEN}",
+    f"/xyz/{TOKEN}",
 ]
+
+
+def test_the_token_length_masked_anywhere_is_the_length_of_a_feed_token():
+    from config.log_masking import FEED_TOKEN_LENGTH
+    from integrations.calendar.tokens import new_token
+
+    assert {len(new_token()) for _ in range(200)} == {FEED_TOKEN_LENGTH}
+
+
+def test_other_long_values_are_kept():
+    uuid = "3f2b8c1e-6a4d-4f7e-9b2a-1c5d8e9f0a7b"
+    sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    assert mask_secrets(f"message {uuid} {sha256}") == f"message {uuid} {sha256}"
 
 
 @pytest.mark.parametrize("path", MISTYPED)
