@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.access import access_scope, rows
-from crm.forms import parse_id
+from crm.forms import labelled, parse_id
 from crm.models import (
     CareerProfile,
     EventHandling,
@@ -80,7 +80,7 @@ class ReadOnlyFieldErrors:
                 label = capfirst(self._meta.model._meta.get_field(name).verbose_name)
                 messages = errors.error_dict.pop(name)
                 errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(
-                    ValidationError(f"{label}: {message}") for error in messages for message in error.messages
+                    ValidationError(labelled(label, message)) for error in messages for message in error.messages
                 )
         super()._update_errors(errors)
 

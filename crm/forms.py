@@ -4,6 +4,7 @@ from typing import TypeVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.access import AccessScope
@@ -62,16 +63,30 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(values)
 
 
-def errors_in_words(form: forms.Form) -> str:
-    """A form's errors as one sentence for a message shown after a redirect: "Date: Choose
-    a date between 2000 and 2100.; Time: …", each field by its label, never by its
-    name ("* due_time *" was what form.errors.as_text() showed)."""
+def labelled(label, message) -> str:
+    """ "Date: Choose a date…", with the reader's language's punctuation (French puts a
+    space before the colon)."""
+    return gettext("%(label)s: %(message)s") % {"label": label, "message": message}
+
+
+def error_list(form: forms.Form, names=None) -> list[str]:
+    """A form's errors in words, each field's by its label, never by its name ("*
+    due_time *" was what form.errors.as_text() showed): one item per field, `names`
+    only if given."""
     parts = []
     for name, errors in form.errors.items():
+        if names is not None and name not in names:
+            continue
         field = form.fields.get(name)
-        for error in errors:
-            parts.append(f"{field.label}: {error}" if field is not None and field.label else str(error))
-    return "; ".join(parts)
+        text = " ".join(str(error) for error in errors)
+        parts.append(labelled(field.label, text) if field is not None and field.label else text)
+    return parts
+
+
+def errors_in_words(form: forms.Form) -> str:
+    """A form's errors as one sentence for a message shown after a redirect: "Date:
+    Choose a date between 2000 and 2100.; Time: …" (`error_list`)."""
+    return "; ".join(error_list(form))
 
 
 def parse_id(value: object) -> int | None:

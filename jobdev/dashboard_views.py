@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from crm.access import AccessScope, OutOfScope
 from crm.clock import program_zone
-from crm.forms import SaneDateField
+from crm.forms import SaneDateField, error_list
 from jobdev.dashboard import (
     DEFAULT_WEEKS,
     MAX_PERIOD_DAYS,
@@ -119,11 +119,7 @@ class DashboardFilterForm(forms.Form):
         if not self.is_bound:
             return []
         self.is_valid()
-        problems = [
-            f"{self.fields[name].label}: {' '.join(self.errors[name])}"
-            for name in ("date_from", "date_to")
-            if name in self.errors
-        ]
+        problems = error_list(self, names=("date_from", "date_to"))
         if self.period_problem:
             problems.append(self.period_problem)
         return problems

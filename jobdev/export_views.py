@@ -5,6 +5,7 @@ from django.utils import timezone, translation
 
 from crm.access import OutOfScope
 from crm.csv_export import CsvFormat, csv_streaming_response
+from crm.forms import error_list
 from jobdev.exports import (
     EmployerContactExportForm,
     employer_contacts_for_export,
@@ -30,10 +31,7 @@ def employer_contact_export(request):
     if not form.is_valid():
         return export_not_possible(
             request,
-            [
-                f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
-                for name, errors in form.errors.items()
-            ],
+            error_list(form),
         )
     data = form.cleaned_data
     language = translation.get_language()

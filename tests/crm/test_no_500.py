@@ -443,3 +443,19 @@ def test_a_nul_byte_in_a_query_string_is_a_bad_request(client_for, program_admin
     """PostgreSQL refuses a NUL byte in a query: an admin search was a 500 there."""
     response = client_for(program_admin).get(url, {"q": "a\x00b"})
     assert response.status_code == 400
+
+
+def test_refusals_name_fields_by_label_with_the_languages_punctuation():
+    from django import forms as django_forms
+    from django.utils import translation
+
+    from crm.forms import errors_in_words
+
+    class Form(django_forms.Form):
+        due_time = django_forms.TimeField(label="Time")
+
+    form = Form({"due_time": "nonsense"})
+    assert errors_in_words(form) == "Time: Enter a valid time."
+    with translation.override("fr"):
+        form = Form({"due_time": "nonsense"})
+        assert errors_in_words(form) == "Time : Saisissez une heure valide."
