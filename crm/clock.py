@@ -114,15 +114,23 @@ def require_existing(value: datetime.datetime, *, field: str | None = None) -> d
     return value
 
 
+def wall_instant(
+    day: datetime.date, time: datetime.time, zone: datetime.tzinfo | None = None, *, fold: int = 0
+) -> datetime.datetime:
+    """A day and a wall time in `zone` (default: the current time zone, the program's
+    on web requests) as an aware datetime, unchecked: its first occurrence when it
+    happens twice (`fold=1` names the second). `local_instant` checks it exists."""
+    zone = zone or timezone.get_current_timezone()
+    return datetime.datetime.combine(day, time.replace(tzinfo=None, fold=fold), tzinfo=zone)
+
+
 def local_instant(
     day: datetime.date, time: datetime.time, zone: datetime.tzinfo | None = None, *, field: str | None = None
 ) -> datetime.datetime:
     """The instant a day and a wall time name in `zone` (default: the current time
     zone, the program's on web requests), by the rule above: a skipped time raises
     ValidationError (on `field`, if given), a repeated one is its first occurrence."""
-    zone = zone or timezone.get_current_timezone()
-    value = datetime.datetime.combine(day, time.replace(tzinfo=None, fold=0), tzinfo=zone)
-    return require_existing(value, field=field)
+    return require_existing(wall_instant(day, time, zone), field=field)
 
 
 def utc(value: datetime.datetime) -> datetime.datetime:

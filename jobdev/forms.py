@@ -27,12 +27,9 @@ def _wall_instant(
 ) -> datetime.datetime:
     """A day and a wall time in `zone`, its first occurrence when it happens twice
     (crm.clock), unless `current` is that same wall time at its second occurrence."""
-    value = datetime.datetime.combine(day, wall.replace(fold=0), tzinfo=zone)
-    if current is not None:
-        local = current.astimezone(zone)
-        if local.fold and local.date() == day and local.time() == wall.replace(tzinfo=None):
-            value = value.replace(fold=1)
-    return value
+    local = current.astimezone(zone) if current is not None else None
+    kept = local is not None and local.fold and local.date() == day and local.time() == wall.replace(tzinfo=None)
+    return clock.wall_instant(day, wall, zone, fold=1 if kept else 0)
 
 
 class WhenMixin(forms.Form):

@@ -8,7 +8,6 @@ the clocks go back, so that the two 02:30s can be told apart."""
 import datetime
 
 from django import template
-from django.utils import timezone
 
 from crm import clock
 
@@ -30,7 +29,7 @@ def time_label_on(value, day):
     shows it: a repeated time is its first occurrence (crm.clock), with its offset."""
     if not isinstance(value, datetime.time) or not isinstance(day, datetime.date):
         return ""
-    instant = datetime.datetime.combine(day, value.replace(tzinfo=None, fold=0), tzinfo=timezone.get_current_timezone())
+    instant = clock.wall_instant(day, value)
     if clock.skipped(instant):  # saved before the rule refused such times
         return value.strftime("%H:%M")
     return clock.time_label(instant)

@@ -182,7 +182,7 @@ def appointment_span(task: SupportTask, tz) -> tuple[datetime.datetime, datetime
     zone by the product's rule (crm.clock: a repeated time is its first occurrence),
     and its duration in real time. A time the clocks skip, saved before the rule, is
     read as RFC 5545 3.3.5 reads it: with the offset in force before the change."""
-    start = datetime.datetime.combine(task.due_date, task.due_time.replace(tzinfo=None, fold=0), tzinfo=tz)
+    start = clock.wall_instant(task.due_date, task.due_time, tz)
     return clock.utc(start), clock.utc(clock.ends_after(start, task.duration_minutes))
 
 
