@@ -52,11 +52,15 @@ def safe_url(request: HttpRequest, target: object, *, refuse: frozenset[str] = N
     return None if match.url_name in refuse else target
 
 
+def _requested(request: HttpRequest, field: str) -> str | None:
+    """A redirect target the request names: its form field, else its query parameter."""
+    return request.POST.get(field) if field in request.POST else request.GET.get(field)
+
+
 def safe_next(request: HttpRequest, default: str, *, field: str = "next") -> str:
     """The URL to redirect to after an action: the request's `next` (form field, else
     query parameter) when safe, else `default` (a URL or a view name)."""
-    target = request.POST.get(field) if field in request.POST else request.GET.get(field)
-    return safe_url(request, target) or resolve_url(default)
+    return safe_url(request, _requested(request, field)) or resolve_url(default)
 
 
 class SafeRedirectMixin(auth_views.RedirectURLMixin):
@@ -64,10 +68,7 @@ class SafeRedirectMixin(auth_views.RedirectURLMixin):
     for a logged-in user goes home instead of looping."""
 
     def get_redirect_url(self):
-        field = self.redirect_field_name
-        request = self.request
-        target = request.POST.get(field) if field in request.POST else request.GET.get(field)
-        return safe_url(request, target) or ""
+        return safe_url(self.request, _requested(self.request, self.redirect_field_name)) or ""
 
 
 class LoginView(SafeRedirectMixin, auth_views.LoginView):
@@ -83,7 +84,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     page the user came from (Referer), else home; the language cookie on POST only.
     The login page is a fine place to go back to here (nothing redirects on)."""
     refuse = frozenset({"set_language", "logout"})
-    next_url = safe_url(request, request.POST.get("next", request.GET.get("next")), refuse=refuse)
+    next_url = safe_url(request, _requested(request, "next"), refuse=refuse)
     if next_url is None:
         referer = request.headers.get("Referer", "")
         if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=False):
