@@ -64,7 +64,11 @@ INSTALLED_APPS = [
     "employers",
     "placements",
     "jobdev",
+    "rest_framework",
+    "drf_spectacular",
     "integrations.calendar",
+    "integrations.api",
+    "integrations.webhooks",
     "demo",
 ]
 
@@ -345,6 +349,10 @@ CALENDAR_REFRESH_MINUTES = int(os.environ.get("CALENDAR_REFRESH_MINUTES", "60"))
 
 # The audit history is read-only: a revert would bypass the services and their events.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Partner REST API (integrations/api, docs/api.md) -------------------------------------
+
+# Webhooks (integrations/webhooks, docs/webhooks.md) ----------------------------------
 
 # Every handler masks calendar feed tokens and password-reset tokens in the paths it
 # writes (config/log_masking.py). Django's own handlers are replaced: runserver's

@@ -1,9 +1,9 @@
 """The one access scope: who may see and do what, for every interface.
 
-A scope is built once per principal (`access_scope(user)`; a partner organisation's
-API key next) and answers every "which rows" and "may this one act" question. Pages,
-the admin, exports, calendar feeds, services and handlers all take a scope; nothing
-else in the code base tests a role.
+A scope is built once per principal (`access_scope(user)` for staff; a
+`PartnerScope` for a partner organisation's API key) and answers every "which rows"
+and "may this one act" question. Pages, the admin, exports, calendar feeds, the API,
+services and handlers all take a scope; nothing else in the code base tests a role.
 
 The rules (docs/access-rules.md):
 
@@ -38,6 +38,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from crm import clock
 from crm.models import (
     CareerProfile,
     EventHandling,
@@ -48,6 +49,8 @@ from crm.models import (
     JobType,
     Organisation,
     OutboxEvent,
+    Partner,
+    SharingConsent,
     Team,
     User,
 )
@@ -128,10 +131,20 @@ class AccessScope:
 
     # "Which rows": building blocks the apps' selectors compose --------------------
 
-    def caseload(self, path: str = "", *, edit: bool = False) -> Q:
+    def caseload(self, path: str = "", *, edit: bool = False, shared: str | None = None) -> Q:
         """Rows reached through a job seeker: `path` leads from the queried model to
-        JobSeeker ("" for JobSeeker itself, "job_seeker__" for a placement)."""
+        JobSeeker ("" for JobSeeker itself, "job_seeker__" for a placement).
+
+        `shared` names what the rows tell about the person, for partners' consent
+        (SharingConsent.COVERS: "progress", "support", "benefits"; "profile" for the
+        career profile and preferences, which no consent shares); None is the job
+        seeker's own record. Staff and program scopes ignore it."""
         return Q(pk__in=[])
+
+    def partner_assigned(self, path: str = "counsellor") -> Q:
+        """Rows a partner may act on because they were assigned to it (a benefits step's
+        counsellor). No restriction for staff: their caseload rule decides."""
+        return Q()
 
     def program_shared(self, path: str = "organisation") -> Q:
         """Records shared across the program (employers and their parts, the
@@ -171,6 +184,12 @@ class AccessScope:
         return User.objects.none()
 
     # Querysets on the core -------------------------------------------------------
+
+    def partners(self) -> QuerySet[Partner]:
+        """The program's partner organisations (a partner sees itself only)."""
+        if not self.in_program:
+            return Partner.objects.none()
+        return Partner.objects.filter(organisation_id=self.organisation_id)
 
     def job_seekers(self, *, edit: bool = False) -> QuerySet[JobSeeker]:
         return JobSeeker.objects.filter(self.caseload(edit=edit)).select_related("specialist")
@@ -250,7 +269,7 @@ class StaffScope(AccessScope):
             return User.objects.filter(team_id=self.user.team_id, organisation_id=self.organisation_id).values("pk")
         return None
 
-    def caseload(self, path: str = "", *, edit: bool = False) -> Q:
+    def caseload(self, path: str = "", *, edit: bool = False, shared: str | None = None) -> Q:
         in_program = Q(**{f"{path}organisation_id": self.organisation_id})
         if self.is_program_wide:
             return in_program
@@ -339,7 +358,7 @@ class ProgramScope(AccessScope):
     def is_program_wide(self) -> bool:
         return True
 
-    def caseload(self, path: str = "", *, edit: bool = False) -> Q:
+    def caseload(self, path: str = "", *, edit: bool = False, shared: str | None = None) -> Q:
         return Q(**{f"{path}organisation_id": self.organisation_id})
 
     def program_shared(self, path: str = "organisation") -> Q:
@@ -358,6 +377,58 @@ class ProgramScope(AccessScope):
 
     def program_staff(self) -> QuerySet[User]:
         return User.objects.filter(organisation_id=self.organisation_id)
+
+
+class PartnerScope(AccessScope):
+    """A partner organisation acting through one of its API keys (integrations.api).
+
+    It sees a job seeker's own record when it referred them or while a consent to share
+    with it is in force; the rows about their jobs, support and benefits only under a
+    consent covering them (`shared=`); a benefits step it may move on only when it is
+    assigned to it. Nothing of employers or the employer contact log, no staff, no
+    other partner's referrals. Consents are read at every query, so a withdrawal takes
+    effect at the next request."""
+
+    def __init__(self, partner: Partner, *, grants: frozenset[str] = frozenset()):
+        self.partner = partner
+        self.partner_id = partner.pk
+        self.organisation_id = partner.organisation_id
+        #: What the key allows (integrations.api.scopes), for interfaces to check.
+        self.grants = grants
+
+    def __repr__(self):
+        return f"<PartnerScope {self.partner_id}>"
+
+    @property
+    def actor(self) -> User | None:
+        return None
+
+    @cached_property
+    def organisation(self) -> Organisation:
+        return self.partner.organisation
+
+    def _consented(self, shared: str | None):
+        consents = SharingConsent.objects.in_force(on=clock.program_today(self.organisation)).filter(
+            partner_id=self.partner_id, organisation_id=self.organisation_id
+        )
+        if shared is not None:
+            consents = consents.filter(**{f"shares_{shared}": True})
+        return consents.values("job_seeker_id")
+
+    def caseload(self, path: str = "", *, edit: bool = False, shared: str | None = None) -> Q:
+        in_program = Q(**{f"{path}organisation_id": self.organisation_id})
+        if shared is None:
+            referred = Q(**{f"{path}referred_by_partner_id": self.partner_id})
+            return in_program & (referred | Q(**{f"{path}pk__in": self._consented(None)}))
+        if shared not in SharingConsent.COVERS:
+            return Q(pk__in=[])
+        return in_program & Q(**{f"{path}pk__in": self._consented(shared)})
+
+    def partner_assigned(self, path: str = "counsellor") -> Q:
+        return Q(**{f"{path}_id": self.partner_id})
+
+    def partners(self) -> QuerySet[Partner]:
+        return Partner.objects.filter(pk=self.partner_id)
 
 
 class OperatorScope(AccessScope):
@@ -456,17 +527,17 @@ def _job_seekers(scope: AccessScope) -> QuerySet[JobSeeker]:
 
 @rows_rule(CareerProfile)
 def _career_profiles(scope: AccessScope) -> QuerySet[CareerProfile]:
-    return CareerProfile.objects.filter(scope.caseload("job_seeker__"))
+    return CareerProfile.objects.filter(scope.caseload("job_seeker__", shared="profile"))
 
 
 @rows_rule(JobPreference)
 def _job_preferences(scope: AccessScope) -> QuerySet[JobPreference]:
-    return JobPreference.objects.filter(scope.caseload("job_seeker__"))
+    return JobPreference.objects.filter(scope.caseload("job_seeker__", shared="profile"))
 
 
 @rows_rule(JobSeekerStatusChange)
 def _status_changes(scope: AccessScope) -> QuerySet[JobSeekerStatusChange]:
-    return JobSeekerStatusChange.objects.filter(scope.caseload("job_seeker__"))
+    return JobSeekerStatusChange.objects.filter(scope.caseload("job_seeker__", shared="progress"))
 
 
 @rows_rule(Industry)
@@ -490,3 +561,13 @@ def _events(scope: AccessScope) -> QuerySet[OutboxEvent]:
 @rows_rule(EventHandling)
 def _event_handlings(scope: AccessScope) -> QuerySet[EventHandling]:
     return EventHandling.objects.filter(event__in=_events(scope))
+
+
+@rows_rule(Partner)
+def _partners(scope: AccessScope) -> QuerySet[Partner]:
+    return scope.partners()
+
+
+@rows_rule(SharingConsent)
+def _sharing_consents(scope: AccessScope) -> QuerySet[SharingConsent]:
+    return SharingConsent.objects.filter(scope.caseload("job_seeker__"), partner__in=scope.partners())

@@ -389,6 +389,119 @@ class JobSeeker(LoadedRelations, models.Model):
         return "".join(part[0].upper() + "." for part in (self.first_name, self.last_name) if part)
 
 
+class Partner(models.Model):
+    """A partner organisation of a program: the mental-health team that refers people
+    (IPS principle 3), a benefits-counselling service (principle 5), a funder. It
+    reaches the program through the API (integrations.api) with its keys, and sees a
+    job seeker only when it referred them or under a recorded SharingConsent."""
+
+    class Kind(models.TextChoices):
+        MENTAL_HEALTH_TEAM = "mental_health_team", _("Mental-health team")
+        BENEFITS_COUNSELLING = "benefits_counselling", _("Benefits-counselling service")
+        FUNDER = "funder", _("Funder")
+        OTHER = "other", _("Other")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.MENTAL_HEALTH_TEAM)
+    referrals_to = models.ForeignKey(
+        "User",
+        verbose_name=_("referrals go to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The specialist or team leader whose caseload receives this partner's referrals."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="partner_name_unique_in_organisation")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SharingConsentQuerySet(models.QuerySet):
+    def in_force(self, *, on: datetime.date | None = None) -> "SharingConsentQuerySet":
+        """Consents given, not withdrawn, and not past their end date on `on` (today in
+        the program's zone is the caller's business; default: the server's date)."""
+        on = on or timezone.localdate()
+        return self.filter(withdrawn_at__isnull=True, consented_on__lte=on).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+        )
+
+
+class SharingConsent(LoadedRelations, models.Model):
+    """A job seeker's recorded consent to share their records with one partner: who
+    consented, to what, with whom, until when, and when it was withdrawn. Withdrawal
+    takes effect at the partner's next request (crm.access.PartnerScope reads it every
+    time), and the partner's incremental sync receives the records it lost."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    job_seeker = models.ForeignKey(JobSeeker, on_delete=models.CASCADE, related_name="sharing_consents")
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("shared with"), on_delete=models.CASCADE, related_name="consents"
+    )
+    shares_progress = models.BooleanField(
+        _("job search and jobs"), default=True, help_text=_("Status, placements and their milestones.")
+    )
+    shares_support = models.BooleanField(
+        _("follow-along support"), default=False, help_text=_("Support tasks and workplace accommodations.")
+    )
+    shares_benefits = models.BooleanField(
+        _("benefits counselling"), default=False, help_text=_("Work-incentives-planning steps.")
+    )
+    consented_by = models.CharField(
+        _("consent given by"),
+        max_length=200,
+        help_text=_("The job seeker, or the legal representative who gave consent (name and role)."),
+    )
+    consented_on = models.DateField(_("consent given on"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    recorded_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SharingConsentQuerySet.as_manager()
+
+    #: What a consent may cover: the `shared=` argument of AccessScope.caseload().
+    COVERS = ("progress", "support", "benefits")
+
+    class Meta:
+        verbose_name = _("consent to share")
+        verbose_name_plural = _("consents to share")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["partner", "job_seeker"], name="consent_partner_job_seeker")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("consented_on")),
+                name="consent_valid_until_after_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(shares_progress=True) | Q(shares_support=True) | Q(shares_benefits=True),
+                name="consent_covers_something",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.job_seeker} → {self.partner}"
+
+    def clean(self):
+        if not (self.shares_progress or self.shares_support or self.shares_benefits):
+            raise ValidationError(_("Choose at least one thing the person agrees to share."))
+        if self.valid_until and self.consented_on and self.valid_until < self.consented_on:
+            raise ValidationError({"valid_until": _("The end date is before the date consent was given.")})
+
+
 class JobSeekerStatusChange(models.Model):
     job_seeker = models.ForeignKey(JobSeeker, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(_("from"), max_length=20, choices=JobSeeker.Status.choices, blank=True)

@@ -17,12 +17,23 @@ from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import clock, events
 from crm.access import AccessScope, OutOfScope
 from crm.dates import check_sane_dates
-from crm.models import CareerProfile, Industry, JobPreference, JobSeeker, JobSeekerStatusChange, JobType, User
+from crm.models import (
+    CareerProfile,
+    Industry,
+    JobPreference,
+    JobSeeker,
+    JobSeekerStatusChange,
+    JobType,
+    Partner,
+    SharingConsent,
+    User,
+)
 
 
 class JobSeekerFields(TypedDict, total=False):
@@ -338,3 +349,129 @@ def job_seeker_record_first_employer_contact(*, scope: AccessScope, job_seeker_i
         job_seeker.first_employer_contact_on = on
         job_seeker.save(update_fields=["first_employer_contact_on", "updated_at"])
     return job_seeker
+
+
+# Partners: referrals and consent to share -------------------------------------------
+
+
+class ReferralFields(TypedDict, total=False):
+    """What a referring partner may say about a person (integrations.api): contact
+    details and the referral, never health details or the career profile."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    address: str
+    postcode: str
+    town: str
+    referral_date: datetime.date
+    receives_benefits: str
+
+
+def _referral_source(partner: Partner) -> str:
+    if partner.kind == Partner.Kind.MENTAL_HEALTH_TEAM:
+        return JobSeeker.ReferralSource.MENTAL_HEALTH_TEAM
+    return JobSeeker.ReferralSource.OTHER
+
+
+@transaction.atomic
+def job_seeker_refer(*, scope: AccessScope, details: ReferralFields) -> JobSeeker:
+    """A partner refers a person to the program (IPS principle 2: nobody is screened
+    out, so every referral is taken). The person joins the caseload of the staff member
+    the partner's referrals go to (`Partner.referrals_to`), in job search, not yet
+    enrolled; `referral_date` defaults to today in the program's zone. The partner sees
+    this record from then on (`JobSeeker.referred_by_partner`).
+
+    Raises OutOfScope for a scope that is not an active partner's, ValidationError on an
+    invalid field or when the program has named nobody to receive the partner's
+    referrals."""
+    partner = getattr(scope, "partner", None)
+    if partner is None or not partner.is_active:
+        raise OutOfScope
+    details = allowed(details, ReferralFields)
+    details.setdefault("referral_date", clock.program_today(scope.organisation))
+    check_sane_dates(referral_date=details.get("referral_date"))
+    specialist = (
+        User.objects.filter(pk=partner.referrals_to_id, organisation_id=scope.organisation_id, is_active=True).first()
+        if partner.referrals_to_id
+        else None
+    )
+    if specialist is None:
+        raise ValidationError(
+            _("The program has not named who receives your referrals yet. Please contact the program.")
+        )
+    job_seeker = JobSeeker(
+        organisation=scope.organisation,
+        specialist=specialist,
+        referred_by_partner=partner,
+        referral_source=_referral_source(partner),
+        **details,
+    )
+    job_seeker.full_clean()
+    job_seeker.save()
+    JobSeekerStatusChange.objects.create(
+        job_seeker=job_seeker,
+        from_status="",
+        to_status=job_seeker.status,
+        changed_by=None,
+        note=_("Referred by %(partner)s") % {"partner": partner.name},
+    )
+    return job_seeker
+
+
+class SharingConsentFields(TypedDict, total=False):
+    shares_progress: bool
+    shares_support: bool
+    shares_benefits: bool
+    consented_by: str
+    consented_on: datetime.date
+    valid_until: datetime.date | None
+
+
+@transaction.atomic
+def sharing_consent_record(
+    *, scope: AccessScope, job_seeker_id: int, partner_id: int, consent: SharingConsentFields
+) -> SharingConsent:
+    """Record that the job seeker agreed to share what `consent` covers with a partner
+    of the program, as given by `consented_by` on `consented_on`, until `valid_until`
+    (None: until withdrawn). Staff who may edit the person record it.
+
+    Raises OutOfScope (the person), ValidationError (a partner of another program or an
+    inactive one, nothing covered, dates outside the policy or in the wrong order)."""
+    job_seeker = job_seeker_lock(scope, job_seeker_id)
+    consent = allowed(consent, SharingConsentFields)
+    check_sane_dates(consented_on=consent.get("consented_on"), valid_until=consent.get("valid_until"))
+    partner = scope.partners().filter(pk=partner_id, is_active=True).first()
+    if partner is None:
+        raise ValidationError({"partner": _("Choose a partner organisation of this program.")})
+    record = SharingConsent(
+        organisation_id=job_seeker.organisation_id,
+        job_seeker=job_seeker,
+        partner=partner,
+        recorded_by=scope.user,
+        **consent,
+    )
+    record.full_clean(exclude=["organisation", "recorded_by"])
+    record.save()
+    return record
+
+
+@transaction.atomic
+def sharing_consent_withdraw(*, scope: AccessScope, consent_id: int) -> SharingConsent:
+    """The person withdrew this consent: the partner stops seeing what it covered at its
+    next request, and its next incremental sync lists what it lost. Withdrawing twice
+    changes nothing. Raises OutOfScope."""
+    job_seeker_id = scope.get(
+        SharingConsent.objects.filter(scope.caseload("job_seeker__", edit=True)).values_list(
+            "job_seeker_id", flat=True
+        ),
+        pk=consent_id,
+    )
+    job_seeker_lock(scope, job_seeker_id)
+    record = SharingConsent.objects.select_for_update().get(pk=consent_id)
+    if record.withdrawn_at is None:
+        record.withdrawn_at = timezone.now()
+        record.withdrawn_by = scope.user
+        record.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
+    return record

@@ -28,7 +28,7 @@ def employer_contacts_editable(scope: AccessScope) -> QuerySet[EmployerContact]:
 
 @rows_rule(JobSearchNudge)
 def job_search_nudges_visible(scope: AccessScope) -> QuerySet[JobSearchNudge]:
-    return JobSearchNudge.objects.filter(scope.caseload("job_seeker__"))
+    return JobSearchNudge.objects.filter(scope.caseload("job_seeker__", shared="nudges"))
 
 
 def with_visible_job_seekers(contacts: QuerySet[EmployerContact], scope: AccessScope) -> QuerySet[EmployerContact]:

@@ -455,6 +455,15 @@ class BenefitsStep(LoadedRelations, models.Model):
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OFFERED)
     offered_on = models.DateField(_("offered on"))
+    counsellor = models.ForeignKey(
+        "crm.Partner",
+        verbose_name=_("benefits counsellor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="benefits_steps",
+        help_text=_("The benefits-counselling partner this step is assigned to; it may move the step on."),
+    )
     note = models.TextField(_("note"), blank=True, max_length=2000)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

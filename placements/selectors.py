@@ -26,61 +26,73 @@ from placements.models import (
 
 @rows_rule(Placement)
 def placements_visible(scope: AccessScope) -> QuerySet[Placement]:
-    return Placement.objects.filter(scope.caseload("job_seeker__")).select_related(
+    return Placement.objects.filter(scope.caseload("job_seeker__", shared="progress")).select_related(
         "job_seeker", "employer", "job_type", "site"
     )
 
 
 def placements_editable(scope: AccessScope) -> QuerySet[Placement]:
-    return Placement.objects.filter(scope.caseload("job_seeker__", edit=True)).select_related(
+    return Placement.objects.filter(scope.caseload("job_seeker__", edit=True, shared="progress")).select_related(
         "job_seeker", "employer", "job_type", "site"
     )
 
 
 @rows_rule(SupportTask)
 def support_tasks_visible(scope: AccessScope) -> QuerySet[SupportTask]:
-    return SupportTask.objects.filter(scope.caseload("job_seeker__")).select_related(
+    return SupportTask.objects.filter(scope.caseload("job_seeker__", shared="support")).select_related(
         "job_seeker", "placement__employer", "owner", "source_event"
     )
 
 
 def support_tasks_editable(scope: AccessScope) -> QuerySet[SupportTask]:
-    return SupportTask.objects.filter(scope.caseload("job_seeker__", edit=True)).select_related(
+    return SupportTask.objects.filter(scope.caseload("job_seeker__", edit=True, shared="support")).select_related(
         "job_seeker", "placement__employer", "owner"
     )
 
 
 @rows_rule(Accommodation)
 def accommodations_visible(scope: AccessScope) -> QuerySet[Accommodation]:
-    return Accommodation.objects.filter(scope.caseload("placement__job_seeker__")).select_related("placement")
+    return Accommodation.objects.filter(scope.caseload("placement__job_seeker__", shared="support")).select_related(
+        "placement"
+    )
 
 
 def accommodations_editable(scope: AccessScope) -> QuerySet[Accommodation]:
-    return Accommodation.objects.filter(scope.caseload("placement__job_seeker__", edit=True))
+    return Accommodation.objects.filter(scope.caseload("placement__job_seeker__", edit=True, shared="support"))
 
 
 @rows_rule(BenefitsStep)
 def benefits_steps_visible(scope: AccessScope) -> QuerySet[BenefitsStep]:
-    return BenefitsStep.objects.filter(scope.caseload("job_seeker__")).select_related("job_seeker", "placement")
+    return BenefitsStep.objects.filter(scope.caseload("job_seeker__", shared="benefits")).select_related(
+        "job_seeker", "placement"
+    )
 
 
 def benefits_steps_editable(scope: AccessScope) -> QuerySet[BenefitsStep]:
-    return BenefitsStep.objects.filter(scope.caseload("job_seeker__", edit=True))
+    return BenefitsStep.objects.filter(
+        scope.caseload("job_seeker__", edit=True, shared="benefits"), scope.partner_assigned("counsellor")
+    )
 
 
 @rows_rule(FollowAlongPlan)
 def follow_along_plans_visible(scope: AccessScope) -> QuerySet[FollowAlongPlan]:
-    return FollowAlongPlan.objects.filter(scope.caseload("placement__job_seeker__")).select_related("placement")
+    return FollowAlongPlan.objects.filter(scope.caseload("placement__job_seeker__", shared="support")).select_related(
+        "placement"
+    )
 
 
 @rows_rule(PlacementMilestone)
 def milestones_visible(scope: AccessScope) -> QuerySet[PlacementMilestone]:
-    return PlacementMilestone.objects.filter(scope.caseload("placement__job_seeker__")).select_related("placement")
+    return PlacementMilestone.objects.filter(
+        scope.caseload("placement__job_seeker__", shared="progress")
+    ).select_related("placement")
 
 
 @rows_rule(JobEndReport)
 def job_end_reports_visible(scope: AccessScope) -> QuerySet[JobEndReport]:
-    return JobEndReport.objects.filter(scope.caseload("placement__job_seeker__")).select_related("placement")
+    return JobEndReport.objects.filter(scope.caseload("placement__job_seeker__", shared="report")).select_related(
+        "placement"
+    )
 
 
 def my_tasks(scope: AccessScope, *, today: datetime.date | None = None) -> dict[str, list[SupportTask]]:

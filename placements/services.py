@@ -864,6 +864,28 @@ def accommodation_change_status(
     return accommodation
 
 
+def _counsellor(scope: AccessScope, counsellor_id: int | None):
+    if counsellor_id is None:
+        return None
+    partner = scope.partners().filter(pk=counsellor_id, is_active=True).first()
+    if partner is None:
+        raise ValidationError({"counsellor": _("Choose a partner organisation of this program.")})
+    return partner
+
+
+@transaction.atomic
+def benefits_step_assign(*, scope: AccessScope, step_id: int, counsellor_id: int | None) -> BenefitsStep:
+    """Assign a benefits-counselling step to a partner of the program (None: to nobody);
+    with the person's consent covering benefits, that partner may then move the step on
+    through the API. Raises OutOfScope, ValidationError."""
+    job_seeker_id = scope.get(benefits_steps_editable(scope).values_list("job_seeker_id", flat=True), pk=step_id)
+    job_seeker_hold(scope, job_seeker_id)
+    step = BenefitsStep.objects.select_for_update().get(pk=step_id)
+    step.counsellor = _counsellor(scope, counsellor_id)
+    step.save(update_fields=["counsellor", "updated_at"])
+    return step
+
+
 @transaction.atomic
 def benefits_step_create(
     *,
@@ -872,10 +894,12 @@ def benefits_step_create(
     placement_id: int | None,
     reason: str,
     offered_on: datetime.date,
+    counsellor_id: int | None = None,
 ) -> BenefitsStep:
     """Work incentives planning offered to the job seeker (`reason`: a
-    BenefitsStep.Reason), about one of their jobs or none. Raises OutOfScope,
-    ValidationError."""
+    BenefitsStep.Reason), about one of their jobs or none, assigned to the
+    benefits-counselling partner `counsellor_id` or to nobody outside the team. Raises
+    OutOfScope, ValidationError."""
     job_seeker = job_seeker_hold(scope, job_seeker_id)
     if placement_id is not None and not Placement.objects.filter(pk=placement_id, job_seeker=job_seeker).exists():
         raise ValidationError({"placement": _("This job belongs to someone else.")})
@@ -885,6 +909,7 @@ def benefits_step_create(
         placement_id=placement_id,
         reason=reason,
         offered_on=offered_on,
+        counsellor=_counsellor(scope, counsellor_id),
     )
     step.full_clean(exclude=["organisation", "job_seeker", "placement"])
     step.save()

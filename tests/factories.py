@@ -6,7 +6,18 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from crm.models import CareerProfile, Industry, JobPreference, JobSeeker, JobType, Organisation, Team, User
+from crm.models import (
+    CareerProfile,
+    Industry,
+    JobPreference,
+    JobSeeker,
+    JobType,
+    Organisation,
+    Partner,
+    SharingConsent,
+    Team,
+    User,
+)
 from employers.models import ContactPerson, Employer, EmployerSite
 from placements.models import Placement, SupportTask
 
@@ -61,6 +72,32 @@ class JobSeekerFactory(factory.django.DjangoModelFactory):
     postcode = "13001"
     referral_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
     enrolment_date = factory.LazyAttribute(lambda o: o.referral_date + datetime.timedelta(days=5))
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    """A partner organisation; its referrals go to `referrals_to` (a specialist of the
+    same program by default)."""
+
+    class Meta:
+        model = Partner
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    kind = Partner.Kind.MENTAL_HEALTH_TEAM
+    referrals_to = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"))
+
+
+class SharingConsentFactory(factory.django.DjangoModelFactory):
+    """A consent in force since a month ago, covering job search and jobs."""
+
+    class Meta:
+        model = SharingConsent
+
+    job_seeker = factory.SubFactory(JobSeekerFactory)
+    organisation = factory.SelfAttribute("job_seeker.organisation")
+    partner = factory.SubFactory(PartnerFactory, organisation=factory.SelfAttribute("..job_seeker.organisation"))
+    consented_by = "The job seeker"
+    consented_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
 
 
 class CareerProfileFactory(factory.django.DjangoModelFactory):

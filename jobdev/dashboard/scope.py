@@ -45,11 +45,11 @@ def job_seekers_in_scope(scope: AccessScope, staff: QuerySet[User]) -> QuerySet[
 
 
 def placements_in_scope(scope: AccessScope, staff: QuerySet[User]) -> QuerySet[Placement]:
-    return Placement.objects.filter(scope.caseload("job_seeker__"), job_seeker__specialist__in=staff)
+    return Placement.objects.filter(scope.caseload("job_seeker__", shared="progress"), job_seeker__specialist__in=staff)
 
 
 def tasks_in_scope(scope: AccessScope, staff: QuerySet[User]) -> QuerySet[SupportTask]:
-    return SupportTask.objects.filter(scope.caseload("job_seeker__"), owner__in=staff)
+    return SupportTask.objects.filter(scope.caseload("job_seeker__", shared="support"), owner__in=staff)
 
 
 def employer_contacts_in_scope(scope: AccessScope, staff: QuerySet[User]) -> QuerySet[EmployerContact]:
