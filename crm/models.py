@@ -338,6 +338,15 @@ class JobSeeker(LoadedRelations, models.Model):
     disclosure_preference = models.CharField(
         _("disclosure preference"), max_length=20, choices=Disclosure.choices, default=Disclosure.UNDECIDED
     )
+    referred_by_partner = models.ForeignKey(
+        "Partner",
+        verbose_name=_("referred by partner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        help_text=_("The partner organisation that referred this person through the API, if any."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
