@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm import clock as program_clock
-from crm.models import Organisation, Team, User
+from crm import services as crm_services
+from crm.models import JobSeeker, Organisation, Partner, Team, User
 from demo.catalogue import Catalogue, catalogue
 from demo.driver import Clock, Driver
 from demo.planning import make_plan
@@ -54,7 +55,34 @@ def create_program(data: Catalogue) -> tuple[Organisation, dict[str, User]]:
     for team in program["teams"]:
         teams[team["name"]].leader = staff[team["leader"]]
         teams[team["name"]].save(update_fields=["leader"])
+    for partner in program.get("partners", []):
+        Partner.objects.create(
+            organisation=organisation,
+            name=partner["name"],
+            kind=partner["kind"],
+            referrals_to=staff[partner["referrals_to"]],
+        )
     return organisation, staff
+
+
+def share_with_partners(data: Catalogue, driver: Driver, today: date) -> None:
+    """Consents recorded at the end of the story: each partner's `shared_with` first
+    people who found a job (their specialist records it, as in the app), so a partner
+    key sees placements and milestones at once."""
+    for partner_data in data.program.get("partners", []):
+        partner = Partner.objects.get(organisation=driver.organisation, name=partner_data["name"])
+        people = (
+            JobSeeker.objects.filter(organisation=driver.organisation, placements__isnull=False)
+            .distinct()
+            .order_by("pk")[: partner_data["shared_with"]]
+        )
+        for person in people:
+            crm_services.sharing_consent_record(
+                scope=driver.scope(person.specialist.username),
+                job_seeker_id=person.pk,
+                partner_id=partner.pk,
+                consent={"consented_by": person.first_name, "consented_on": today, "shares_progress": True},
+            )
 
 
 def build_demo(*, seed: int = DEFAULT_SEED, today: date | None = None) -> dict[str, int]:
@@ -70,4 +98,5 @@ def build_demo(*, seed: int = DEFAULT_SEED, today: date | None = None) -> dict[s
         driver = Driver(organisation, staff, clock)
         with program_clock.in_program_zone(organisation), driver.watching_events():
             Story(driver, plan, seed=seed, catalogue=data).play()
+            share_with_partners(data, driver, today)
         return driver.counts()
