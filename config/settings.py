@@ -351,6 +351,47 @@ CALENDAR_REFRESH_MINUTES = int(os.environ.get("CALENDAR_REFRESH_MINUTES", "60"))
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Partner REST API (integrations/api, docs/api.md) -------------------------------------
+# Swagger UI's files served from this site (the CSP allows nothing else).
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+# Requests per partner key and per staff user (DRF rate: "<n>/<second|minute|hour|day>").
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/min")
+API_STAFF_THROTTLE_RATE = os.environ.get("API_STAFF_THROTTLE_RATE", "1200/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.api.authentication.BearerAuthentication",
+        "integrations.api.authentication.StaffSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["integrations.api.permissions.HasGrant"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "integrations.api.throttling.PartnerKeyThrottle",
+        "integrations.api.throttling.StaffThrottle",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "integrations.api.pagination.SyncCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "integrations.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IPS CRM API",
+    "DESCRIPTION": (
+        "The partner and staff REST API of the IPS job-development CRM. Partner keys carry grants; "
+        "staff reach exactly what they reach in the app. Errors are RFC 9457 problem details. "
+        "Walkthrough: docs/api.md."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
 
 # Webhooks (integrations/webhooks, docs/webhooks.md) ----------------------------------
 

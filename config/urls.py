@@ -23,6 +23,7 @@ urlpatterns = [
     path("dashboard/", include("jobdev.urls_dashboard")),
     path("employers/import/", include("employers.urls_import")),
     path("", include("integrations.calendar.urls")),
+    path("api/v1/", include("integrations.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

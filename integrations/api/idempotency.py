@@ -1,0 +1,117 @@
+"""Idempotency-Key on POST and PATCH (docs/api.md).
+
+The first request with a key inserts its record, "in progress", in a transaction of
+its own, before the work: the unique (principal, key) constraint is what refuses a
+concurrent duplicate (409). Its response (status, body, the headers that matter) is
+then stored; a later request with the same key and the same method, path and body
+gets that response again with `Idempotent-Replayed: true`; with another request, 422.
+A 5xx answer is not kept (the client may retry with the same key). Records expire
+after IDEMPOTENCY_TTL (24 h) and are swept by integrations.api.tasks."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.http.request import RawPostDataException
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.response import Response
+from rest_framework.utils import encoders
+
+from .authentication import principal_of
+from .models import IdempotencyRecord
+from .problems import BadRequest, IdempotencyInProgress, IdempotencyKeyReused
+
+HEADER = "Idempotency-Key"
+METHODS = ("POST", "PATCH")
+TTL = datetime.timedelta(hours=24)
+KEPT_HEADERS = ("ETag", "Location", "Content-Type", "Content-Language")
+MAX_KEY_LENGTH = 255
+
+
+class Replay(Exception):  # noqa: N818 (a control-flow signal, not an error)
+    """The stored first response, to be answered as it is."""
+
+    def __init__(self, response: Response):
+        self.response = response
+
+
+def fingerprint(request) -> str:
+    try:
+        body = request._request.body
+    except RawPostDataException:
+        body = repr(sorted(request._request.POST.lists())).encode()
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.get_full_path().encode(), body):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
+
+
+def _replay(record: IdempotencyRecord) -> Response:
+    data = json.loads(record.response_body) if record.response_body else None
+    headers = dict(record.response_headers)
+    content_type = headers.pop("Content-Type", None)
+    response = Response(data, status=record.response_status, headers=headers, content_type=content_type)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def begin(request) -> IdempotencyRecord | None:
+    """The record of this request, now in progress; None without a key. Raises Replay,
+    IdempotencyInProgress (409), IdempotencyKeyReused (422), BadRequest (a bad key)."""
+    key = request.headers.get(HEADER)
+    if key is None or request.method not in METHODS:
+        return None
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise BadRequest(_("Idempotency-Key must be 1 to 255 printable characters."))
+    principal = principal_of(request)
+    if principal is None:
+        return None
+    print_ = fingerprint(request)
+    for _attempt in range(2):
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(
+                    principal=principal, key=key, fingerprint=print_, created_at=now, expires_at=now + TTL
+                )
+        except IntegrityError:
+            existing = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+        if existing is None:
+            continue
+        if existing.expires_at <= now:
+            IdempotencyRecord.objects.filter(pk=existing.pk, expires_at__lte=now).delete()
+            continue
+        if existing.fingerprint != print_:
+            raise IdempotencyKeyReused()
+        if existing.state == IdempotencyRecord.State.IN_PROGRESS:
+            raise IdempotencyInProgress()
+        raise Replay(_replay(existing))
+    raise IdempotencyInProgress()
+
+
+def finish(record: IdempotencyRecord, response) -> None:
+    """Keep the first response (or forget the key after a server error)."""
+    if response.status_code >= 500:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        return
+    data = getattr(response, "data", None)
+    body = "" if data is None else json.dumps(data, cls=encoders.JSONEncoder, ensure_ascii=False)
+    headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+    if "Content-Type" not in headers and getattr(response, "content_type", None):
+        headers["Content-Type"] = response.content_type
+    IdempotencyRecord.objects.filter(pk=record.pk).update(
+        state=IdempotencyRecord.State.DONE,
+        response_status=response.status_code,
+        response_body=body,
+        response_headers=headers,
+    )
+
+
+def sweep(now: datetime.datetime | None = None) -> int:
+    """Delete expired records; returns how many."""
+    deleted, _ = IdempotencyRecord.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted

@@ -1,0 +1,13 @@
+"""Periodic housekeeping of the API (dramatiq-crontab, as crm/tasks.py)."""
+
+import dramatiq
+from dramatiq_crontab import cron
+
+from integrations.api import idempotency
+
+
+@cron("23 * * * *")
+@dramatiq.actor(max_retries=3)
+def sweep_idempotency_records():
+    """Idempotency-Keys are answered for 24 hours; older records are deleted."""
+    idempotency.sweep()
