@@ -394,6 +394,37 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Webhooks (integrations/webhooks, docs/webhooks.md) ----------------------------------
+# A failed delivery is tried again after these delays, in minutes, in order, each
+# stretched or shrunk by up to WEBHOOKS_RETRY_JITTER (a fraction) so that receivers
+# coming back are not hit by every retry at once; after the last one it gives up.
+# The default spans about 3.9 days (at least 3.4 with the jitter). The minute sweep
+# sends what is due (integrations.webhooks.tasks).
+WEBHOOKS_RETRY_DELAYS_MINUTES = [
+    int(m) for m in env_list("WEBHOOKS_RETRY_DELAYS_MINUTES", "1,5,30,120,360,720,1440,1440,1440")
+]
+if not WEBHOOKS_RETRY_DELAYS_MINUTES or min(WEBHOOKS_RETRY_DELAYS_MINUTES) < 1:
+    raise ImproperlyConfigured("WEBHOOKS_RETRY_DELAYS_MINUTES must list whole minutes from 1.")
+WEBHOOKS_RETRY_JITTER = float(os.environ.get("WEBHOOKS_RETRY_JITTER", "0.1"))
+# A subscription whose deliveries all failed for this many days, or that gave up this
+# many deliveries in a row, is disabled (program admins see why; re-enabling replays).
+WEBHOOKS_DISABLE_AFTER_FAILING_DAYS = int(os.environ.get("WEBHOOKS_DISABLE_AFTER_FAILING_DAYS", "3"))
+WEBHOOKS_DISABLE_AFTER_GIVEN_UP = int(os.environ.get("WEBHOOKS_DISABLE_AFTER_GIVEN_UP", "5"))
+# Re-enabling a subscription replays the deliveries of this many past days it missed.
+WEBHOOKS_REPLAY_DAYS = int(os.environ.get("WEBHOOKS_REPLAY_DAYS", "14"))
+# After a secret rotation the previous secret also signs, for this many hours.
+WEBHOOKS_ROTATION_HOURS = int(os.environ.get("WEBHOOKS_ROTATION_HOURS", "24"))
+# Each attempt: connect and read time-outs (seconds) and the most of a response read.
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "5"))
+WEBHOOKS_MAX_RESPONSE_BYTES = int(os.environ.get("WEBHOOKS_MAX_RESPONSE_BYTES", str(64 * 1024)))
+# SSRF protection (integrations/webhooks/transport.py): outside development and tests,
+# only https:// and only public addresses. Development (DEBUG) and tests may send to a
+# local receiver over plain HTTP; production refuses to start with either switched on.
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", DEBUG)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+if not DEBUG and (WEBHOOKS_ALLOW_HTTP or WEBHOOKS_ALLOW_PRIVATE_ADDRESSES):
+    raise ImproperlyConfigured(
+        "WEBHOOKS_ALLOW_HTTP and WEBHOOKS_ALLOW_PRIVATE_ADDRESSES are for development and tests only (DEBUG on)."
+    )
 
 # Every handler masks calendar feed tokens and password-reset tokens in the paths it
 # writes (config/log_masking.py). Django's own handlers are replaced: runserver's

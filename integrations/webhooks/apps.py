@@ -8,3 +8,8 @@ class WebhooksConfig(AppConfig):
     name = "integrations.webhooks"
     label = "webhooks"
     verbose_name = _("Webhooks")
+
+    def ready(self):
+        from crm.events import import_app_modules
+
+        import_app_modules(self, "handlers", "tasks", "selectors")

@@ -1,0 +1,219 @@
+"""One HTTP POST to a partner's endpoint, guarded against server-side request forgery.
+
+A webhook URL is chosen by a partner: without care it would let them make the server
+call its own network (the database, Redis, a cloud metadata service). So, unless the
+development/test switches say otherwise (settings.WEBHOOKS_ALLOW_HTTP,
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES, refused when DEBUG is off):
+
+- https:// only, no user name or password in the URL;
+- the host is resolved once, at send time, and refused if ANY of its addresses is not a
+  public unicast address (private, loopback, link-local and so the metadata service
+  169.254.169.254, shared CGNAT 100.64.0.0/10, multicast, reserved, unspecified,
+  unique-local and so fd00:ec2::254, and IPv6 forms embedding such an IPv4 address:
+  IPv4-mapped, 6to4, NAT64);
+- the connection goes to that checked address, never re-resolved (a DNS answer that
+  changes between the check and the connection, "DNS rebinding", cannot redirect it),
+  with SNI and certificate verification for the URL's host name;
+- redirects are not followed (a 3xx is a failed attempt), connect and read time out
+  after WEBHOOKS_TIMEOUT_SECONDS, and at most WEBHOOKS_MAX_RESPONSE_BYTES of the
+  response are read.
+"""
+
+import ipaddress
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import urllib3
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+# Public-looking (is_global) ranges that still reach somewhere they must not.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_REFUSED_NETWORKS = [
+    ipaddress.ip_network("100.64.0.0/10"),  # shared address space (CGNAT); not is_global, stated for clarity
+    ipaddress.ip_network("64:ff9b:1::/48"),  # local-use NAT64
+    ipaddress.ip_network("169.254.169.254/32"),  # cloud metadata (link-local anyway)
+    ipaddress.ip_network("fd00:ec2::254/128"),  # AWS metadata over IPv6 (unique-local anyway)
+]
+
+
+class Refused(Exception):  # noqa: N818 - a refusal, not a programming error
+    """The URL or its addresses may not be called. `str()` is for the delivery log."""
+
+
+@dataclass
+class Result:
+    status_code: int | None
+    duration_ms: int
+    body: bytes = b""
+    error: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def address_is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A public unicast address a webhook may be sent to."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in _NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None:
+            return address_is_public(embedded)
+        if address.teredo:
+            return False
+    if any(address in network for network in _REFUSED_NETWORKS if network.version == address.version):
+        return False
+    return address.is_global and not (
+        address.is_multicast
+        or address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_unspecified
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str  # the name as written in the URL (no brackets), for SNI, the certificate and Host
+    port: int
+    path: str  # path and query
+    address: str  # the checked address connected to
+
+
+def check_url(url: str) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path) of a URL that may be called, or Refused. No DNS."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise Refused(_("The URL is not valid.")) from error
+    scheme = parts.scheme.lower()
+    allowed = {"https", "http"} if settings.WEBHOOKS_ALLOW_HTTP else {"https"}
+    if scheme not in allowed:
+        raise Refused(_("Only https:// URLs may receive webhooks."))
+    if parts.username is not None or parts.password is not None:
+        raise Refused(_("The URL may not contain a user name or password."))
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise Refused(_("The URL has no host."))
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    return scheme, host, port or (443 if scheme == "https" else 80), path
+
+
+def resolve(url: str) -> Target:
+    """Check the URL, resolve its host once and check every address; Refused otherwise."""
+    scheme, host, port, path = check_url(url)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as error:
+        raise Refused(_("The host name could not be resolved.")) from error
+    addresses = []
+    for _family, _type, _proto, _canonname, sockaddr in infos:
+        # Drop an IPv6 zone ("fe80::1%eth0"): it is link-local, refused below anyway.
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise Refused(_("The host name could not be resolved."))
+    if not settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
+        for address in addresses:
+            if not address_is_public(address):
+                raise Refused(_("The host resolves to a private, local or reserved address: refused."))
+    return Target(scheme=scheme, host=host, port=port, path=path, address=str(addresses[0]))
+
+
+def _host_header(target: Target) -> str:
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    default = 443 if target.scheme == "https" else 80
+    return host if target.port == default else f"{host}:{target.port}"
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> Result:
+    """POST `body`; never raises for the network's or the receiver's failures (they are
+    the Result's `error`), nor for a refused URL."""
+    started = time.monotonic()
+
+    def elapsed() -> int:
+        return int((time.monotonic() - started) * 1000)
+
+    try:
+        target = resolve(url)
+    except Refused as refusal:
+        return Result(status_code=None, duration_ms=elapsed(), error=str(refusal))
+    seconds = settings.WEBHOOKS_TIMEOUT_SECONDS
+    timeout = urllib3.Timeout(connect=seconds, read=seconds)
+    if target.scheme == "https":
+        context = ssl.create_default_context()  # certificate and host name verified
+        pool = urllib3.HTTPSConnectionPool(
+            target.address,
+            target.port,
+            timeout=timeout,
+            maxsize=1,
+            retries=False,
+            ssl_context=context,
+            server_hostname=target.host,
+            assert_hostname=target.host,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(target.address, target.port, timeout=timeout, maxsize=1, retries=False)
+    try:
+        response = pool.urlopen(
+            "POST",
+            target.path,
+            body=body,
+            headers={**headers, "Host": _host_header(target)},
+            redirect=False,
+            retries=False,
+            preload_content=False,
+            assert_same_host=False,
+        )
+        try:
+            received = _read_capped(response, deadline=started + 2 * seconds)
+        finally:
+            response.release_conn()
+            response.close()
+    except urllib3.exceptions.HTTPError as error:
+        return Result(status_code=None, duration_ms=elapsed(), error=_describe(error))
+    except OSError as error:
+        return Result(status_code=None, duration_ms=elapsed(), error=_describe(error))
+    finally:
+        pool.close()
+    result = Result(status_code=response.status, duration_ms=elapsed(), body=received)
+    if 300 <= response.status < 400:
+        result.error = str(_("Redirect not followed."))
+    return result
+
+
+def _read_capped(response, *, deadline: float) -> bytes:
+    """At most WEBHOOKS_MAX_RESPONSE_BYTES, and no later than `deadline`: a receiver
+    that trickles an endless body holds the worker no longer than that."""
+    limit = settings.WEBHOOKS_MAX_RESPONSE_BYTES
+    chunks, size = [], 0
+    while size < limit and time.monotonic() < deadline:
+        chunk = response.read(min(8192, limit - size), decode_content=False)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, urllib3.exceptions.ConnectTimeoutError):
+        return str(_("Connection timed out."))
+    if isinstance(error, urllib3.exceptions.ReadTimeoutError | TimeoutError | socket.timeout):
+        return str(_("The receiver did not answer in time."))
+    if isinstance(error, urllib3.exceptions.SSLError | ssl.SSLError):
+        return str(_("TLS error: %(error)s")) % {"error": str(error)[:300]}
+    if isinstance(error, urllib3.exceptions.NewConnectionError | ConnectionError):
+        return str(_("Could not connect."))
+    return str(_("Network error: %(error)s")) % {"error": type(error).__name__}
