@@ -356,6 +356,8 @@ INSTALLED_APPS += ["drf_spectacular_sidecar"]
 # Requests per partner key and per staff user (DRF rate: "<n>/<second|minute|hour|day>").
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/min")
 API_STAFF_THROTTLE_RATE = os.environ.get("API_STAFF_THROTTLE_RATE", "1200/min")
+# Deleted records are listed at /api/v1/tombstones/ for this many days.
+API_TOMBSTONE_DAYS = int(os.environ.get("API_TOMBSTONE_DAYS", "90"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "integrations.api.authentication.BearerAuthentication",
@@ -390,7 +392,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.api.schema.problem_responses",
+    ],
 }
 
 # Webhooks (integrations/webhooks, docs/webhooks.md) ----------------------------------

@@ -9,3 +9,8 @@ class ApiConfig(AppConfig):
     name = "integrations.api"
     label = "api"
     verbose_name = _("Partner API")
+
+    def ready(self):
+        from . import tombstones
+
+        tombstones.connect()

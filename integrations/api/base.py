@@ -78,10 +78,10 @@ from crm.access import AccessScope
 from crm.models import JobSeeker
 
 from . import idempotency
+from .grants import STAFF_ONLY
 from .problems import PreconditionFailed, request_language
 
-#: A `grants` value: partner keys never reach this action (403 "staff only").
-STAFF_ONLY = "staff-only"
+__all__ = ["STAFF_ONLY", "ScopedViewSet", "etag_of", "if_match_allows"]
 
 
 def etag_of(data) -> str:
@@ -179,8 +179,13 @@ class ScopedViewSet(viewsets.GenericViewSet):
     # Preconditions ------------------------------------------------------------------
 
     def check_if_match(self, instance) -> None:
+        self.check_if_match_data(self.representation(instance))
+
+    def check_if_match_data(self, data) -> None:
+        """412 unless If-Match is absent, "*" or the ETag of `data` (what a GET of the
+        resource answers now)."""
         header = self.request.headers.get("If-Match")
-        if header is not None and not if_match_allows(header, etag_of(self.representation(instance))):
+        if header is not None and not if_match_allows(header, etag_of(data)):
             raise PreconditionFailed()
 
     def locked_write(self, apply: Callable[[models.Model], models.Model | None]):

@@ -23,6 +23,9 @@ BENEFITS_WRITE = "benefits:write"
 EVENTS_READ = "events:read"
 WEBHOOKS_MANAGE = "webhooks:manage"
 
+#: Not a grant: the value a view names for an action partner keys never reach.
+STAFF_ONLY = "staff-only"
+
 #: grant -> what it allows (shown to program admins when they create a key).
 GRANTS: dict[str, str] = {
     REFERRALS_WRITE: _("Create referrals (POST /api/v1/referrals/)."),

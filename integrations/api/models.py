@@ -157,8 +157,8 @@ class IdempotencyRecord(models.Model):
 
 class Tombstone(models.Model):
     """A record deleted, for incremental sync: clients drop what they hold of it.
-    `partner` set: written for that partner (who could see the job seeker); null: for
-    staff. Records a partner lost through consent withdrawal or expiry are computed
+    `partner_id` set: written for that partner (who could see the job seeker); null:
+    for staff. Kept API_TOMBSTONE_DAYS days. Records a partner lost through consent withdrawal or expiry are computed
     from the consents (integrations.api.tombstones), not stored."""
 
     class Reason(models.TextChoices):
@@ -166,17 +166,21 @@ class Tombstone(models.Model):
         CONSENT_WITHDRAWN = "consent_withdrawn", _("consent withdrawn")
         CONSENT_EXPIRED = "consent_expired", _("consent expired")
 
-    organisation = models.ForeignKey("crm.Organisation", on_delete=models.CASCADE, related_name="+")
+    # Plain ids, not foreign keys: a tombstone outlives what it names, and one written
+    # while a whole program or partner is being deleted must not block that deletion.
+    organisation_id = models.BigIntegerField(_("organisation id"))
     resource_type = models.CharField(_("resource type"), max_length=40)
     object_id = models.BigIntegerField(_("object id"))
     job_seeker_id = models.BigIntegerField(_("job seeker id"), null=True, blank=True)
-    partner = models.ForeignKey("crm.Partner", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    partner_id = models.BigIntegerField(_("partner id"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, default=Reason.DELETED)
     happened_at = models.DateTimeField(_("happened"), default=timezone.now)
 
     class Meta:
         verbose_name = _("tombstone")
-        indexes = [models.Index(fields=["organisation", "partner", "happened_at", "id"], name="api_tombstone_sync")]
+        indexes = [
+            models.Index(fields=["organisation_id", "partner_id", "happened_at", "id"], name="api_tombstone_sync")
+        ]
         ordering = ["happened_at", "id"]
 
     def __str__(self):

@@ -115,11 +115,13 @@ class SyncCursorPagination(BasePagination):
                     "type": ["string", "null"],
                     "format": "uri",
                     "description": "The next page while more rows are there now; null on the last page.",
+                    "example": "https://crm.example.org/api/v1/job-seekers/?cursor=WyIyMDI2LTExLTIw...",
                 },
                 "cursor": {
                     "type": "string",
                     "description": "The position after this page's last row: send it as ?cursor= later to "
                     "receive exactly what changed since.",
+                    "example": "WyIyMDI2LTExLTIwVDE2OjAyOjExLjQ4MjkxMyswMDowMCIsNDJd:1tGx7f:abc",
                 },
                 "results": schema,
             },

@@ -11,7 +11,7 @@ from rest_framework.permissions import BasePermission
 
 from crm.access import PartnerScope, StaffScope
 
-from .grants import grants_of
+from .grants import STAFF_ONLY, grants_of
 
 
 class HasGrant(BasePermission):
@@ -21,16 +21,12 @@ class HasGrant(BasePermission):
             return scope.in_program
         if not isinstance(scope, PartnerScope):
             return False  # DRF answers 401 when no authenticator succeeded, else 403
-        if getattr(view, "staff_only", False):
+        grant = view.required_grant(request) if hasattr(view, "required_grant") else None
+        if getattr(view, "staff_only", False) or grant in (None, STAFF_ONLY):
             self.message = _("This endpoint is for program staff only.")
             return False
-        grant = view.required_grant(request) if hasattr(view, "required_grant") else None
-        if grant is None or grant not in grants_of(scope):
-            self.message = (
-                _("Your key lacks the grant '%(grant)s'.") % {"grant": grant}
-                if grant
-                else _("This endpoint is for program staff only.")
-            )
+        if grant not in grants_of(scope):
+            self.message = _("Your key lacks the grant '%(grant)s'.") % {"grant": grant}
             return False
         return True
 

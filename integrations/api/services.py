@@ -20,9 +20,10 @@ from .selectors import api_keys_visible, personal_tokens_of
 MAX_NAME_LENGTH = 120
 
 
-def _check_name_and_expiry(name: str, expires_at: datetime.datetime | None) -> str:
+def _check_name_and_expiry(name: str, expires_at: datetime.datetime | None, errors: dict | None = None) -> str:
+    """The name stripped; raises ValidationError with `errors` and any of its own."""
     name = (name or "").strip()
-    errors = {}
+    errors = dict(errors or {})
     if not name:
         errors["name"] = _("Give it a name, so you know where it is used.")
     elif len(name) > MAX_NAME_LENGTH:
@@ -53,7 +54,6 @@ def api_key_create(
     another program), ValidationError (name, grants, expiry, an inactive partner)."""
     _program_admin(scope)
     partner = scope.get(scope.partners(), pk=partner_id)
-    name = _check_name_and_expiry(name, expires_at)
     grants = sorted(set(grants or ()))
     errors = {}
     if not grants:
@@ -62,8 +62,7 @@ def api_key_create(
         errors["grants"] = _("Unknown grant(s): %(grants)s.") % {"grants": ", ".join(unknown)}
     if not partner.is_active:
         errors["partner"] = _("This partner organisation is inactive: reactivate it first.")
-    if errors:
-        raise ValidationError(errors)
+    name = _check_name_and_expiry(name, expires_at, errors)
     key, plaintext = ApiKey.issue(
         partner=partner, name=name, grants=grants, expires_at=expires_at, created_by=scope.user
     )

@@ -11,3 +11,15 @@ from integrations.api import idempotency
 def sweep_idempotency_records():
     """Idempotency-Keys are answered for 24 hours; older records are deleted."""
     idempotency.sweep()
+
+
+@cron("41 3 * * *")
+@dramatiq.actor(max_retries=3)
+def sweep_tombstones():
+    """Deletions are listed for API_TOMBSTONE_DAYS days: a client syncing less often
+    starts again from a full list (docs/api.md)."""
+    from django.conf import settings
+
+    from integrations.api import tombstones
+
+    tombstones.sweep(settings.API_TOMBSTONE_DAYS)

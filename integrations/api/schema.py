@@ -1,0 +1,66 @@
+"""OpenAPI post-processing: every operation documents its problem responses
+(RFC 9457, `application/problem+json`), so clients and schemathesis know every status
+the API may answer, for every area's viewsets alike."""
+
+from __future__ import annotations
+
+PROBLEM = {
+    "type": "object",
+    "description": "RFC 9457 problem details, in English or French by Accept-Language.",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string", "example": "urn:ips-crm:problem:validation"},
+        "title": {"type": "string", "example": "Invalid input"},
+        "status": {"type": "integer", "example": 400},
+        "detail": {"type": "string", "example": "Some fields are not valid."},
+        "instance": {"type": ["string", "null"], "example": "/api/v1/referrals/"},
+        "errors": {
+            "type": "object",
+            "description": "Field name -> messages (`non_field_errors`: the request as a whole).",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "example": {"last_name": ["This field is required."]},
+        },
+    },
+}
+
+ALWAYS = {
+    400: "Invalid input, query parameter or cursor.",
+    401: "No credentials, or a key or token invalid, expired or revoked.",
+    403: "The key lacks the grant, or the endpoint is for staff only.",
+    404: "No such resource within your scope.",
+    406: "The Accept header asks for a format other than JSON.",
+    429: "Too many requests: wait Retry-After seconds.",
+}
+WRITES = {
+    409: "A conflict (the record exists already, or the same Idempotency-Key is still in progress).",
+    412: "If-Match does not match the resource's current ETag.",
+    415: "The body is not JSON.",
+    422: "The Idempotency-Key was used with a different request.",
+}
+HEADERS = {
+    401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": 'Bearer realm="api"'}},
+    429: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
+}
+
+
+def problem_responses(result, generator, request, public):
+    """drf-spectacular POSTPROCESSING_HOOKS entry."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = PROBLEM
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete", "head", "options"}:
+                continue
+            statuses = dict(ALWAYS)
+            if method in {"post", "put", "patch", "delete"}:
+                statuses.update(WRITES)
+            responses = operation.setdefault("responses", {})
+            for code, description in statuses.items():
+                if str(code) in responses:
+                    continue
+                response = {"description": description, "content": {"application/problem+json": {"schema": ref}}}
+                if code in HEADERS:
+                    response["headers"] = HEADERS[code]
+                responses[str(code)] = response
+    return result
