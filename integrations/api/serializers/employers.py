@@ -1,0 +1,134 @@
+"""Employers, their sites and contact persons (staff only: partner keys see none).
+
+Output serializers say what a client reads; input serializers check the shape and
+hand explicit fields to employers.services, which keeps every rule (ValidationError,
+answered 400 with the field's name)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from crm.models import Industry
+from employers.models import ContactPerson, Employer, EmployerSite
+
+# Output ---------------------------------------------------------------------------------
+
+
+class EmployerSiteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EmployerSite
+        fields = ["id", "employer", "name", "address", "postcode", "town", "latitude", "longitude"]
+        read_only_fields = fields
+
+
+class ContactPersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContactPerson
+        fields = [
+            "id",
+            "employer",
+            "site",
+            "name",
+            "role",
+            "has_hiring_authority",
+            "preferred_channel",
+            "phone",
+            "email",
+        ]
+        read_only_fields = fields
+
+
+class EmployerSerializer(serializers.ModelSerializer):
+    industry = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text=_("NACE Rev. 2 section code.")
+    )
+    sites = EmployerSiteSerializer(many=True, read_only=True)
+    contact_persons = ContactPersonSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Employer
+        fields = [
+            "id",
+            "name",
+            "industry",
+            "size",
+            "relationship_stage",
+            "website",
+            "description",
+            "sites",
+            "contact_persons",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# Input ----------------------------------------------------------------------------------
+
+
+class EmployerSiteInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=250)
+    postcode = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    town = serializers.CharField(max_length=120)
+    latitude = serializers.DecimalField(
+        max_digits=8, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True
+    )
+
+
+class EmployerSiteCreateSerializer(EmployerSiteInputSerializer):
+    employer = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("The employer's id."))
+
+
+class ContactPersonInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    role = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    site = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        allow_null=True,
+        help_text=_("One of the employer's sites (id), or null."),
+    )
+    has_hiring_authority = serializers.BooleanField(required=False)
+    preferred_channel = serializers.ChoiceField(choices=ContactPerson.Channel.choices, required=False)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+class ContactPersonCreateSerializer(ContactPersonInputSerializer):
+    employer = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("The employer's id."))
+
+
+class FirstContactPersonSerializer(ContactPersonInputSerializer):
+    """A contact person given with a new employer: met at its first site, if any."""
+
+    site = None
+
+
+class EmployerInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    industry = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Industry.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("NACE Rev. 2 section code."),
+    )
+    size = serializers.ChoiceField(choices=Employer.Size.choices, required=False)
+    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    relationship_stage = serializers.ChoiceField(
+        choices=Employer.RelationshipStage.choices,
+        required=False,
+        help_text=_("Set by hand, it may go back (the relationship starts over)."),
+    )
+
+
+class EmployerCreateSerializer(EmployerInputSerializer):
+    site = EmployerSiteInputSerializer(required=False, help_text=_("The employer's first site."))
+    contact_person = FirstContactPersonSerializer(
+        required=False, help_text=_("Someone who works there, met at the first site.")
+    )
