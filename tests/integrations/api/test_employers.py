@@ -11,17 +11,19 @@ from crm.models import Partner
 from employers.models import ContactPerson, Employer, EmployerSite
 from integrations.api.grants import ALL_GRANTS
 from tests.factories import ContactPersonFactory, EmployerFactory, EmployerSiteFactory, PartnerFactory
-from tests.integrations.api.test_placements_fixtures import (  # noqa: F401 (fixtures)
-    api,
-    assert_problem,
-    key_for,
-    no_throttle,
-    token_for,
-)
-
-pytestmark = pytest.mark.usefixtures("no_throttle")
+from tests.integrations.api.test_placements_fixtures import Api, assert_problem, key_for, lift_throttles, token_for
 
 URL = "/api/v1/employers/"
+
+
+@pytest.fixture(autouse=True)
+def _throttles(settings):
+    lift_throttles(settings)
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
 
 
 @pytest.fixture

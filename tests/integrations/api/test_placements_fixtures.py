@@ -1,12 +1,10 @@
-"""Helpers for the tests of the employers, employer contacts, placements, support and
+"""Helpers (not fixtures, so that test modules declare their own) for the tests of the employers, employer contacts, placements, support and
 benefits endpoints (no tests here): calling the API with a staff personal token or a
 partner key, and reading problems."""
 
 from __future__ import annotations
 
 import json
-
-import pytest
 
 from crm.access import StaffScope
 
@@ -55,13 +53,8 @@ class Api:
         )
 
 
-@pytest.fixture
-def api(client):
-    return Api(client)
-
-
-@pytest.fixture
-def no_throttle(settings):
+def lift_throttles(settings) -> None:
+    """The tests send many requests a minute with one credential."""
     settings.API_THROTTLE_RATE = settings.API_STAFF_THROTTLE_RATE = "100000/min"
 
 
