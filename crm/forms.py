@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.access import AccessScope
 from crm.dates import EARLIEST, LATEST, validate_sane_date
-from crm.models import CareerProfile, JobPreference, JobSeeker, Shift, Weekday
+from crm.models import CareerProfile, JobPreference, JobSeeker, Partner, Shift, Weekday
 
 T = TypeVar("T")
 
@@ -240,3 +240,85 @@ def submit(forms_: forms.BaseForm | Sequence[forms.BaseForm], call: Callable[[],
     except ValidationError as error:
         add_service_errors(*all_forms[:1], error, *all_forms[1:])
         return None
+
+
+# Partner organisations and consent to share --------------------------------------------
+
+
+class PartnerForm(forms.Form):
+    """A partner organisation of the program (crm.services.partner_create/update)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Partner.Kind.choices)
+    referrals_to = forms.ModelChoiceField(
+        label=_("Referrals go to"),
+        queryset=None,
+        required=False,
+        help_text=_("The specialist or team leader whose caseload receives this partner's referrals."),
+    )
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        initial=True,
+        help_text=_("An inactive partner can refer nobody and is offered for no new consent or benefits step."),
+    )
+
+    def __init__(self, *args, scope: AccessScope, partner: Partner | None = None, **kwargs):
+        if partner is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": partner.name,
+                    "kind": partner.kind,
+                    "referrals_to": partner.referrals_to_id,
+                    "is_active": partner.is_active,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["referrals_to"].queryset = scope.assignable_specialists()
+
+    def details(self) -> dict:
+        """The cleaned fields as the service takes them."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "kind": data["kind"],
+            "referrals_to_id": getattr(data.get("referrals_to"), "pk", None),
+            "is_active": data["is_active"],
+        }
+
+
+class SharingConsentForm(forms.Form):
+    """A job seeker's consent to share with a partner (crm.services.sharing_consent_record)."""
+
+    prefix = "consent"
+    partner = forms.ModelChoiceField(label=_("Share with"), queryset=None)
+    shares_progress = forms.BooleanField(
+        label=_("Job search and jobs"),
+        required=False,
+        initial=True,
+        help_text=_("Status, placements and their milestones."),
+    )
+    shares_support = forms.BooleanField(
+        label=_("Follow-along support"), required=False, help_text=_("Support tasks and workplace accommodations.")
+    )
+    shares_benefits = forms.BooleanField(
+        label=_("Benefits counselling"), required=False, help_text=_("Work-incentives-planning steps.")
+    )
+    consented_by = forms.CharField(
+        label=_("Consent given by"),
+        max_length=200,
+        help_text=_("The job seeker, or the legal representative who gave consent (name and role)."),
+    )
+    consented_on = SaneDateField(label=_("Consent given on"))
+    valid_until = SaneDateField(
+        label=_("Valid until"), required=False, help_text=_("Leave empty for a consent given until withdrawn.")
+    )
+
+    def __init__(self, *args, scope: AccessScope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = scope.partners().filter(is_active=True).order_by("name")
+
+    def consent(self) -> dict:
+        """The cleaned fields as the service takes them as `consent`."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "partner"}

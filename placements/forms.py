@@ -98,6 +98,28 @@ class BenefitsStatusForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
+class BenefitsCounsellorForm(forms.Form):
+    """Who counsels the worker on this step: a partner organisation of the program, which
+    may then move the step on through the API under a consent covering benefits.
+    `partners`: the (id, name) pairs offered, read once for all the page's steps."""
+
+    counsellor = forms.ChoiceField(label=_("Benefits counsellor"), required=False)
+
+    def __init__(self, *args, partners: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counsellor"].choices = [("", _("Nobody outside the team"))] + [
+            (str(pk), name) for pk, name in partners
+        ]
+
+    def counsellor_id(self) -> int | None:
+        value = self.cleaned_data["counsellor"]
+        return int(value) if value else None
+
+    @staticmethod
+    def partners_offered(scope: AccessScope) -> list[tuple[int, str]]:
+        return list(scope.partners().filter(is_active=True).order_by("name").values_list("pk", "name"))
+
+
 class TaskCompleteForm(forms.Form):
     completed_on = SaneDateField(label=_("Done on"), widget=DateInput(), initial=timezone.localdate)
     completion_mode = forms.ChoiceField(label=_("How"), choices=SupportTask.Mode.choices)

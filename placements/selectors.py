@@ -147,7 +147,7 @@ def placement_for_detail(scope: AccessScope, pk: int, *, edit: bool = False) -> 
         .prefetch_related(
             "milestones",
             "accommodations",
-            "benefits_steps",
+            Prefetch("benefits_steps", queryset=BenefitsStep.objects.select_related("counsellor")),
             Prefetch("support_tasks", queryset=SupportTask.objects.select_related("owner", "job_seeker")),
         ),
         pk=pk,

@@ -18,5 +18,6 @@ urlpatterns = [
         name="accommodation_status",
     ),
     path("<int:pk>/benefits/<int:step_pk>/status/", views.benefits_status, name="benefits_status"),
+    path("<int:pk>/benefits/<int:step_pk>/counsellor/", views.benefits_counsellor, name="benefits_counsellor"),
     path("<int:pk>/job-end-report/", views.job_end_report, name="job_end_report"),
 ]

@@ -14,6 +14,7 @@ from placements import services
 from placements.forms import (
     AccommodationForm,
     AccommodationStatusForm,
+    BenefitsCounsellorForm,
     BenefitsStatusForm,
     EndForm,
     FollowAlongForm,
@@ -94,6 +95,8 @@ def placement_create(request, job_seeker_pk):
 
 def _detail_context(request, placement, **bound_forms):
     plan = getattr(placement, "follow_along_plan", None)
+    steps = placement.benefits_steps.all()
+    partners = BenefitsCounsellorForm.partners_offered(request.scope) if steps else []
     context = {
         "placement": placement,
         "can_edit": placements_editable(request.scope).filter(pk=placement.pk).exists(),
@@ -109,8 +112,14 @@ def _detail_context(request, placement, **bound_forms):
             for a in placement.accommodations.all()
         ],
         "benefits_steps": [
-            (b, BenefitsStatusForm(prefix=f"ben{b.pk}", initial={"status": b.next_status}))
-            for b in placement.benefits_steps.all()
+            (
+                b,
+                BenefitsStatusForm(prefix=f"ben{b.pk}", initial={"status": b.next_status}),
+                BenefitsCounsellorForm(
+                    prefix=f"benc{b.pk}", partners=partners, initial={"counsellor": b.counsellor_id}
+                ),
+            )
+            for b in steps
         ],
         "start_form": StartForm(initial={"start_date": placement.expected_start_date or timezone.localdate()}),
         "terms_form": TermsForm(
@@ -269,6 +278,24 @@ def benefits_status(request, pk, step_pk):
             scope=scope, step_id=step.pk, status=form.cleaned_data["status"] or None, note=form.cleaned_data["note"]
         ),
         success=_("Benefits-counselling step updated."),
+    )
+
+
+@require_POST
+def benefits_counsellor(request, pk, step_pk):
+    scope = request.scope
+    placement = placement_for_detail(scope, pk, edit=True)
+    step = scope.get(benefits_steps_visible(scope).filter(placement=placement), pk=step_pk)
+    form = BenefitsCounsellorForm(
+        request.POST, prefix=f"benc{step.pk}", partners=BenefitsCounsellorForm.partners_offered(scope)
+    )
+    return _on_placement_page(
+        request,
+        placement,
+        form=form,
+        context_name="benefits_counsellor_form",
+        save=lambda: services.benefits_step_assign(scope=scope, step_id=step.pk, counsellor_id=form.counsellor_id()),
+        success=_("Benefits counsellor saved."),
     )
 
 
