@@ -22,7 +22,9 @@ urlpatterns = [
     path("matching/", include("jobdev.urls_matching")),
     path("dashboard/", include("jobdev.urls_dashboard")),
     path("employers/import/", include("employers.urls_import")),
+    path("partners/", include("crm.urls_partners")),
     path("", include("integrations.calendar.urls")),
+    path("", include("integrations.api.urls_pages")),
     path("api/v1/", include("integrations.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import clock, events
-from crm.access import AccessScope, OutOfScope
+from crm.access import AccessScope, OutOfScope, StaffScope
 from crm.dates import check_sane_dates
 from crm.models import (
     CareerProfile,
@@ -475,3 +475,63 @@ def sharing_consent_withdraw(*, scope: AccessScope, consent_id: int) -> SharingC
         record.withdrawn_by = scope.user
         record.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
     return record
+
+
+# Partner organisations (program admins) -----------------------------------------------
+
+
+class PartnerFields(TypedDict, total=False):
+    name: str
+    kind: str
+    referrals_to_id: int | None
+    is_active: bool
+
+
+def may_manage_partners(scope: AccessScope) -> bool:
+    """Program admins, as themselves (a staff member with the program-wide scope), manage
+    the program's partner organisations and their API keys; nobody else, not even the
+    program acting on an event."""
+    return isinstance(scope, StaffScope) and scope.is_program_wide
+
+
+def _require_partner_manager(scope: AccessScope) -> None:
+    if not may_manage_partners(scope):
+        raise OutOfScope
+
+
+def _save_partner(scope: AccessScope, partner: Partner, details: Mapping[str, Any]) -> Partner:
+    details = allowed(details, PartnerFields)
+    if "referrals_to_id" in details:
+        referrals_to_id = details.pop("referrals_to_id")
+        if referrals_to_id is not None and not scope.assignable_specialists().filter(pk=referrals_to_id).exists():
+            raise ValidationError({"referrals_to": _("Choose a specialist or team leader of this program.")})
+        partner.referrals_to_id = referrals_to_id
+    for name, value in details.items():
+        setattr(partner, name, value)
+    if "name" in details:
+        partner.name = (partner.name or "").strip()
+    partner.full_clean(exclude=["organisation", "referrals_to"], validate_unique=False)
+    taken = Partner.objects.filter(organisation_id=scope.organisation_id, name__iexact=partner.name)
+    if taken.exclude(pk=partner.pk).exists():
+        raise ValidationError({"name": _("The program already has a partner organisation of this name.")})
+    partner.save()
+    return partner
+
+
+@transaction.atomic
+def partner_create(*, scope: AccessScope, details: PartnerFields) -> Partner:
+    """A new partner organisation of the program (program admins). Raises OutOfScope for
+    anyone else, ValidationError on a name already used in the program, an unknown kind,
+    or a `referrals_to` the program admin may not assign job seekers to."""
+    _require_partner_manager(scope)
+    return _save_partner(scope, Partner(organisation_id=scope.organisation_id), details)
+
+
+@transaction.atomic
+def partner_update(*, scope: AccessScope, partner_id: int, details: PartnerFields) -> Partner:
+    """Change a partner organisation of the program (program admins); a partner made
+    inactive refers nobody more and is offered for no new consent or benefits step.
+    Raises OutOfScope, ValidationError."""
+    _require_partner_manager(scope)
+    partner = scope.get_for_update(scope.partners(), pk=partner_id)
+    return _save_partner(scope, partner, details)
