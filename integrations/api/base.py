@@ -67,6 +67,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.utils import translation
 from rest_framework import viewsets
@@ -104,6 +105,8 @@ class ScopedViewSet(viewsets.GenericViewSet):
     staff_only = False
     sync_field = "updated_at"
     write_serializer_class = None
+    #: A service's error field name -> the API's input name ({"specialist": "specialist_id"}).
+    error_field_names: dict[str, str] = {}
     lookup_value_regex = r"[0-9]+"
     #: The model, for the schema generator (no caller, no scope); default: the output serializer's.
     model: type[models.Model] | None = None
@@ -207,6 +210,11 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
             return exc.response
+        if isinstance(exc, DjangoValidationError) and hasattr(exc, "error_dict") and self.error_field_names:
+            # A service names its model's fields; the client sent the API's names.
+            exc = DjangoValidationError(
+                {self.error_field_names.get(name, name): errors for name, errors in exc.error_dict.items()}
+            )
         return super().handle_exception(exc)
 
     def _single_resource(self, response) -> bool:

@@ -28,7 +28,7 @@ from .problems import BadRequest, IdempotencyInProgress, IdempotencyKeyReused
 HEADER = "Idempotency-Key"
 METHODS = ("POST", "PATCH")
 TTL = datetime.timedelta(hours=24)
-KEPT_HEADERS = ("ETag", "Location", "Content-Type", "Content-Language")
+KEPT_HEADERS = ("ETag", "Location", "Content-Language")
 MAX_KEY_LENGTH = 255
 
 
@@ -101,7 +101,8 @@ def finish(record: IdempotencyRecord, response) -> None:
     data = getattr(response, "data", None)
     body = "" if data is None else json.dumps(data, cls=encoders.JSONEncoder, ensure_ascii=False)
     headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-    if "Content-Type" not in headers and getattr(response, "content_type", None):
+    # DRF decides the content type when it renders (a problem sets its own).
+    if getattr(response, "content_type", None):
         headers["Content-Type"] = response.content_type
     IdempotencyRecord.objects.filter(pk=record.pk).update(
         state=IdempotencyRecord.State.DONE,

@@ -179,6 +179,7 @@ class JobSeekerViewSet(ScopedViewSet):
     }
     serializer_class = JobSeekerSerializer
     write_serializer_class = JobSeekerWriteSerializer
+    error_field_names = {"specialist": "specialist_id"}
     filterset_class = JobSeekerFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 

@@ -1,0 +1,136 @@
+"""Idempotency-Key on POST and PATCH: replay, reuse with another body, in progress, expiry."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from crm.models import JobSeeker
+from integrations.api import idempotency
+from integrations.api.models import ApiKey, IdempotencyRecord
+from integrations.api.tasks import sweep_idempotency_records
+from tests.factories import JobSeekerFactory
+from tests.integrations.api.core_fixtures import *  # noqa: F403
+from tests.integrations.api.core_fixtures import bearer
+
+pytestmark = pytest.mark.django_db
+
+REFERRAL = {"first_name": "Ana", "last_name": "Silva", "town": "Marseille"}
+
+
+@pytest.fixture
+def key(partner, issue_key):
+    return bearer(issue_key(partner, ["referrals:write", "jobseekers:read"]))
+
+
+def refer(api, key, body=REFERRAL, idempotency_key="k-1", **extra):
+    return api.post("/api/v1/referrals/", body, format="json", HTTP_IDEMPOTENCY_KEY=idempotency_key, **key, **extra)
+
+
+def test_a_replay_returns_the_first_response_and_creates_nothing(api, key):
+    first = refer(api, key)
+    assert first.status_code == 201
+    assert "Idempotent-Replayed" not in first
+    second = refer(api, key)
+    assert second.status_code == 201
+    assert second["Idempotent-Replayed"] == "true"
+    assert second.json() == first.json()
+    assert second["Location"] == first["Location"]
+    assert second["ETag"] == first["ETag"]
+    assert JobSeeker.objects.count() == 1
+
+
+def test_the_same_key_with_another_body_is_422(api, key):
+    refer(api, key)
+    response = refer(api, key, body={**REFERRAL, "first_name": "Other"})
+    assert response.status_code == 422
+    assert response.json()["type"] == "urn:ips-crm:problem:idempotency-key-reused"
+    assert JobSeeker.objects.count() == 1
+
+
+def test_the_same_key_on_another_path_is_422(api, key, specialist_sam, issue_token):
+    refer(api, key)
+    response = api.post("/api/v1/referrals/?x=1", REFERRAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1", **key)
+    assert response.status_code == 422
+
+
+def test_a_duplicate_while_the_first_is_in_progress_is_409(api, key):
+    # The first request's record, inserted and committed before its work: same
+    # principal, key and request fingerprint, not finished yet.
+    principal = f"key:{ApiKey.objects.get().pk}"
+    first = Request(APIRequestFactory().post("/api/v1/referrals/", REFERRAL, format="json"))
+    IdempotencyRecord.objects.create(
+        principal=principal,
+        key="k-1",
+        fingerprint=idempotency.fingerprint(first),
+        expires_at=timezone.now() + idempotency.TTL,
+    )
+    response = refer(api, key)
+    assert response.status_code == 409
+    assert response.json()["type"] == "urn:ips-crm:problem:idempotency-in-progress"
+    assert not JobSeeker.objects.exists()
+
+
+def test_keys_belong_to_their_principal(api, key, partner, issue_key):
+    refer(api, key)
+    other_key = bearer(issue_key(partner, ["referrals:write"]))
+    response = refer(api, other_key)
+    assert response.status_code == 201
+    assert "Idempotent-Replayed" not in response
+    assert JobSeeker.objects.count() == 2
+
+
+def test_an_error_response_is_replayed_too(api, key):
+    first = refer(api, key, body={"first_name": "Ana"})
+    assert first.status_code == 400
+    second = refer(api, key, body={"first_name": "Ana"})
+    assert second.status_code == 400
+    assert second["Idempotent-Replayed"] == "true"
+    assert second["Content-Type"] == "application/problem+json"
+    assert second.json() == first.json()
+
+
+def test_patch_is_idempotent(api, specialist_sam, issue_token):
+    person = JobSeekerFactory(specialist=specialist_sam)
+    token = bearer(issue_token(specialist_sam))
+    path = f"/api/v1/job-seekers/{person.pk}/"
+    first = api.patch(path, {"town": "Aix"}, format="json", HTTP_IDEMPOTENCY_KEY="p-1", **token)
+    history = person.history.count()
+    second = api.patch(path, {"town": "Aix"}, format="json", HTTP_IDEMPOTENCY_KEY="p-1", **token)
+    assert first.status_code == second.status_code == 200
+    assert second["Idempotent-Replayed"] == "true"
+    assert person.history.count() == history
+
+
+def test_expired_records_are_forgotten_and_swept(api, key):
+    refer(api, key)
+    IdempotencyRecord.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    response = refer(api, key)
+    assert response.status_code == 201
+    assert "Idempotent-Replayed" not in response
+    assert JobSeeker.objects.count() == 2
+    IdempotencyRecord.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    sweep_idempotency_records()
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_records_live_24_hours(api, key):
+    refer(api, key)
+    record = IdempotencyRecord.objects.get()
+    assert record.expires_at - record.created_at == datetime.timedelta(hours=24)
+    assert record.state == "done" and record.response_status == 201
+
+
+@pytest.mark.parametrize("bad", ["", "x" * 256, "tab\there"])
+def test_a_bad_key_is_400(api, key, bad):
+    response = refer(api, key, idempotency_key=bad)
+    assert response.status_code == 400
+    assert not JobSeeker.objects.exists()
+
+
+def test_get_ignores_the_header(api, key):
+    response = api.get("/api/v1/job-seekers/", HTTP_IDEMPOTENCY_KEY="g-1", **key)
+    assert response.status_code == 200
+    assert not IdempotencyRecord.objects.exists()
