@@ -102,6 +102,16 @@ class TestTheSection:
         assert retired not in form.fields["partner"].queryset
 
 
+def test_the_section_query_count_is_bounded(
+    client_for, specialist_sam, nadia, organisation, django_assert_max_num_queries
+):
+    for number in range(10):
+        SharingConsentFactory(job_seeker=nadia, partner=PartnerFactory(organisation=organisation, name=f"P{number}"))
+    client = client_for(specialist_sam)
+    with django_assert_max_num_queries(12):
+        assert section(client, nadia).status_code == 200
+
+
 class TestRecording:
     def test_record_a_consent(self, client_for, specialist_sam, nadia, cmp):
         response = client_for(specialist_sam).post(reverse("job_seeker_sharing", args=[nadia.pk]), consent_data(cmp))

@@ -120,6 +120,18 @@ class TestShownOnce:
         assert "ipsk_" not in response.content.decode()
         assert not ApiKey.objects.exists()
 
+    def test_an_inactive_partner_gets_no_key(self, client_for, program_admin, partner):
+        partner.is_active = False
+        partner.save()
+        client = client_for(program_admin)
+        assert (
+            reverse("partner_api_key_create", args=[partner.pk])
+            not in client.get(reverse("partner_api_keys", args=[partner.pk])).content.decode()
+        )
+        response = create_key(client, partner)
+        assert response.status_code == 200 and "inactive" in response.content.decode()
+        assert not ApiKey.objects.exists()
+
     def test_another_program_s_partner_is_404(self, client_for, other_admin, partner):
         assert create_key(client_for(other_admin), partner).status_code == 404
 
