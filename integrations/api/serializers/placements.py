@@ -1,0 +1,310 @@
+"""Placements with their milestones, support tasks, workplace adjustments and
+benefits-counselling steps.
+
+Staff read what their pages show. A partner key reads these rows only under a consent
+covering them, and never what may reveal health or was written for the team: no
+notes, no adjustment descriptions, no task titles written by hand or naming an
+adjustment, no cancel reasons, no employer, and a job's end reason generalised
+(`quit` for every quit, so a health reason cannot be told apart). Those fields are
+present and null (or generalised) for partners, so every response has one shape."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from crm.access import PartnerScope
+from crm.dates import validate_sane_date
+from crm.models import JobType
+from placements.models import Accommodation, BenefitsStep, Placement, PlacementMilestone, SupportTask
+
+ID = {"min_value": 1, "max_value": 2**63 - 1}
+
+#: What a partner reads of a job's end reason: every quit is "quit", so a health
+#: reason (`quit_health`) cannot be told apart from any other.
+GENERAL_END_REASONS = {
+    Placement.EndReason.QUIT_BETTER_JOB: "quit",
+    Placement.EndReason.QUIT_HEALTH: "quit",
+    Placement.EndReason.QUIT_OTHER: "quit",
+}
+END_REASON_CHOICES = [("", "—"), *Placement.EndReason.choices, ("quit", _("Quit (partners: any quit)"))]
+
+FOR_STAFF = _("Staff only: null for partner keys.")
+
+
+def is_partner(context) -> bool:
+    """Whether the caller is a partner key (its scope is `request.auth`)."""
+    request = context.get("request")
+    return isinstance(getattr(request, "auth", None), PartnerScope)
+
+
+class StaffOnlyMixin:
+    """Fields named in Meta.staff_only read null for a partner key."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if is_partner(self.context):
+            for name in self.Meta.staff_only:
+                data[name] = None
+        return data
+
+
+class NamedSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlacementMilestone
+        fields = ["name", "due_date", "reached_at", "still_working"]
+        read_only_fields = fields
+
+
+class PlacementSerializer(StaffOnlyMixin, serializers.ModelSerializer):
+    employer = serializers.SerializerMethodField(help_text=FOR_STAFF)
+    site = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text=FOR_STAFF)
+    job_type = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text=_("ISCO-08 based job type code.")
+    )
+    specialist = serializers.SerializerMethodField(help_text=FOR_STAFF)
+    end_reason = serializers.SerializerMethodField(
+        help_text=_("Empty until the job ends. Partners read every quit as `quit`.")
+    )
+    milestones = MilestoneSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Placement
+        fields = [
+            "id",
+            "job_seeker",
+            "specialist",
+            "employer",
+            "site",
+            "job_title",
+            "job_type",
+            "hours_per_week",
+            "hourly_pay",
+            "is_competitive",
+            "offer_date",
+            "expected_start_date",
+            "start_date",
+            "end_date",
+            "status",
+            "end_reason",
+            "milestones",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+        staff_only = ["employer", "site", "specialist"]
+
+    @extend_schema_field(NamedSerializer(allow_null=True))
+    def get_employer(self, placement):
+        return {"id": placement.employer_id, "name": placement.employer.name}
+
+    @extend_schema_field(NamedSerializer(allow_null=True))
+    def get_specialist(self, placement):
+        specialist = placement.job_seeker.specialist
+        return {"id": specialist.pk, "name": specialist.get_full_name() or specialist.username}
+
+    @extend_schema_field(serializers.ChoiceField(choices=END_REASON_CHOICES))
+    def get_end_reason(self, placement) -> str:
+        if is_partner(self.context):
+            return GENERAL_END_REASONS.get(placement.end_reason, placement.end_reason)
+        return placement.end_reason
+
+
+class SupportTaskSerializer(StaffOnlyMixin, serializers.ModelSerializer):
+    title = serializers.SerializerMethodField(
+        help_text=_("In the language asked for. Partners read the kind of task, never a title that may name details.")
+    )
+    owner = serializers.SerializerMethodField(help_text=FOR_STAFF)
+
+    class Meta:
+        model = SupportTask
+        fields = [
+            "id",
+            "job_seeker",
+            "placement",
+            "kind",
+            "title",
+            "status",
+            "due_date",
+            "due_time",
+            "duration_minutes",
+            "owner",
+            "accommodation",
+            "benefits_step",
+            "completed_on",
+            "completion_mode",
+            "completion_note",
+            "cancel_reason",
+            "sequence",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+        staff_only = ["owner", "completion_note", "cancel_reason"]
+        extra_kwargs = {
+            "completion_note": {"allow_null": True, "help_text": FOR_STAFF},
+            "cancel_reason": {"allow_null": True, "help_text": FOR_STAFF},
+        }
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_title(self, task) -> str:
+        if is_partner(self.context):
+            return str(task.get_kind_display())
+        return task.title
+
+    @extend_schema_field(NamedSerializer(allow_null=True))
+    def get_owner(self, task):
+        return {"id": task.owner_id, "name": task.owner.get_full_name() or task.owner.username}
+
+
+class AccommodationSerializer(StaffOnlyMixin, serializers.ModelSerializer):
+    job_seeker = serializers.IntegerField(source="placement.job_seeker_id", read_only=True)
+
+    class Meta:
+        model = Accommodation
+        fields = [
+            "id",
+            "placement",
+            "job_seeker",
+            "status",
+            "description",
+            "worker_consents_to_disclosure",
+            "note",
+            "updated_at",
+        ]
+        read_only_fields = fields
+        # An adjustment says what the worker needs, which may reveal their health.
+        staff_only = ["description", "worker_consents_to_disclosure", "note"]
+        extra_kwargs = {name: {"allow_null": True, "help_text": FOR_STAFF} for name in staff_only}
+
+
+class BenefitsStepSerializer(StaffOnlyMixin, serializers.ModelSerializer):
+    class Meta:
+        model = BenefitsStep
+        fields = [
+            "id",
+            "job_seeker",
+            "placement",
+            "reason",
+            "status",
+            "offered_on",
+            "counsellor",
+            "note",
+            "updated_at",
+        ]
+        read_only_fields = fields
+        staff_only = ["note"]
+        extra_kwargs = {"note": {"allow_null": True, "help_text": FOR_STAFF}}
+
+
+# Input ----------------------------------------------------------------------------------
+
+
+class PlacementOfferSerializer(serializers.Serializer):
+    job_seeker = serializers.IntegerField(**ID, help_text=_("A job seeker of your own caseload (id)."))
+    employer = serializers.IntegerField(**ID)
+    site = serializers.IntegerField(**ID, required=False, allow_null=True)
+    job_title = serializers.CharField(max_length=200)
+    job_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=JobType.objects.all(), required=False, allow_null=True
+    )
+    hours_per_week = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=0, max_value=80, required=False, allow_null=True
+    )
+    hourly_pay = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, required=False, allow_null=True)
+    is_competitive = serializers.BooleanField(default=True)
+    offer_date = serializers.DateField(validators=[validate_sane_date])
+    expected_start_date = serializers.DateField(required=False, allow_null=True, validators=[validate_sane_date])
+
+    def offer(self) -> dict:
+        """The service's PlacementOfferFields (the job seeker and employer apart)."""
+        data = {k: v for k, v in self.validated_data.items() if k not in ("job_seeker", "employer")}
+        if "site" in data:
+            data["site_id"] = data.pop("site")
+        if "job_type" in data:
+            job_type = data.pop("job_type")
+            data["job_type_id"] = job_type.pk if job_type else None
+        return data
+
+
+class PlacementStartSerializer(serializers.Serializer):
+    start_date = serializers.DateField(validators=[validate_sane_date])
+
+
+class PlacementTermsSerializer(serializers.Serializer):
+    hours_per_week = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=0, max_value=80, allow_null=True
+    )
+    hourly_pay = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, allow_null=True)
+    effective_on = serializers.DateField(validators=[validate_sane_date])
+
+
+class PlacementEndSerializer(serializers.Serializer):
+    end_date = serializers.DateField(validators=[validate_sane_date])
+    end_reason = serializers.ChoiceField(choices=Placement.EndReason.choices)
+
+
+class SupportTaskCompleteSerializer(serializers.Serializer):
+    completed_on = serializers.DateField(validators=[validate_sane_date], help_text=_("Not in the future."))
+    completion_mode = serializers.ChoiceField(choices=SupportTask.Mode.choices)
+    completion_note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class SupportTaskScheduleSerializer(serializers.Serializer):
+    due_date = serializers.DateField(validators=[validate_sane_date])
+    due_time = serializers.TimeField(
+        required=False, allow_null=True, default=None, help_text=_("The program's wall time; null: no appointment.")
+    )
+    duration_minutes = serializers.IntegerField(min_value=5, max_value=720, default=60)
+
+
+class AccommodationCreateSerializer(serializers.Serializer):
+    placement = serializers.IntegerField(**ID)
+    description = serializers.CharField(max_length=300)
+    worker_consents_to_disclosure = serializers.BooleanField(default=False)
+
+
+class AccommodationAdvanceSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=Accommodation.Status.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Left out: the next step."),
+    )
+    worker_consents_to_disclosure = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text=_("Left out: unchanged.")
+    )
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class BenefitsStepCreateSerializer(serializers.Serializer):
+    job_seeker = serializers.IntegerField(**ID)
+    placement = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
+    reason = serializers.ChoiceField(choices=BenefitsStep.Reason.choices)
+    offered_on = serializers.DateField(validators=[validate_sane_date])
+    counsellor = serializers.IntegerField(
+        **ID, required=False, allow_null=True, default=None, help_text=_("A benefits-counselling partner (id).")
+    )
+
+
+class BenefitsStepAdvanceSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=BenefitsStep.Status.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Left out: the next step."),
+    )
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class BenefitsStepAssignSerializer(serializers.Serializer):
+    counsellor = serializers.IntegerField(
+        **ID, allow_null=True, help_text=_("A benefits-counselling partner (id), or null for nobody.")
+    )
