@@ -392,6 +392,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets sharing a field name across resources, named by their model.
+    "ENUM_NAME_OVERRIDES": {
+        "AccommodationStatusEnum": "placements.models.Accommodation.Status",
+        "BenefitsStepStatusEnum": "placements.models.BenefitsStep.Status",
+        "BenefitsStepReasonEnum": "placements.models.BenefitsStep.Reason",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "integrations.api.schema.problem_responses",

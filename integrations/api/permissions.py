@@ -21,6 +21,8 @@ class HasGrant(BasePermission):
             return scope.in_program
         if not isinstance(scope, PartnerScope):
             return False  # DRF answers 401 when no authenticator succeeded, else 403
+        if hasattr(view, "action") and view.action is None:
+            return True  # a method this resource does not have: 405 follows
         grant = view.required_grant(request) if hasattr(view, "required_grant") else None
         if getattr(view, "staff_only", False) or grant in (None, STAFF_ONLY):
             self.message = _("This endpoint is for program staff only.")
