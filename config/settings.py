@@ -422,6 +422,9 @@ WEBHOOKS_DISABLE_AFTER_FAILING_DAYS = int(os.environ.get("WEBHOOKS_DISABLE_AFTER
 WEBHOOKS_DISABLE_AFTER_GIVEN_UP = int(os.environ.get("WEBHOOKS_DISABLE_AFTER_GIVEN_UP", "5"))
 # Re-enabling a subscription replays the deliveries of this many past days it missed.
 WEBHOOKS_REPLAY_DAYS = int(os.environ.get("WEBHOOKS_REPLAY_DAYS", "14"))
+# Finished deliveries (delivered, given up, cancelled) and their attempts are deleted
+# after this many days by a daily job: they name job seekers (by id).
+WEBHOOKS_LOG_DAYS = int(os.environ.get("WEBHOOKS_LOG_DAYS", "90"))
 # After a secret rotation the previous secret also signs, for this many hours.
 WEBHOOKS_ROTATION_HOURS = int(os.environ.get("WEBHOOKS_ROTATION_HOURS", "24"))
 # Each attempt: connect and read time-outs (seconds) and the most of a response read.

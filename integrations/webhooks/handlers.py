@@ -27,6 +27,8 @@ def record_deliveries(event: OutboxEvent) -> None:
     if not subscriptions:
         return
     job_seeker_id = payloads.job_seeker_of(event)
+    if job_seeker_id is None:
+        return  # the placement was deleted since: nothing left to tell
     payload = payloads.build(event)
     now = timezone.now()
     to_queue = []

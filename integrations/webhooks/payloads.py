@@ -30,11 +30,18 @@ END_REASONS = {
 }
 
 
+class InternalVersionUnknown(Exception):  # noqa: N818 - raised to the dispatcher, which retries and shows it
+    """An event whose internal payload version this module was not written for: the
+    handler fails visibly rather than send partners a payload built on a guess."""
+
+
 @dataclass(frozen=True)
 class WebhookTopic:
     name: str
     label: object  # a lazy translation
     data: Callable[[OutboxEvent], dict]
+    #: The internal payload version (crm.events.declare_topic) `data` reads.
+    internal_version: int = 1
 
     @property
     def grant(self) -> str:
@@ -125,15 +132,22 @@ def topics_allowed(grants) -> list[str]:
     return [name for name, topic in TOPICS.items() if topic.grant in grants]
 
 
-def job_seeker_of(event: OutboxEvent) -> int:
+def job_seeker_of(event: OutboxEvent) -> int | None:
+    """Whose data the event is about (None: the placement no longer exists)."""
     if "job_seeker_id" in event.payload:
         return event.payload["job_seeker_id"]
     # accommodation.status_changed names the placement only.
-    return Placement.objects.filter(pk=event.payload["placement_id"]).values_list("job_seeker_id", flat=True).get()
+    return Placement.objects.filter(pk=event.payload["placement_id"]).values_list("job_seeker_id", flat=True).first()
 
 
 def build(event: OutboxEvent) -> dict:
     """The external payload of an event, the same for every subscriber."""
-    data = TOPICS[event.topic].data(event)
+    topic = TOPICS[event.topic]
+    if event.payload_version != topic.internal_version:
+        raise InternalVersionUnknown(
+            f"{event.topic} version {event.payload_version}: integrations/webhooks/payloads.py reads version "
+            f"{topic.internal_version}. Map the new version to the external payload, then retry."
+        )
+    data = topic.data(event)
     occurred_at = event.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     return {"type": event.topic, "timestamp": occurred_at, "data": {"version": VERSION, **data}}

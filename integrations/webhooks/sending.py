@@ -146,6 +146,18 @@ def _claim(delivery_id: int, now: datetime) -> Claim | None:
     """Take the delivery's next attempt, in a committed transaction: None if it is not
     due, taken by another worker (locked: skipped, not waited for), cancelled because
     the partner may no longer see it, or given up."""
+    claim, gave_up = _claim_locked(delivery_id, now)
+    if gave_up is not None:
+        # After the delivery's transaction: the subscription is locked before its
+        # deliveries everywhere else (_record, enable, disable), never after.
+        with transaction.atomic():
+            subscription = WebhookSubscription.objects.select_for_update().get(pk=gave_up)
+            _note_given_up(subscription, now)
+    return claim
+
+
+def _claim_locked(delivery_id: int, now: datetime) -> tuple[Claim | None, int | None]:
+    """(the claim, or None; the subscription id of a delivery just given up, or None)."""
     with transaction.atomic():
         delivery = (
             due(now)
@@ -155,7 +167,7 @@ def _claim(delivery_id: int, now: datetime) -> Claim | None:
             .first()
         )
         if delivery is None:
-            return None
+            return None, None
         refusal = may_receive(delivery.subscription, delivery.topic, delivery.job_seeker_id)
         if refusal:
             delivery.status, delivery.next_attempt_at, delivery.cancel_reason = (
@@ -164,16 +176,17 @@ def _claim(delivery_id: int, now: datetime) -> Claim | None:
                 refusal[:200],
             )
             delivery.save(update_fields=["status", "next_attempt_at", "cancel_reason"])
-            return None
+            return None, None
         if delivery.attempts >= max_attempts():
             # The last attempt never finished (its worker stopped): no attempts left.
-            _give_up(delivery, now)
-            return None
+            delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.GAVE_UP, None
+            delivery.save(update_fields=["status", "next_attempt_at"])
+            return None, delivery.subscription_id
         delivery.attempts += 1
         last = delivery.attempts >= max_attempts()
         delivery.next_attempt_at = now + (LAST_ATTEMPT_GRACE if last else retry_delay(delivery.attempts))
         delivery.save(update_fields=["attempts", "next_attempt_at"])
-        return Claim(delivery, delivery.attempts)
+        return Claim(delivery, delivery.attempts), None
 
 
 def body_of(delivery: WebhookDelivery) -> str:
@@ -207,11 +220,14 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> WebhookAttempt 
     return _record(claim, result, started_at)
 
 
-def _record(claim: Claim, result: transport.Result, attempted_at: datetime) -> WebhookAttempt:
+def _record(claim: Claim, result: transport.Result, attempted_at: datetime) -> WebhookAttempt | None:
     now = timezone.now()
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().get(pk=claim.delivery.pk)
-        subscription = WebhookSubscription.objects.select_for_update().get(pk=delivery.subscription_id)
+        # The subscription first, then its delivery: the lock order of enable and disable.
+        subscription = WebhookSubscription.objects.select_for_update().filter(pk=claim.delivery.subscription_id).first()
+        delivery = WebhookDelivery.objects.select_for_update().filter(pk=claim.delivery.pk).first()
+        if subscription is None or delivery is None:
+            return None  # the subscription was deleted meanwhile, with its log
         attempt = WebhookAttempt.objects.create(
             delivery=delivery,
             attempted_at=attempted_at,
@@ -244,10 +260,7 @@ def _record(claim: Claim, result: transport.Result, attempted_at: datetime) -> W
     return attempt
 
 
-def _give_up(delivery: WebhookDelivery, now: datetime) -> None:
-    delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.GAVE_UP, None
-    delivery.save(update_fields=["status", "next_attempt_at"])
-    subscription = WebhookSubscription.objects.select_for_update().get(pk=delivery.subscription_id)
+def _note_given_up(subscription: WebhookSubscription, now: datetime) -> None:
     subscription.given_up_in_a_row += 1
     subscription.failing_since = subscription.failing_since or now
     subscription.save(update_fields=["given_up_in_a_row", "failing_since", "updated_at"])
@@ -279,3 +292,16 @@ def _disable_if_failing(subscription: WebhookSubscription, now: datetime) -> Non
 def hold(subscription: WebhookSubscription) -> None:
     """A disabled subscription's waiting deliveries wait for it to be enabled."""
     subscription.deliveries.filter(status__in=WebhookDelivery.WAITING).update(next_attempt_at=None)
+
+
+def purge_finished(*, now: datetime | None = None) -> int:
+    """Delete finished deliveries older than WEBHOOKS_LOG_DAYS, with their attempts.
+    Returns how many deliveries."""
+    now = now or timezone.now()
+    finished = [WebhookDelivery.Status.SUCCEEDED, WebhookDelivery.Status.GAVE_UP, WebhookDelivery.Status.CANCELLED]
+    old = WebhookDelivery.objects.filter(
+        status__in=finished, created_at__lt=now - timedelta(days=settings.WEBHOOKS_LOG_DAYS)
+    )
+    WebhookAttempt.objects.filter(delivery__in=old).delete()
+    deleted, _by_model = old.delete()
+    return deleted

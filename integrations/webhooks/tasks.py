@@ -20,3 +20,10 @@ def send_due_webhooks():
     """Queue the deliveries whose attempt is due: retries, and first attempts whose
     message was lost."""
     sending.queue_due()
+
+
+@cron("41 3 * * *")
+@dramatiq.actor(max_retries=3)
+def purge_webhook_log():
+    """Finished deliveries older than WEBHOOKS_LOG_DAYS go, with their attempts."""
+    sending.purge_finished()

@@ -170,3 +170,34 @@ def test_the_schema_describes_the_webhook_endpoints(partner_api):
         "/api/v1/webhooks/deliveries/",
     ):
         assert path in text, path
+
+
+def test_list_endpoints_use_a_constant_number_of_queries(partner_api, receiver, specialist_sam, bakery, partner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import JobSeekerFactory, SharingConsentFactory
+
+    def counts():
+        partner_api.get(SUBSCRIPTIONS)  # warm the key's last-used time and the throttle
+        result = []
+        for url in (SUBSCRIPTIONS, DELIVERIES):
+            with CaptureQueriesContext(connection) as queries:
+                assert partner_api.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    def one_more():
+        subscribe(partner_api, receiver.url)
+        person = JobSeekerFactory(specialist=specialist_sam)
+        SharingConsentFactory(job_seeker=person, partner=partner)
+        offer(specialist_sam, person, bakery)
+        dispatch_pending()
+        for delivery in WebhookDelivery.objects.filter(attempts=0):
+            sending.deliver(delivery.pk)
+
+    one_more()
+    few = counts()
+    one_more()
+    one_more()
+    assert counts() == few

@@ -373,3 +373,39 @@ def test_an_attempt_is_logged(subscription, receiver, specialist_sam, nadia, bak
     sending.deliver(WebhookDelivery.objects.get().pk)
     attempt = WebhookAttempt.objects.get()
     assert attempt.status_code == 200 and attempt.error == ""
+
+
+# Housekeeping ---------------------------------------------------------------------------
+
+
+def test_finished_deliveries_are_purged_after_the_log_period(subscription, receiver, specialist_sam, nadia, bakery):
+    offer(specialist_sam, nadia, bakery)
+    dispatch_pending()
+    delivery = WebhookDelivery.objects.get()
+    sending.deliver(delivery.pk)
+    assert sending.purge_finished() == 0
+    assert sending.purge_finished(now=timezone.now() + 91 * DAY) == 1
+    assert not WebhookDelivery.objects.exists() and not WebhookAttempt.objects.exists()
+
+
+def test_a_pending_delivery_is_never_purged(subscription, specialist_sam, nadia, bakery):
+    offer(specialist_sam, nadia, bakery)
+    dispatch_pending()
+    assert sending.purge_finished(now=timezone.now() + 365 * DAY) == 0
+    assert WebhookDelivery.objects.exists()
+
+
+def test_an_unknown_internal_payload_version_fails_the_handler_visibly(subscription, specialist_sam, nadia, bakery):
+    offer(specialist_sam, nadia, bakery)
+    OutboxEvent.objects.filter(topic="placement.offer_accepted").update(payload_version=2)
+    [event] = [e for e in dispatch_pending() if e.topic == "placement.offer_accepted"]
+    handling = event.handlings.get(handler="webhooks.record_deliveries")
+    assert handling.status == "retrying" and "InternalVersionUnknown" in handling.last_error
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_the_periodic_jobs_are_registered_with_the_scheduler():
+    from dramatiq_crontab import scheduler
+
+    jobs = {job.name for job in scheduler.get_jobs()}
+    assert {"send_due_webhooks", "purge_webhook_log"} <= jobs
