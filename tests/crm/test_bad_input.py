@@ -58,6 +58,7 @@ from tests.factories import (
     EmployerFactory,
     EmployerSiteFactory,
     JobSeekerFactory,
+    PartnerFactory,
     UserFactory,
 )
 
@@ -158,6 +159,24 @@ def world(specialist_sam, leader_a, program_admin, specialist_louis, handle_even
         outcome={"result": "Call back", "next_step": "Visit", "next_step_on": today},
     )
     _feed, token = calendar_services.calendar_feed_create(scope=sam, kind="personal")
+    # Partners, consent, a key and a token: the pages that manage them are walked too.
+    from crm import services as crm_services
+    from integrations.api import services as api_services
+
+    partner = PartnerFactory(organisation=specialist_sam.organisation, name="CMP Belsunce", referrals_to=specialist_sam)
+    consent = crm_services.sharing_consent_record(
+        scope=sam,
+        job_seeker_id=nadia.pk,
+        partner_id=partner.pk,
+        consent={"consented_by": "Nadia", "consented_on": today, "shares_benefits": True},
+    )
+    key, _plaintext = api_services.api_key_create(
+        scope=access_scope(program_admin), partner_id=partner.pk, name="Referrals", grants=["referrals:write"]
+    )
+    personal_token, _plaintext = api_services.personal_token_create(scope=sam, name="Scripts")
+    step = placement_services.benefits_step_create(
+        scope=sam, job_seeker_id=nadia.pk, placement_id=working.pk, reason="other", offered_on=today
+    )
     handle_events()
     return World(
         users={
@@ -179,6 +198,11 @@ def world(specialist_sam, leader_a, program_admin, specialist_louis, handle_even
             "task": task.pk,
             "planned_contact": planned.pk,
             "past_contact": past.pk,
+            "partner": partner.pk,
+            "consent": consent.pk,
+            "api_key": key.pk,
+            "personal_token": personal_token.pk,
+            "benefits_step": step.pk,
         },
         feed_token=token,
     )
