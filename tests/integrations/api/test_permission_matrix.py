@@ -1,0 +1,534 @@
+"""The partner API's permission matrix, generated from one table.
+
+`ROWS` lists every endpoint once: its method and path, the grant a partner key needs
+(or staff only), the consent area its rows tell about, how its target is found in the
+world (tests/integrations/api/world.py) and, for writes, the body. Each row meets
+every column: a partner key with and without the grant, aimed at its own referral, a
+person under a consent covering the row's area, covering another area, no consent, a
+consent withdrawn (seen, then 404 at the next request), a consent expired, another
+partner's referral, another program's record; a revoked and an expired key; staff (own
+caseload, team, team with team cover off, another team, team leader, another team's
+leader, program admin, another program's admin); anonymous.
+
+The expected answer is worked out here, from the rules of docs/access-rules.md written
+down again (`OWNER`, `REFERRED_BY`, `CONSENTED`...), not from crm.access: a missing grant
+is 403, a row outside the scope 404, no credentials 401. A list answers 200 with
+exactly the rows the caller may see (compared by id), a detail 404 for the others."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db.models import Q
+from rest_framework.test import APIClient
+
+from crm.models import Organisation, OutboxEvent
+from integrations.api import grants as G
+from tests.integrations.api.world import COVERS, World, module_world, world_for_test
+
+world = pytest.fixture(scope="module")(module_world)
+api_world = pytest.fixture(world_for_test)
+
+STAFF_ONLY = "staff only"
+ANY_READ = "any read grant"
+AREAS = ("progress", "support", "benefits")
+EVERYTHING = frozenset(AREAS)
+
+# The rules, written down again -----------------------------------------------------------
+
+#: person -> whose caseload they are on
+OWNER = {name: "sam" for name in COVERS} | {"sofias": "sofia", "other_partner": "bob", "lyon": "louis"}
+#: staff member -> team; team leaders lead their own team
+TEAM = {"sam": "A", "sofia": "A", "lea": "A", "bob": "B", "bruno": "B", "louis": "L"}
+LEADERS = {"lea", "bruno"}
+ADMINS = {"ada": "marseille", "lena": "lyon"}
+PROGRAM_OF_STAFF = {name: "lyon" if name in ("louis", "lena") else "marseille" for name in [*TEAM, *ADMINS]}
+
+
+def program_of(person: str) -> str:
+    return "lyon" if person == "lyon" else "marseille"
+
+
+def staff_reads(user: str, person: str, *, team_cover: bool = True) -> bool:
+    if PROGRAM_OF_STAFF[user] != program_of(person):
+        return False
+    if user in ADMINS:
+        return True
+    owner = OWNER[person]
+    if user == owner:
+        return True
+    if user in LEADERS or team_cover:
+        return TEAM[owner] == TEAM[user]
+    return False
+
+
+def staff_edits(user: str, person: str) -> bool:
+    if PROGRAM_OF_STAFF[user] != program_of(person):
+        return False
+    if user in ADMINS or user == OWNER[person]:
+        return True
+    return user in LEADERS and TEAM[OWNER[person]] == TEAM[user]
+
+
+#: person -> the partner that referred them
+REFERRED_BY = {"referred": "partner", "other_partner": "other_partner", "lyon": "lyon_partner"}
+#: person -> (partner, what its consent in force covers); "expired" ended yesterday
+CONSENTED = {
+    **{name: ("partner", frozenset(covers)) for name, covers in COVERS.items() if covers and name != "expired"},
+    "other_partner": ("other_partner", EVERYTHING),
+    "lyon": ("lyon_partner", EVERYTHING),
+}
+
+
+def partner_sees(partner: str, person: str, area: str | None, *, withdrawn: frozenset = frozenset()) -> bool:
+    """A partner sees a person's own record when it referred them or holds a consent in
+    force about them; the rows of an area only under a consent covering it."""
+    if area is None and REFERRED_BY.get(person) == partner:
+        return True
+    consent = CONSENTED.get(person)
+    if consent is None or consent[0] != partner or person in withdrawn:
+        return False
+    return area is None or area in consent[1]
+
+
+#: event topic prefix -> consent area (None: the person's own record); others never shared
+TOPIC_AREA = {"jobseeker.": None, "placement.": "progress", "accommodation.": "support", "benefits.": "benefits"}
+AREA_GRANT = {None: G.JOBSEEKERS_READ, "progress": G.PLACEMENTS_READ, "support": G.SUPPORT_READ}
+AREA_GRANT["benefits"] = G.BENEFITS_READ
+
+# The table ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One endpoint. `kind`: what its target is (a Person attribute, "event:<area>",
+    "employer"...); `scope`: "caseload" (rows of a person), "program" (shared across
+    the program, staff only), "create" (a POST naming no row in its path)."""
+
+    name: str
+    method: str
+    path: str
+    grant: str
+    area: str | None = None
+    kind: str = "job_seeker"
+    scope: str = "caseload"
+    many: bool = False
+    edit: bool = False
+    assigned: bool = False
+    body: Callable[[World, str], dict] | None = None
+    ok: int = 200
+
+    @property
+    def staff_only(self) -> bool:
+        return self.grant == STAFF_ONLY
+
+    def __str__(self):
+        return self.name
+
+
+def person_kind_ids(world: World, person: str, kind: str) -> set[int]:
+    """The ids of `person`'s rows of `kind` (their events by area for "event:<area>")."""
+    who = world.people[person]
+    if kind.startswith("event:"):
+        area = None if kind == "event:None" else kind.split(":", 1)[1]
+        prefixes = [prefix for prefix, topic_area in TOPIC_AREA.items() if topic_area == area]
+        return set(
+            OutboxEvent.objects.filter(
+                Q(aggregate_type="jobseeker", aggregate_id=who.job_seeker.pk)
+                | Q(aggregate_type="placement", aggregate_id=who.placement.pk),
+                Q.create([("topic__startswith", prefix) for prefix in prefixes], connector=Q.OR),
+            ).values_list("pk", flat=True)
+        )
+    return who.ids(kind)
+
+
+def program_kind_ids(world: World, program: str, kind: str) -> set[int]:
+    return {getattr(getattr(world, program), kind).pk}
+
+
+def person_target(world: World, person: str, kind: str) -> int:
+    ids = person_kind_ids(world, person, kind)
+    return min(ids)
+
+
+def _enrol(world, person):
+    return {"phone": "+33 6 00 00 00 01"}
+
+
+def _new_person(world, person):
+    return {
+        "first_name": "Nouvelle",
+        "last_name": "Personne",
+        "town": "Marseille",
+        "referral_date": str(datetime.date.today() - datetime.timedelta(days=2)),
+        "specialist_id": world.staff["sam"].pk,
+    }
+
+
+def _referral(world, person):
+    return {"first_name": "Nadia", "last_name": "Benali", "town": "Marseille", "receives_benefits": "yes"}
+
+
+def _employer(world, program):
+    return {"name": "Boulangerie du Port", "industry": "I"}
+
+
+def _site(world, program):
+    return {"address": "1 quai du Port", "town": "Marseille", "postcode": "13002"}
+
+
+def _contact_person(world, program):
+    return {"name": "Claire Martin", "role": "Gérante"}
+
+
+ROWS: list[Row] = [
+    # Job seekers and referrals
+    Row("job seekers: list", "GET", "/api/v1/job-seekers/", G.JOBSEEKERS_READ, many=True),
+    Row("job seeker: read", "GET", "/api/v1/job-seekers/{id}/", G.JOBSEEKERS_READ),
+    Row("job seeker: change", "PATCH", "/api/v1/job-seekers/{id}/", STAFF_ONLY, edit=True, body=_enrol),
+    Row("job seeker: create", "POST", "/api/v1/job-seekers/", STAFF_ONLY, scope="create", body=_new_person, ok=201),
+    Row("referral: create", "POST", "/api/v1/referrals/", G.REFERRALS_WRITE, scope="create", body=_referral, ok=201),
+    Row("career profile: read", "GET", "/api/v1/job-seekers/{id}/career-profile/", STAFF_ONLY),
+    Row(
+        "career profile: change",
+        "PATCH",
+        "/api/v1/job-seekers/{id}/career-profile/",
+        STAFF_ONLY,
+        edit=True,
+        body=lambda world, person: {"work_goal": "Bakery, mornings"},
+    ),
+    Row("preferences: read", "GET", "/api/v1/job-seekers/{id}/preferences/", STAFF_ONLY),
+    Row(
+        "preferences: change",
+        "PATCH",
+        "/api/v1/job-seekers/{id}/preferences/",
+        STAFF_ONLY,
+        edit=True,
+        body=lambda world, person: {"things_to_avoid": "Night shifts"},
+    ),
+    # Employers, their sites and contact persons (staff only, shared across the program)
+    Row("employers: list", "GET", "/api/v1/employers/", STAFF_ONLY, kind="employer", scope="program", many=True),
+    Row("employer: read", "GET", "/api/v1/employers/{id}/", STAFF_ONLY, kind="employer", scope="program"),
+    Row(
+        "employer: change",
+        "PATCH",
+        "/api/v1/employers/{id}/",
+        STAFF_ONLY,
+        kind="employer",
+        scope="program",
+        body=lambda world, program: {"description": "Bakes at night"},
+    ),
+    Row(
+        "employer: create",
+        "POST",
+        "/api/v1/employers/",
+        STAFF_ONLY,
+        kind="employer",
+        scope="create",
+        body=_employer,
+        ok=201,
+    ),
+    Row(
+        "employer site: add",
+        "POST",
+        "/api/v1/employers/{id}/sites/",
+        STAFF_ONLY,
+        kind="employer",
+        scope="program",
+        body=_site,
+        ok=201,
+    ),
+    Row(
+        "employer site: change",
+        "PATCH",
+        "/api/v1/employers/{employer}/sites/{id}/",
+        STAFF_ONLY,
+        kind="site",
+        scope="program",
+        body=lambda world, program: {"postcode": "13003"},
+    ),
+    Row(
+        "contact person: add",
+        "POST",
+        "/api/v1/employers/{id}/contact-persons/",
+        STAFF_ONLY,
+        kind="employer",
+        scope="program",
+        body=_contact_person,
+        ok=201,
+    ),
+    Row(
+        "contact person: change",
+        "PATCH",
+        "/api/v1/employers/{employer}/contact-persons/{id}/",
+        STAFF_ONLY,
+        kind="contact_person",
+        scope="program",
+        body=lambda world, program: {"role": "Directrice"},
+    ),
+    # The events feed
+    Row("events: list", "GET", "/api/v1/events/", G.EVENTS_READ, kind="event", many=True),
+    *[
+        Row(f"event ({area or 'person'}): read", "GET", "/api/v1/events/{id}/", G.EVENTS_READ, area, f"event:{area}")
+        for area in (None, *AREAS)
+    ],
+]
+
+# The columns -------------------------------------------------------------------------------
+
+#: the person under a consent covering the area / covering another area only
+COVERING = {None: "progress", "progress": "progress", "support": "support", "benefits": "benefits"}
+OTHER_AREA = {None: "support", "progress": "support", "support": "benefits", "benefits": "progress"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    #: world.credentials name; "without grant": the partner's key lacking the row's grant; None: anonymous
+    credential: str | None
+    #: the target's person: a name, or "covering" / "other area" (per the row's area)
+    person: str = "shared"
+    partner: str | None = None
+    staff: str | None = None
+    team_cover: bool = True
+    withdraw: bool = False
+
+    def __str__(self):
+        return self.name
+
+
+DETAIL_COLUMNS = [
+    Column("partner key without the grant", "without grant", "covering", partner="partner"),
+    Column("partner: own referral", "partner", "referred", partner="partner"),
+    Column("partner: consent covering the area", "partner", "covering", partner="partner"),
+    Column("partner: consent covering another area", "partner", "other area", partner="partner"),
+    Column("partner: no consent", "partner", "no_consent", partner="partner"),
+    Column("partner: consent withdrawn", "partner", "withdrawn", partner="partner", withdraw=True),
+    Column("partner: consent expired", "partner", "expired", partner="partner"),
+    Column("partner: another partner's referral", "partner", "other_partner", partner="partner"),
+    Column("partner: another program's record", "partner", "lyon", partner="partner"),
+    Column("partner: revoked key", "revoked", "covering", partner="partner"),
+    Column("partner: expired key", "expired_key", "covering", partner="partner"),
+    Column("specialist: own caseload", "sam", staff="sam"),
+    Column("specialist: team", "sofia", staff="sofia"),
+    Column("specialist: team, team cover off", "sofia", staff="sofia", team_cover=False),
+    Column("specialist: other team", "bob", staff="bob"),
+    Column("team leader", "lea", staff="lea"),
+    Column("team leader: other team", "bruno", staff="bruno"),
+    Column("program admin", "ada", staff="ada"),
+    Column("other program's admin", "lena", staff="lena"),
+    Column("anonymous", None),
+]
+
+LIST_COLUMNS = [
+    Column("partner key", "partner", partner="partner"),
+    Column("partner key without the grant", "without grant", partner="partner"),
+    Column("partner key: a consent withdrawn", "partner", partner="partner", withdraw=True),
+    Column("another partner's key", "other_partner", partner="other_partner"),
+    Column("another program's partner key", "lyon_partner", partner="lyon_partner"),
+    Column("partner: revoked key", "revoked", partner="partner"),
+    Column("specialist", "sam", staff="sam"),
+    Column("specialist of the team", "sofia", staff="sofia"),
+    Column("specialist, team cover off", "sofia", staff="sofia", team_cover=False),
+    Column("specialist: other team", "bob", staff="bob"),
+    Column("team leader", "lea", staff="lea"),
+    Column("team leader: other team", "bruno", staff="bruno"),
+    Column("program admin", "ada", staff="ada"),
+    Column("other program's admin", "lena", staff="lena"),
+    Column("anonymous", None),
+]
+
+
+def person_of(column: Column, row: Row) -> str:
+    if column.person == "covering":
+        return COVERING[row.area]
+    if column.person == "other area":
+        return OTHER_AREA[row.area]
+    return column.person
+
+
+def credential_of(column: Column, row: Row) -> str | None:
+    if column.credential != "without grant":
+        return column.credential
+    if row.grant == STAFF_ONLY:
+        return "partner"
+    if row.grant == ANY_READ:
+        return "without any read grant"
+    return f"without {row.grant}"
+
+
+# Expectations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    #: after the consent is withdrawn (withdraw columns)
+    then: int | None = None
+
+
+def expect_detail(row: Row, column: Column) -> Expect:
+    if column.credential is None or column.credential in ("revoked", "expired_key"):
+        return Expect(401)
+    person = person_of(column, row)
+    if column.partner is not None:
+        if row.staff_only or column.credential == "without grant":
+            return Expect(403)
+        if row.scope == "create":
+            return Expect(row.ok, row.ok if column.withdraw else None)
+        seen = partner_sees(column.partner, person, row.area)
+        if row.method != "GET" and not row.assigned:
+            seen = False  # partners write nothing but what is assigned to them
+        status = row.ok if seen else 404
+        return Expect(status, 404 if column.withdraw else None)
+    user = column.staff
+    if row.grant == G.REFERRALS_WRITE:
+        return Expect(403)  # referrals are made by partners; staff add job seekers
+    if row.scope == "program":
+        return Expect(row.ok if PROGRAM_OF_STAFF[user] == "marseille" else 404)
+    if row.scope == "create":
+        if row.kind == "job_seeker":  # names a specialist: Sam (the caller may assign to him, or 400)
+            return Expect(row.ok if staff_edits(user, "shared") else 400)
+        return Expect(row.ok)
+    if row.kind.startswith("event:"):
+        return Expect(200 if user in ADMINS and PROGRAM_OF_STAFF[user] == "marseille" else 404)
+    allowed = staff_edits(user, person) if row.edit else staff_reads(user, person, team_cover=column.team_cover)
+    return Expect(row.ok if allowed else 404)
+
+
+def expected_list(world: World, row: Row, column: Column) -> tuple[int, set[int] | None]:
+    if column.credential is None or column.credential == "revoked":
+        return 401, None
+    if column.partner is not None and (row.staff_only or column.credential == "without grant"):
+        return 403, None
+    ids: set[int] = set()
+    people = world.people
+    if row.kind == "event":
+        if column.partner is not None:
+            withdrawn = frozenset({"withdrawn"} if column.withdraw else ())
+            for person in people:
+                for area in (None, *AREAS):
+                    if partner_sees(column.partner, person, area, withdrawn=withdrawn):
+                        ids |= person_kind_ids(world, person, f"event:{area}")
+        elif column.staff in ADMINS:
+            organisation = world.marseille.organisation if column.staff == "ada" else world.lyon.organisation
+            ids = set(OutboxEvent.objects.filter(organisation=organisation).values_list("pk", flat=True))
+        return 200, ids
+    if row.scope == "program":
+        if column.staff is not None:
+            ids = program_kind_ids(world, PROGRAM_OF_STAFF[column.staff], row.kind)
+        return 200, ids
+    for person in people:
+        if column.partner is not None:
+            withdrawn = frozenset({"withdrawn"} if column.withdraw else ())
+            visible = partner_sees(column.partner, person, row.area, withdrawn=withdrawn)
+        else:
+            visible = staff_reads(column.staff, person, team_cover=column.team_cover)
+        if visible:
+            ids |= person_kind_ids(world, person, row.kind)
+    return 200, ids
+
+
+# The requests ------------------------------------------------------------------------------
+
+
+def client_for(world: World, credential: str | None) -> APIClient:
+    client = APIClient()
+    if credential is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {world.credentials[credential]}")
+    return client
+
+
+def target_id(world: World, row: Row, column: Column) -> int:
+    if row.scope == "program":
+        return getattr(world.marseille, row.kind).pk
+    return person_target(world, person_of(column, row), row.kind)
+
+
+def target_path(world: World, row: Row, column: Column) -> str:
+    if row.scope == "create":
+        return row.path
+    return row.path.format(employer=world.marseille.employer.pk, id=target_id(world, row, column))
+
+
+def send(client: APIClient, world: World, row: Row, column: Column, path: str):
+    if row.method == "GET":
+        return client.get(path, {"page_size": 200} if row.many else None)
+    body = row.body(world, person_of(column, row)) if row.body else {}
+    return client.generic(row.method, path, data=_json(body), content_type="application/json")
+
+
+def _json(data) -> str:
+    import json
+
+    return json.dumps(data)
+
+
+def prepare(world: World, column: Column) -> None:
+    if not column.team_cover:
+        Organisation.objects.filter(pk=world.marseille.organisation.pk).update(team_cover=False)
+
+
+def _cases(columns, many: bool):
+    return [
+        pytest.param(row, column, id=f"{row.name} | {column.name}")
+        for row in ROWS
+        if row.many == many
+        for column in columns
+    ]
+
+
+@pytest.mark.parametrize(("row", "column"), _cases(DETAIL_COLUMNS, many=False))
+def test_detail(api_world, row: Row, column: Column):
+    prepare(api_world, column)
+    expect = expect_detail(row, column)
+    client = client_for(api_world, credential_of(column, row))
+    path = target_path(api_world, row, column)
+    response = send(client, api_world, row, column, path)
+    assert response.status_code == expect.status, (path, response.content[:500])
+    assert_problem_or_json(response)
+    if expect.status == 200 and row.method == "GET" and "id" in response.json():
+        assert response.json()["id"] == target_id(api_world, row, column)
+    if column.withdraw:
+        api_world.withdraw("withdrawn")
+        response = send(client, api_world, row, column, path)
+        then = expect.status if expect.then is None else expect.then
+        assert response.status_code == then, (path, response.content[:500])
+        assert_problem_or_json(response)
+
+
+@pytest.mark.parametrize(("row", "column"), _cases(LIST_COLUMNS, many=True))
+def test_list(api_world, row: Row, column: Column):
+    prepare(api_world, column)
+    if column.withdraw:
+        api_world.withdraw("withdrawn")
+    status, ids = expected_list(api_world, row, column)
+    client = client_for(api_world, credential_of(column, row))
+    response = send(client, api_world, row, column, row.path)
+    assert response.status_code == status, response.content[:500]
+    assert_problem_or_json(response)
+    if status == 200:
+        page = response.json()
+        assert page["next"] is None, "the world fits on one page"
+        assert {item["id"] for item in page["results"]} == ids
+
+
+def assert_problem_or_json(response) -> None:
+    content_type = response.headers.get("Content-Type", "")
+    if response.status_code >= 400:
+        assert content_type.startswith("application/problem+json"), content_type
+        problem = response.json()
+        assert problem["status"] == response.status_code
+        assert problem.get("title")
+    elif response.status_code != 204:
+        assert content_type.startswith("application/json"), content_type
+
+
+def test_matrix_size():
+    """The table covers what it says (and the report quotes these figures)."""
+    detail = len(_cases(DETAIL_COLUMNS, many=False))
+    lists = len(_cases(LIST_COLUMNS, many=True))
+    assert detail + lists == sum(len(DETAIL_COLUMNS if not row.many else LIST_COLUMNS) for row in ROWS)
