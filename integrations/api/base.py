@@ -205,7 +205,8 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def initial(self, request, *args, **kwargs):
         translation.activate(request_language(request))
         super().initial(request, *args, **kwargs)
-        self._idempotency = idempotency.begin(request)
+        if hasattr(self, request.method.lower()):  # a method this resource has (else 405 follows)
+            self._idempotency = idempotency.begin(request)
 
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 
 from django.db import IntegrityError, transaction
 from django.http.request import RawPostDataException
@@ -30,6 +31,8 @@ METHODS = ("POST", "PATCH")
 TTL = datetime.timedelta(hours=24)
 KEPT_HEADERS = ("ETag", "Location", "Content-Language")
 MAX_KEY_LENGTH = 255
+#: Visible ASCII, no spaces (as the schema says: integrations.api.viewsets.IDEMPOTENCY_KEY).
+KEY_PATTERN = re.compile(r"[!-~]{1,%d}" % MAX_KEY_LENGTH)
 
 
 class Replay(Exception):  # noqa: N818 (a control-flow signal, not an error)
@@ -65,8 +68,8 @@ def begin(request) -> IdempotencyRecord | None:
     key = request.headers.get(HEADER)
     if key is None or request.method not in METHODS:
         return None
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise BadRequest(_("Idempotency-Key must be 1 to 255 printable characters."))
+    if not KEY_PATTERN.fullmatch(key):
+        raise BadRequest(_("Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID, for example)."))
     principal = principal_of(request)
     if principal is None:
         return None

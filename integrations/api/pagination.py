@@ -34,9 +34,11 @@ def parse_instant(value: str, name: str) -> datetime.datetime:
     """An ISO 8601 instant with its offset (a '+' sent unencoded arrives as a space)."""
     try:
         parsed = parse_datetime(value.strip().replace(" ", "+"))
-    except ValueError:
+        # In UTC (as the database compares it): year 1 at +01:00 is before year 1.
+        parsed = parsed.astimezone(datetime.UTC) if parsed is not None and timezone.is_aware(parsed) else None
+    except (ValueError, OverflowError):
         parsed = None
-    if parsed is None or timezone.is_naive(parsed):
+    if parsed is None:
         raise BadRequest(
             _("%(name)s must be an ISO 8601 date and time with its offset, e.g. 2026-11-30T09:00:00Z.") % {"name": name}
         )
@@ -53,7 +55,7 @@ def decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
         instant = datetime.datetime.fromisoformat(value)
         if not isinstance(pk, int) or timezone.is_naive(instant):
             raise ValueError
-    except (signing.BadSignature, ValueError, TypeError):
+    except (signing.BadSignature, ValueError, TypeError, OverflowError):
         raise BadRequest(_("This cursor is not valid: use one returned by the API.")) from None
     return instant, pk
 
@@ -81,7 +83,7 @@ class SyncCursorPagination(BasePagination):
         since = request.query_params.get("updated_since")
         cursor = request.query_params.get("cursor")
         position = None
-        if since:
+        if since is not None:
             since_at = parse_instant(since, "updated_since")
             queryset = queryset.filter(**{f"{field}__gte": since_at})
             position = (since_at, 0)

@@ -43,8 +43,16 @@ HEADERS = {
 }
 
 
+#: What the API accepts in these headers (integrations.api.idempotency, base.etag_of).
+HEADER_SCHEMAS = {
+    "Idempotency-Key": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]{1,255}$"},
+    "If-Match": {"type": "string", "minLength": 1},
+}
+
+
 def problem_responses(result, generator, request, public):
-    """drf-spectacular POSTPROCESSING_HOOKS entry."""
+    """drf-spectacular POSTPROCESSING_HOOKS entry; also gives the Idempotency-Key and
+    If-Match headers, wherever a viewset documents them, the shape the API accepts."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = PROBLEM
     ref = {"$ref": "#/components/schemas/Problem"}
@@ -52,6 +60,9 @@ def problem_responses(result, generator, request, public):
         for method, operation in path_item.items():
             if method not in {"get", "post", "put", "patch", "delete", "head", "options"}:
                 continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "header" and parameter.get("name") in HEADER_SCHEMAS:
+                    parameter["schema"] = dict(HEADER_SCHEMAS[parameter["name"]])
             statuses = dict(ALWAYS)
             if method in {"post", "put", "patch", "delete"}:
                 statuses.update(WRITES)

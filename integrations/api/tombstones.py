@@ -126,7 +126,9 @@ def _consent_losses(scope: PartnerScope, since: datetime.datetime, now: datetime
     organisation = scope.organisation
     tz = clock.program_zone(organisation)
     today = clock.program_today(organisation)
-    since_day = timezone.localtime(since, tz).date() - datetime.timedelta(days=1)
+    # The day before `since` in the program's zone (no earlier than the calendar allows).
+    since_day = max(since, datetime.datetime(1, 1, 3, tzinfo=datetime.UTC)).astimezone(tz).date()
+    since_day -= datetime.timedelta(days=1)
     ended = (
         SharingConsent.objects.filter(partner_id=scope.partner_id, organisation_id=scope.organisation_id)
         .filter(

@@ -40,6 +40,7 @@ REFERRAL_FIELDS = ["first_name", "last_name", "email", "phone", "address", "post
 class JobSeekerSerializer(serializers.ModelSerializer):
     """A job seeker as staff read it."""
 
+    email = serializers.CharField(read_only=True, help_text="An email address, or empty.")
     specialist_id = serializers.IntegerField(read_only=True)
     referred_by_partner_id = serializers.IntegerField(read_only=True, allow_null=True)
 
@@ -53,6 +54,7 @@ class PartnerJobSeekerSerializer(serializers.ModelSerializer):
     """A job seeker as a partner reads it: the referral's fields, and whether this
     partner made the referral."""
 
+    email = serializers.CharField(read_only=True, help_text="An email address, or empty.")
     referred_by_you = serializers.SerializerMethodField()
 
     class Meta:

@@ -16,7 +16,13 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions
 from rest_framework.decorators import action
 
@@ -113,6 +119,14 @@ PREFERENCE_EXAMPLE = {
 }
 
 
+# Staff read the whole record, partners the referral's fields: one or the other.
+JOB_SEEKER_FOR_CALLER = PolymorphicProxySerializer(
+    component_name="JobSeekerForCaller",
+    serializers=[JobSeekerSerializer, PartnerJobSeekerSerializer],
+    resource_type_field_name=None,
+)
+
+
 class JobSeekerFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=JobSeeker.Status.choices, help_text="Job seeker status.")
     specialist = django_filters.NumberFilter(field_name="specialist_id", help_text="Specialist's user id.")
@@ -132,6 +146,7 @@ class JobSeekerFilter(django_filters.FilterSet):
         description="Staff: the job seekers of their scope, as in the app. Partners (`jobseekers:read`): the people "
         "they referred or hold a consent in force about, referral fields only. Paged by (updated_at, id) for "
         "incremental sync; for a partner a newly recorded consent counts as a change.",
+        responses={200: JOB_SEEKER_FOR_CALLER},
         examples=[
             OpenApiExample("As staff", value=STAFF_EXAMPLE, response_only=True),
             OpenApiExample("As a partner", value=PARTNER_EXAMPLE, response_only=True),
@@ -139,7 +154,7 @@ class JobSeekerFilter(django_filters.FilterSet):
     ),
     retrieve=extend_schema(
         summary="Read a job seeker",
-        responses={200: JobSeekerSerializer},
+        responses={200: JOB_SEEKER_FOR_CALLER},
         examples=[
             OpenApiExample("As staff", value=STAFF_EXAMPLE, response_only=True),
             OpenApiExample("As a partner", value=PARTNER_EXAMPLE, response_only=True),

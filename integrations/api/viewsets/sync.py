@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -45,7 +46,15 @@ TOMBSTONES_EXAMPLE = {
 }
 
 
+class OnePageSchema(AutoSchema):
+    """The answer is one object (until, next, results), not a list of them."""
+
+    def _is_list_view(self, serializer=None):
+        return False
+
+
 class TombstoneViewSet(ScopedViewSet):
+    schema = OnePageSchema()
     # Any caller with valid credentials: a partner reads only its own tombstones.
     grants = {"read": "jobseekers:read"}
     serializer_class = TombstoneSerializer

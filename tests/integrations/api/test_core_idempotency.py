@@ -123,7 +123,7 @@ def test_records_live_24_hours(api, key):
     assert record.state == "done" and record.response_status == 201
 
 
-@pytest.mark.parametrize("bad", ["", "x" * 256, "tab\there"])
+@pytest.mark.parametrize("bad", ["", "x" * 256, "tab\there", "with space", "clé"])
 def test_a_bad_key_is_400(api, key, bad):
     response = refer(api, key, idempotency_key=bad)
     assert response.status_code == 400
@@ -134,3 +134,9 @@ def test_get_ignores_the_header(api, key):
     response = api.get("/api/v1/job-seekers/", HTTP_IDEMPOTENCY_KEY="g-1", **key)
     assert response.status_code == 200
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_method_the_resource_does_not_have_is_405_even_with_a_key(api, key):
+    refer(api, key)
+    response = api.patch("/api/v1/referrals/", REFERRAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1", **key)
+    assert response.status_code == 405

@@ -250,3 +250,23 @@ def test_tombstones_are_swept_after_their_retention(settings):
     )
     sweep_tombstones()
     assert list(Tombstone.objects.values_list("object_id", flat=True)) == [1]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0001-01-01T00:00:00%2B01:00", "9999-12-31T23:59:59-01:00", "2026-11-30T10:00:60Z", "2026-02-30T00:00:00Z"],
+)
+def test_instants_out_of_range_are_400(api, admin, value):
+    assert api.get(f"/api/v1/job-seekers/?updated_since={value}", **admin).status_code == 400
+    assert api.get(f"/api/v1/tombstones/?since={value}", **admin).status_code == 400
+
+
+def test_instants_at_the_edges_of_time_are_accepted(api, admin):
+    assert api.get("/api/v1/job-seekers/?updated_since=0001-01-01T00:00:00Z", **admin).status_code == 200
+    assert api.get("/api/v1/tombstones/?since=0001-01-01T00:00:00Z", **admin).status_code == 200
+
+
+def test_a_partner_asking_for_tombstones_since_the_year_1(api, partner_key, partner, specialist_bob):
+    SharingConsentFactory(job_seeker=JobSeekerFactory(specialist=specialist_bob), partner=partner)
+    response = api.get("/api/v1/tombstones/?since=0001-01-01T00:00:00Z", **partner_key)
+    assert response.status_code == 200 and response.json()["results"] == []
