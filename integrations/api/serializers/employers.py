@@ -21,6 +21,8 @@ class EmployerSiteSerializer(serializers.ModelSerializer):
 
 
 class ContactPersonSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text=_("An email address, or empty."))
+
     class Meta:
         model = ContactPerson
         fields = [
@@ -41,6 +43,7 @@ class EmployerSerializer(serializers.ModelSerializer):
     industry = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True, help_text=_("NACE Rev. 2 section code.")
     )
+    website = serializers.CharField(read_only=True, help_text=_("A URL, or empty."))
     sites = EmployerSiteSerializer(many=True, read_only=True)
     contact_persons = ContactPersonSerializer(many=True, read_only=True)
 

@@ -120,6 +120,9 @@ class SupportTaskSerializer(StaffOnlyMixin, serializers.ModelSerializer):
         help_text=_("In the language asked for. Partners read the kind of task, never a title that may name details.")
     )
     owner = serializers.SerializerMethodField(help_text=FOR_STAFF)
+    completion_mode = serializers.ChoiceField(
+        choices=[("", "—"), *SupportTask.Mode.choices], read_only=True, help_text=_("Empty until done.")
+    )
 
     class Meta:
         model = SupportTask

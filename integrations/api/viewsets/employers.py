@@ -31,6 +31,7 @@ from ..serializers.employers import (
     EmployerSerializer,
     EmployerSiteInputSerializer,
 )
+from .placements import InstantFilter
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -40,7 +41,8 @@ IF_MATCH = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    # Visible ASCII, 1 to 255 characters (integrations.api.idempotency.KEY_PATTERN).
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
     OpenApiParameter.HEADER,
     description="A key of yours (e.g. a UUID): a retry with the same key and body gets the first response back.",
 )
@@ -96,12 +98,10 @@ class EmployerFilter(django_filters.FilterSet):
     )
     relationship_stage = django_filters.ChoiceFilter(choices=Employer.RelationshipStage.choices)
     size = django_filters.ChoiceFilter(choices=Employer.Size.choices)
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = InstantFilter(
         field_name="created_at", lookup_expr="gte", help_text=_("Created at or after (ISO 8601).")
     )
-    created_before = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="lt", help_text=_("Created before (ISO 8601).")
-    )
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lt", help_text=_("Created before (ISO 8601)."))
 
     class Meta:
         model = Employer

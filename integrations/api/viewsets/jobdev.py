@@ -29,6 +29,7 @@ from ..serializers.jobdev import (
     EmployerContactRescheduleSerializer,
     EmployerContactSerializer,
 )
+from .placements import IdFilter, InstantFilter
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -38,7 +39,8 @@ IF_MATCH = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    # Visible ASCII, 1 to 255 characters (integrations.api.idempotency.KEY_PATTERN).
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
     OpenApiParameter.HEADER,
     description="A key of yours (e.g. a UUID): a retry with the same key and body gets the first response back.",
 )
@@ -90,17 +92,15 @@ class EmployerContactFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=EmployerContact.Status.choices)
     mode = django_filters.MultipleChoiceFilter(choices=EmployerContact.Mode.choices)
     purpose = django_filters.ChoiceFilter(choices=EmployerContact.Purpose.choices)
-    specialist = django_filters.NumberFilter(field_name="specialist_id", help_text=_("The specialist's user id."))
-    employer = django_filters.NumberFilter(field_name="employer_id", help_text=_("The employer's id."))
-    job_seeker = django_filters.NumberFilter(
+    specialist = IdFilter(field_name="specialist_id", help_text=_("The specialist's user id."))
+    employer = IdFilter(field_name="employer_id", help_text=_("The employer's id."))
+    job_seeker = IdFilter(
         method="for_job_seeker", help_text=_("Contacts made for this job seeker (id), among those you may see.")
     )
-    starts_after = django_filters.IsoDateTimeFilter(
+    starts_after = InstantFilter(
         field_name="starts_at", lookup_expr="gte", help_text=_("Starting at or after (ISO 8601).")
     )
-    starts_before = django_filters.IsoDateTimeFilter(
-        field_name="starts_at", lookup_expr="lt", help_text=_("Starting before (ISO 8601).")
-    )
+    starts_before = InstantFilter(field_name="starts_at", lookup_expr="lt", help_text=_("Starting before (ISO 8601)."))
 
     class Meta:
         model = EmployerContact

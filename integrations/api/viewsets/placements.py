@@ -16,13 +16,17 @@ became visible to it."""
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
@@ -68,7 +72,8 @@ IF_MATCH = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    # Visible ASCII, 1 to 255 characters (integrations.api.idempotency.KEY_PATTERN).
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
     OpenApiParameter.HEADER,
     description="A key of yours (e.g. a UUID): a retry with the same key and body gets the first response back.",
 )
@@ -169,6 +174,56 @@ STEP_EXAMPLE = {
 PARTNER_STEP_EXAMPLE = {**STEP_EXAMPLE, "note": None}
 
 
+# Filters ------------------------------------------------------------------------------
+
+MAX_ID = 2**63 - 1
+
+
+class IdField(forms.DecimalField):
+    """An id in a query string: any number is understood, and one that cannot be an id
+    (fractional, below 1, beyond a 64-bit key) becomes 0, which matches no row, rather
+    than reaching the database (an integer overflow there is a 500)."""
+
+    def clean(self, value):
+        number = super().clean(value)
+        if number is None:
+            return None
+        if number != number.to_integral_value() or not 1 <= number <= MAX_ID:
+            return 0
+        return int(number)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = IdField
+
+    def get_max_validator(self):
+        return None  # IdField bounds it
+
+
+EARLIEST_INSTANT = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+LATEST_INSTANT = datetime.datetime(9000, 1, 1, tzinfo=datetime.UTC)
+
+
+class InstantField(IsoDateTimeField):
+    """An ISO 8601 instant in a query string, brought within years 1900 to 9000: every
+    stored instant lies well inside, so a range filter answers the same, and an instant
+    near year 1 or 9999 never overflows when the database adapter converts it to UTC."""
+
+    def clean(self, value):
+        instant = super().clean(value)
+        if instant is None:
+            return None
+        try:
+            instant = instant.astimezone(datetime.UTC)
+        except OverflowError:
+            return EARLIEST_INSTANT if instant.year < 5000 else LATEST_INSTANT
+        return min(max(instant, EARLIEST_INSTANT), LATEST_INSTANT)
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    field_class = InstantField
+
+
 # Sync order ---------------------------------------------------------------------------
 
 
@@ -236,11 +291,9 @@ class StaffOnlyFilterMixin:
 
 class PlacementFilter(StaffOnlyFilterMixin, django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Placement.Status.choices)
-    job_seeker = django_filters.NumberFilter(field_name="job_seeker_id", help_text=gettext_lazy("Job seeker id."))
-    employer = django_filters.NumberFilter(
-        field_name="employer_id", method="staff_only", help_text=gettext_lazy("Employer id (staff).")
-    )
-    specialist = django_filters.NumberFilter(
+    job_seeker = IdFilter(field_name="job_seeker_id", help_text=gettext_lazy("Job seeker id."))
+    employer = IdFilter(field_name="employer_id", method="staff_only", help_text=gettext_lazy("Employer id (staff)."))
+    specialist = IdFilter(
         field_name="job_seeker__specialist_id",
         method="staff_only",
         help_text=gettext_lazy("The job seeker's specialist, a user id (staff)."),
@@ -436,9 +489,9 @@ class PlacementViewSet(SyncedViewSet):
 class SupportTaskFilter(StaffOnlyFilterMixin, django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=SupportTask.Status.choices)
     kind = django_filters.MultipleChoiceFilter(choices=SupportTask.Kind.choices)
-    job_seeker = django_filters.NumberFilter(field_name="job_seeker_id", help_text=gettext_lazy("Job seeker id."))
-    placement = django_filters.NumberFilter(field_name="placement_id", help_text=gettext_lazy("Placement id."))
-    specialist = django_filters.NumberFilter(
+    job_seeker = IdFilter(field_name="job_seeker_id", help_text=gettext_lazy("Job seeker id."))
+    placement = IdFilter(field_name="placement_id", help_text=gettext_lazy("Placement id."))
+    specialist = IdFilter(
         field_name="owner_id", method="staff_only", help_text=gettext_lazy("The task's owner, a user id (staff).")
     )
     due_date_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
@@ -543,10 +596,8 @@ class SupportTaskViewSet(SyncedViewSet):
 
 class AccommodationFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Accommodation.Status.choices)
-    placement = django_filters.NumberFilter(field_name="placement_id", help_text=gettext_lazy("Placement id."))
-    job_seeker = django_filters.NumberFilter(
-        field_name="placement__job_seeker_id", help_text=gettext_lazy("Job seeker id.")
-    )
+    placement = IdFilter(field_name="placement_id", help_text=gettext_lazy("Placement id."))
+    job_seeker = IdFilter(field_name="placement__job_seeker_id", help_text=gettext_lazy("Job seeker id."))
 
     class Meta:
         model = Accommodation
@@ -664,9 +715,9 @@ class AccommodationViewSet(SyncedViewSet):
 class BenefitsStepFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=BenefitsStep.Status.choices)
     reason = django_filters.ChoiceFilter(choices=BenefitsStep.Reason.choices)
-    job_seeker = django_filters.NumberFilter(field_name="job_seeker_id", help_text=gettext_lazy("Job seeker id."))
-    placement = django_filters.NumberFilter(field_name="placement_id", help_text=gettext_lazy("Placement id."))
-    counsellor = django_filters.NumberFilter(
+    job_seeker = IdFilter(field_name="job_seeker_id", help_text=gettext_lazy("Job seeker id."))
+    placement = IdFilter(field_name="placement_id", help_text=gettext_lazy("Placement id."))
+    counsellor = IdFilter(
         field_name="counsellor_id", help_text=gettext_lazy("The benefits-counselling partner it is assigned to (id).")
     )
     offered_on_after = django_filters.DateFilter(field_name="offered_on", lookup_expr="gte")

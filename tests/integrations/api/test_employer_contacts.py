@@ -119,7 +119,7 @@ def test_filters(api, sam_token, specialist_sam, specialist_bob, employer, nadia
         {"status": "maybe"},
         {"specialist": "sam"},
         {"starts_after": "yesterday"},
-        {"employer": "1.5e400"},
+        {"employer": "NaN"},
     ],
 )
 def test_bad_filters_are_400(api, sam_token, planned, params):
@@ -336,3 +336,20 @@ def test_idempotent_plan(api, sam_token, employer):
     assert first.json() == again.json()
     assert EmployerContact.objects.count() == 1
     assert_problem(api.post(URL, sam_token, {**body, "confirmed": True}, Idempotency_Key="plan-1"), 422)
+
+
+@pytest.mark.parametrize(
+    ("params", "found"),
+    [
+        ({"starts_after": "9999-12-31T23:59:59-12:00"}, False),
+        ({"starts_before": "0001-01-01T00:00:00+14:00"}, False),
+        ({"starts_after": "0001-01-01T00:00:00+14:00"}, True),
+        ({"employer": "-5.4e98"}, False),
+        ({"job_seeker": "1e400"}, False),
+        ({"specialist": "1.5"}, False),
+    ],
+)
+def test_extreme_filter_values_answer_rows_or_none_never_500(api, sam_token, planned, params, found):
+    response = api.get(URL, sam_token, params)
+    assert response.status_code == 200, response.content
+    assert bool(response.json()["results"]) is found

@@ -307,3 +307,12 @@ def test_every_grant_key_reads_nothing_more(api, api_world):
     assert _ids(api.get(ADJUSTMENTS, key, {"page_size": 200})) == {
         api_world.person(name).accommodation.pk for name in SUPPORTED
     }
+
+
+@pytest.mark.parametrize("value", ["-5.407542060044205e+98", "1e400", "0", "2.5", "9223372036854775808"])
+def test_ids_that_cannot_be_ids_find_nothing(api, api_world, value):
+    token = api_world.issue_token("ada")
+    for path in (TASKS, ADJUSTMENTS):
+        response = api.get(path, token, {"placement": value, "job_seeker": value})
+        assert response.status_code == 200, response.content
+        assert response.json()["results"] == []
