@@ -36,8 +36,17 @@ from django.utils import timezone
 
 from crm import clock
 from crm import services as crm_services
-from crm.access import PartnerScope, StaffScope
-from crm.models import CareerProfile, JobPreference, JobSeeker, Organisation, Partner, SharingConsent, User
+from crm.access import PartnerScope, ProgramScope, StaffScope
+from crm.models import (
+    CareerProfile,
+    JobPreference,
+    JobSeeker,
+    Organisation,
+    OutboxEvent,
+    Partner,
+    SharingConsent,
+    User,
+)
 from employers.models import ContactPerson, Employer, EmployerSite
 from placements import services as placement_services
 from placements.models import Accommodation, BenefitsStep, Placement, PlacementMilestone, SupportTask
@@ -108,6 +117,27 @@ class World:
     people: dict[str, Person]
     #: name -> plaintext credential, filled by `issue_*`.
     credentials: dict[str, str] = field(default_factory=dict)
+    #: partner attribute name -> its webhook subscription
+    subscriptions: dict[str, object] = field(default_factory=dict)
+
+    def deliveries(self, partner: str) -> set[int]:
+        from integrations.webhooks.models import WebhookDelivery
+
+        subscription = self.subscriptions[partner]
+        return set(WebhookDelivery.objects.filter(subscription=subscription).values_list("pk", flat=True))
+
+    def new_offer(self, person: str) -> int:
+        """A job offer just accepted by `person` (a placement that may start), made by the
+        program: the target of "start"."""
+        who = self.people[person]
+        program = self.lyon if person == "lyon" else self.marseille
+        placement = placement_services.placement_offer_accept(
+            scope=ProgramScope(program.organisation),
+            job_seeker_id=who.job_seeker.pk,
+            employer_id=program.employer.pk,
+            offer={"job_title": "Baker", "offer_date": clock.program_today(program.organisation)},
+        )
+        return placement.pk
 
     def person(self, name: str) -> Person:
         return self.people[name]
@@ -322,6 +352,27 @@ def build_world() -> World:
     return World(marseille, lyon, staff, partner, other_partner, lyon_partner, people)
 
 
+def add_webhooks(world: World) -> None:
+    """A subscription for each partner, and the deliveries the webhooks' handler records
+    for the jobs that started (each partner's own: by its consents and its keys' grants,
+    so after `issue_credentials`)."""
+    from integrations.api.grants import ALL_GRANTS
+    from integrations.webhooks import services as webhook_services
+    from integrations.webhooks.handlers import record_deliveries
+    from integrations.webhooks.payloads import TOPICS
+
+    for name in ("partner", "other_partner", "lyon_partner"):
+        partner = getattr(world, name)
+        world.subscriptions[name] = webhook_services.subscription_create(
+            scope=PartnerScope(partner, grants=ALL_GRANTS),
+            url=f"https://hooks.example.org/{partner.pk}",
+            topics=sorted(TOPICS),
+            description=f"{name} receiver",
+        )
+    for event in OutboxEvent.objects.filter(topic="placement.started").order_by("pk"):
+        record_deliveries(event)
+
+
 #: The partner keys every world carries: name -> (partner attribute, grants).
 def _keys() -> dict[str, tuple[str, frozenset[str]]]:
     from integrations.api.grants import ALL_GRANTS
@@ -369,6 +420,7 @@ def module_world(django_db_setup, django_db_blocker):
         try:
             built = build_world()
             issue_credentials(built)
+            add_webhooks(built)
             yield built
         finally:
             transaction.set_rollback(True)
