@@ -31,8 +31,8 @@ METHODS = ("POST", "PATCH")
 TTL = datetime.timedelta(hours=24)
 KEPT_HEADERS = ("ETag", "Location", "Content-Language")
 MAX_KEY_LENGTH = 255
-#: Visible ASCII, no spaces (as the schema says: integrations.api.viewsets.IDEMPOTENCY_KEY).
-KEY_PATTERN = re.compile(r"[!-~]{1,%d}" % MAX_KEY_LENGTH)
+#: Visible ASCII, no spaces (as the schema says: integrations.api.schema.HEADER_SCHEMAS).
+KEY_PATTERN = re.compile(rf"[!-~]{{1,{MAX_KEY_LENGTH}}}")
 
 
 class Replay(Exception):  # noqa: N818 (a control-flow signal, not an error)
