@@ -258,9 +258,16 @@ class SupportTaskCompleteSerializer(serializers.Serializer):
     completion_note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "10:30"}
+)
+class WallTimeField(serializers.TimeField):
+    """A time of day on the program's clock, without an offset ("10:30")."""
+
+
 class SupportTaskScheduleSerializer(serializers.Serializer):
     due_date = serializers.DateField(validators=[validate_sane_date])
-    due_time = serializers.TimeField(
+    due_time = WallTimeField(
         required=False, allow_null=True, default=None, help_text=_("The program's wall time; null: no appointment.")
     )
     duration_minutes = serializers.IntegerField(min_value=5, max_value=720, default=60)
