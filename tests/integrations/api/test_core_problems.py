@@ -168,3 +168,12 @@ def test_unknown_paths_are_404_problems(api, sam_token, path):
 
 def test_huge_ids_are_404_not_500(api, sam_token):
     assert_problem(api.get("/api/v1/job-seekers/99999999999999999999999/", **sam_token), 404)
+
+
+def test_options_and_head_answer_without_error(api, sam_token, partner, issue_key, specialist_sam):
+    person = JobSeekerFactory(specialist=specialist_sam, referred_by_partner=partner)
+    key = bearer(issue_key(partner, ["jobseekers:read", "referrals:write"]))
+    for credential in (sam_token, key):
+        for path in ("/api/v1/job-seekers/", f"/api/v1/job-seekers/{person.pk}/", "/api/v1/referrals/"):
+            assert api.options(path, **credential).status_code == 200
+        assert api.head(f"/api/v1/job-seekers/{person.pk}/", **credential).status_code == 200
