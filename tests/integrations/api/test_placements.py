@@ -335,3 +335,27 @@ def test_the_offer_keeps_decimal_values(api, api_world):
     created = api.post(URL, api_world.issue_token("sam"), _offer(api_world, hours_per_week="17.5"))
     assert Placement.objects.get(pk=created.json()["id"]).hours_per_week == Decimal("17.5")
     assert created.json()["hours_per_week"] == "17.5"
+
+
+def test_a_replayed_start_answers_the_first_response_and_starts_once(api, api_world):
+    token = api_world.issue_token("sam")
+    placement_id = api.post(URL, token, _offer(api_world)).json()["id"]
+    body = {"start_date": _today(api_world).isoformat()}
+    first = api.post(f"{URL}{placement_id}/start/", token, body, Idempotency_Key="start-77")
+    again = api.post(f"{URL}{placement_id}/start/", token, body, Idempotency_Key="start-77")
+    assert first.status_code == again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    assert first.json() == again.json()
+    assert OutboxEvent.objects.filter(topic="placement.started", aggregate_id=placement_id).count() == 1
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_placements_are_changed_by_their_actions_only(api, api_world, method):
+    placement = api_world.person("shared").placement
+    response = getattr(api.client, method)(
+        f"{URL}{placement.pk}/",
+        data="{}",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api_world.issue_token('sam')}",
+    )
+    assert_problem(response, 405)
