@@ -8,10 +8,19 @@ consent was withdrawn before it was sent must not be readable afterwards."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -22,12 +31,48 @@ from integrations.webhooks.models import WebhookAttempt, WebhookDelivery, Webhoo
 from integrations.webhooks.payloads import TOPICS
 from integrations.webhooks.selectors import delivery_log, subscriptions_visible
 
+
+@contextmanager
+def refusals_explained():
+    """A service's PermissionDenied keeps its message in the 403 problem (which grant
+    is missing, why staff must name the partner)."""
+    try:
+        yield
+    except DjangoPermissionDenied as refusal:
+        raise exceptions.PermissionDenied(str(refusal) or None) from refusal
+
+
 # Serializers ----------------------------------------------------------------------------
 
 
-class SubscriptionSerializer(serializers.ModelSerializer):
+class StrictCharField(serializers.CharField):
+    """A string, not a number turned into one (the schema says string)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer, not "5" nor 5.0 nor true (the schema says integer)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
     partner_id = serializers.IntegerField(read_only=True)
     topics = serializers.ListField(child=serializers.ChoiceField(choices=sorted(TOPICS)), read_only=True)
+    disabled_reason = serializers.ChoiceField(
+        source="why_disabled",
+        choices=WebhookSubscription.DisabledReason.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="Why it is disabled; null while active.",
+    )
     secret_rotation_ends_at = serializers.DateTimeField(
         source="previous_secret_expires_at",
         read_only=True,
@@ -54,38 +99,50 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SubscriptionWithSecretSerializer(SubscriptionSerializer):
+class WebhookSubscriptionWithSecretSerializer(WebhookSubscriptionSerializer):
     secret = serializers.CharField(read_only=True, help_text="Shown now only: store it to verify signatures.")
 
-    class Meta(SubscriptionSerializer.Meta):
-        fields = [*SubscriptionSerializer.Meta.fields, "secret"]
+    class Meta(WebhookSubscriptionSerializer.Meta):
+        fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]
         read_only_fields = fields
 
 
-class SubscriptionWriteSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=2000, help_text="An https:// URL on a public address.")
+#: What the schema promises is accepted: https, a host name, an optional port and path.
+#: The server also takes a public IP address; it checks every address again at each
+#: delivery (docs/webhooks.md, SSRF protection).
+URL_PATTERN = r"^https://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~/-]*)?$"
+
+
+@extend_schema_field({"type": "string", "format": "uri", "maxLength": 2000, "pattern": URL_PATTERN})
+class WebhookUrlField(StrictCharField):
+    pass
+
+
+class WebhookSubscriptionWriteSerializer(serializers.Serializer):
+    url = WebhookUrlField(max_length=2000, help_text="An https:// URL on a public address.")
     topics = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(TOPICS)),
         allow_empty=False,
+        min_length=1,
         help_text="Topics your key's grants allow: placement.* (placements:read), accommodation.* "
         "(support:read), benefits.* (benefits:read).",
     )
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    partner_id = serializers.IntegerField(
+    description = StrictCharField(max_length=200, required=False, allow_blank=True)
+    partner_id = StrictIntegerField(
         required=False, help_text="Program admins: the partner the subscription is for. Partners: omit."
     )
 
 
-class AttemptSerializer(serializers.ModelSerializer):
+class WebhookAttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookAttempt
         fields = ["attempted_at", "status_code", "duration_ms", "response_body", "error"]
         read_only_fields = fields
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(serializers.ModelSerializer):
     subscription_id = serializers.IntegerField(read_only=True)
-    attempt_log = AttemptSerializer(many=True, read_only=True, help_text="Newest first.")
+    attempt_log = WebhookAttemptSerializer(many=True, read_only=True, help_text="Newest first.")
 
     class Meta:
         model = WebhookDelivery
@@ -116,7 +173,7 @@ SUBSCRIPTION_EXAMPLE = {
     "topics": ["placement.started", "placement.milestone_reached", "placement.ended"],
     "is_active": True,
     "disabled_at": None,
-    "disabled_reason": "",
+    "disabled_reason": None,
     "failing_since": None,
     "secret_rotation_ends_at": None,
     "created_at": "2026-11-30T09:00:00Z",
@@ -154,7 +211,7 @@ DELIVERY_EXAMPLE = {
 }
 REPLAY_RESPONSE = inline_serializer(
     "WebhookSubscriptionEnabled",
-    fields={"subscription": SubscriptionSerializer(), "replayed": serializers.IntegerField()},
+    fields={"subscription": WebhookSubscriptionSerializer(), "replayed": serializers.IntegerField()},
 )
 
 
@@ -176,8 +233,8 @@ REPLAY_RESPONSE = inline_serializer(
         summary="Subscribe a URL to topics",
         description="Returns the subscription with its signing secret, shown this once. The URL must be https:// "
         "on a public address (checked again at every delivery).",
-        request=SubscriptionWriteSerializer,
-        responses={201: SubscriptionWithSecretSerializer},
+        request=WebhookSubscriptionWriteSerializer,
+        responses={201: WebhookSubscriptionWithSecretSerializer},
         examples=[
             OpenApiExample(
                 "Subscribe",
@@ -193,8 +250,8 @@ REPLAY_RESPONSE = inline_serializer(
     ),
     partial_update=extend_schema(
         summary="Change a webhook subscription's URL, topics or description",
-        request=SubscriptionWriteSerializer,
-        responses={200: SubscriptionSerializer},
+        request=WebhookSubscriptionWriteSerializer,
+        responses={200: WebhookSubscriptionSerializer},
         examples=[
             OpenApiExample("Fewer topics", value={"topics": ["placement.started"]}, request_only=True),
             OpenApiExample("Changed", value=SUBSCRIPTION_EXAMPLE, response_only=True),
@@ -204,8 +261,8 @@ REPLAY_RESPONSE = inline_serializer(
 )
 class WebhookSubscriptionViewSet(ScopedViewSet):
     grants = {"read": WEBHOOKS_MANAGE, "write": WEBHOOKS_MANAGE}
-    serializer_class = SubscriptionSerializer
-    write_serializer_class = SubscriptionWriteSerializer
+    serializer_class = WebhookSubscriptionSerializer
+    write_serializer_class = WebhookSubscriptionWriteSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def visible(self, scope):
@@ -219,16 +276,17 @@ class WebhookSubscriptionViewSet(ScopedViewSet):
 
     def create(self, request):
         data = self.validated_input()
-        subscription = services.subscription_create(
-            scope=self.scope,
-            url=data["url"],
-            topics=data["topics"],
-            description=data.get("description", ""),
-            partner_id=data.get("partner_id"),
-        )
+        with refusals_explained():
+            subscription = services.subscription_create(
+                scope=self.scope,
+                url=data["url"],
+                topics=data["topics"],
+                description=data.get("description", ""),
+                partner_id=data.get("partner_id"),
+            )
         location = reverse("api:webhook-subscription-detail", kwargs={"pk": subscription.pk})
         return Response(
-            SubscriptionWithSecretSerializer(subscription).data,
+            WebhookSubscriptionWithSecretSerializer(subscription).data,
             status=status.HTTP_201_CREATED,
             headers={"Location": location},
         )
@@ -236,9 +294,10 @@ class WebhookSubscriptionViewSet(ScopedViewSet):
     def partial_update(self, request, pk=None):
         data = self.validated_input(partial=True)
         data.pop("partner_id", None)
-        subscription = self.locked_write(
-            lambda row: services.subscription_update(scope=self.scope, subscription_id=row.pk, **data)
-        )
+        with refusals_explained():
+            subscription = self.locked_write(
+                lambda row: services.subscription_update(scope=self.scope, subscription_id=row.pk, **data)
+            )
         return self.respond(subscription)
 
     def destroy(self, request, pk=None):
@@ -250,14 +309,14 @@ class WebhookSubscriptionViewSet(ScopedViewSet):
         description="A new secret, shown this once. The previous one keeps signing too (a second signature in "
         "`webhook-signature`) until `secret_rotation_ends_at` (24 hours), so you can switch without losing a webhook.",
         request=None,
-        responses={200: SubscriptionWithSecretSerializer},
+        responses={200: WebhookSubscriptionWithSecretSerializer},
         examples=[OpenApiExample("Rotated", value=WITH_SECRET_EXAMPLE, response_only=True)],
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret", url_name="rotate-secret")
     def rotate_secret(self, request, pk=None):
         subscription = self.get_object()
         subscription = services.subscription_rotate_secret(scope=self.scope, subscription_id=subscription.pk)
-        return Response(SubscriptionWithSecretSerializer(subscription).data)
+        return Response(WebhookSubscriptionWithSecretSerializer(subscription).data)
 
     @extend_schema(
         summary="Enable a subscription again, replaying what it missed",
@@ -273,13 +332,13 @@ class WebhookSubscriptionViewSet(ScopedViewSet):
     def enable(self, request, pk=None):
         subscription = self.get_object()
         subscription, replayed = services.subscription_enable(scope=self.scope, subscription_id=subscription.pk)
-        return Response({"subscription": SubscriptionSerializer(subscription).data, "replayed": replayed})
+        return Response({"subscription": WebhookSubscriptionSerializer(subscription).data, "replayed": replayed})
 
     @extend_schema(
         summary="Pause a subscription",
         description="Deliveries are still recorded and held; enabling replays them.",
         request=None,
-        responses={200: SubscriptionSerializer},
+        responses={200: WebhookSubscriptionSerializer},
         examples=[
             OpenApiExample(
                 "Paused",
@@ -292,13 +351,13 @@ class WebhookSubscriptionViewSet(ScopedViewSet):
     def disable(self, request, pk=None):
         subscription = self.get_object()
         subscription = services.subscription_disable(scope=self.scope, subscription_id=subscription.pk)
-        return Response(SubscriptionSerializer(subscription).data)
+        return Response(WebhookSubscriptionSerializer(subscription).data)
 
 
 # Delivery log -----------------------------------------------------------------------------
 
 
-class DeliveryFilter(django_filters.FilterSet):
+class WebhookDeliveryFilter(django_filters.FilterSet):
     subscription = django_filters.NumberFilter(field_name="subscription_id", help_text="A subscription's id.")
     status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices, help_text="The delivery's state.")
     topic = django_filters.ChoiceFilter(choices=[(name, name) for name in sorted(TOPICS)])
@@ -322,8 +381,8 @@ class DeliveryFilter(django_filters.FilterSet):
 )
 class WebhookDeliveryViewSet(ScopedViewSet):
     grants = {"read": WEBHOOKS_MANAGE}
-    serializer_class = DeliverySerializer
-    filterset_class = DeliveryFilter
+    serializer_class = WebhookDeliverySerializer
+    filterset_class = WebhookDeliveryFilter
     sync_field = "created_at"
     http_method_names = ["get", "head", "options"]
 

@@ -68,6 +68,10 @@ class WebhookSubscription(models.Model):
     def __str__(self):
         return f"{self.partner} → {self.url}"
 
+    @property
+    def why_disabled(self) -> str | None:
+        return self.disabled_reason or None
+
     def signing_secrets(self, now=None) -> list[str]:
         """The secrets that sign now: the current one, and the previous one during its
         rotation window (receivers may verify with either)."""

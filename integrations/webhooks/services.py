@@ -31,7 +31,8 @@ def _partner_for(scope: AccessScope, partner_id: int | None) -> Partner:
             raise OutOfScope
         return scope.partner
     if partner_id is None:
-        raise ValidationError({"partner": _("Choose the partner organisation.")})
+        # Staff own no subscription: they may only make one on a partner's behalf.
+        raise PermissionDenied(_("Program admins subscribe on behalf of a partner: name it with partner_id."))
     return AccessScope.get(scope.partners(), pk=partner_id)
 
 
@@ -79,14 +80,10 @@ def clean_topics(topics: Iterable[str], granted: frozenset[str]) -> list[str]:
         )
     refused = [t for t in chosen if TOPICS[t].grant not in granted]
     if refused:
-        raise ValidationError(
-            {
-                "topics": _("The key does not grant these topics: %(topics)s (%(grants)s needed).")
-                % {
-                    "topics": ", ".join(refused),
-                    "grants": ", ".join(sorted({TOPICS[t].grant for t in refused})),
-                }
-            }
+        # A missing grant, as everywhere in the API: 403.
+        raise PermissionDenied(
+            _("The key does not grant these topics: %(topics)s (%(grants)s needed).")
+            % {"topics": ", ".join(refused), "grants": ", ".join(sorted({TOPICS[t].grant for t in refused}))}
         )
     return chosen
 

@@ -67,7 +67,7 @@ def test_a_partner_subscribes_and_sees_the_secret_once(partner_api, receiver, pa
 def test_topics_are_limited_by_the_keys_grants(partner, receiver):
     client = client_with_key(partner, grants=["webhooks:manage", "placements:read"])
     refused = subscribe(client, receiver.url, topics=["placement.started", "benefits.step_changed"])
-    assert refused.status_code == 400
+    assert refused.status_code == 403
     assert "benefits:read" in str(refused.json())
     assert subscribe(client, receiver.url, topics=["placement.started"]).status_code == 201
     unknown = subscribe(client, receiver.url, topics=["employer_contact.held"])
@@ -148,7 +148,8 @@ def test_program_admins_see_and_manage_every_partners_subscriptions(
     # For a partner: limited by what the partner's keys grant.
     created = subscribe(admin, receiver.url, topics=["benefits.step_changed"], partner_id=partner.pk)
     assert created.status_code == 201 and created.json()["partner_id"] == partner.pk
-    assert subscribe(admin, receiver.url).status_code == 400  # which partner?
+    assert subscribe(admin, receiver.url).status_code == 403  # staff own none: for which partner?
+    assert subscribe(admin, receiver.url, partner_id="1").status_code == 400  # a string is not an id
     # A specialist sees no subscription and may not create one; another program's admin neither.
     specialist = client_with_token(specialist_sam)
     assert specialist.get(SUBSCRIPTIONS).json()["results"] == []
@@ -201,3 +202,13 @@ def test_list_endpoints_use_a_constant_number_of_queries(partner_api, receiver, 
     one_more()
     one_more()
     assert counts() == few
+
+
+def test_input_types_are_strict(partner_api, receiver):
+    for body in (
+        {"url": receiver.url, "topics": ["placement.started"], "description": 0},
+        {"url": 5, "topics": ["placement.started"]},
+        {"url": receiver.url, "topics": "placement.started"},
+        {"url": receiver.url, "topics": []},
+    ):
+        assert partner_api.post(SUBSCRIPTIONS, body, format="json").status_code == 400, body
