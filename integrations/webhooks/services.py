@@ -28,12 +28,17 @@ def _may_manage(scope: AccessScope) -> None:
 def _partner_for(scope: AccessScope, partner_id: int | None) -> Partner:
     if isinstance(scope, PartnerScope):
         if partner_id not in (None, scope.partner_id):
-            raise OutOfScope
+            raise OutOfScope  # another partner's: as if it did not exist
         return scope.partner
     if partner_id is None:
         # Staff own no subscription: they may only make one on a partner's behalf.
         raise PermissionDenied(_("Program admins subscribe on behalf of a partner: name it with partner_id."))
-    return AccessScope.get(scope.partners(), pk=partner_id)
+    partner = scope.partners().filter(pk=partner_id).first()
+    if partner is None:
+        # A reference in a program admin's body outside the program: invalid input
+        # (400), as the API answers every such reference.
+        raise ValidationError({"partner_id": _("No such partner organisation of the program.")})
+    return partner
 
 
 def _granted(scope: AccessScope, partner: Partner) -> frozenset[str]:

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from integrations.api.models import ApiKey, PersonalToken
 from integrations.webhooks import sending
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
-from tests.factories import PartnerFactory
+from tests.factories import OrganisationFactory, PartnerFactory
 from tests.integrations.webhooks.conftest import ALL_READ, dispatch_pending
 from tests.integrations.webhooks.test_delivery import offer
 
@@ -156,6 +156,18 @@ def test_program_admins_see_and_manage_every_partners_subscriptions(
     assert subscribe(specialist, receiver.url, partner_id=partner.pk).status_code == 403
     lyon = client_with_token(specialist_louis)
     assert lyon.get(SUBSCRIPTIONS).json()["results"] == []
+
+
+def test_a_partner_named_in_the_body_must_be_the_callers_own(partner_api, partner, receiver, organisation):
+    from crm.models import User
+    from tests.factories import UserFactory
+
+    other = PartnerFactory(organisation=organisation)
+    assert subscribe(partner_api, receiver.url, partner_id=other.pk).status_code == 404
+    assert subscribe(partner_api, receiver.url, partner_id=partner.pk).status_code == 201
+    lyon_admin = UserFactory(organisation=OrganisationFactory(slug="lyon-h3"), role=User.Role.PROGRAM_ADMIN)
+    refused = subscribe(client_with_token(lyon_admin), receiver.url, partner_id=partner.pk)
+    assert refused.status_code == 400 and "partner_id" in refused.json()["errors"]
 
 
 def test_the_schema_describes_the_webhook_endpoints(partner_api):
