@@ -5,10 +5,13 @@ hand explicit fields to employers.services, which keeps every rule (ValidationEr
 answered 400 with the field's name)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crm.models import Industry
 from employers.models import ContactPerson, Employer, EmployerSite
+
+from .placements import StrictInput, bounded_decimal
 
 # Output ---------------------------------------------------------------------------------
 
@@ -67,17 +70,39 @@ class EmployerSerializer(serializers.ModelSerializer):
 
 # Input ----------------------------------------------------------------------------------
 
+LATITUDE_PATTERN = r"^-?(90(\.0{1,6})?|[1-8]?[0-9](\.[0-9]{1,6})?)$"
+LONGITUDE_PATTERN = r"^-?(180(\.0{1,6})?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]{1,6})?)$"
 
-class EmployerSiteInputSerializer(serializers.Serializer):
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "uri",
+        "maxLength": 200,
+        "pattern": r"^(https?://([a-z0-9]+\.)+[a-z]{2,}(/[a-zA-Z0-9._~-]*)*)?$",
+        "example": "https://boulangerie-du-port.example.com",
+    }
+)
+class WebsiteField(serializers.URLField):
+    """A web address (http or https), or empty."""
+
+
+class EmployerSiteInputSerializer(StrictInput):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     address = serializers.CharField(max_length=250)
     postcode = serializers.CharField(max_length=12, required=False, allow_blank=True)
     town = serializers.CharField(max_length=120)
-    latitude = serializers.DecimalField(
-        max_digits=8, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    latitude = bounded_decimal(
+        LATITUDE_PATTERN, max_digits=8, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
     )
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True
+    longitude = bounded_decimal(
+        LONGITUDE_PATTERN,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        allow_null=True,
     )
 
 
@@ -85,7 +110,7 @@ class EmployerSiteCreateSerializer(EmployerSiteInputSerializer):
     employer = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("The employer's id."))
 
 
-class ContactPersonInputSerializer(serializers.Serializer):
+class ContactPersonInputSerializer(StrictInput):
     name = serializers.CharField(max_length=200)
     role = serializers.CharField(max_length=200, required=False, allow_blank=True)
     site = serializers.IntegerField(
@@ -111,7 +136,7 @@ class FirstContactPersonSerializer(ContactPersonInputSerializer):
     site = None
 
 
-class EmployerInputSerializer(serializers.Serializer):
+class EmployerInputSerializer(StrictInput):
     name = serializers.CharField(max_length=200)
     industry = serializers.SlugRelatedField(
         slug_field="code",
@@ -121,7 +146,7 @@ class EmployerInputSerializer(serializers.Serializer):
         help_text=_("NACE Rev. 2 section code."),
     )
     size = serializers.ChoiceField(choices=Employer.Size.choices, required=False)
-    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    website = WebsiteField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     relationship_stage = serializers.ChoiceField(
         choices=Employer.RelationshipStage.choices,

@@ -7,9 +7,10 @@ viewset). Writes go through jobdev.services with the reader's scope."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from crm.dates import validate_sane_date
 from crm.models import JobType
 from jobdev.models import EmployerContact
+
+from .placements import SaneDateField, SaneDateTimeField, StrictInput
 
 ID = {"min_value": 1, "max_value": 2**63 - 1}
 
@@ -74,14 +75,12 @@ class JobSeekerIdsField(serializers.ListField):
         super().__init__(**kwargs)
 
 
-class EmployerContactPlanSerializer(serializers.Serializer):
+class EmployerContactPlanSerializer(StrictInput):
     employer = serializers.IntegerField(**ID)
     site = serializers.IntegerField(**ID, required=False, allow_null=True)
     contact_person = serializers.IntegerField(**ID, required=False, allow_null=True)
-    starts_at = serializers.DateTimeField(validators=[validate_sane_date])
-    ends_at = serializers.DateTimeField(
-        validators=[validate_sane_date], help_text=_("After the start, at most 12 hours later.")
-    )
+    starts_at = SaneDateTimeField()
+    ends_at = SaneDateTimeField(help_text=_("After the start, at most 12 hours later."))
     mode = serializers.ChoiceField(choices=EmployerContact.Mode.choices, default=EmployerContact.Mode.IN_PERSON)
     purpose = serializers.ChoiceField(
         choices=EmployerContact.Purpose.choices, default=EmployerContact.Purpose.ON_BEHALF
@@ -98,7 +97,7 @@ class EmployerContactPlanSerializer(serializers.Serializer):
     confirmed = serializers.BooleanField(default=False)
 
 
-class ContactOutcomeSerializer(serializers.Serializer):
+class ContactOutcomeSerializer(StrictInput):
     """What was learned at a held contact."""
 
     nature = serializers.ChoiceField(choices=EmployerContact.Nature.choices, required=False)
@@ -112,7 +111,7 @@ class ContactOutcomeSerializer(serializers.Serializer):
     best_time_to_apply = serializers.CharField(max_length=200, required=False, allow_blank=True)
     result = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     next_step = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    next_step_on = serializers.DateField(required=False, allow_null=True, validators=[validate_sane_date])
+    next_step_on = SaneDateField(required=False, allow_null=True)
 
     def outcome(self) -> dict:
         """The service's ContactOutcomeFields."""
@@ -131,21 +130,19 @@ class EmployerContactHoldSerializer(ContactOutcomeSerializer):
 
 class EmployerContactLogSerializer(ContactOutcomeSerializer):
     employer = serializers.IntegerField(**ID)
-    occurred_at = serializers.DateTimeField(
-        validators=[validate_sane_date], help_text=_("When it happened (not in the future).")
-    )
+    occurred_at = SaneDateTimeField(help_text=_("When it happened (not in the future)."))
     mode = serializers.ChoiceField(choices=EmployerContact.Mode.choices)
     purpose = serializers.ChoiceField(choices=EmployerContact.Purpose.choices)
     job_seekers = JobSeekerIdsField()
 
 
-class EmployerContactRescheduleSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField(validators=[validate_sane_date])
-    ends_at = serializers.DateTimeField(validators=[validate_sane_date])
+class EmployerContactRescheduleSerializer(StrictInput):
+    starts_at = SaneDateTimeField()
+    ends_at = SaneDateTimeField()
     site = serializers.IntegerField(**ID, required=False, allow_null=True, help_text=_("Left out: none."))
     contact_person = serializers.IntegerField(**ID, required=False, allow_null=True, help_text=_("Left out: none."))
     confirmed = serializers.BooleanField(required=False, allow_null=True, help_text=_("Left out: unchanged."))
 
 
-class EmployerContactCancelSerializer(serializers.Serializer):
+class EmployerContactCancelSerializer(StrictInput):
     reason = serializers.CharField(max_length=300)

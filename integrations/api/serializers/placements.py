@@ -32,6 +32,95 @@ END_REASON_CHOICES = [("", "—"), *Placement.EndReason.choices, ("quit", _("Qui
 FOR_STAFF = _("Staff only: null for partner keys.")
 
 
+# Input: JSON types as the schema says ---------------------------------------------------
+
+#: Field class -> the JSON type its value must have (DRF would otherwise turn 12 into
+#: "12" or "yes" into True, accepting what the schema calls invalid).
+JSON_TYPES: list[tuple[type, type, str]] = [
+    (serializers.BooleanField, bool, "boolean"),
+    (serializers.IntegerField, int, "integer"),
+    (serializers.ListField, list, "array"),
+    (serializers.ManyRelatedField, list, "array"),
+    (serializers.ChoiceField, str, "string"),
+    (serializers.CharField, str, "string"),
+    (serializers.DecimalField, str, "string"),
+    (serializers.DateField, str, "string"),
+    (serializers.DateTimeField, str, "string"),
+    (serializers.TimeField, str, "string"),
+    (serializers.SlugRelatedField, str, "string"),
+]
+
+
+def _wrong_type(field, value) -> str | None:
+    for field_class, json_type, name in JSON_TYPES:
+        if isinstance(field, field_class):
+            if isinstance(value, bool) and json_type is not bool:
+                return name
+            return None if isinstance(value, json_type) else name
+    return None
+
+
+class StrictInput(serializers.Serializer):
+    """An input serializer that takes each value only in the JSON type its schema gives
+    (an integer for an id, a string for a date or a decimal, true or false for a
+    boolean): anything else is a 400 on that field. Ids in a list likewise."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            errors = {}
+            for name, field in self.fields.items():
+                value = data.get(name)
+                if field.read_only or value is None:  # absent, or null (DRF's allow_null decides)
+                    continue
+                expected = _wrong_type(field, value)
+                if expected is None and isinstance(field, serializers.ListField) and isinstance(value, list):
+                    expected = next(filter(None, (_wrong_type(field.child, item) for item in value)), None)
+                if expected is not None:
+                    errors[name] = [_("Expected a JSON %(type)s.") % {"type": expected}]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+# The product's dates (crm.dates: years 2000 to 2100), as the schema tells clients.
+SANE_DATE_SCHEMA = {"type": "string", "format": "date", "pattern": r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"}
+SANE_DATETIME_SCHEMA = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}[Tt]",
+}
+
+
+@extend_schema_field(SANE_DATE_SCHEMA)
+class SaneDateField(serializers.DateField):
+    """A date from 2000 to 2100 (crm.dates), ISO 8601."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", []).append(validate_sane_date)
+        super().__init__(**kwargs)
+
+
+@extend_schema_field(SANE_DATETIME_SCHEMA)
+class SaneDateTimeField(serializers.DateTimeField):
+    """An instant whose date is from 2000 to 2100 (crm.dates), ISO 8601 with its offset."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", []).append(validate_sane_date)
+        super().__init__(**kwargs)
+
+
+def bounded_decimal(pattern: str, **kwargs) -> serializers.DecimalField:
+    """A decimal given as a string, its range told by `pattern` in the schema."""
+    field_class = extend_schema_field({"type": "string", "format": "decimal", "pattern": pattern})(
+        type("BoundedDecimalField", (serializers.DecimalField,), {})
+    )
+    return field_class(**kwargs)
+
+
+HOURS_PATTERN = r"^(80(\.0)?|[1-7]?[0-9](\.[0-9])?)$"
+PAY_PATTERN = r"^[0-9]{1,4}(\.[0-9]{1,2})?$"
+
+
 def is_partner(context) -> bool:
     """Whether the caller is a partner key (its scope is `request.auth`)."""
     request = context.get("request")
@@ -208,7 +297,7 @@ class BenefitsStepSerializer(StaffOnlyMixin, serializers.ModelSerializer):
 # Input ----------------------------------------------------------------------------------
 
 
-class PlacementOfferSerializer(serializers.Serializer):
+class PlacementOfferSerializer(StrictInput):
     job_seeker = serializers.IntegerField(**ID, help_text=_("A job seeker of your own caseload (id)."))
     employer = serializers.IntegerField(**ID)
     site = serializers.IntegerField(**ID, required=False, allow_null=True)
@@ -216,13 +305,15 @@ class PlacementOfferSerializer(serializers.Serializer):
     job_type = serializers.SlugRelatedField(
         slug_field="code", queryset=JobType.objects.all(), required=False, allow_null=True
     )
-    hours_per_week = serializers.DecimalField(
-        max_digits=4, decimal_places=1, min_value=0, max_value=80, required=False, allow_null=True
+    hours_per_week = bounded_decimal(
+        HOURS_PATTERN, max_digits=4, decimal_places=1, min_value=0, max_value=80, required=False, allow_null=True
     )
-    hourly_pay = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, required=False, allow_null=True)
+    hourly_pay = bounded_decimal(
+        PAY_PATTERN, max_digits=6, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
     is_competitive = serializers.BooleanField(default=True)
-    offer_date = serializers.DateField(validators=[validate_sane_date])
-    expected_start_date = serializers.DateField(required=False, allow_null=True, validators=[validate_sane_date])
+    offer_date = SaneDateField()
+    expected_start_date = SaneDateField(required=False, allow_null=True)
 
     def offer(self) -> dict:
         """The service's PlacementOfferFields (the job seeker and employer apart)."""
@@ -235,25 +326,25 @@ class PlacementOfferSerializer(serializers.Serializer):
         return data
 
 
-class PlacementStartSerializer(serializers.Serializer):
-    start_date = serializers.DateField(validators=[validate_sane_date])
+class PlacementStartSerializer(StrictInput):
+    start_date = SaneDateField()
 
 
-class PlacementTermsSerializer(serializers.Serializer):
-    hours_per_week = serializers.DecimalField(
-        max_digits=4, decimal_places=1, min_value=0, max_value=80, allow_null=True
+class PlacementTermsSerializer(StrictInput):
+    hours_per_week = bounded_decimal(
+        HOURS_PATTERN, max_digits=4, decimal_places=1, min_value=0, max_value=80, allow_null=True
     )
-    hourly_pay = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, allow_null=True)
-    effective_on = serializers.DateField(validators=[validate_sane_date])
+    hourly_pay = bounded_decimal(PAY_PATTERN, max_digits=6, decimal_places=2, min_value=0, allow_null=True)
+    effective_on = SaneDateField()
 
 
-class PlacementEndSerializer(serializers.Serializer):
-    end_date = serializers.DateField(validators=[validate_sane_date])
+class PlacementEndSerializer(StrictInput):
+    end_date = SaneDateField()
     end_reason = serializers.ChoiceField(choices=Placement.EndReason.choices)
 
 
-class SupportTaskCompleteSerializer(serializers.Serializer):
-    completed_on = serializers.DateField(validators=[validate_sane_date], help_text=_("Not in the future."))
+class SupportTaskCompleteSerializer(StrictInput):
+    completed_on = SaneDateField(help_text=_("Not in the future."))
     completion_mode = serializers.ChoiceField(choices=SupportTask.Mode.choices)
     completion_note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
@@ -265,21 +356,21 @@ class WallTimeField(serializers.TimeField):
     """A time of day on the program's clock, without an offset ("10:30")."""
 
 
-class SupportTaskScheduleSerializer(serializers.Serializer):
-    due_date = serializers.DateField(validators=[validate_sane_date])
+class SupportTaskScheduleSerializer(StrictInput):
+    due_date = SaneDateField()
     due_time = WallTimeField(
         required=False, allow_null=True, default=None, help_text=_("The program's wall time; null: no appointment.")
     )
     duration_minutes = serializers.IntegerField(min_value=5, max_value=720, default=60)
 
 
-class AccommodationCreateSerializer(serializers.Serializer):
+class AccommodationCreateSerializer(StrictInput):
     placement = serializers.IntegerField(**ID)
     description = serializers.CharField(max_length=300)
     worker_consents_to_disclosure = serializers.BooleanField(default=False)
 
 
-class AccommodationAdvanceSerializer(serializers.Serializer):
+class AccommodationAdvanceSerializer(StrictInput):
     status = serializers.ChoiceField(
         choices=Accommodation.Status.choices,
         required=False,
@@ -293,17 +384,17 @@ class AccommodationAdvanceSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class BenefitsStepCreateSerializer(serializers.Serializer):
+class BenefitsStepCreateSerializer(StrictInput):
     job_seeker = serializers.IntegerField(**ID)
     placement = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
     reason = serializers.ChoiceField(choices=BenefitsStep.Reason.choices)
-    offered_on = serializers.DateField(validators=[validate_sane_date])
+    offered_on = SaneDateField()
     counsellor = serializers.IntegerField(
         **ID, required=False, allow_null=True, default=None, help_text=_("A benefits-counselling partner (id).")
     )
 
 
-class BenefitsStepAdvanceSerializer(serializers.Serializer):
+class BenefitsStepAdvanceSerializer(StrictInput):
     status = serializers.ChoiceField(
         choices=BenefitsStep.Status.choices,
         required=False,
@@ -314,7 +405,7 @@ class BenefitsStepAdvanceSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class BenefitsStepAssignSerializer(serializers.Serializer):
+class BenefitsStepAssignSerializer(StrictInput):
     counsellor = serializers.IntegerField(
         **ID, allow_null=True, help_text=_("A benefits-counselling partner (id), or null for nobody.")
     )

@@ -196,7 +196,10 @@ def test_plan_with_another_programs_employer_is_a_field_error(api, sam_token, ot
         ({"employer": "twelve"}, "employer"),
         ({"employer": 99999999999999999999999}, "employer"),
         ({"job_seekers": "all"}, "job_seekers"),
-        ({"job_seekers": [1.5]}, "job_seekers.0"),
+        ({"job_seekers": [1.5]}, "job_seekers"),
+        ({"job_seekers": ["12"]}, "job_seekers"),
+        ({"confirmed": "yes"}, "confirmed"),
+        ({"employer": True}, "employer"),
     ],
 )
 def test_bad_plans_are_400_on_their_field(api, sam_token, employer, body, field):

@@ -261,6 +261,18 @@ def test_add_and_change_a_contact_person(api, sam_token, employer):
     assert person.phone == "0491000000"
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "X", "phone": 491000000}, "phone"),
+        ({"name": "X", "site": "31"}, "site"),
+        ({"name": "X", "has_hiring_authority": "yes"}, "has_hiring_authority"),
+    ],
+)
+def test_values_are_taken_in_their_json_type_only(api, sam_token, employer, body, field):
+    assert_problem(api.post(f"{URL}{employer.pk}/contact-persons/", sam_token, body), 400, field)
+
+
 def test_a_contact_persons_site_must_be_the_employers(api, sam_token, employer):
     other_site = EmployerSiteFactory(employer=EmployerFactory(organisation=employer.organisation))
     assert_problem(

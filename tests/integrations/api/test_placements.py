@@ -258,6 +258,11 @@ def test_offer_for_someone_elses_job_seeker_is_a_field_error(api, api_world):
         ({"offer_date": "10000-01-01"}, "offer_date"),
         ({"expected_start_date": "2000-01-01"}, "expected_start_date"),
         ({"job_title": ["a", "list"]}, "job_title"),
+        ({"job_title": 12}, "job_title"),
+        ({"hours_per_week": 20}, "hours_per_week"),
+        ({"is_competitive": "yes"}, "is_competitive"),
+        ({"job_seeker": "12"}, "job_seeker"),
+        ({"offer_date": 20261130}, "offer_date"),
     ],
 )
 def test_bad_offers_are_400_on_their_field(api, api_world, changes, field):
