@@ -17,6 +17,7 @@ became visible to it."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import django_filters
 from django import forms
@@ -204,12 +205,22 @@ EARLIEST_INSTANT = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
 LATEST_INSTANT = datetime.datetime(9000, 1, 1, tzinfo=datetime.UTC)
 
 
+RFC3339_INSTANT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
 class InstantField(IsoDateTimeField):
-    """An ISO 8601 instant in a query string, brought within years 1900 to 9000: every
-    stored instant lies well inside, so a range filter answers the same, and an instant
-    near year 1 or 9999 never overflows when the database adapter converts it to UTC."""
+    """An instant in a query string, as RFC 3339 writes it (a date, T, a time and its
+    offset), brought within years 1900 to 9000: every stored instant lies well inside,
+    so a range filter answers the same, and an instant near year 1 or 9999 never
+    overflows when the database adapter converts it to UTC."""
 
     def clean(self, value):
+        if value not in self.empty_values and not RFC3339_INSTANT.fullmatch(str(value)):
+            raise forms.ValidationError(
+                gettext_lazy("Enter a date and time with its offset, e.g. 2026-11-30T09:00:00Z."), code="invalid"
+            )
         instant = super().clean(value)
         if instant is None:
             return None
@@ -222,6 +233,16 @@ class InstantField(IsoDateTimeField):
 
 class InstantFilter(django_filters.IsoDateTimeFilter):
     field_class = InstantField
+
+
+class IsoDateField(forms.DateField):
+    input_formats = ["%Y-%m-%d"]
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    """A day in a query string, written YYYY-MM-DD only (as the schema says)."""
+
+    field_class = IsoDateField
 
 
 # Sync order ---------------------------------------------------------------------------
@@ -298,12 +319,12 @@ class PlacementFilter(StaffOnlyFilterMixin, django_filters.FilterSet):
         method="staff_only",
         help_text=gettext_lazy("The job seeker's specialist, a user id (staff)."),
     )
-    offer_date_after = django_filters.DateFilter(field_name="offer_date", lookup_expr="gte")
-    offer_date_before = django_filters.DateFilter(field_name="offer_date", lookup_expr="lte")
-    start_date_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
-    start_date_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
-    end_date_after = django_filters.DateFilter(field_name="end_date", lookup_expr="gte")
-    end_date_before = django_filters.DateFilter(field_name="end_date", lookup_expr="lte")
+    offer_date_after = IsoDateFilter(field_name="offer_date", lookup_expr="gte")
+    offer_date_before = IsoDateFilter(field_name="offer_date", lookup_expr="lte")
+    start_date_after = IsoDateFilter(field_name="start_date", lookup_expr="gte")
+    start_date_before = IsoDateFilter(field_name="start_date", lookup_expr="lte")
+    end_date_after = IsoDateFilter(field_name="end_date", lookup_expr="gte")
+    end_date_before = IsoDateFilter(field_name="end_date", lookup_expr="lte")
 
     class Meta:
         model = Placement
@@ -494,8 +515,8 @@ class SupportTaskFilter(StaffOnlyFilterMixin, django_filters.FilterSet):
     specialist = IdFilter(
         field_name="owner_id", method="staff_only", help_text=gettext_lazy("The task's owner, a user id (staff).")
     )
-    due_date_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    due_date_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_date_after = IsoDateFilter(field_name="due_date", lookup_expr="gte")
+    due_date_before = IsoDateFilter(field_name="due_date", lookup_expr="lte")
 
     class Meta:
         model = SupportTask
@@ -720,8 +741,8 @@ class BenefitsStepFilter(django_filters.FilterSet):
     counsellor = IdFilter(
         field_name="counsellor_id", help_text=gettext_lazy("The benefits-counselling partner it is assigned to (id).")
     )
-    offered_on_after = django_filters.DateFilter(field_name="offered_on", lookup_expr="gte")
-    offered_on_before = django_filters.DateFilter(field_name="offered_on", lookup_expr="lte")
+    offered_on_after = IsoDateFilter(field_name="offered_on", lookup_expr="gte")
+    offered_on_before = IsoDateFilter(field_name="offered_on", lookup_expr="lte")
 
     class Meta:
         model = BenefitsStep

@@ -356,3 +356,10 @@ def test_extreme_filter_values_answer_rows_or_none_never_500(api, sam_token, pla
     response = api.get(URL, sam_token, params)
     assert response.status_code == 200, response.content
     assert bool(response.json()["results"]) is found
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-11-30", "2026-11-30 10:00", "2026-11-30T10:00:00", "30/11/2026 10:00", "2026-11-30T10:00Z"]
+)
+def test_instants_in_filters_are_rfc3339_with_an_offset(api, sam_token, planned, value):
+    assert_problem(api.get(URL, sam_token, {"starts_after": value}), 400, "starts_after")

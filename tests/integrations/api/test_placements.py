@@ -364,3 +364,8 @@ def test_placements_are_changed_by_their_actions_only(api, api_world, method):
         HTTP_AUTHORIZATION=f"Bearer {api_world.issue_token('sam')}",
     )
     assert_problem(response, 405)
+
+
+@pytest.mark.parametrize("value", ["30/11/2026", "11/30/2026", "2026-11-30T00:00:00Z", "20261130"])
+def test_days_in_filters_are_iso_dates_only(api, api_world, value):
+    assert_problem(api.get(URL, api_world.issue_token("sam"), {"start_date_before": value}), 400, "start_date_before")
