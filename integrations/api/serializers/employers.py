@@ -11,7 +11,7 @@ from rest_framework import serializers
 from crm.models import Industry
 from employers.models import ContactPerson, Employer, EmployerSite
 
-from .placements import StrictInput, bounded_decimal
+from .placements import CodeField, StrictInput, bounded_decimal
 
 # Output ---------------------------------------------------------------------------------
 
@@ -138,8 +138,7 @@ class FirstContactPersonSerializer(ContactPersonInputSerializer):
 
 class EmployerInputSerializer(StrictInput):
     name = serializers.CharField(max_length=200)
-    industry = serializers.SlugRelatedField(
-        slug_field="code",
+    industry = CodeField(
         queryset=Industry.objects.all(),
         required=False,
         allow_null=True,

@@ -109,6 +109,20 @@ class SaneDateTimeField(serializers.DateTimeField):
         super().__init__(**kwargs)
 
 
+class CodeField(serializers.SlugRelatedField):
+    """A taxonomy entry by its code, or null; an empty string is no code (DRF would
+    take it as null)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "code")
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().run_validation(data)
+
+
 def bounded_decimal(pattern: str, **kwargs) -> serializers.DecimalField:
     """A decimal given as a string, its range told by `pattern` in the schema."""
     field_class = extend_schema_field({"type": "string", "format": "decimal", "pattern": pattern})(
@@ -302,9 +316,7 @@ class PlacementOfferSerializer(StrictInput):
     employer = serializers.IntegerField(**ID)
     site = serializers.IntegerField(**ID, required=False, allow_null=True)
     job_title = serializers.CharField(max_length=200)
-    job_type = serializers.SlugRelatedField(
-        slug_field="code", queryset=JobType.objects.all(), required=False, allow_null=True
-    )
+    job_type = CodeField(queryset=JobType.objects.all(), required=False, allow_null=True)
     hours_per_week = bounded_decimal(
         HOURS_PATTERN, max_digits=4, decimal_places=1, min_value=0, max_value=80, required=False, allow_null=True
     )

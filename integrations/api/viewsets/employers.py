@@ -93,11 +93,14 @@ class EmployerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search", max_length=100, help_text=_("Words found in the name, a site's town or postcode.")
     )
-    industry = django_filters.ModelChoiceFilter(
-        queryset=Industry.objects.all(), to_field_name="code", help_text=_("NACE Rev. 2 section code.")
+    industry = django_filters.ModelMultipleChoiceFilter(
+        field_name="industry__code",
+        queryset=Industry.objects.all(),
+        to_field_name="code",
+        help_text=_("NACE Rev. 2 section code."),
     )
-    relationship_stage = django_filters.ChoiceFilter(choices=Employer.RelationshipStage.choices)
-    size = django_filters.ChoiceFilter(choices=Employer.Size.choices)
+    relationship_stage = django_filters.MultipleChoiceFilter(choices=Employer.RelationshipStage.choices)
+    size = django_filters.MultipleChoiceFilter(choices=Employer.Size.choices)
     created_after = InstantFilter(
         field_name="created_at", lookup_expr="gte", help_text=_("Created at or after (ISO 8601).")
     )

@@ -91,7 +91,7 @@ PLANNED_EXAMPLE = {
 class EmployerContactFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=EmployerContact.Status.choices)
     mode = django_filters.MultipleChoiceFilter(choices=EmployerContact.Mode.choices)
-    purpose = django_filters.ChoiceFilter(choices=EmployerContact.Purpose.choices)
+    purpose = django_filters.MultipleChoiceFilter(choices=EmployerContact.Purpose.choices)
     specialist = IdFilter(field_name="specialist_id", help_text=_("The specialist's user id."))
     employer = IdFilter(field_name="employer_id", help_text=_("The employer's id."))
     job_seeker = IdFilter(

@@ -180,7 +180,17 @@ PARTNER_STEP_EXAMPLE = {**STEP_EXAMPLE, "note": None}
 MAX_ID = 2**63 - 1
 
 
-class IdField(forms.DecimalField):
+class GivenMixin:
+    """A query parameter given empty (`?due_date_before=`) is invalid, as the schema
+    says, rather than silently no filter; left out, it filters nothing."""
+
+    def clean(self, value):
+        if value == "":
+            raise forms.ValidationError(gettext_lazy("Give a value, or leave the parameter out."), code="empty")
+        return super().clean(value)
+
+
+class IdField(GivenMixin, forms.DecimalField):
     """An id in a query string: any number is understood, and one that cannot be an id
     (fractional, below 1, beyond a 64-bit key) becomes 0, which matches no row, rather
     than reaching the database (an integer overflow there is a 500)."""
@@ -210,7 +220,7 @@ RFC3339_INSTANT = re.compile(
 )
 
 
-class InstantField(IsoDateTimeField):
+class InstantField(GivenMixin, IsoDateTimeField):
     """An instant in a query string, as RFC 3339 writes it (a date, T, a time and its
     offset), brought within years 1900 to 9000: every stored instant lies well inside,
     so a range filter answers the same, and an instant near year 1 or 9999 never
@@ -235,7 +245,7 @@ class InstantFilter(django_filters.IsoDateTimeFilter):
     field_class = InstantField
 
 
-class IsoDateField(forms.DateField):
+class IsoDateField(GivenMixin, forms.DateField):
     input_formats = ["%Y-%m-%d"]
 
 
@@ -735,7 +745,7 @@ class AccommodationViewSet(SyncedViewSet):
 
 class BenefitsStepFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=BenefitsStep.Status.choices)
-    reason = django_filters.ChoiceFilter(choices=BenefitsStep.Reason.choices)
+    reason = django_filters.MultipleChoiceFilter(choices=BenefitsStep.Reason.choices)
     job_seeker = IdFilter(field_name="job_seeker_id", help_text=gettext_lazy("Job seeker id."))
     placement = IdFilter(field_name="placement_id", help_text=gettext_lazy("Placement id."))
     counsellor = IdFilter(

@@ -293,3 +293,13 @@ def test_incremental_sync_by_cursor(api, sam_token, employer):
     api.patch(f"{URL}{employer.pk}/", sam_token, {"description": "Now with a café"})
     again = api.get(URL, sam_token, {"cursor": first["cursor"]}).json()["results"]
     assert [row["description"] for row in again] == ["Now with a café"]
+
+
+@pytest.mark.parametrize("param", ["relationship_stage", "size", "industry", "created_after"])
+def test_a_filter_given_empty_is_400(api, sam_token, employer, param):
+    assert_problem(api.get(URL, sam_token, {param: ""}), 400)
+
+
+def test_an_empty_industry_is_no_industry_code(api, sam_token):
+    assert_problem(api.post(URL, sam_token, {"name": "X", "industry": ""}), 400, "industry")
+    assert api.post(URL, sam_token, {"name": "X", "industry": None}).status_code == 201

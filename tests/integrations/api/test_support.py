@@ -316,3 +316,8 @@ def test_ids_that_cannot_be_ids_find_nothing(api, api_world, value):
         response = api.get(path, token, {"placement": value, "job_seeker": value})
         assert response.status_code == 200, response.content
         assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize("param", ["due_date_before", "placement", "status", "kind"])
+def test_a_filter_given_empty_is_400(api, api_world, param):
+    assert_problem(api.get(TASKS, api_world.issue_token("sam"), {param: ""}), 400)
