@@ -22,6 +22,7 @@ urlpatterns = [
     path("matching/", include("jobdev.urls_matching")),
     path("dashboard/", include("jobdev.urls_dashboard")),
     path("employers/import/", include("employers.urls_import")),
+    path("partners/webhooks/", include("integrations.webhooks.urls")),
     path("partners/", include("crm.urls_partners")),
     path("", include("integrations.calendar.urls")),
     path("", include("integrations.api.urls_pages")),

@@ -95,7 +95,7 @@ def test_topics_without_handlers_are_the_declared_ones():
     # jobseeker.reassigned was flagged only until its handler landed.
     assert "jobseeker.enrolled" in flagged and flagged <= {"jobseeker.enrolled", "jobseeker.reassigned"}
     assert all(events.handlers_for(name) == [] for name in flagged)
-    assert "webhooks will subscribe" in events.topic("jobseeker.enrolled").no_handler_reason
+    assert "events feed" in events.topic("jobseeker.enrolled").no_handler_reason
 
 
 def test_timeline_label_comes_from_the_declaration():
@@ -193,7 +193,10 @@ def test_a_handler_name_belongs_to_one_function(temporary_handler):
 
 
 def test_handlers_are_registered_by_their_apps_under_stable_names():
-    assert [s.name for s in events.handlers_for("placement.started")] == ["placements.start_follow_along"]
+    assert [s.name for s in events.handlers_for("placement.started")] == [
+        "placements.start_follow_along",
+        "webhooks.record_deliveries",
+    ]
     assert [s.name for s in events.handlers_for("employer_contact.held")] == [
         "jobdev.move_relationship_forward",
         "jobdev.start_the_rapid_search_clock",
@@ -280,6 +283,7 @@ def test_an_event_whose_expected_handler_is_missing_fails_visibly_and_can_be_ret
 ):
     event = emit(specialist_sam.organisation, topic="placement.started", payload=STARTED)
     without_handler("placements.start_follow_along")
+    without_handler("webhooks.record_deliveries")
     report = events.dispatch(event.pk)
     event.refresh_from_db()
     assert report.status == event.status == "failed"  # not "handled" with nothing run
@@ -320,6 +324,7 @@ def test_the_system_check_passes_with_the_apps_as_they_are():
 
 def test_a_topic_that_lost_its_expected_handler_stops_manage_py(without_handler):
     without_handler("placements.start_follow_along")
+    without_handler("webhooks.record_deliveries")
     messages = events.check_topics_and_handlers()
     assert [(m.id, m.msg) for m in messages] == [
         ("crm.E001", "Topic 'placement.started' expects a handler but none is registered: its events would fail.")

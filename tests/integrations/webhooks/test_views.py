@@ -10,7 +10,7 @@ from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests.integrations.webhooks.conftest import dispatch_pending
 from tests.integrations.webhooks.test_delivery import offer
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.integrations.webhooks.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
