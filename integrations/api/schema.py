@@ -50,16 +50,37 @@ HEADER_SCHEMAS = {
 }
 
 
+# The one date policy (crm/dates.py): every date or time a client gives lies in the
+# years 2000 to 2100; said in the request schemas, so clients and generators know.
+SANE_YEAR_PATTERN = "^(20[0-9]{2}|2100)-"
+
+
+def _sane_dates(schema) -> None:
+    if isinstance(schema, dict):
+        if schema.get("format") in ("date", "date-time") and "pattern" not in schema:
+            schema["pattern"] = SANE_YEAR_PATTERN
+        for value in schema.values():
+            _sane_dates(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _sane_dates(value)
+
+
 def problem_responses(result, generator, request, public):
     """drf-spectacular POSTPROCESSING_HOOKS entry; also gives the Idempotency-Key and
-    If-Match headers, wherever a viewset documents them, the shape the API accepts."""
+    If-Match headers, wherever a viewset documents them, and the dates of request
+    bodies the shape the API accepts."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
+    for name, component in components.items():
+        if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: what clients send
+            _sane_dates(component)
     components["Problem"] = PROBLEM
     ref = {"$ref": "#/components/schemas/Problem"}
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             if method not in {"get", "post", "put", "patch", "delete", "head", "options"}:
                 continue
+            _sane_dates(operation.get("requestBody"))
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "header" and parameter.get("name") in HEADER_SCHEMAS:
                     parameter["schema"] = dict(HEADER_SCHEMAS[parameter["name"]])

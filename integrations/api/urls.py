@@ -59,5 +59,5 @@ urlpatterns = [
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.DocsView.as_view(), name="docs"),
     path("", include(router.urls)),
-    re_path(r"^.*$", problems.not_found),
+    re_path(r"^[\s\S]*$", problems.not_found),  # [\s\S]: a newline in the path too
 ]

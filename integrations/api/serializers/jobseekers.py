@@ -11,6 +11,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from crm.models import CareerProfile, Industry, JobPreference, JobSeeker, JobType, OutboxEvent, Shift, Weekday
+from integrations.api.strict import StrictTypes
 
 STAFF_FIELDS = [
     "id",
@@ -67,7 +68,7 @@ class PartnerJobSeekerSerializer(serializers.ModelSerializer):
         return job_seeker.referred_by_partner_id == getattr(scope, "partner_id", None)
 
 
-class JobSeekerWriteSerializer(serializers.ModelSerializer):
+class JobSeekerWriteSerializer(StrictTypes, serializers.ModelSerializer):
     """What staff send to create or change a job seeker (crm.services.JobSeekerFields);
     `specialist_id` assigns the person (to staff the caller may assign to)."""
 
@@ -92,7 +93,7 @@ class JobSeekerWriteSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(StrictTypes, serializers.ModelSerializer):
     """A partner's referral (crm.services.ReferralFields); `referral_date` defaults to
     today in the program's time zone."""
 
@@ -102,7 +103,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         extra_kwargs = {"referral_date": {"required": False}}
 
 
-class CareerProfileSerializer(serializers.ModelSerializer):
+class CareerProfileSerializer(StrictTypes, serializers.ModelSerializer):
     """What the person wants and brings (staff only: coping strategies are health details)."""
 
     class Meta:
@@ -121,7 +122,7 @@ class CareerProfileSerializer(serializers.ModelSerializer):
         read_only_fields = ["updated_at"]
 
 
-class JobPreferenceSerializer(serializers.ModelSerializer):
+class JobPreferenceSerializer(StrictTypes, serializers.ModelSerializer):
     """The job the person wants (IPS principle 4). Job types and industries by id
     (ISCO-08 and NACE Rev. 2 classifications)."""
 

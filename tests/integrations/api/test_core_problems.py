@@ -177,3 +177,8 @@ def test_options_and_head_answer_without_error(api, sam_token, partner, issue_ke
         for path in ("/api/v1/job-seekers/", f"/api/v1/job-seekers/{person.pk}/", "/api/v1/referrals/"):
             assert api.options(path, **credential).status_code == 200
         assert api.head(f"/api/v1/job-seekers/{person.pk}/", **credential).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["status=", "referral_date_before=", "specialist=", "updated_since="])
+def test_a_filter_sent_empty_is_400(api, sam_token, query):
+    assert_problem(api.get(f"/api/v1/job-seekers/?{query}", **sam_token), 400)

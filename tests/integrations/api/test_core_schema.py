@@ -59,3 +59,11 @@ def test_sidecar_files_are_found_by_staticfiles():
 
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css")
+
+
+def test_request_dates_carry_the_date_policy_and_headers_their_shape(schema):
+    referral = schema["components"]["schemas"]["ReferralRequest"]["properties"]["referral_date"]
+    assert referral["pattern"] == "^(20[0-9]{2}|2100)-"
+    post = schema["paths"]["/api/v1/referrals/"]["post"]
+    key = next(p for p in post["parameters"] if p["name"] == "Idempotency-Key")
+    assert key["schema"]["pattern"] == "^[!-~]{1,255}$"

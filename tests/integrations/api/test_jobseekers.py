@@ -283,3 +283,37 @@ def test_a_referral_with_an_insane_date_is_400(api, partner, issue_key):
     )
     assert response.status_code == 400
     assert "referral_date" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"first_name": "Ana", "last_name": "Silva", "town": 0}, "town"),
+        ({"first_name": 12, "last_name": "Silva"}, "first_name"),
+        ({"first_name": "Ana", "last_name": "Silva", "referral_date": 20261102}, "referral_date"),
+        ({"first_name": "Ana", "last_name": "Silva", "receives_benefits": True}, "receives_benefits"),
+    ],
+)
+def test_input_of_the_wrong_json_type_is_refused_not_coerced(api, partner, issue_key, body, field):
+    response = api.post("/api/v1/referrals/", body, format="json", **bearer(issue_key(partner, ["referrals:write"])))
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not JobSeeker.objects.exists()
+
+
+def test_staff_input_types_are_checked_too(api, sam, specialist_sam):
+    person = JobSeekerFactory(specialist=specialist_sam)
+    response = api.patch(
+        f"/api/v1/job-seekers/{person.pk}/", {"specialist_id": str(specialist_sam.pk)}, format="json", **sam
+    )
+    assert response.status_code == 400 and "specialist_id" in response.json()["errors"]
+    response = api.patch(
+        f"/api/v1/job-seekers/{person.pk}/preferences/",
+        {"job_types": ["1"], "min_hourly_pay": 12.5, "min_hours_per_week": "10"},
+        format="json",
+        **sam,
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"job_types", "min_hourly_pay", "min_hours_per_week"}
+    ok = api.patch(f"/api/v1/job-seekers/{person.pk}/preferences/", {"min_hourly_pay": "12.50"}, format="json", **sam)
+    assert ok.status_code == 200 and ok.json()["min_hourly_pay"] == "12.50"
