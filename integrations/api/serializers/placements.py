@@ -152,6 +152,13 @@ class StaffOnlyMixin:
         return data
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "10:30"}
+)
+class WallTimeField(serializers.TimeField):
+    """A time of day on the program's clock, without an offset ("10:30")."""
+
+
 class NamedSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
@@ -223,6 +230,9 @@ class SupportTaskSerializer(StaffOnlyMixin, serializers.ModelSerializer):
         help_text=_("In the language asked for. Partners read the kind of task, never a title that may name details.")
     )
     owner = serializers.SerializerMethodField(help_text=FOR_STAFF)
+    due_time = WallTimeField(
+        read_only=True, allow_null=True, help_text=_("An appointment's time on the program's clock, or null.")
+    )
     completion_mode = serializers.ChoiceField(
         choices=[("", "—"), *SupportTask.Mode.choices], read_only=True, help_text=_("Empty until done.")
     )
@@ -359,13 +369,6 @@ class SupportTaskCompleteSerializer(StrictInput):
     completed_on = SaneDateField(help_text=_("Not in the future."))
     completion_mode = serializers.ChoiceField(choices=SupportTask.Mode.choices)
     completion_note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-
-
-@extend_schema_field(
-    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "10:30"}
-)
-class WallTimeField(serializers.TimeField):
-    """A time of day on the program's clock, without an offset ("10:30")."""
 
 
 class SupportTaskScheduleSerializer(StrictInput):

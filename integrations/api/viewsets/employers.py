@@ -15,7 +15,13 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework.decorators import action
 
 from crm.models import Industry
@@ -89,11 +95,16 @@ SITE_INPUT = {"name": "Vieux-Port shop", "address": "3 quai du Port", "postcode"
 PERSON_INPUT = {"name": "Claire Martin", "role": "Shop manager", "site": 31, "has_hiring_authority": True}
 
 
+@extend_schema_field({"type": "string", "minLength": 1, "example": "I"})
+class CodesFilter(django_filters.ModelMultipleChoiceFilter):
+    """Taxonomy entries by code (`?industry=I&industry=G`)."""
+
+
 class EmployerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search", max_length=100, help_text=_("Words found in the name, a site's town or postcode.")
     )
-    industry = django_filters.ModelMultipleChoiceFilter(
+    industry = CodesFilter(
         field_name="industry__code",
         queryset=Industry.objects.all(),
         to_field_name="code",
