@@ -315,7 +315,22 @@ class BenefitsStepSerializer(StaffOnlyMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
         staff_only = ["note"]
-        extra_kwargs = {"note": {"allow_null": True, "help_text": FOR_STAFF}}
+        extra_kwargs = {
+            "note": {"allow_null": True, "help_text": FOR_STAFF},
+            "counsellor": {
+                "help_text": _(
+                    "The benefits-counselling partner it is assigned to (id). A partner key reads its own id, "
+                    "or null when the step is another's or nobody's."
+                )
+            },
+        }
+
+    def to_representation(self, step):
+        data = super().to_representation(step)
+        scope = getattr(self.context.get("request"), "auth", None)
+        if isinstance(scope, PartnerScope) and step.counsellor_id != scope.partner_id:
+            data["counsellor"] = None  # whom else the person works with is not this partner's to know
+        return data
 
 
 # Input ----------------------------------------------------------------------------------

@@ -234,3 +234,15 @@ def test_filters(api, api_world):
     assert len(_ids(api.get(URL, token, {"status": ["offered", "referred"], "reason": "before_start"}))) == 10
     assert _ids(api.get(URL, token, {"offered_on_after": "2100-01-01"})) == set()
     assert_problem(api.get(URL, token, {"status": "done"}), 400)
+
+
+def test_a_partner_does_not_learn_which_other_partner_a_step_is_assigned_to(api, api_world):
+    step = api_world.person("shared").benefits_step
+    placement_services.benefits_step_assign(
+        scope=StaffScope(api_world.staff["sam"]), step_id=step.pk, counsellor_id=api_world.other_partner.pk
+    )
+    key = api_world.credentials["partner"]
+    assert api.get(f"{URL}{step.pk}/", key).json()["counsellor"] is None
+    mine = api_world.person("benefits").benefits_step
+    assert api.get(f"{URL}{mine.pk}/", key).json()["counsellor"] == api_world.partner.pk
+    assert api.get(f"{URL}{step.pk}/", api_world.issue_token("sam")).json()["counsellor"] == api_world.other_partner.pk
