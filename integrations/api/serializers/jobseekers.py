@@ -70,9 +70,13 @@ class PartnerJobSeekerSerializer(serializers.ModelSerializer):
 
 class JobSeekerWriteSerializer(StrictTypes, serializers.ModelSerializer):
     """What staff send to create or change a job seeker (crm.services.JobSeekerFields);
-    `specialist_id` assigns the person (to staff the caller may assign to)."""
+    `specialist_id` assigns the person (to staff the caller may assign to): required
+    to create one (program admins carry no caseload of their own), optional to change."""
 
-    specialist_id = serializers.IntegerField(required=False, min_value=1)
+    specialist_id = serializers.IntegerField(
+        min_value=1,
+        help_text="The specialist whose caseload the person is on: yourself, or staff you may assign to.",
+    )
 
     class Meta:
         model = JobSeeker

@@ -168,7 +168,7 @@ class JobSeekerFilter(django_filters.FilterSet):
         examples=[
             OpenApiExample(
                 "New job seeker",
-                value={"first_name": "Nadia", "last_name": "Benali", "referral_date": "2026-11-02"},
+                value={"first_name": "Nadia", "last_name": "Benali", "referral_date": "2026-11-02", "specialist_id": 7},
                 request_only=True,
             ),
             OpenApiExample("Created", value=STAFF_EXAMPLE, response_only=True, status_codes=["201"]),
@@ -227,7 +227,7 @@ class JobSeekerViewSet(ScopedViewSet):
 
     def create(self, request):
         data = self.validated_input()
-        specialist_id = data.pop("specialist_id", None)
+        specialist_id = data.pop("specialist_id")
         job_seeker = services.job_seeker_create(scope=self.scope, specialist_id=specialist_id, details=data)
         location = reverse("api:job-seeker-detail", kwargs={"pk": job_seeker.pk})
         return self.respond(job_seeker, status=201, headers={"Location": location})

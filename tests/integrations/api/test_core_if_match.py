@@ -82,10 +82,10 @@ def test_career_profile_has_its_own_etag_and_precondition(api, person, token):
     assert person.career_profile.work_goal == "Café"
 
 
-def test_a_created_resource_carries_its_etag(api, token):
+def test_a_created_resource_carries_its_etag(api, token, specialist_sam):
     response = api.post(
         "/api/v1/job-seekers/",
-        {"first_name": "Ana", "last_name": "Silva", "referral_date": "2026-11-02"},
+        {"first_name": "Ana", "last_name": "Silva", "referral_date": "2026-11-02", "specialist_id": specialist_sam.pk},
         format="json",
         **token,
     )

@@ -59,7 +59,13 @@ def test_staff_read_their_ui_scope(api, specialist_sam, specialist_sofia, specia
 
 
 def test_staff_create_through_the_service(api, sam, specialist_sam):
-    payload = {"first_name": "Ana", "last_name": "Silva", "referral_date": "2026-11-02", "enrolment_date": "2026-11-09"}
+    payload = {
+        "first_name": "Ana",
+        "last_name": "Silva",
+        "referral_date": "2026-11-02",
+        "enrolment_date": "2026-11-09",
+        "specialist_id": specialist_sam.pk,
+    }
     response = api.post("/api/v1/job-seekers/", payload, format="json", **sam)
     assert response.status_code == 201, response.content
     person = JobSeeker.objects.get(pk=response.json()["id"])
@@ -317,3 +323,12 @@ def test_staff_input_types_are_checked_too(api, sam, specialist_sam):
     assert set(response.json()["errors"]) == {"job_types", "min_hourly_pay", "min_hours_per_week"}
     ok = api.patch(f"/api/v1/job-seekers/{person.pk}/preferences/", {"min_hourly_pay": "12.50"}, format="json", **sam)
     assert ok.status_code == 200 and ok.json()["min_hourly_pay"] == "12.50"
+
+
+def test_creating_names_the_specialist_a_program_admin_included(api, program_admin, issue_token, specialist_bob):
+    admin = bearer(issue_token(program_admin))
+    body = {"first_name": "Ana", "last_name": "Silva", "referral_date": "2026-11-02"}
+    missing = api.post("/api/v1/job-seekers/", body, format="json", **admin)
+    assert missing.status_code == 400 and list(missing.json()["errors"]) == ["specialist_id"]
+    created = api.post("/api/v1/job-seekers/", {**body, "specialist_id": specialist_bob.pk}, format="json", **admin)
+    assert created.status_code == 201 and created.json()["specialist_id"] == specialist_bob.pk
