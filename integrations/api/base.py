@@ -14,7 +14,12 @@ A viewset is a thin shell over the access scope (crm.access) and the services:
   `get_object()` fetches one through `scope.get`, so a row outside it is a 404.
 - `serializer_class`: the output (never notes, health details or another partner's
   data); `write_serializer_class` (or `get_write_serializer_class()` per action): a
-  small explicit input serializer, with no business rule.
+  small explicit input serializer, with no business rule; mix in
+  `integrations.api.strict.StrictTypes` first so a value of the wrong JSON type is a
+  400 instead of being coerced. `filterset_class` filters go through
+  `filters.StrictFilterBackend` (the default): a non-text filter sent empty is a 400.
+- `error_field_names`: a service's ValidationError field -> the API's input name
+  ({"specialist": "specialist_id"}).
 - Writes call the service with `scope=self.scope` and answer `self.respond(row)`.
   PATCH and DELETE go through `self.locked_write(apply)`, which re-reads the row under
   lock (its job seeker first: the services' lock order) and checks If-Match against
