@@ -111,7 +111,7 @@ class Row:
     the program, staff only; `edit`: edited by its specialist, their team leader or a
     program admin), "partner" (a partner's own rows: webhook subscriptions and
     deliveries; program admins see every partner's), "create" (a POST naming no row in
-    its path)."""
+    its path), "anyone" (every caller with credentials, each reading its own)."""
 
     name: str
     method: str
@@ -622,6 +622,15 @@ ROWS: list[Row] = [
         kind="delivery",
         scope="partner",
     ),
+    # What an incremental sync must drop (any read grant; each caller its own)
+    Row(
+        "tombstones: read",
+        "GET",
+        "/api/v1/tombstones/?since=2000-01-01T00:00:00Z",
+        ANY_READ,
+        kind="tombstone",
+        scope="anyone",
+    ),
     # The events feed
     Row("events: list", "GET", "/api/v1/events/", G.EVENTS_READ, kind="event", many=True),
     *[
@@ -741,7 +750,7 @@ def expect_detail(row: Row, column: Column) -> Expect:
 def _expect_partner(row: Row, column: Column, person: str) -> Expect:
     if row.staff_only or column.credential == "without grant":
         return Expect(403)
-    if row.scope == "create":
+    if row.scope in ("create", "anyone"):
         return Expect(row.ok)
     if row.scope == "partner":
         own = person not in OWNED_BY
@@ -760,6 +769,8 @@ def _expect_staff(row: Row, column: Column, person: str) -> int:
         return 403  # referrals are made by partners; staff add job seekers
     if row.scope == "partner":
         return row.ok if user == "ada" else 404
+    if row.scope == "anyone":
+        return row.ok
     if row.scope == "create":
         if row.refers == "partner":  # a subscription for Marseille's partner
             return row.ok if user == "ada" else (403 if marseille else 400)
@@ -828,7 +839,7 @@ def client_for(world: World, credential: str | None) -> APIClient:
 
 def target_id(world: World, row: Row, column: Column) -> int | None:
     person = person_of(column, row)
-    if row.scope == "create":
+    if row.scope in ("create", "anyone"):
         return None
     if row.make is not None:
         return row.make(world, person)
@@ -934,3 +945,22 @@ def test_world_is_whole(api_world):
             assert person_kind_ids(api_world, person, kind), (person, kind)
         for area in (None, *AREAS):
             assert person_kind_ids(api_world, person, f"event:{area}"), (person, area)
+
+
+@pytest.mark.parametrize("area", [None, *AREAS])
+def test_events_of_an_area_need_its_read_grant(api_world, area):
+    """A key with events:read but not an area's read grant lists no event of that area
+    (grants.TOPIC_AREAS); the other areas' events stay."""
+    status, expected = expected_list(api_world, ROWS_BY_NAME["events: list"], LIST_COLUMNS[0])
+    lacking = {
+        pk
+        for person in api_world.people
+        if partner_sees("partner", person, area)
+        for pk in person_kind_ids(api_world, person, f"event:{area}")
+    }
+    response = client_for(api_world, f"without {AREA_GRANT[area]}").get("/api/v1/events/", {"page_size": 200})
+    assert response.status_code == 200
+    assert {item["id"] for item in response.json()["results"]} == expected - lacking
+
+
+ROWS_BY_NAME = {row.name: row for row in ROWS}
