@@ -16,11 +16,24 @@ from .placements import CodeField, StrictInput, bounded_decimal
 # Output ---------------------------------------------------------------------------------
 
 
+class CoordinatesSerializer(serializers.Serializer):
+    latitude = serializers.DecimalField(max_digits=8, decimal_places=6, read_only=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, read_only=True)
+
+
 class EmployerSiteSerializer(serializers.ModelSerializer):
+    coordinates = serializers.SerializerMethodField(help_text=_("Where the site is, or null when unknown."))
+
     class Meta:
         model = EmployerSite
-        fields = ["id", "employer", "name", "address", "postcode", "town", "latitude", "longitude"]
+        fields = ["id", "employer", "name", "address", "postcode", "town", "coordinates"]
         read_only_fields = fields
+
+    @extend_schema_field(CoordinatesSerializer(allow_null=True))
+    def get_coordinates(self, site):
+        if site.latitude is None or site.longitude is None:
+            return None
+        return CoordinatesSerializer(site).data
 
 
 class ContactPersonSerializer(serializers.ModelSerializer):
@@ -87,27 +100,36 @@ class WebsiteField(serializers.URLField):
     """A web address (http or https), or empty."""
 
 
+class CoordinatesInputSerializer(StrictInput):
+    """Latitude and longitude, given together (WGS 84 degrees, as decimal strings)."""
+
+    latitude = bounded_decimal(LATITUDE_PATTERN, max_digits=8, decimal_places=6, min_value=-90, max_value=90)
+    longitude = bounded_decimal(LONGITUDE_PATTERN, max_digits=9, decimal_places=6, min_value=-180, max_value=180)
+
+    def validate(self, attrs):
+        # Also in a PATCH (a partial serializer): a point has both its coordinates.
+        missing = {name: [_("This field is required.")] for name in ("latitude", "longitude") if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+
 class EmployerSiteInputSerializer(StrictInput):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     address = serializers.CharField(max_length=250)
     postcode = serializers.CharField(max_length=12, required=False, allow_blank=True)
     town = serializers.CharField(max_length=120)
-    latitude = bounded_decimal(
-        LATITUDE_PATTERN, max_digits=8, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
-    )
-    longitude = bounded_decimal(
-        LONGITUDE_PATTERN,
-        max_digits=9,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-        required=False,
-        allow_null=True,
+    coordinates = CoordinatesInputSerializer(
+        required=False, allow_null=True, help_text=_("Both latitude and longitude, or null for none.")
     )
 
-
-class EmployerSiteCreateSerializer(EmployerSiteInputSerializer):
-    employer = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("The employer's id."))
+    def validate(self, attrs):
+        """The service's EmployerSiteFields: the coordinates as the site's two fields."""
+        if "coordinates" in attrs:
+            coordinates = attrs.pop("coordinates") or {}
+            attrs["latitude"] = coordinates.get("latitude")
+            attrs["longitude"] = coordinates.get("longitude")
+        return attrs
 
 
 class ContactPersonInputSerializer(StrictInput):
@@ -124,10 +146,6 @@ class ContactPersonInputSerializer(StrictInput):
     preferred_channel = serializers.ChoiceField(choices=ContactPerson.Channel.choices, required=False)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
-
-
-class ContactPersonCreateSerializer(ContactPersonInputSerializer):
-    employer = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("The employer's id."))
 
 
 class FirstContactPersonSerializer(ContactPersonInputSerializer):

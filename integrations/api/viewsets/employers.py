@@ -64,8 +64,7 @@ SITE_EXAMPLE = {
     "address": "3 quai du Port",
     "postcode": "13002",
     "town": "Marseille",
-    "latitude": "43.295000",
-    "longitude": "5.370000",
+    "coordinates": {"latitude": "43.295000", "longitude": "5.370000"},
 }
 PERSON_EXAMPLE = {
     "id": 54,

@@ -161,20 +161,35 @@ def test_create_validation_errors_per_field_in_english_and_french(api, sam_token
 
 def test_nested_site_errors_are_named_by_path(api, sam_token):
     body = assert_problem(
-        api.post(URL, sam_token, {"name": "X", "site": {"town": "Marseille", "latitude": "91"}}),
+        api.post(URL, sam_token, {"name": "X", "site": {"town": "Marseille", "coordinates": {"latitude": "91"}}}),
         400,
         "site.address",
-        "site.latitude",
+        "site.coordinates.latitude",
+        "site.coordinates.longitude",
     )
     assert body["status"] == 400
 
 
-def test_a_services_validation_error_is_a_400_on_its_field(api, sam_token):
+def test_a_services_validation_error_is_a_400_on_its_field(api, sam_token, employer):
+    other = EmployerFactory(organisation=employer.organisation)
+    site = EmployerSiteFactory(employer=other)
     body = assert_problem(
-        api.post(URL, sam_token, {"name": "X", "site": {"address": "1 rue", "town": "M", "latitude": "43.2"}}),
-        400,
+        api.post(f"{URL}{employer.pk}/contact-persons/", sam_token, {"name": "X", "site": site.pk}), 400, "site"
     )
-    assert body["errors"]  # the model's clean(): both latitude and longitude, or neither
+    assert body["errors"]["site"] == ["This site belongs to another employer."]
+
+
+def test_coordinates_are_given_together_or_cleared(api, sam_token, employer):
+    site = employer.sites.get()
+    path = f"{URL}{employer.pk}/sites/{site.pk}/"
+    placed = api.patch(path, sam_token, {"coordinates": {"latitude": "43.295", "longitude": "5.37"}})
+    assert placed.status_code == 200, placed.content
+    assert placed.json()["sites"][0]["coordinates"] == {"latitude": "43.295000", "longitude": "5.370000"}
+    site.refresh_from_db()
+    assert (str(site.latitude), str(site.longitude)) == ("43.295000", "5.370000")
+    cleared = api.patch(path, sam_token, {"coordinates": None})
+    assert cleared.json()["sites"][0]["coordinates"] is None
+    assert_problem(api.patch(path, sam_token, {"coordinates": {"latitude": "43.2"}}), 400, "coordinates.longitude")
 
 
 @pytest.mark.parametrize(
@@ -185,7 +200,7 @@ def test_a_services_validation_error_is_a_400_on_its_field(api, sam_token):
         {"name": 12345, "industry": 7},
         {"name": "X", "site": "not an object"},
         {"name": "x" * 201},
-        {"name": "X", "site": {"address": "1", "town": "M", "latitude": "1e999", "longitude": "NaN"}},
+        {"name": "X", "site": {"address": "1", "town": "M", "coordinates": {"latitude": "1e999", "longitude": "NaN"}}},
     ],
 )
 def test_bad_bodies_are_400_never_500(api, sam_token, body):
