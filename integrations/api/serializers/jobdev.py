@@ -4,7 +4,10 @@ Contacts are shared across the program; the job seekers a contact was made for a
 named only where the reader may see them (`visible_job_seekers`, prefetched by the
 viewset). Writes go through jobdev.services with the reader's scope."""
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from crm.models import JobType
@@ -75,12 +78,34 @@ class JobSeekerIdsField(serializers.ListField):
         super().__init__(**kwargs)
 
 
-class EmployerContactPlanSerializer(StrictInput):
+class DurationField(serializers.IntegerField):
+    """How long a contact lasts, in minutes (1 to 720: at most 12 hours); it ends that
+    long after its start, in real time, whatever the clocks do that night."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 720)
+        kwargs.setdefault("default", 60)
+        kwargs.setdefault("help_text", _("Minutes, from 1 to 720 (default 60)."))
+        super().__init__(**kwargs)
+
+
+def ends_at(data) -> datetime.datetime:
+    """The end of a contact from its validated `starts_at` and `duration_minutes`."""
+    return data["starts_at"] + datetime.timedelta(minutes=data["duration_minutes"])
+
+
+class NamesJobSeekers:
+    """A contact on behalf of job seekers names them (`purpose` defaults to on_behalf):
+    the service's rule, told in the schema by OnBehalfNamesJobSeekers below."""
+
+
+class EmployerContactPlanSerializer(NamesJobSeekers, StrictInput):
     employer = serializers.IntegerField(**ID)
     site = serializers.IntegerField(**ID, required=False, allow_null=True)
     contact_person = serializers.IntegerField(**ID, required=False, allow_null=True)
     starts_at = SaneDateTimeField()
-    ends_at = SaneDateTimeField(help_text=_("After the start, at most 12 hours later."))
+    duration_minutes = DurationField()
     mode = serializers.ChoiceField(choices=EmployerContact.Mode.choices, default=EmployerContact.Mode.IN_PERSON)
     purpose = serializers.ChoiceField(
         choices=EmployerContact.Purpose.choices, default=EmployerContact.Purpose.ON_BEHALF
@@ -128,7 +153,7 @@ class EmployerContactHoldSerializer(ContactOutcomeSerializer):
     no_show = serializers.BooleanField(default=False, help_text=_("The employer did not turn up."))
 
 
-class EmployerContactLogSerializer(ContactOutcomeSerializer):
+class EmployerContactLogSerializer(NamesJobSeekers, ContactOutcomeSerializer):
     employer = serializers.IntegerField(**ID)
     occurred_at = SaneDateTimeField(help_text=_("When it happened (not in the future)."))
     mode = serializers.ChoiceField(choices=EmployerContact.Mode.choices)
@@ -138,7 +163,7 @@ class EmployerContactLogSerializer(ContactOutcomeSerializer):
 
 class EmployerContactRescheduleSerializer(StrictInput):
     starts_at = SaneDateTimeField()
-    ends_at = SaneDateTimeField()
+    duration_minutes = DurationField()
     site = serializers.IntegerField(**ID, required=False, allow_null=True, help_text=_("Left out: none."))
     contact_person = serializers.IntegerField(**ID, required=False, allow_null=True, help_text=_("Left out: none."))
     confirmed = serializers.BooleanField(required=False, allow_null=True, help_text=_("Left out: unchanged."))
@@ -146,3 +171,21 @@ class EmployerContactRescheduleSerializer(StrictInput):
 
 class EmployerContactCancelSerializer(StrictInput):
     reason = serializers.CharField(max_length=300)
+
+
+class OnBehalfNamesJobSeekers(OpenApiSerializerExtension):
+    """In the schema: unless `purpose` is "relationship", `job_seekers` names at least
+    one (JSON Schema if/else), so a client, or a schema-driven test, knows it."""
+
+    target_class = NamesJobSeekers
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["if"] = {
+                "properties": {"purpose": {"const": EmployerContact.Purpose.RELATIONSHIP.value}},
+                "required": ["purpose"],
+            }
+            schema["else"] = {"required": ["job_seekers"], "properties": {"job_seekers": {"minItems": 1}}}
+        return schema

@@ -28,6 +28,7 @@ from ..serializers.jobdev import (
     EmployerContactPlanSerializer,
     EmployerContactRescheduleSerializer,
     EmployerContactSerializer,
+    ends_at,
 )
 from .placements import IdFilter, InstantFilter
 
@@ -148,7 +149,7 @@ def _contact_schema(summary: str, request, example: dict, *, description: str = 
             "employer": 12,
             "site": 31,
             "starts_at": "2026-12-02T09:00:00+01:00",
-            "ends_at": "2026-12-02T10:00:00+01:00",
+            "duration_minutes": 60,
             "mode": "in_person",
             "purpose": "on_behalf",
             "job_seekers": [42],
@@ -197,7 +198,7 @@ class EmployerContactViewSet(ScopedViewSet):
             site_id=data.get("site"),
             contact_person_id=data.get("contact_person"),
             starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
+            ends_at=ends_at(data),
             mode=data["mode"],
             purpose=data["purpose"],
             job_seeker_ids=data.get("job_seekers", []),
@@ -248,7 +249,7 @@ class EmployerContactViewSet(ScopedViewSet):
         EmployerContactRescheduleSerializer,
         {
             "starts_at": "2026-12-03T14:00:00+01:00",
-            "ends_at": "2026-12-03T15:00:00+01:00",
+            "duration_minutes": 45,
             "site": 31,
             "contact_person": 54,
             "confirmed": True,
@@ -263,7 +264,7 @@ class EmployerContactViewSet(ScopedViewSet):
                 scope=self.scope,
                 contact_id=row.pk,
                 starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
+                ends_at=ends_at(data),
                 site_id=data.get("site"),
                 contact_person_id=data.get("contact_person"),
                 confirmed=data.get("confirmed"),

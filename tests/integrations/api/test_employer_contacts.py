@@ -156,7 +156,7 @@ def test_plan_a_visit(api, sam_token, specialist_sam, employer, nadia):
             "employer": employer.pk,
             "site": site.pk,
             "starts_at": _at(3).isoformat(),
-            "ends_at": _at(3, 11).isoformat(),
+            "duration_minutes": 60,
             "job_seekers": [nadia.pk],
             "next_step": "Introduce Nadia",
         },
@@ -173,14 +173,14 @@ def test_plan_a_visit(api, sam_token, specialist_sam, employer, nadia):
 
 def test_plan_for_someone_elses_job_seeker_is_a_field_error(api, sam_token, specialist_bob, employer):
     bobs = JobSeekerFactory(specialist=specialist_bob)
-    body = {"employer": employer.pk, "starts_at": _at(3).isoformat(), "ends_at": _at(3, 11).isoformat()}
+    body = {"employer": employer.pk, "starts_at": _at(3).isoformat()}
     assert_problem(api.post(URL, sam_token, {**body, "job_seekers": [bobs.pk]}), 400, "job_seekers")
     assert_problem(api.post(URL, sam_token, {**body, "purpose": "on_behalf"}), 400, "job_seekers")
 
 
 def test_plan_with_another_programs_employer_is_a_field_error(api, sam_token, other_organisation):
     lyon = EmployerFactory(organisation=other_organisation)
-    body = {"employer": lyon.pk, "starts_at": _at(3).isoformat(), "ends_at": _at(3, 11).isoformat()}
+    body = {"employer": lyon.pk, "starts_at": _at(3).isoformat()}
     assert_problem(api.post(URL, sam_token, {**body, "purpose": "relationship"}), 400, "employer")
 
 
@@ -190,8 +190,10 @@ def test_plan_with_another_programs_employer_is_a_field_error(api, sam_token, ot
         ({"starts_at": "tomorrow"}, "starts_at"),
         ({"starts_at": "9999-12-31T23:59:59-12:00"}, "starts_at"),
         ({"starts_at": "0001-01-01T00:00:00+14:00"}, "starts_at"),
-        ({"starts_at": "1999-12-31T10:00:00Z", "ends_at": "1999-12-31T11:00:00Z"}, "starts_at"),
-        ({"ends_at": "2026-11-30T08:00:00Z", "starts_at": "2026-11-30T09:00:00Z"}, "ends_at"),
+        ({"starts_at": "1999-12-31T10:00:00Z"}, "starts_at"),
+        ({"duration_minutes": 0}, "duration_minutes"),
+        ({"duration_minutes": 721}, "duration_minutes"),
+        ({"duration_minutes": "60"}, "duration_minutes"),
         ({"mode": "carrier pigeon"}, "mode"),
         ({"employer": "twelve"}, "employer"),
         ({"employer": 99999999999999999999999}, "employer"),
@@ -206,20 +208,22 @@ def test_bad_plans_are_400_on_their_field(api, sam_token, employer, body, field)
     valid = {
         "employer": employer.pk,
         "starts_at": _at(3).isoformat(),
-        "ends_at": _at(3, 11).isoformat(),
         "purpose": "relationship",
     }
     assert_problem(api.post(URL, sam_token, {**valid, **body}), 400, field)
 
 
-def test_errors_in_french(api, sam_token, employer):
-    body = {"employer": employer.pk, "starts_at": _at(3, 11).isoformat(), "ends_at": _at(3, 10).isoformat()}
-    english = assert_problem(api.post(URL, sam_token, {**body, "purpose": "relationship"}), 400, "ends_at")
-    french = assert_problem(
-        api.post(URL, sam_token, {**body, "purpose": "relationship"}, Accept_Language="fr-FR,fr;q=0.9"), 400, "ends_at"
+def test_errors_in_french(api, sam_token, other_organisation):
+    lyon = EmployerFactory(organisation=other_organisation)
+    body = {"employer": lyon.pk, "starts_at": _at(3).isoformat(), "purpose": "relationship"}
+    english = assert_problem(api.post(URL, sam_token, body), 400, "employer")
+    french = assert_problem(api.post(URL, sam_token, body, Accept_Language="fr-FR,fr;q=0.9"), 400, "employer")
+    assert english["errors"]["employer"] == ["Choose one of your program's employers."]
+    assert french["errors"]["employer"] != english["errors"]["employer"]
+    too_long = assert_problem(
+        api.post(URL, sam_token, {**body, "duration_minutes": 800}, Accept_Language="fr"), 400, "duration_minutes"
     )
-    assert english["errors"]["ends_at"] != french["errors"]["ends_at"]
-    assert french["errors"]["ends_at"] == ["La fin doit être postérieure au début."]
+    assert too_long["errors"]["duration_minutes"] == ["Assurez-vous que cette valeur est inférieure ou égale à 720."]
 
 
 def test_log_a_call_emits_held(api, sam_token, specialist_sam, employer, nadia):
@@ -294,12 +298,13 @@ def test_hold_a_future_contact_is_refused(api, sam_token, specialist_sam, employ
 
 def test_reschedule_and_if_match(api, sam_token, planned):
     etag = api.get(f"{URL}{planned.pk}/", sam_token)["ETag"]
-    body = {"starts_at": _at(4, 14).isoformat(), "ends_at": _at(4, 15).isoformat(), "confirmed": True}
+    body = {"starts_at": _at(4, 14).isoformat(), "duration_minutes": 45, "confirmed": True}
     assert_problem(api.post(f"{URL}{planned.pk}/reschedule/", sam_token, body, If_Match='"stale"'), 412)
     response = api.post(f"{URL}{planned.pk}/reschedule/", sam_token, body, If_Match=etag)
     assert response.status_code == 200, response.content
     planned.refresh_from_db()
     assert planned.starts_at == _at(4, 14)
+    assert planned.ends_at == _at(4, 14) + datetime.timedelta(minutes=45)
     assert planned.confirmed is True
     assert planned.sequence == 1
 
@@ -330,7 +335,6 @@ def test_idempotent_plan(api, sam_token, employer):
     body = {
         "employer": employer.pk,
         "starts_at": _at(3).isoformat(),
-        "ends_at": _at(3, 11).isoformat(),
         "purpose": "relationship",
     }
     first = api.post(URL, sam_token, body, Idempotency_Key="plan-1")
