@@ -356,6 +356,10 @@ INSTALLED_APPS += ["drf_spectacular_sidecar"]
 # Requests per partner key and per staff user (DRF rate: "<n>/<second|minute|hour|day>").
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/min")
 API_STAFF_THROTTLE_RATE = os.environ.get("API_STAFF_THROTTLE_RATE", "1200/min")
+# Lists and tombstones hold changes at least this old: a service stamps `updated_at`
+# before its transaction commits, so a row committed late could otherwise fall behind
+# a cursor a client already holds (docs/api.md, "Incremental sync").
+API_SYNC_SETTLE_SECONDS = int(os.environ.get("API_SYNC_SETTLE_SECONDS", "10"))
 # Deleted records are listed at /api/v1/tombstones/ for this many days.
 API_TOMBSTONE_DAYS = int(os.environ.get("API_TOMBSTONE_DAYS", "90"))
 REST_FRAMEWORK = {

@@ -7,12 +7,19 @@ carries `next` (a URL while more rows are there now) and `cursor`, the position 
 its last row: kept by the client and sent later, it yields exactly the rows changed
 since, each once. A row changed during paging gets a later timestamp and so moves to
 the end, where the client meets it again in its newest state; rows with equal
-timestamps are told apart by id. Page size: `?page_size=` from 1 to 200, default 50."""
+timestamps are told apart by id. Page size: `?page_size=` from 1 to 200, default 50.
+
+A service stamps `updated_at` before its transaction commits, so a row may become
+visible after rows stamped later; a client whose cursor had passed its stamp would
+never see it. Lists therefore hold rows stamped at least API_SYNC_SETTLE_SECONDS ago
+(`settled_until()`): longer than any service transaction, so every row a list will ever
+show is committed when the list shows rows stamped after it."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core import signing
 from django.db.models import Q
 from django.utils import timezone
@@ -60,6 +67,11 @@ def decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
     return instant, pk
 
 
+def settled_until() -> datetime.datetime:
+    """The newest stamp a list or the tombstones may show now (API_SYNC_SETTLE_SECONDS ago)."""
+    return timezone.now() - datetime.timedelta(seconds=settings.API_SYNC_SETTLE_SECONDS)
+
+
 class SyncCursorPagination(BasePagination):
     page_size = DEFAULT_PAGE_SIZE
     max_page_size = MAX_PAGE_SIZE
@@ -83,6 +95,7 @@ class SyncCursorPagination(BasePagination):
         since = request.query_params.get("updated_since")
         cursor = request.query_params.get("cursor")
         position = None
+        queryset = queryset.filter(**{f"{field}__lte": settled_until()})
         if since is not None:
             since_at = parse_instant(since, "updated_since")
             queryset = queryset.filter(**{f"{field}__gte": since_at})

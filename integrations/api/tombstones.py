@@ -131,14 +131,12 @@ def _consent_losses(scope: PartnerScope, since: datetime.datetime, now: datetime
     since_day -= datetime.timedelta(days=1)
     ended = (
         SharingConsent.objects.filter(partner_id=scope.partner_id, organisation_id=scope.organisation_id)
-        .filter(
-            Q(withdrawn_at__gte=since, withdrawn_at__lte=now) | Q(valid_until__gte=since_day, valid_until__lt=today)
-        )
+        .filter(Q(withdrawn_at__gte=since, withdrawn_at__lt=now) | Q(valid_until__gte=since_day, valid_until__lt=today))
         .order_by("pk")
     )
     candidates = []
     for consent in ended:
-        if consent.withdrawn_at is not None and since <= consent.withdrawn_at <= now:
+        if consent.withdrawn_at is not None and since <= consent.withdrawn_at < now:
             expired_at = _expiry_instant(consent.valid_until, tz) if consent.valid_until else None
             if expired_at is not None and expired_at <= consent.withdrawn_at:
                 candidates.append((consent, Tombstone.Reason.CONSENT_EXPIRED, expired_at))
@@ -147,7 +145,7 @@ def _consent_losses(scope: PartnerScope, since: datetime.datetime, now: datetime
         elif consent.valid_until is not None:
             expired_at = _expiry_instant(consent.valid_until, tz)
             withdrawn_first = consent.withdrawn_at is not None and consent.withdrawn_at < expired_at
-            if since <= expired_at <= now and not withdrawn_first:
+            if since <= expired_at < now and not withdrawn_first:
                 candidates.append((consent, Tombstone.Reason.CONSENT_EXPIRED, expired_at))
     if not candidates:
         return []
@@ -177,11 +175,15 @@ def _consent_losses(scope: PartnerScope, since: datetime.datetime, now: datetime
     return entries
 
 
-def tombstones_since(scope, since: datetime.datetime, *, limit: int) -> tuple[list[Entry], bool]:
-    """What `scope` must drop since `since`, oldest first, at most `limit` (and whether
-    more are there)."""
-    now = timezone.now()
-    stored = Tombstone.objects.filter(organisation_id=scope.organisation_id, happened_at__gte=since)
+def tombstones_since(
+    scope, since: datetime.datetime, *, limit: int, until: datetime.datetime | None = None
+) -> tuple[list[Entry], bool]:
+    """What `scope` must drop from `since` (included) to `until` (excluded; default
+    now), oldest first, at most `limit` (and whether more are there)."""
+    now = until or timezone.now()
+    stored = Tombstone.objects.filter(
+        organisation_id=scope.organisation_id, happened_at__gte=since, happened_at__lt=now
+    )
     if isinstance(scope, PartnerScope):
         stored = stored.filter(partner_id=scope.partner_id)
     else:

@@ -3,7 +3,6 @@ deleted; for partners also what a consent withdrawn or expired stopped sharing).
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -15,7 +14,7 @@ from rest_framework.utils.urls import replace_query_param
 from crm.models import JobSeeker
 
 from ..base import ScopedViewSet
-from ..pagination import parse_instant
+from ..pagination import parse_instant, settled_until
 from ..problems import BadRequest
 from ..serializers.jobseekers import TombstoneSerializer
 from ..tombstones import tombstones_since
@@ -107,8 +106,8 @@ class TombstoneViewSet(ScopedViewSet):
         if not raw:
             raise BadRequest(_("since is required: the time of your last sync (ISO 8601 with offset)."))
         since = parse_instant(raw, "since")
-        until = timezone.now()
-        entries, more = tombstones_since(self.scope, since, limit=LIMIT)
+        until = settled_until()
+        entries, more = tombstones_since(self.scope, since, limit=LIMIT, until=until)
         next_link = None
         if more and entries:
             next_link = replace_query_param(request.build_absolute_uri(), "since", entries[-1].happened_at.isoformat())

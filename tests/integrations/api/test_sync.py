@@ -270,3 +270,49 @@ def test_a_partner_asking_for_tombstones_since_the_year_1(api, partner_key, part
     SharingConsentFactory(job_seeker=JobSeekerFactory(specialist=specialist_bob), partner=partner)
     response = api.get("/api/v1/tombstones/?since=0001-01-01T00:00:00Z", **partner_key)
     assert response.status_code == 200 and response.json()["results"] == []
+
+
+class TestChangesCommittedLate:
+    """A service stamps updated_at before its transaction commits: a row stamped at
+    9:00:05 may commit after a row stamped at 9:00:08 was read. Lists hold changes
+    younger than API_SYNC_SETTLE_SECONDS, so a cursor never passes a row still to come."""
+
+    @pytest.fixture(autouse=True)
+    def settle(self, settings):
+        settings.API_SYNC_SETTLE_SECONDS = 30
+
+    def test_a_row_committed_after_a_later_one_was_read_is_not_missed(self, api, admin, specialist_sam):
+        with at(0):
+            first = JobSeekerFactory(specialist=specialist_sam)
+        with at(10):
+            later = JobSeekerFactory(specialist=specialist_sam)  # stamped 10:00, committed at once
+        with at(10.25):  # the client reads 15 s after `later`: `later` is not shown yet
+            body = page(api, admin)
+        assert [row["id"] for row in body["results"]] == [first.pk]
+        with at(9.9):  # a transaction that stamped at 9:09:54 commits only now, after the read
+            late = JobSeekerFactory(specialist=specialist_sam)
+        with at(11):
+            rest = page(api, admin, cursor=body["cursor"])
+        assert [row["id"] for row in rest["results"]] == [late.pk, later.pk]
+        with at(12):
+            assert page(api, admin, cursor=rest["cursor"])["results"] == []
+
+    def test_a_change_shows_once_it_is_settled(self, api, admin, specialist_sam):
+        with at(0):
+            person = JobSeekerFactory(specialist=specialist_sam)
+        with at(0.25):
+            assert page(api, admin)["results"] == []
+        with at(0.75):
+            assert [row["id"] for row in page(api, admin)["results"]] == [person.pk]
+
+    def test_tombstones_hold_deletions_younger_than_the_settle_time(self, api, admin, specialist_sam):
+        with at(0):
+            person = JobSeekerFactory(specialist=specialist_sam)
+            person_id = person.pk
+            person.delete()
+        with at(0.25):
+            early = api.get("/api/v1/tombstones/?since=2026-11-02T08:00:00Z", **admin).json()
+        assert early["results"] == [] and early["until"].startswith("2026-11-02T08:59:45")
+        with at(1):
+            later = api.get(f"/api/v1/tombstones/?since={early['until'].replace('+', '%2B')}", **admin).json()
+        assert [t["object_id"] for t in later["results"]] == [person_id]
