@@ -438,10 +438,15 @@ def sharing_consent_record(
     (None: until withdrawn). Staff who may edit the person record it.
 
     Raises OutOfScope (the person), ValidationError (a partner of another program or an
-    inactive one, nothing covered, dates outside the policy or in the wrong order)."""
+    inactive one, nothing covered, a date given in the future, dates outside the policy
+    or in the wrong order)."""
     job_seeker = job_seeker_lock(scope, job_seeker_id)
     consent = allowed(consent, SharingConsentFields)
     check_sane_dates(consented_on=consent.get("consented_on"), valid_until=consent.get("valid_until"))
+    if consent.get("consented_on") and consent["consented_on"] > clock.program_today(scope.organisation):
+        # A consent is a fact already given; a future date would also start sharing on a
+        # day no record changes, unseen by partners' incremental syncs.
+        raise ValidationError({"consented_on": _("Consent is recorded once given: this date is in the future.")})
     partner = scope.partners().filter(pk=partner_id, is_active=True).first()
     if partner is None:
         raise ValidationError({"partner": _("Choose a partner organisation of this program.")})

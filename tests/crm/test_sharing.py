@@ -228,6 +228,7 @@ class TestRecordingConsent:
             {"valid_until": TODAY - datetime.timedelta(days=1)},
             {"consented_on": datetime.date(9999, 1, 1)},
             {"consented_by": ""},
+            {"consented_on": TODAY + datetime.timedelta(days=1)},
         ],
     )
     def test_bad_consents_are_refused_and_save_nothing(self, partner, samia, fields):
