@@ -10,6 +10,7 @@ employers.services with the caller's scope."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
@@ -24,7 +25,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework.decorators import action
 
-from crm.models import Industry
 from employers import services
 from employers.models import ContactPerson, Employer, EmployerSite
 from employers.selectors import employers_visible
@@ -94,21 +94,30 @@ SITE_INPUT = {"name": "Vieux-Port shop", "address": "3 quai du Port", "postcode"
 PERSON_INPUT = {"name": "Claire Martin", "role": "Shop manager", "site": 31, "has_hiring_authority": True}
 
 
-@extend_schema_field({"type": "string", "minLength": 1, "example": "I"})
-class CodesFilter(django_filters.ModelMultipleChoiceFilter):
-    """Taxonomy entries by code (`?industry=I&industry=G`)."""
+class CodesField(forms.Field):
+    """Several values of one query parameter (`?industry=I&industry=G`), as given."""
+
+    widget = forms.SelectMultiple
+
+    def to_python(self, value):
+        return [str(code) for code in value or ()]
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "minLength": 1, "example": "I"}})
+class CodesFilter(django_filters.Filter):
+    """Taxonomy entries by code; a code that names none matches nothing."""
+
+    field_class = CodesField
+
+    def filter(self, queryset, value):
+        return queryset.filter(**{f"{self.field_name}__in": value}) if value else queryset
 
 
 class EmployerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search", max_length=100, help_text=_("Words found in the name, a site's town or postcode.")
     )
-    industry = CodesFilter(
-        field_name="industry__code",
-        queryset=Industry.objects.all(),
-        to_field_name="code",
-        help_text=_("NACE Rev. 2 section code."),
-    )
+    industry = CodesFilter(field_name="industry__code", help_text=_("NACE Rev. 2 section codes."))
     relationship_stage = django_filters.MultipleChoiceFilter(choices=Employer.RelationshipStage.choices)
     size = django_filters.MultipleChoiceFilter(choices=Employer.Size.choices)
     created_after = InstantFilter(

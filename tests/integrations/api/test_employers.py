@@ -73,13 +73,14 @@ def test_filters(api, sam_token, employer):
     staged = api.get(URL, sam_token, {"relationship_stage": "introduced"}).json()["results"]
     assert [r["name"] for r in staged] == ["Garage Nord"]
     assert len(api.get(URL, sam_token, {"industry": "I"}).json()["results"]) == 2
+    assert len(api.get(URL, sam_token, {"industry": ["G", "I"]}).json()["results"]) == 2
+    assert api.get(URL, sam_token, {"industry": "ZZ"}).json()["results"] == []  # no such section
 
 
 @pytest.mark.parametrize(
     "params",
     [
         {"relationship_stage": "friends"},
-        {"industry": "ZZ"},
         {"created_after": "not a date"},
         {"updated_since": "2026-13-45"},
         {"page_size": "0"},
