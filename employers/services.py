@@ -71,6 +71,12 @@ def _save(instance, fields: dict):
     return instance
 
 
+def _touch(employer: Employer) -> None:
+    # Sites and contact persons are part of the employer's record: a change to them is
+    # a change of the employer for whoever syncs employers by `updated_at` (the API).
+    employer.save(update_fields=["updated_at"])
+
+
 def employer_lock(scope: AccessScope, employer_id: int) -> Employer:
     return scope.get_for_update(employers_visible(scope).select_related(None), pk=employer_id)
 
@@ -140,7 +146,9 @@ def employer_site_save(
         if site_id
         else EmployerSite(employer=employer)
     )
-    return _save(site, allowed(details, EmployerSiteFields))
+    site = _save(site, allowed(details, EmployerSiteFields))
+    _touch(employer)
+    return site
 
 
 @transaction.atomic
@@ -155,7 +163,9 @@ def contact_person_save(
         if contact_person_id
         else ContactPerson(employer=employer)
     )
-    return _save(person, allowed(details, ContactPersonFields))
+    person = _save(person, allowed(details, ContactPersonFields))
+    _touch(employer)
+    return person
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Placements (jobs) and the follow-along support that goes with them."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -10,6 +10,15 @@ from simple_history.models import HistoricalRecords
 
 from crm.models import JobSeeker, JobType, LoadedRelations, Organisation, User
 from employers.models import Employer, EmployerSite
+
+
+def _related(instance: models.Model, name: str):
+    """The related row `name` of `instance`, or None when unset or missing (an id that
+    names no row is a validation error, not a DoesNotExist from clean())."""
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
 
 
 class Placement(LoadedRelations, models.Model):
@@ -116,12 +125,18 @@ class Placement(LoadedRelations, models.Model):
         """Rules across fields, checked by the services and the admin alike (the check
         constraints below back them in the database)."""
         errors = {}
-        employer = self.employer if self.employer_id else None
+        employer = _related(self, "employer")
+        site = _related(self, "site")
+        job_seeker = _related(self, "job_seeker")
+        if self.employer_id and employer is None:
+            errors["employer"] = _("Choose one of your program's employers.")
         if employer is not None and self.organisation_id and employer.organisation_id != self.organisation_id:
             errors["employer"] = _("Choose one of your program's employers.")
-        if self.site_id and employer is not None and self.site.employer_id != employer.pk:
+        if self.site_id and site is None:
+            errors["site"] = _("Choose one of the employer's sites.")
+        if site is not None and employer is not None and site.employer_id != employer.pk:
             errors["site"] = _("This site belongs to another employer.")
-        if self.job_seeker_id and self.organisation_id and self.job_seeker.organisation_id != self.organisation_id:
+        if job_seeker is not None and self.organisation_id and job_seeker.organisation_id != self.organisation_id:
             errors["job_seeker"] = _("This job seeker belongs to another program.")
         if self.offer_date and self.expected_start_date and self.expected_start_date < self.offer_date:
             errors["expected_start_date"] = _("The start cannot be before the offer was accepted.")

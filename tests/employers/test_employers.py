@@ -201,3 +201,29 @@ def test_job_openings_of_another_program_answer_404(client_for, specialist_sam, 
     assert client.get(reverse("job_opening_edit", args=[theirs.pk, opening.pk])).status_code == 404
     ours = EmployerFactory(organisation=specialist_sam.organisation)
     assert client.get(reverse("job_opening_edit", args=[ours.pk, opening.pk])).status_code == 404
+
+
+def test_a_change_to_a_site_or_a_contact_person_is_a_change_of_the_employer(specialist_sam):
+    """Whoever syncs employers by updated_at (the API) receives their sites and people."""
+    import datetime
+
+    import time_machine
+
+    from crm.access import access_scope
+    from employers import services
+
+    scope = access_scope(specialist_sam)
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
+        employer = EmployerFactory(organisation=specialist_sam.organisation)
+    with time_machine.travel(datetime.datetime(2026, 11, 3, 9, 0, tzinfo=datetime.UTC), tick=False):
+        site = services.employer_site_save(
+            scope=scope, employer_id=employer.pk, details={"name": "Dépôt", "address": "1 rue du Port", "town": "Aix"}
+        )
+    employer.refresh_from_db()
+    assert employer.updated_at == datetime.datetime(2026, 11, 3, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(datetime.datetime(2026, 11, 4, 9, 0, tzinfo=datetime.UTC), tick=False):
+        services.contact_person_save(
+            scope=scope, employer_id=employer.pk, details={"name": "Léa Roux", "site": site}
+        )
+    employer.refresh_from_db()
+    assert employer.updated_at == datetime.datetime(2026, 11, 4, 9, 0, tzinfo=datetime.UTC)

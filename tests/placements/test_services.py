@@ -437,3 +437,18 @@ def test_a_job_seeker_with_a_job_under_way_is_not_closed_by_hand(specialist_sam,
     assert "status" in error.value.error_dict
     nadia.refresh_from_db()
     assert nadia.status != "closed"
+
+
+def test_a_site_or_employer_id_naming_no_row_is_a_validation_error_not_a_crash(organisation):
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from placements.models import Placement as PlacementModel
+    from tests.factories import JobSeekerFactory as People
+
+    person = People(organisation=organisation, specialist__organisation=organisation)
+    placement = PlacementModel(
+        organisation=organisation, job_seeker=person, employer_id=2**40, site_id=2**40, job_title="x"
+    )
+    with pytest.raises(DjangoValidationError) as refused:
+        placement.clean()
+    assert set(refused.value.message_dict) == {"employer", "site"}
