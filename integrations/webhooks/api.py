@@ -25,6 +25,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from integrations.api.base import ScopedViewSet
+from integrations.api.filters import IdFilter
 from integrations.api.grants import WEBHOOKS_MANAGE
 from integrations.webhooks import services
 from integrations.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -358,7 +359,7 @@ class WebhookSubscriptionViewSet(ScopedViewSet):
 
 
 class WebhookDeliveryFilter(django_filters.FilterSet):
-    subscription = django_filters.NumberFilter(field_name="subscription_id", help_text="A subscription's id.")
+    subscription = IdFilter(field_name="subscription_id", help_text="A subscription's id.")
     status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices, help_text="The delivery's state.")
     topic = django_filters.ChoiceFilter(choices=[(name, name) for name in sorted(TOPICS)])
 
