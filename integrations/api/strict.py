@@ -18,7 +18,9 @@ JSON_TYPES = [
     (serializers.ChoiceField, ("string", (str,))),
     (serializers.DateField, ("string", (str,))),
     (serializers.DateTimeField, ("string", (str,))),
+    (serializers.TimeField, ("string", (str,))),
     (serializers.PrimaryKeyRelatedField, ("integer", (int,))),
+    (serializers.SlugRelatedField, ("string", (str,))),
 ]
 
 

@@ -25,8 +25,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from integrations.api.base import ScopedViewSet
+from integrations.api.filters import IdFilter
 from integrations.api.grants import WEBHOOKS_MANAGE
-from integrations.api.viewsets.placements import IdFilter
 from integrations.webhooks import services
 from integrations.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from integrations.webhooks.payloads import TOPICS

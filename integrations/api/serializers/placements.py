@@ -18,6 +18,8 @@ from crm.dates import validate_sane_date
 from crm.models import JobType
 from placements.models import Accommodation, BenefitsStep, Placement, PlacementMilestone, SupportTask
 
+from ..strict import StrictTypes
+
 ID = {"min_value": 1, "max_value": 2**63 - 1}
 
 #: What a partner reads of a job's end reason: every quit is "quit", so a health
@@ -34,52 +36,10 @@ FOR_STAFF = _("Staff only: null for partner keys.")
 
 # Input: JSON types as the schema says ---------------------------------------------------
 
-#: Field class -> the JSON type its value must have (DRF would otherwise turn 12 into
-#: "12" or "yes" into True, accepting what the schema calls invalid).
-JSON_TYPES: list[tuple[type, type, str]] = [
-    (serializers.BooleanField, bool, "boolean"),
-    (serializers.IntegerField, int, "integer"),
-    (serializers.ListField, list, "array"),
-    (serializers.ManyRelatedField, list, "array"),
-    (serializers.ChoiceField, str, "string"),
-    (serializers.CharField, str, "string"),
-    (serializers.DecimalField, str, "string"),
-    (serializers.DateField, str, "string"),
-    (serializers.DateTimeField, str, "string"),
-    (serializers.TimeField, str, "string"),
-    (serializers.SlugRelatedField, str, "string"),
-]
 
-
-def _wrong_type(field, value) -> str | None:
-    for field_class, json_type, name in JSON_TYPES:
-        if isinstance(field, field_class):
-            if isinstance(value, bool) and json_type is not bool:
-                return name
-            return None if isinstance(value, json_type) else name
-    return None
-
-
-class StrictInput(serializers.Serializer):
+class StrictInput(StrictTypes, serializers.Serializer):
     """An input serializer that takes each value only in the JSON type its schema gives
-    (an integer for an id, a string for a date or a decimal, true or false for a
-    boolean): anything else is a 400 on that field. Ids in a list likewise."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            errors = {}
-            for name, field in self.fields.items():
-                value = data.get(name)
-                if field.read_only or value is None:  # absent, or null (DRF's allow_null decides)
-                    continue
-                expected = _wrong_type(field, value)
-                if expected is None and isinstance(field, serializers.ListField) and isinstance(value, list):
-                    expected = next(filter(None, (_wrong_type(field.child, item) for item in value)), None)
-                if expected is not None:
-                    errors[name] = [_("Expected a JSON %(type)s.") % {"type": expected}]
-            if errors:
-                raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)
+    (integrations.api.strict): anything else is a 400 on that field."""
 
 
 # The product's dates (crm.dates: years 2000 to 2100), as the schema tells clients.

@@ -30,6 +30,7 @@ from employers.models import ContactPerson, Employer, EmployerSite
 from employers.selectors import employers_visible
 
 from ..base import ScopedViewSet
+from ..filters import InstantFilter
 from ..serializers.employers import (
     ContactPersonInputSerializer,
     EmployerCreateSerializer,
@@ -37,7 +38,6 @@ from ..serializers.employers import (
     EmployerSerializer,
     EmployerSiteInputSerializer,
 )
-from .placements import InstantFilter
 
 IF_MATCH = OpenApiParameter(
     "If-Match",

@@ -21,6 +21,7 @@ from jobdev.models import EmployerContact
 from jobdev.selectors import employer_contacts_visible, with_visible_job_seekers
 
 from ..base import ScopedViewSet
+from ..filters import IdFilter, InstantFilter
 from ..serializers.jobdev import (
     EmployerContactCancelSerializer,
     EmployerContactHoldSerializer,
@@ -30,7 +31,6 @@ from ..serializers.jobdev import (
     EmployerContactSerializer,
     ends_at,
 )
-from .placements import IdFilter, InstantFilter
 
 IF_MATCH = OpenApiParameter(
     "If-Match",

@@ -16,18 +16,13 @@ became visible to it."""
 
 from __future__ import annotations
 
-import datetime
-import re
-
 import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
@@ -46,6 +41,7 @@ from placements.selectors import (
 )
 
 from ..base import STAFF_ONLY, ScopedViewSet
+from ..filters import IdFilter, IsoDateFilter
 from ..grants import BENEFITS_READ, BENEFITS_WRITE, PLACEMENTS_READ, SUPPORT_READ
 from ..serializers.placements import (
     AccommodationAdvanceSerializer,
@@ -173,86 +169,6 @@ STEP_EXAMPLE = {
     "updated_at": "2026-11-20T10:00:00Z",
 }
 PARTNER_STEP_EXAMPLE = {**STEP_EXAMPLE, "note": None}
-
-
-# Filters ------------------------------------------------------------------------------
-
-MAX_ID = 2**63 - 1
-
-
-class GivenMixin:
-    """A query parameter given empty (`?due_date_before=`) is invalid, as the schema
-    says, rather than silently no filter; left out, it filters nothing."""
-
-    def clean(self, value):
-        if value == "":
-            raise forms.ValidationError(gettext_lazy("Give a value, or leave the parameter out."), code="empty")
-        return super().clean(value)
-
-
-class IdField(GivenMixin, forms.DecimalField):
-    """An id in a query string: any number is understood, and one that cannot be an id
-    (fractional, below 1, beyond a 64-bit key) becomes 0, which matches no row, rather
-    than reaching the database (an integer overflow there is a 500)."""
-
-    def clean(self, value):
-        number = super().clean(value)
-        if number is None:
-            return None
-        if number != number.to_integral_value() or not 1 <= number <= MAX_ID:
-            return 0
-        return int(number)
-
-
-class IdFilter(django_filters.NumberFilter):
-    field_class = IdField
-
-    def get_max_validator(self):
-        return None  # IdField bounds it
-
-
-EARLIEST_INSTANT = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
-LATEST_INSTANT = datetime.datetime(9000, 1, 1, tzinfo=datetime.UTC)
-
-
-RFC3339_INSTANT = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
-)
-
-
-class InstantField(GivenMixin, IsoDateTimeField):
-    """An instant in a query string, as RFC 3339 writes it (a date, T, a time and its
-    offset), brought within years 1900 to 9000: every stored instant lies well inside,
-    so a range filter answers the same, and an instant near year 1 or 9999 never
-    overflows when the database adapter converts it to UTC."""
-
-    def clean(self, value):
-        if value not in self.empty_values and not RFC3339_INSTANT.fullmatch(str(value)):
-            raise forms.ValidationError(
-                gettext_lazy("Enter a date and time with its offset, e.g. 2026-11-30T09:00:00Z."), code="invalid"
-            )
-        instant = super().clean(value)
-        if instant is None:
-            return None
-        try:
-            instant = instant.astimezone(datetime.UTC)
-        except OverflowError:
-            return EARLIEST_INSTANT if instant.year < 5000 else LATEST_INSTANT
-        return min(max(instant, EARLIEST_INSTANT), LATEST_INSTANT)
-
-
-class InstantFilter(django_filters.IsoDateTimeFilter):
-    field_class = InstantField
-
-
-class IsoDateField(GivenMixin, forms.DateField):
-    input_formats = ["%Y-%m-%d"]
-
-
-class IsoDateFilter(django_filters.DateFilter):
-    """A day in a query string, written YYYY-MM-DD only (as the schema says)."""
-
-    field_class = IsoDateField
 
 
 # Sync order ---------------------------------------------------------------------------
