@@ -25,6 +25,8 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 from schemathesis.core.parameters import ParameterLocation
@@ -88,6 +90,7 @@ def test_api_conforms(case, credential, api_world):
     with_new_idempotency_key(case)
     with_any_etag(case)
     with_world_ids(case, api_world)
+    with_dates_in_order(case)
     case.call_and_validate(headers={"Authorization": f"Bearer {credential}"})
 
 
@@ -124,6 +127,34 @@ def with_any_etag(case) -> None:
     headers = case.headers or {}
     if isinstance(headers.get("If-Match"), str) and not _negative(case, ParameterLocation.HEADER):
         headers["If-Match"] = "*"
+
+
+#: (earlier, later) body fields whose order a service checks: no JSON Schema compares two fields
+ORDERED_DATES = [("referral_date", "enrolment_date"), ("offer_date", "expected_start_date")]
+#: body fields that cannot be in the future (a contact logged, a task done): relative to
+#: the moment of the request, which no schema can say
+NOT_IN_THE_FUTURE = {"occurred_at", "completed_on"}
+
+
+def with_dates_in_order(case) -> None:
+    """A schema-valid body whose dates break an order or lie in the future, where the
+    service rightly refuses that (400), gets its later date moved to the earlier one, or
+    its date to now. A body generated to violate the schema is left as it is."""
+    body = case.body
+    if not isinstance(body, dict) or _negative(case, ParameterLocation.BODY):
+        return
+    for earlier, later in ORDERED_DATES:
+        if isinstance(body.get(earlier), str) and isinstance(body.get(later), str) and body[later] < body[earlier]:
+            body[later] = body[earlier]
+    now = timezone.now()
+    for name in NOT_IN_THE_FUTURE & body.keys():
+        value = body[name]
+        if not isinstance(value, str):
+            continue
+        if len(value) == 10 and value > timezone.localdate().isoformat():
+            body[name] = timezone.localdate().isoformat()
+        elif len(value) > 10 and (parsed := parse_datetime(value)) is not None and parsed > now:
+            body[name] = now.replace(microsecond=0).isoformat()
 
 
 def _world_ids(world: World) -> dict[str, int]:
