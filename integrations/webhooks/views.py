@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from crm.access import OutOfScope, StaffScope
+from crm.forms import parse_id
 from integrations.webhooks import services
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks.selectors import delivery_log, subscriptions_visible
@@ -23,13 +24,6 @@ def _require_program_admin(request) -> None:
     scope = request.scope
     if not (isinstance(scope, StaffScope) and scope.is_program_wide):
         raise OutOfScope
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def webhook_log(request):
@@ -44,7 +38,7 @@ def webhook_log(request):
         )
         .order_by("partner__name", "created_at", "pk")
     )
-    chosen = _int(request.GET.get("subscription"))
+    chosen = parse_id(request.GET.get("subscription"))
     status = request.GET.get("status", "")
     deliveries = delivery_log(scope)
     if chosen is not None:

@@ -67,3 +67,9 @@ def test_another_programs_admin_sees_nothing_of_ours(client_for, subscription, o
     client = client_for(lyon_admin)
     assert subscription.url not in client.get(reverse("webhook_log")).content.decode()
     assert client.post(reverse("webhook_enable", args=[subscription.pk])).status_code == 404
+
+
+def test_a_subscription_filter_beyond_any_id_shows_every_delivery(client, program_admin):
+    client.force_login(program_admin)
+    for value in ("9223372036854775808", "-1", "²", "1e3"):
+        assert client.get("/partners/webhooks/", {"subscription": value}).status_code == 200
