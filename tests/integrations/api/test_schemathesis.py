@@ -306,3 +306,18 @@ def test_found_a_program_admin_creates_a_job_seeker_as_documented(api_world):
     reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     component = _schema_document(client)["components"]["schemas"][reference.rsplit("/", 1)[1]]
     assert "specialist_id" in component.get("required", []), response.content
+
+
+def test_found_a_state_conflict_is_409(api_world):
+    """Starting a job that is already working, or changing its terms to what they are,
+    was a 400, which says the request itself is malformed: it is well formed and
+    conflicts with the job's current state, a 409 (RFC 9110 §15.5.10), the answer
+    schemathesis expects of a schema-valid request refused."""
+    client = _client(api_world, "ada")
+    placement = api_world.people["shared"].placement
+    today = timezone.localdate().isoformat()
+    started = client.post(f"/api/v1/placements/{placement.pk}/start/", {"start_date": today}, format="json")
+    assert started.status_code == 409, started.content
+    same_terms = {"hours_per_week": "20.0", "hourly_pay": "12.00", "effective_on": today}
+    unchanged = client.post(f"/api/v1/placements/{placement.pk}/change-terms/", same_terms, format="json")
+    assert unchanged.status_code == 409, unchanged.content
