@@ -31,6 +31,7 @@ from crm.access import PartnerScope
 from crm.models import CareerProfile, JobPreference, JobSeeker, SharingConsent
 
 from ..base import STAFF_ONLY, ScopedViewSet
+from ..filters import IdFilter
 from ..grants import JOBSEEKERS_READ, REFERRALS_WRITE
 from ..serializers.jobseekers import (
     CareerProfileSerializer,
@@ -129,7 +130,7 @@ JOB_SEEKER_FOR_CALLER = PolymorphicProxySerializer(
 
 class JobSeekerFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=JobSeeker.Status.choices, help_text="Job seeker status.")
-    specialist = django_filters.NumberFilter(field_name="specialist_id", help_text="Specialist's user id.")
+    specialist = IdFilter(field_name="specialist_id", help_text="Specialist's user id.")
     referral_date_after = django_filters.DateFilter(field_name="referral_date", lookup_expr="gte")
     referral_date_before = django_filters.DateFilter(field_name="referral_date", lookup_expr="lte")
     enrolment_date_after = django_filters.DateFilter(field_name="enrolment_date", lookup_expr="gte")
