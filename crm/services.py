@@ -85,6 +85,11 @@ class JobPreferenceFields(TypedDict, total=False):
     things_to_avoid: str
 
 
+#: The code of a ValidationError that refuses a well-formed request because of the
+#: record's current state (a job already started, a task already closed): the API
+#: answers it 409 Conflict (RFC 9110 §15.5.10) rather than 400.
+STATE_CONFLICT = "state_conflict"
+
 # Placement statuses of a job under way (placements.models.Placement.Status; crm reads
 # them through the reverse relation and imports nothing above it).
 JOBS_UNDER_WAY = ("offer_accepted", "active")

@@ -19,7 +19,7 @@ from crm import clock, events
 from crm.access import AccessScope, OutOfScope
 from crm.dates import check_sane_dates
 from crm.models import JobType
-from crm.services import allowed
+from crm.services import STATE_CONFLICT, allowed
 from employers.selectors import contact_persons_visible, employer_sites_visible, employers_visible
 from jobdev.models import EmployerContact
 from jobdev.selectors import employer_contacts_editable, suggested_nature
@@ -164,7 +164,7 @@ def employer_contact_reschedule(
     Raises OutOfScope, ValidationError."""
     contact = _lock(scope, contact_id)
     if contact.status != EmployerContact.Status.PLANNED:
-        raise ValidationError(_("Only a planned contact can be rescheduled."))
+        raise ValidationError(_("Only a planned contact can be rescheduled."), code=STATE_CONFLICT)
     check_sane_dates(starts_at=starts_at, ends_at=ends_at)
     starts_at, ends_at = clock.checked_span(starts_at, ends_at)  # the rule for clock changes
     site = _site(scope, contact.employer_id, site_id)
@@ -190,7 +190,7 @@ def employer_contact_cancel(*, scope: AccessScope, contact_id: int, reason: str)
     """Cancel a planned contact, saying why. Raises OutOfScope, ValidationError."""
     contact = _lock(scope, contact_id)
     if contact.status != EmployerContact.Status.PLANNED:
-        raise ValidationError(_("Only a planned contact can be cancelled."))
+        raise ValidationError(_("Only a planned contact can be cancelled."), code=STATE_CONFLICT)
     contact.status = EmployerContact.Status.CANCELLED
     contact.cancel_reason = reason.strip()
     contact.sequence += 1
@@ -212,7 +212,7 @@ def employer_contact_hold(
     outcome = allowed(outcome, ContactOutcomeFields)
     contact = _lock(scope, contact_id)
     if contact.status != EmployerContact.Status.PLANNED:
-        raise ValidationError(_("Only a planned contact can be marked as held."))
+        raise ValidationError(_("Only a planned contact can be marked as held."), code=STATE_CONFLICT)
     check_sane_dates(next_step_on=outcome.get("next_step_on"))
     if contact.starts_at > timezone.now() + HELD_GRACE:
         raise ValidationError(_("This contact has not taken place yet: record its outcome once it has."))

@@ -32,7 +32,7 @@ from crm import services as crm_services
 from crm.access import AccessScope, ProgramScope
 from crm.dates import check_derived_dates, check_sane_dates
 from crm.models import JobSeeker, Organisation, OutboxEvent
-from crm.services import allowed
+from crm.services import STATE_CONFLICT, allowed
 from employers import services as employer_services
 from employers.models import Employer
 from employers.selectors import employers_visible
@@ -121,7 +121,8 @@ def _require_status(placement: Placement, *statuses: str) -> None:
     if placement.status not in statuses:
         raise ValidationError(
             _("This job is %(status)s: that action is not possible now.")
-            % {"status": placement.get_status_display().lower()}
+            % {"status": placement.get_status_display().lower()},
+            code=STATE_CONFLICT,
         )
 
 
@@ -263,7 +264,7 @@ def placement_change_terms(
     check_sane_dates(effective_on=effective_on)
     old = {"hours_per_week": _money(placement.hours_per_week), "hourly_pay": _money(placement.hourly_pay)}
     if (placement.hours_per_week, placement.hourly_pay) == (hours_per_week, hourly_pay):
-        raise ValidationError(_("Neither the hours nor the pay changed."))
+        raise ValidationError(_("Neither the hours nor the pay changed."), code=STATE_CONFLICT)
     # A change of terms gives new values; a known value does not become unknown (an
     # empty form field would otherwise erase it and trigger a benefits re-check).
     errors = {
@@ -477,7 +478,7 @@ def support_task_complete(
     OutOfScope, ValidationError (closed task, unknown mode, future date)."""
     task, placement = _task_lock(scope, task_id)
     if task.status != SupportTask.Status.OPEN:
-        raise ValidationError(_("This task is already closed."))
+        raise ValidationError(_("This task is already closed."), code=STATE_CONFLICT)
     if mode not in SupportTask.Mode.values:
         raise ValidationError({"completion_mode": _("Choose how the contact took place.")})
     check_sane_dates(completed_on=completed_on)
@@ -511,7 +512,7 @@ def support_task_schedule(
     occurrence, and the duration is real time. Raises OutOfScope, ValidationError."""
     task, _placement = _task_lock(scope, task_id)
     if task.status != SupportTask.Status.OPEN:
-        raise ValidationError(_("This task is already closed."))
+        raise ValidationError(_("This task is already closed."), code=STATE_CONFLICT)
     if not 5 <= duration_minutes <= 720:
         raise ValidationError({"duration_minutes": _("An appointment lasts between 5 minutes and 12 hours.")})
     check_sane_dates(due_date=due_date)
@@ -717,7 +718,7 @@ def follow_along_plan_change(
     _require_status(placement, Placement.Status.ACTIVE)
     plan = _plan_lock(placement)
     if plan is None:
-        raise ValidationError(_("Follow-along has not started for this job yet."))
+        raise ValidationError(_("Follow-along has not started for this job yet."), code=STATE_CONFLICT)
     today = program_today(scope)
     if action == "frequency":
         if frequency not in FollowAlongPlan.Frequency.values:
@@ -842,7 +843,9 @@ def accommodation_change_status(
     placement_lock(scope, placement_id)
     accommodation = Accommodation.objects.select_for_update().get(pk=accommodation_id)
     if accommodation.is_finished:
-        raise ValidationError({"status": _("This adjustment is finished: it changes no more.")})
+        raise ValidationError(
+            {"status": ValidationError(_("This adjustment is finished: it changes no more."), code=STATE_CONFLICT)}
+        )
     status = status or accommodation.next_status
     if status not in Accommodation.Status.values or status == accommodation.status:
         raise ValidationError({"status": _("Choose a new status from the list.")})
@@ -928,7 +931,7 @@ def benefits_step_change_status(
     job_seeker_hold(scope, job_seeker_id)
     step = BenefitsStep.objects.select_for_update().get(pk=step_id)
     if step.is_finished:
-        raise ValidationError({"status": _("This step is finished.")})
+        raise ValidationError({"status": ValidationError(_("This step is finished."), code=STATE_CONFLICT)})
     status = status or step.next_status
     if status not in BenefitsStep.Status.values or status == step.status:
         raise ValidationError({"status": _("Choose a new status from the list.")})

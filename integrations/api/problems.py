@@ -22,6 +22,8 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from crm.services import STATE_CONFLICT
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:ips-crm:problem:"
 
@@ -162,10 +164,22 @@ def problem_response(
     return response
 
 
+def _codes(exc: DjangoValidationError) -> set:
+    if hasattr(exc, "error_dict"):
+        return {error.code for errors in exc.error_dict.values() for error in errors}
+    return {error.code for error in exc.error_list}
+
+
 def _problem_for(exc, request) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         errors = _django_errors(exc)
         detail = errors.get("non_field_errors", [_("Some fields are not valid.")])[0]
+        if _codes(exc) == {STATE_CONFLICT}:
+            # Well formed, refused for the record's current state (RFC 9110 §15.5.10).
+            detail = next(iter(errors.values()))[0]
+            return problem_response(
+                request, status_code=409, detail=detail, slug="state-conflict", title=_("Conflict"), errors=errors
+            )
         return problem_response(
             request, status_code=400, detail=detail, slug=VALIDATION[0], title=VALIDATION[1], errors=errors
         )

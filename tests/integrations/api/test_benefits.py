@@ -111,7 +111,7 @@ def test_partner_moves_on_a_step_assigned_to_it(api, api_world):
     assert (event.payload["from"], event.payload["to"], event.actor) == (before.status, step.status, None)
     assert_problem(api.post(f"{URL}{step.pk}/advance/", key, {"status": "plan_in_place"}, If_Match=etag), 412)
     assert api.post(f"{URL}{step.pk}/advance/", key, {"status": "plan_in_place"}).json()["status"] == "plan_in_place"
-    finished = assert_problem(api.post(f"{URL}{step.pk}/advance/", key, {}), 400, "status")
+    finished = assert_problem(api.post(f"{URL}{step.pk}/advance/", key, {}), 409, "status")
     assert finished["errors"]["status"]
 
 

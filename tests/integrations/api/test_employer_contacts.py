@@ -314,7 +314,7 @@ def test_cancel_needs_a_reason(api, sam_token, planned):
     response = api.post(f"{URL}{planned.pk}/cancel/", sam_token, {"reason": "The manager is on leave"})
     assert response.json()["status"] == "cancelled"
     assert response.json()["cancel_reason"] == "The manager is on leave"
-    again = assert_problem(api.post(f"{URL}{planned.pk}/cancel/", sam_token, {"reason": "twice"}), 400)
+    again = assert_problem(api.post(f"{URL}{planned.pk}/cancel/", sam_token, {"reason": "twice"}), 409)
     assert again["errors"]["non_field_errors"]
 
 

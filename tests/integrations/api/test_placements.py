@@ -280,7 +280,6 @@ def test_another_programs_employer_is_a_field_error(api, api_world):
         ("start", {"start_date": "yesterday"}, "start_date"),
         ("end", {"end_date": "2026-11-01", "end_reason": "bored"}, "end_reason"),
         ("end", {"end_date": "1900-01-01", "end_reason": "fired"}, "end_date"),
-        ("change-terms", {"hours_per_week": "20.0", "hourly_pay": "12.00", "effective_on": "2026-11-30"}, None),
         (
             "change-terms",
             {"hours_per_week": None, "hourly_pay": "12.00", "effective_on": "2026-11-30"},
@@ -294,12 +293,15 @@ def test_bad_actions_are_400(api, api_world, action, body, field):
     assert_problem(api.post(f"{URL}{placement.pk}/{action}/", api_world.issue_token("sam"), body), 400, *fields)
 
 
-def test_an_action_not_possible_now_is_400_in_english_and_french(api, api_world):
+def test_an_action_not_possible_now_is_a_409_conflict_in_english_and_french(api, api_world):
     placement = api_world.person("shared").placement  # already started
     path, token = f"{URL}{placement.pk}/start/", api_world.issue_token("sam")
     body = {"start_date": _today(api_world).isoformat()}
-    english = assert_problem(api.post(path, token, body), 400)
-    french = assert_problem(api.post(path, token, body, Accept_Language="fr"), 400)
+    english = assert_problem(api.post(path, token, body), 409)
+    french = assert_problem(api.post(path, token, body, Accept_Language="fr"), 409)
+    assert english["type"].endswith(":state-conflict")
+    unchanged = {"hours_per_week": "20.0", "hourly_pay": "12.00", "effective_on": "2026-11-30"}
+    assert_problem(api.post(f"{URL}{placement.pk}/change-terms/", token, unchanged), 409)
     assert english["detail"] == "This job is working: that action is not possible now."
     assert french["detail"] != english["detail"]
     assert french["errors"]["non_field_errors"] == [french["detail"]]

@@ -136,7 +136,7 @@ def test_complete_with_if_match(api, api_world):
     assert (done.json()["status"], done.json()["completion_note"]) == ("done", "Fine")
     task.refresh_from_db()
     assert (task.status, task.completion_mode, task.sequence) == ("done", "in_person", 1)
-    assert_problem(api.post(f"{TASKS}{task.pk}/complete/", token, body), 400)
+    assert_problem(api.post(f"{TASKS}{task.pk}/complete/", token, body), 409)  # done already: a state conflict
 
 
 @pytest.mark.parametrize(
