@@ -52,13 +52,22 @@ def parse_instant(value: str, name: str) -> datetime.datetime:
     return parsed
 
 
-def encode_cursor(value: datetime.datetime, pk: int) -> str:
-    return signing.dumps([value.isoformat(), pk], salt=CURSOR_SALT, compress=False)
+def _salt(list_path: str) -> str:
+    # A cursor belongs to its list: one of /placements/ sent to /job-seekers/ would
+    # otherwise be read as a position in the wrong order and skip rows.
+    return f"{CURSOR_SALT}:{list_path}"
 
 
-def decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
+def encode_cursor(value: datetime.datetime, pk: int, *, list_path: str) -> str:
+    """A signed position after the row (`value`, `pk`) of the list at `list_path`."""
+    return signing.dumps([value.isoformat(), pk], salt=_salt(list_path), compress=False)
+
+
+def decode_cursor(cursor: str, *, list_path: str) -> tuple[datetime.datetime, int]:
+    """The position a cursor of the list at `list_path` names; BadRequest (400) for a
+    cursor of another list, altered, or not one the API issued."""
     try:
-        value, pk = signing.loads(cursor, salt=CURSOR_SALT)
+        value, pk = signing.loads(cursor, salt=_salt(list_path))
         instant = datetime.datetime.fromisoformat(value)
         if not isinstance(pk, int) or timezone.is_naive(instant):
             raise ValueError
@@ -101,7 +110,7 @@ class SyncCursorPagination(BasePagination):
             queryset = queryset.filter(**{f"{field}__gte": since_at})
             position = (since_at, 0)
         if cursor:
-            value, pk = decode_cursor(cursor)
+            value, pk = decode_cursor(cursor, list_path=request.path)
             queryset = queryset.filter(Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk}))
             position = (value, pk) if position is None or (value, pk) > position else position
         rows = list(queryset.order_by(field, "pk")[: size + 1])
@@ -109,7 +118,7 @@ class SyncCursorPagination(BasePagination):
         rows = rows[:size]
         if rows:
             position = (getattr(rows[-1], field), rows[-1].pk)
-        self.cursor = encode_cursor(*(position or (EPOCH, 0)))
+        self.cursor = encode_cursor(*(position or (EPOCH, 0)), list_path=request.path)
         return rows
 
     def get_next_link(self):

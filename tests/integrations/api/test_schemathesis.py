@@ -105,7 +105,7 @@ def with_issued_cursor(case) -> None:
     API issues (the start of the sync); a cursor of the wrong type is left for the
     negative checks."""
     if case.query and isinstance(case.query.get("cursor"), str):
-        case.query["cursor"] = encode_cursor(EPOCH, 0)
+        case.query["cursor"] = encode_cursor(EPOCH, 0, list_path=case.formatted_path)
 
 
 def with_new_idempotency_key(case) -> None:
