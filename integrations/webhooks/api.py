@@ -24,9 +24,11 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from integrations.api import idempotency
 from integrations.api.base import ScopedViewSet
 from integrations.api.filters import IdFilter
 from integrations.api.grants import WEBHOOKS_MANAGE
+from integrations.api.strict import StrictTypes
 from integrations.webhooks import services
 from integrations.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from integrations.webhooks.payloads import TOPICS
@@ -44,24 +46,6 @@ def refusals_explained():
 
 
 # Serializers ----------------------------------------------------------------------------
-
-
-class StrictCharField(serializers.CharField):
-    """A string, not a number turned into one (the schema says string)."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON integer, not "5" nor 5.0 nor true (the schema says integer)."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):
@@ -115,11 +99,13 @@ URL_PATTERN = r"^https://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(:[1-
 
 
 @extend_schema_field({"type": "string", "format": "uri", "maxLength": 2000, "pattern": URL_PATTERN})
-class WebhookUrlField(StrictCharField):
+class WebhookUrlField(serializers.CharField):
     pass
 
 
-class WebhookSubscriptionWriteSerializer(serializers.Serializer):
+class WebhookSubscriptionWriteSerializer(StrictTypes, serializers.Serializer):
+    """Typed as the schema says (StrictTypes: "5" is not an integer, 5 not a string)."""
+
     url = WebhookUrlField(max_length=2000, help_text="An https:// URL on a public address.")
     topics = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(TOPICS)),
@@ -128,8 +114,8 @@ class WebhookSubscriptionWriteSerializer(serializers.Serializer):
         help_text="Topics your key's grants allow: placement.* (placements:read), accommodation.* "
         "(support:read), benefits.* (benefits:read).",
     )
-    description = StrictCharField(max_length=200, required=False, allow_blank=True)
-    partner_id = StrictIntegerField(
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    partner_id = serializers.IntegerField(
         required=False, help_text="Program admins: the partner the subscription is for. Partners: omit."
     )
 
@@ -219,6 +205,18 @@ REPLAY_RESPONSE = inline_serializer(
 # Subscriptions ----------------------------------------------------------------------------
 
 
+def _without_secret(response):
+    """The response as the idempotency record keeps it: the same, less the secret."""
+    data = getattr(response, "data", None)
+    if isinstance(data, dict) and "secret" in data:
+        data = {name: value for name, value in data.items() if name != "secret"}
+    kept = Response(data, status=response.status_code, content_type=getattr(response, "content_type", None))
+    for name in idempotency.KEPT_HEADERS:
+        if response.has_header(name):
+            kept[name] = response[name]
+    return kept
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List webhook subscriptions",
@@ -266,8 +264,27 @@ class WebhookSubscriptionViewSet(ScopedViewSet):
     write_serializer_class = WebhookSubscriptionWriteSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
+    #: The actions whose response shows the signing secret.
+    SHOWS_SECRET = frozenset({"create", "rotate_secret"})
+
     def visible(self, scope):
         return subscriptions_visible(scope)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """A response showing the secret is not cached (Cache-Control: no-store), and
+        the Idempotency-Key record keeps it without the secret: a replay answers the
+        subscription without `secret` (rotate it if the first answer was lost); the
+        secret is never stored in clear outside the subscription itself."""
+        shows_secret = getattr(self, "action", None) in self.SHOWS_SECRET
+        record = self._idempotency if shows_secret else None
+        if record is not None:
+            self._idempotency = None  # not stored as it is: stored below, redacted
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if record is not None:
+            idempotency.finish(record, _without_secret(response))
+        if shows_secret:
+            response["Cache-Control"] = "no-store"
+        return response
 
     def list(self, request):
         return self.paginated(self.get_queryset())
@@ -316,7 +333,8 @@ class WebhookSubscriptionViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"], url_path="rotate-secret", url_name="rotate-secret")
     def rotate_secret(self, request, pk=None):
         subscription = self.get_object()
-        subscription = services.subscription_rotate_secret(scope=self.scope, subscription_id=subscription.pk)
+        with refusals_explained():
+            subscription = services.subscription_rotate_secret(scope=self.scope, subscription_id=subscription.pk)
         return Response(WebhookSubscriptionWithSecretSerializer(subscription).data)
 
     @extend_schema(
@@ -332,7 +350,8 @@ class WebhookSubscriptionViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"], url_path="enable", url_name="enable")
     def enable(self, request, pk=None):
         subscription = self.get_object()
-        subscription, replayed = services.subscription_enable(scope=self.scope, subscription_id=subscription.pk)
+        with refusals_explained():
+            subscription, replayed = services.subscription_enable(scope=self.scope, subscription_id=subscription.pk)
         return Response({"subscription": WebhookSubscriptionSerializer(subscription).data, "replayed": replayed})
 
     @extend_schema(

@@ -4,7 +4,7 @@ event, written in the event's transaction (with its success), sent after the com
 No HTTP call here: a slow or hostile receiver must never hold the dispatcher's
 transaction or its locks. Whether the partner may see the person is decided now (a
 consent in force covering the topic's area, a usable key granting it) and again at send
-time (integrations.webhooks.sending.may_receive)."""
+time (integrations.webhooks.sending.why_not_received)."""
 
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ def record_deliveries(event: OutboxEvent) -> None:
     now = timezone.now()
     to_queue = []
     for subscription in subscriptions:
-        if sending.may_receive(subscription, event.topic, job_seeker_id):
+        if not sending.may_receive(subscription, event.topic, job_seeker_id):
             continue
         delivery, created = WebhookDelivery.objects.get_or_create(
             subscription=subscription,

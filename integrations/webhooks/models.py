@@ -6,12 +6,12 @@ sends it after the commit, and the minute sweep sends whatever is due (retries, 
 messages). docs/webhooks.md describes what partners receive."""
 
 import base64
-import hashlib
 import secrets
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Organisation, OutboxEvent, Partner
@@ -24,10 +24,16 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
 
 
+WEBHOOK_ID_SALT = "integrations.webhooks.webhook_id"
+
+
 def webhook_id(event_id: int, subscription_id: int) -> str:
     """The `webhook-id` of one event for one subscription: the same on every retry and
-    replay, so the receiver can deduplicate; it reveals neither id nor their order."""
-    digest = hashlib.sha256(f"ips-crm-webhook:{event_id}:{subscription_id}".encode()).digest()
+    replay (it is stored on the delivery), so the receiver can deduplicate. An HMAC-SHA256
+    keyed with a key derived from SECRET_KEY: without it, nobody can tell from the id
+    which event (or how many) it is, nor test a guess (an unkeyed hash of two small
+    integers is reversed in a second). Rows written before keep their id."""
+    digest = salted_hmac(WEBHOOK_ID_SALT, f"{event_id}:{subscription_id}", algorithm="sha256").digest()
     return "msg_" + base64.b32encode(digest[:20]).decode("ascii").lower()
 
 

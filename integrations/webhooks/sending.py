@@ -16,6 +16,7 @@ deduplicates on `webhook-id`, the same on every retry and replay."""
 import json
 import logging
 import random
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -68,10 +69,16 @@ def partner_grants(partner_id: int, *, now: datetime | None = None) -> frozenset
     return frozenset(grants)
 
 
-def may_receive(subscription: WebhookSubscription, topic: str, job_seeker_id: int) -> str:
+def why_not_received(subscription: WebhookSubscription, topic: str, job_seeker_id: int) -> str:
     """Why this subscription may not receive this topic about this person now ("" if
     it may): its partner active, the topic subscribed and granted by a usable key, and
-    a consent in force covering the topic's area."""
+    a consent in force covering the topic's area.
+
+    The grant is the partner's, not one key's: ANY usable key of the partner granting
+    the topic's read grant will do (partner_grants). Keys are the partner's, not
+    separate principals: who may subscribe or change where a stream goes is checked
+    against the acting key itself (services.subscription_update, _rotate, _enable);
+    revoking every key granting a topic stops its deliveries."""
     partner = subscription.partner
     if not partner.is_active:
         return _("The partner is no longer active.")
@@ -84,6 +91,12 @@ def may_receive(subscription: WebhookSubscription, topic: str, job_seeker_id: in
     if not JobSeeker.objects.filter(scope.caseload(shared=shared), pk=job_seeker_id).exists():
         return _("The person's consent to share this with the partner is not in force.")
     return ""
+
+
+def may_receive(subscription: WebhookSubscription, topic: str, job_seeker_id: int) -> bool:
+    """Whether the subscription may receive this topic about this person now
+    (why_not_received says why not)."""
+    return not why_not_received(subscription, topic, job_seeker_id)
 
 
 # Queuing ----------------------------------------------------------------------------
@@ -168,7 +181,7 @@ def _claim_locked(delivery_id: int, now: datetime) -> tuple[Claim | None, int | 
         )
         if delivery is None:
             return None, None
-        refusal = may_receive(delivery.subscription, delivery.topic, delivery.job_seeker_id)
+        refusal = why_not_received(delivery.subscription, delivery.topic, delivery.job_seeker_id)
         if refusal:
             delivery.status, delivery.next_attempt_at, delivery.cancel_reason = (
                 WebhookDelivery.Status.CANCELLED,
@@ -216,7 +229,23 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> WebhookAttempt 
     delivery = claim.delivery
     body = body_of(delivery)
     headers = signed_headers(delivery.subscription, delivery.webhook_id, body, started_at)
-    result = transport.post(delivery.subscription.url, body.encode(), headers)
+    started = time.monotonic()
+    try:
+        result = transport.post(delivery.subscription.url, body.encode(), headers)
+    except BaseException:
+        # The actor's time limit (a backstop above the transport's deadline), a worker
+        # shut down: the attempt is logged as failed, then the interruption goes on. Its
+        # retry is already scheduled by the claim (the sweep sends it when due).
+        stopped = transport.Result(
+            status_code=None,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            error=_("The attempt was stopped before it finished."),
+        )
+        try:
+            _record(claim, stopped, started_at)
+        except Exception:  # noqa: BLE001 - the interruption is what must propagate
+            logger.exception("Could not log the stopped attempt of webhook delivery %s.", delivery_id)
+        raise
     return _record(claim, result, started_at)
 
 

@@ -117,6 +117,17 @@ def _lock(scope: AccessScope, subscription_id: int) -> WebhookSubscription:
     return AccessScope.get_for_update(subscriptions_visible(scope).select_related("partner"), pk=subscription_id)
 
 
+def _check_key_grants_topics(scope: AccessScope, subscription: WebhookSubscription) -> None:
+    """A partner key that changes where a stream goes or who can read it (its URL, its
+    secret, enabling it again; any update) must grant every topic it carries, as if it
+    subscribed anew: a key with only webhooks:manage may not redirect the placement
+    stream to its own URL, nor take its secret. PermissionDenied (403) names the missing
+    grants. Program admins manage every partner's subscriptions as before. Pausing and
+    deleting stay open to any managing key (they reveal nothing)."""
+    if isinstance(scope, PartnerScope):
+        clean_topics(subscription.topics, _granted(scope, subscription.partner))
+
+
 @transaction.atomic
 def subscription_update(
     *,
@@ -135,6 +146,7 @@ def subscription_update(
         subscription.topics = clean_topics(topics, _granted(scope, subscription.partner))
     if description is not None:
         subscription.description = description.strip()[:200]
+    _check_key_grants_topics(scope, subscription)
     subscription.save()
     return subscription
 
@@ -150,6 +162,7 @@ def subscription_rotate_secret(*, scope: AccessScope, subscription_id: int) -> W
     """A new secret; the current one keeps signing too for WEBHOOKS_ROTATION_HOURS, so
     the receiver can switch without losing a webhook."""
     subscription = _lock(scope, subscription_id)
+    _check_key_grants_topics(scope, subscription)
     subscription.previous_secret = subscription.secret
     subscription.previous_secret_expires_at = timezone.now() + timedelta(hours=settings.WEBHOOKS_ROTATION_HOURS)
     subscription.secret = new_secret()
@@ -182,6 +195,7 @@ def subscription_enable(*, scope: AccessScope, subscription_id: int) -> tuple[We
     deduplicates). Consent is checked again when each is sent. Returns the subscription
     and how many deliveries are replayed."""
     subscription = _lock(scope, subscription_id)
+    _check_key_grants_topics(scope, subscription)
     now = timezone.now()
     replayed = 0
     if not subscription.is_active:

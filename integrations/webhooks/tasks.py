@@ -3,13 +3,19 @@ what is due. Retries are stored (WebhookDelivery.next_attempt_at), never a delay
 broker message; dramatiq never retries (max_retries=0): the outbox owns the schedule."""
 
 import dramatiq
+from django.conf import settings
 from dramatiq_crontab import cron
 
 from integrations.webhooks import sending
 
+#: The attempt ends by WEBHOOKS_TIMEOUT_SECONDS (the transport's deadline); the time
+#: limit is only a backstop well above it (the margin covers the database). If it ever
+#: fires, deliver() logs the attempt as failed, and the claim has already scheduled the
+#: retry (the sweep queues it when due): nothing is lost.
+SEND_TIME_LIMIT_MS = int(max(60, settings.WEBHOOKS_TIMEOUT_SECONDS + 30) * 1000)
 
-# Bounded by the transport's time-outs and capped read; the margin covers the database.
-@dramatiq.actor(max_retries=0, time_limit=60_000)
+
+@dramatiq.actor(max_retries=0, time_limit=SEND_TIME_LIMIT_MS)
 def send_delivery(delivery_id: int):
     sending.deliver(delivery_id)
 

@@ -14,9 +14,13 @@ WEBHOOKS_ALLOW_PRIVATE_ADDRESSES, refused when DEBUG is off):
 - the connection goes to that checked address, never re-resolved (a DNS answer that
   changes between the check and the connection, "DNS rebinding", cannot redirect it),
   with SNI and certificate verification for the URL's host name;
-- redirects are not followed (a 3xx is a failed attempt), connect and read time out
-  after WEBHOOKS_TIMEOUT_SECONDS, and at most WEBHOOKS_MAX_RESPONSE_BYTES of the
-  response are read.
+- redirects are not followed (a 3xx is a failed attempt), and at most
+  WEBHOOKS_MAX_RESPONSE_BYTES of the response are read;
+- one deadline per attempt, WEBHOOKS_TIMEOUT_SECONDS from its start, bounds all of it:
+  connecting, the TLS handshake, sending, the status line and headers, the body. Every
+  socket operation gets the time that remains as its time-out (a receiver trickling
+  its headers a byte at a time cannot hold the worker longer); an attempt past the
+  deadline is a failed attempt.
 """
 
 import ipaddress
@@ -29,6 +33,7 @@ from urllib.parse import urlsplit
 import urllib3
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from urllib3.connection import HTTPConnection, HTTPSConnection
 
 # Public-looking (is_global) ranges that still reach somewhere they must not.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -137,22 +142,126 @@ def _host_header(target: Target) -> str:
     return host if target.port == default else f"{host}:{target.port}"
 
 
+class _DeadlineMixin:
+    """Each blocking socket call may take at most the time left before the attempt's
+    deadline (a call's time-out bounds the whole call: CPython's recv, sendall and TLS
+    handshake and read each keep one deadline). Past the deadline: TimeoutError."""
+
+    deadline: float
+
+    def _within_deadline(self) -> None:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("webhook attempt deadline passed")
+        self.settimeout(remaining)
+
+
+class _DeadlineSocket(_DeadlineMixin, socket.socket):
+    __slots__ = ("deadline",)
+
+    def connect(self, address):
+        self._within_deadline()
+        return super().connect(address)
+
+    def recv(self, *args):
+        self._within_deadline()
+        return super().recv(*args)
+
+    def recv_into(self, *args):
+        self._within_deadline()
+        return super().recv_into(*args)
+
+    def send(self, *args):
+        self._within_deadline()
+        return super().send(*args)
+
+    def sendall(self, *args):
+        self._within_deadline()
+        return super().sendall(*args)
+
+
+class _DeadlineSSLSocket(_DeadlineMixin, ssl.SSLSocket):
+    """The TLS socket over a _DeadlineSocket (SSLContext.sslsocket_class); a subclass
+    per attempt carries its deadline."""
+
+    def do_handshake(self, *args):
+        self._within_deadline()
+        return super().do_handshake(*args)
+
+    def read(self, *args):
+        self._within_deadline()
+        return super().read(*args)
+
+    def write(self, *args):
+        self._within_deadline()
+        return super().write(*args)
+
+    def send(self, *args):
+        self._within_deadline()
+        return super().send(*args)
+
+
+def _open_socket(connection, deadline: float) -> socket.socket:
+    """The TCP connection to the checked address (an IP literal: no DNS here), as a
+    _DeadlineSocket."""
+    address = ipaddress.ip_address(connection._dns_host)
+    family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
+    sock = _DeadlineSocket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.deadline = deadline
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.connect((str(address), connection.port))
+    except TimeoutError as error:
+        sock.close()
+        raise urllib3.exceptions.ConnectTimeoutError(connection, "Connection timed out.") from error
+    except OSError as error:
+        sock.close()
+        raise urllib3.exceptions.NewConnectionError(connection, f"Failed to establish a connection: {error}") from error
+    return sock
+
+
+def _connection_classes(deadline: float):
+    class DeadlineHTTPConnection(HTTPConnection):
+        def _new_conn(self):
+            return _open_socket(self, deadline)
+
+    class DeadlineHTTPSConnection(HTTPSConnection):
+        def _new_conn(self):
+            return _open_socket(self, deadline)
+
+    return DeadlineHTTPConnection, DeadlineHTTPSConnection
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> Result:
     """POST `body`; never raises for the network's or the receiver's failures (they are
-    the Result's `error`), nor for a refused URL."""
+    the Result's `error`), nor for a refused URL. The whole attempt ends by
+    WEBHOOKS_TIMEOUT_SECONDS after its start (the module's docstring)."""
     started = time.monotonic()
+    seconds = settings.WEBHOOKS_TIMEOUT_SECONDS
+    deadline = started + seconds
 
     def elapsed() -> int:
         return int((time.monotonic() - started) * 1000)
+
+    def failed(error: BaseException) -> Result:
+        if time.monotonic() >= deadline:
+            message = str(_("The receiver did not answer in time (%(seconds)s s for the whole attempt).")) % {
+                "seconds": f"{seconds:g}"
+            }
+        else:
+            message = _describe(error)
+        return Result(status_code=None, duration_ms=elapsed(), error=message)
 
     try:
         target = resolve(url)
     except Refused as refusal:
         return Result(status_code=None, duration_ms=elapsed(), error=str(refusal))
-    seconds = settings.WEBHOOKS_TIMEOUT_SECONDS
+    # urllib3's own time-outs are per socket call; the deadline sockets bound the total.
     timeout = urllib3.Timeout(connect=seconds, read=seconds)
+    http_class, https_class = _connection_classes(deadline)
     if target.scheme == "https":
         context = ssl.create_default_context()  # certificate and host name verified
+        context.sslsocket_class = type("AttemptSSLSocket", (_DeadlineSSLSocket,), {"deadline": deadline})
         pool = urllib3.HTTPSConnectionPool(
             target.address,
             target.port,
@@ -163,8 +272,10 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Result:
             server_hostname=target.host,
             assert_hostname=target.host,
         )
+        pool.ConnectionCls = https_class
     else:
         pool = urllib3.HTTPConnectionPool(target.address, target.port, timeout=timeout, maxsize=1, retries=False)
+        pool.ConnectionCls = http_class
     try:
         response = pool.urlopen(
             "POST",
@@ -177,14 +288,12 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Result:
             assert_same_host=False,
         )
         try:
-            received = _read_capped(response, deadline=started + 2 * seconds)
+            received = _read_capped(response)
         finally:
             response.release_conn()
             response.close()
-    except urllib3.exceptions.HTTPError as error:
-        return Result(status_code=None, duration_ms=elapsed(), error=_describe(error))
-    except OSError as error:
-        return Result(status_code=None, duration_ms=elapsed(), error=_describe(error))
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        return failed(error)
     finally:
         pool.close()
     result = Result(status_code=response.status, duration_ms=elapsed(), body=received)
@@ -193,12 +302,11 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Result:
     return result
 
 
-def _read_capped(response, *, deadline: float) -> bytes:
-    """At most WEBHOOKS_MAX_RESPONSE_BYTES, and no later than `deadline`: a receiver
-    that trickles an endless body holds the worker no longer than that."""
+def _read_capped(response) -> bytes:
+    """At most WEBHOOKS_MAX_RESPONSE_BYTES (the deadline sockets bound the time)."""
     limit = settings.WEBHOOKS_MAX_RESPONSE_BYTES
     chunks, size = [], 0
-    while size < limit and time.monotonic() < deadline:
+    while size < limit:
         chunk = response.read(min(8192, limit - size), decode_content=False)
         if not chunk:
             break

@@ -17,6 +17,7 @@ from integrations.webhooks import sending, services
 from integrations.webhooks.models import WebhookDelivery
 from placements import services as placements
 from tests.integrations.webhooks.conftest import dispatch_pending
+from tests.integrations.webhooks.test_delivery import offer
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +121,24 @@ def test_the_webhook_id_is_stable_across_retries(subscription, receiver, special
     first, second = receiver.requests
     assert first.headers["webhook-id"] == second.headers["webhook-id"] == delivery.webhook_id
     assert first.body == second.body
+
+
+def test_the_webhook_id_is_keyed_with_the_secret_key_and_reveals_no_event_id(settings):
+    from integrations.webhooks.models import webhook_id
+
+    unkeyed = hashlib.sha256(b"ips-crm-webhook:123456:7").digest()
+    assert webhook_id(123456, 7) != "msg_" + base64.b32encode(unkeyed[:20]).decode("ascii").lower()
+    assert webhook_id(123456, 7) == webhook_id(123456, 7)  # stable: the same on every retry
+    assert webhook_id(123456, 7) != webhook_id(123457, 7) != webhook_id(123456, 8)
+    ours = webhook_id(123456, 7)
+    settings.SECRET_KEY = "another-installation-" + "x" * 40
+    assert webhook_id(123456, 7) != ours  # who lacks the key cannot test a guess
+
+
+def test_a_delivery_written_before_keeps_its_webhook_id(subscription, receiver, specialist_sam, nadia, bakery):
+    offer(specialist_sam, nadia, bakery)
+    dispatch_pending()
+    delivery = WebhookDelivery.objects.get(topic="placement.offer_accepted")
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(webhook_id="msg_written_before_the_change")
+    sending.deliver(delivery.pk)
+    assert receiver.requests[-1].headers["webhook-id"] == "msg_written_before_the_change"
