@@ -1,10 +1,11 @@
 """The external payloads: what a partner receives, versioned apart from the internal
 event payloads (which may change with the code). docs/webhooks.md documents them.
 
-Only ids, dates, statuses and milestone kinds: never notes, never an adjustment's
-description, never pay, never anything that tells a health condition (an ending "quit
-for health reasons" is sent as "quit"), never the employer (partners see no
-employers)."""
+The facts come from the partner payloads of integrations.api.disclosure, the one home
+of what a partner may know (the events feed reads the same): only ids, dates, statuses
+and milestone kinds; never notes, never an adjustment's description, never pay, never
+anything that tells a health condition (an ending "quit for health reasons" is sent as
+"quit"), never the employer (partners see no employers)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,21 +14,11 @@ from datetime import UTC
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import OutboxEvent
+from integrations.api.disclosure import PARTNER_TOPICS, job_seeker_of  # noqa: F401 - job_seeker_of: handlers
 from integrations.api.grants import topic_area
-from placements.models import Placement
 
 #: The external payload's version (data.version). Goes up when a field changes meaning.
 VERSION = 1
-
-#: How an ending is told to partners: the kind of ending, not its reason.
-END_REASONS = {
-    Placement.EndReason.QUIT_BETTER_JOB: "quit",
-    Placement.EndReason.QUIT_HEALTH: "quit",
-    Placement.EndReason.QUIT_OTHER: "quit",
-    Placement.EndReason.FIRED: "fired",
-    Placement.EndReason.LAID_OFF: "laid_off",
-    Placement.EndReason.TEMPORARY_ENDED: "temporary_ended",
-}
 
 
 class InternalVersionUnknown(Exception):  # noqa: N818 - raised to the dispatcher, which retries and shows it
@@ -54,75 +45,21 @@ class WebhookTopic:
         return topic_area(self.name)[1]
 
 
-def _placement(event: OutboxEvent, **facts) -> dict:
-    return {"placement_id": event.payload["placement_id"], "job_seeker_id": event.payload["job_seeker_id"], **facts}
-
-
-def _offer_accepted(event):
-    return _placement(
-        event,
-        status="offer_accepted",
-        offer_date=event.payload["offer_date"],
-        expected_start_date=event.payload["expected_start_date"],
-    )
-
-
-def _started(event):
-    return _placement(event, status="active", start_date=event.payload["start_date"])
-
-
-def _terms_changed(event):
-    return _placement(event, effective_on=event.payload["effective_on"])
-
-
-def _milestone(event):
-    return _placement(
-        event,
-        milestone=event.payload["milestone"],
-        due_date=event.payload["due_date"],
-        still_working=bool(event.payload["still_working"]),
-    )
-
-
-def _ended(event):
-    return _placement(
-        event,
-        status="ended",
-        end_date=event.payload["end_date"],
-        end_kind=END_REASONS.get(event.payload["end_reason"], "other"),
-    )
-
-
-def _accommodation(event):
-    return {
-        "placement_id": event.payload["placement_id"],
-        "job_seeker_id": job_seeker_of(event),
-        "accommodation_id": event.payload["accommodation_id"],
-        "from_status": event.payload["from"] or None,
-        "to_status": event.payload["to"],
-    }
-
-
-def _benefits(event):
-    return {
-        "benefits_step_id": event.payload["benefits_step_id"],
-        "job_seeker_id": event.payload["job_seeker_id"],
-        "placement_id": event.payload["placement_id"],
-        "from_status": event.payload["from"] or None,
-        "to_status": event.payload["to"],
-    }
+def _topic(name: str, label) -> WebhookTopic:
+    partner = PARTNER_TOPICS[name]
+    return WebhookTopic(name, label, partner.data, partner.internal_version)
 
 
 TOPICS: dict[str, WebhookTopic] = {
     topic.name: topic
     for topic in [
-        WebhookTopic("placement.offer_accepted", _("Job offer accepted"), _offer_accepted),
-        WebhookTopic("placement.started", _("Job started"), _started),
-        WebhookTopic("placement.terms_changed", _("Hours or pay changed"), _terms_changed),
-        WebhookTopic("placement.milestone_reached", _("Milestone reached"), _milestone),
-        WebhookTopic("placement.ended", _("Job ended"), _ended),
-        WebhookTopic("accommodation.status_changed", _("Workplace adjustment changed"), _accommodation),
-        WebhookTopic("benefits.step_changed", _("Benefits-counselling step changed"), _benefits),
+        _topic("placement.offer_accepted", _("Job offer accepted")),
+        _topic("placement.started", _("Job started")),
+        _topic("placement.terms_changed", _("Hours or pay changed")),
+        _topic("placement.milestone_reached", _("Milestone reached")),
+        _topic("placement.ended", _("Job ended")),
+        _topic("accommodation.status_changed", _("Workplace adjustment changed")),
+        _topic("benefits.step_changed", _("Benefits-counselling step changed")),
     ]
 }
 
@@ -130,14 +67,6 @@ TOPICS: dict[str, WebhookTopic] = {
 def topics_allowed(grants) -> list[str]:
     """The topics a key with these grants may subscribe to."""
     return [name for name, topic in TOPICS.items() if topic.grant in grants]
-
-
-def job_seeker_of(event: OutboxEvent) -> int | None:
-    """Whose data the event is about (None: the placement no longer exists)."""
-    if "job_seeker_id" in event.payload:
-        return event.payload["job_seeker_id"]
-    # accommodation.status_changed names the placement only.
-    return Placement.objects.filter(pk=event.payload["placement_id"]).values_list("job_seeker_id", flat=True).first()
 
 
 def build(event: OutboxEvent) -> dict:

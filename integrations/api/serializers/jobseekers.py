@@ -8,9 +8,12 @@ rules are the services'."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crm.models import CareerProfile, Industry, JobPreference, JobSeeker, JobType, OutboxEvent, Shift, Weekday
+from integrations.api.disclosure import shows_receives_benefits
 from integrations.api.strict import StrictTypes
 
 STAFF_FIELDS = [
@@ -53,15 +56,26 @@ class JobSeekerSerializer(serializers.ModelSerializer):
 
 class PartnerJobSeekerSerializer(serializers.ModelSerializer):
     """A job seeker as a partner reads it: the referral's fields, and whether this
-    partner made the referral."""
+    partner made the referral; whether the person receives benefits only under a
+    consent in force covering benefits (integrations.api.disclosure), else null."""
 
     email = serializers.CharField(read_only=True, help_text="An email address, or empty.")
+    receives_benefits = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Null unless a consent in force covering benefits shares it with you.")
+    )
     referred_by_you = serializers.SerializerMethodField()
 
     class Meta:
         model = JobSeeker
         fields = ["id", *REFERRAL_FIELDS, "receives_benefits", "referred_by_you", "updated_at"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=JobSeeker.Benefits.choices, allow_null=True))
+    def get_receives_benefits(self, job_seeker):
+        shared = getattr(job_seeker, "benefits_shared", None)
+        if shared is None:
+            shared = shows_receives_benefits(self.context["request"].auth, job_seeker)
+        return job_seeker.receives_benefits if shared else None
 
     def get_referred_by_you(self, job_seeker) -> bool:
         scope = self.context["request"].auth

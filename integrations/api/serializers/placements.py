@@ -18,17 +18,11 @@ from crm.dates import validate_sane_date
 from crm.models import JobType
 from placements.models import Accommodation, BenefitsStep, Placement, PlacementMilestone, SupportTask
 
+from ..disclosure import general_end_reason
 from ..strict import StrictTypes
 
 ID = {"min_value": 1, "max_value": 2**63 - 1}
 
-#: What a partner reads of a job's end reason: every quit is "quit", so a health
-#: reason (`quit_health`) cannot be told apart from any other.
-GENERAL_END_REASONS = {
-    Placement.EndReason.QUIT_BETTER_JOB: "quit",
-    Placement.EndReason.QUIT_HEALTH: "quit",
-    Placement.EndReason.QUIT_OTHER: "quit",
-}
 END_REASON_CHOICES = [("", "—"), *Placement.EndReason.choices, ("quit", _("Quit (partners: any quit)"))]
 
 FOR_STAFF = _("Staff only: null for partner keys.")
@@ -181,7 +175,7 @@ class PlacementSerializer(StaffOnlyMixin, serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=END_REASON_CHOICES))
     def get_end_reason(self, placement) -> str:
         if is_partner(self.context):
-            return GENERAL_END_REASONS.get(placement.end_reason, placement.end_reason)
+            return general_end_reason(placement.end_reason)
         return placement.end_reason
 
 
@@ -221,8 +215,10 @@ class SupportTaskSerializer(StaffOnlyMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-        staff_only = ["owner", "completion_note", "cancel_reason"]
+        # benefits_step: the benefits-planning work is not the support a consent covers.
+        staff_only = ["owner", "benefits_step", "completion_note", "cancel_reason"]
         extra_kwargs = {
+            "benefits_step": {"allow_null": True, "help_text": FOR_STAFF},
             "completion_note": {"allow_null": True, "help_text": FOR_STAFF},
             "cancel_reason": {"allow_null": True, "help_text": FOR_STAFF},
         }

@@ -38,20 +38,8 @@ from ..serializers.employers import (
     EmployerSerializer,
     EmployerSiteInputSerializer,
 )
+from .headers import IDEMPOTENCY_KEY, IF_MATCH
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="The ETag you read: the change is refused (412) if the resource changed since.",
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    # Visible ASCII, 1 to 255 characters (integrations.api.idempotency.KEY_PATTERN).
-    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
-    OpenApiParameter.HEADER,
-    description="A key of yours (e.g. a UUID): a retry with the same key and body gets the first response back.",
-)
 SITE_ID = OpenApiParameter("site_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The site's id.")
 PERSON_ID = OpenApiParameter(
     "contact_person_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The contact person's id."

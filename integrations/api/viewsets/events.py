@@ -1,5 +1,7 @@
 """/api/v1/events/: the domain events a caller may read (integrations.api.events),
-read-only, paged by (created_at, id) like every list."""
+read-only, paged by (sync_at, id): the event's recording, or for a partner the later
+change of its consents about the person (a consent recorded later shows the older
+events once, after the partner's cursor)."""
 
 from __future__ import annotations
 
@@ -23,9 +25,8 @@ EVENT_EXAMPLE = {
     "payload": {
         "placement_id": 77,
         "job_seeker_id": 42,
+        "status": "active",
         "start_date": "2026-11-23",
-        "hours_per_week": "20.00",
-        "hourly_pay": "11.88",
     },
 }
 
@@ -43,11 +44,15 @@ class EventFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List events",
-        description="Program admins: every event of the program. Partners (`events:read`): events about the people "
-        "they see, by topic area and consent (`placement.*` under a consent covering progress and the "
-        "`placements:read` grant, `accommodation.*` support, `benefits.*` benefits, `jobseeker.*` the person's "
-        "own record). Payloads carry ids and facts, never notes. `updated_since` filters on the time the event was "
-        "recorded.",
+        description="Program admins: every event of the program, its recorded payload without notes. Partners "
+        "(`events:read`): only the topics shared with partners, about the people whose consent in force covers the "
+        "topic's area, with the topic's grant (`jobseeker.enrolled` and `placement.*`: progress and "
+        "`placements:read`; `accommodation.*`: support and `support:read`; `benefits.*`: "
+        "benefits and `benefits:read`), and their partner payload: the one the webhooks send (ids, dates, statuses, "
+        "milestones; never pay, hours, notes, benefits, disclosure, employer or a reason for a job's end beyond its "
+        "kind). `updated_since` and the order: the time the event was recorded, or for a partner the later change "
+        "of its consents about the person, so an event newly shared by a consent comes once after your cursor "
+        "(dedupe on `id`).",
         examples=[OpenApiExample("An event", value=EVENT_EXAMPLE, response_only=True)],
     ),
     retrieve=extend_schema(
@@ -58,7 +63,7 @@ class EventViewSet(ScopedViewSet):
     grants = {"read": EVENTS_READ}
     serializer_class = EventSerializer
     filterset_class = EventFilter
-    sync_field = "created_at"
+    sync_field = "sync_at"
     http_method_names = ["get", "head", "options"]
 
     def visible(self, scope):

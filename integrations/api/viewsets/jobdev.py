@@ -12,8 +12,7 @@ from __future__ import annotations
 import django_filters
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 
 from jobdev import services
@@ -31,20 +30,7 @@ from ..serializers.jobdev import (
     EmployerContactSerializer,
     ends_at,
 )
-
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="The ETag you read: the change is refused (412) if the contact changed since.",
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    # Visible ASCII, 1 to 255 characters (integrations.api.idempotency.KEY_PATTERN).
-    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
-    OpenApiParameter.HEADER,
-    description="A key of yours (e.g. a UUID): a retry with the same key and body gets the first response back.",
-)
+from .headers import IDEMPOTENCY_KEY, IF_MATCH
 
 CONTACT_EXAMPLE = {
     "id": 88,

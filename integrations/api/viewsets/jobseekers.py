@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import django_filters
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
@@ -28,9 +27,10 @@ from rest_framework.decorators import action
 
 from crm import services
 from crm.access import PartnerScope
-from crm.models import CareerProfile, JobPreference, JobSeeker, SharingConsent
+from crm.models import CareerProfile, JobPreference, JobSeeker
 
 from ..base import STAFF_ONLY, ScopedViewSet
+from ..disclosure import PartnerFilterSet, consent_changed
 from ..filters import IdFilter
 from ..grants import JOBSEEKERS_READ, REFERRALS_WRITE
 from ..serializers.jobseekers import (
@@ -41,19 +41,7 @@ from ..serializers.jobseekers import (
     PartnerJobSeekerSerializer,
     ReferralSerializer,
 )
-
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="The ETag you read: the change is refused (412) if the resource changed since.",
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="A key of yours (e.g. a UUID): a retry with the same key and body gets the first response back.",
-)
+from .headers import IDEMPOTENCY_KEY, IF_MATCH
 
 STAFF_EXAMPLE = {
     "id": 42,
@@ -128,13 +116,23 @@ JOB_SEEKER_FOR_CALLER = PolymorphicProxySerializer(
 )
 
 
-class JobSeekerFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=JobSeeker.Status.choices, help_text="Job seeker status.")
-    specialist = IdFilter(field_name="specialist_id", help_text="Specialist's user id.")
+class JobSeekerFilter(PartnerFilterSet):
+    """Partners: only the referral date (what their record shows); the others are
+    ignored for them (they tell status, caseload and enrolment: job progress)."""
+
+    partner_serializer = PartnerJobSeekerSerializer
+    status = django_filters.ChoiceFilter(
+        choices=JobSeeker.Status.choices, help_text=gettext_lazy("Job seeker status (staff).")
+    )
+    specialist = IdFilter(field_name="specialist_id", help_text=gettext_lazy("Specialist's user id (staff)."))
     referral_date_after = django_filters.DateFilter(field_name="referral_date", lookup_expr="gte")
     referral_date_before = django_filters.DateFilter(field_name="referral_date", lookup_expr="lte")
-    enrolment_date_after = django_filters.DateFilter(field_name="enrolment_date", lookup_expr="gte")
-    enrolment_date_before = django_filters.DateFilter(field_name="enrolment_date", lookup_expr="lte")
+    enrolment_date_after = django_filters.DateFilter(
+        field_name="enrolment_date", lookup_expr="gte", help_text=gettext_lazy("Enrolled on or after (staff).")
+    )
+    enrolment_date_before = django_filters.DateFilter(
+        field_name="enrolment_date", lookup_expr="lte", help_text=gettext_lazy("Enrolled on or before (staff).")
+    )
 
     class Meta:
         model = JobSeeker
@@ -145,7 +143,9 @@ class JobSeekerFilter(django_filters.FilterSet):
     list=extend_schema(
         summary="List job seekers",
         description="Staff: the job seekers of their scope, as in the app. Partners (`jobseekers:read`): the people "
-        "they referred or hold a consent in force about, referral fields only. Paged by (updated_at, id) for "
+        "they referred or hold a consent in force about, referral fields only (`receives_benefits` null unless a "
+        "consent covering benefits shares it); of the filters, only `referral_date_*` (the others are ignored for "
+        "partner keys). Paged by (updated_at, id) for "
         "incremental sync; for a partner a newly recorded consent counts as a change.",
         responses={200: JOB_SEEKER_FOR_CALLER},
         examples=[
@@ -207,12 +207,11 @@ class JobSeekerViewSet(ScopedViewSet):
         people = JobSeeker.objects.filter(scope.caseload())
         if isinstance(scope, PartnerScope):
             # A consent recorded (or withdrawn) makes the person new to this partner's sync.
-            consent_changed = (
-                SharingConsent.objects.filter(partner_id=scope.partner_id, job_seeker_id=OuterRef("pk"))
-                .order_by("-updated_at")
-                .values("updated_at")[:1]
+            changed = consent_changed(scope, "pk")
+            benefits = JobSeeker.objects.filter(scope.caseload(shared="benefits"), pk=OuterRef("pk"))
+            people = people.annotate(
+                sync_at=Greatest("updated_at", Coalesce(changed, "updated_at")), benefits_shared=Exists(benefits)
             )
-            people = people.annotate(sync_at=Greatest("updated_at", Coalesce(Subquery(consent_changed), "updated_at")))
         return people
 
     def get_serializer_class(self):

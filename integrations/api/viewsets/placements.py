@@ -23,12 +23,11 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 
 from crm.access import PartnerScope
-from crm.models import JobSeeker, SharingConsent
+from crm.models import JobSeeker
 from employers.selectors import employer_sites_visible, employers_visible
 from placements import services
 from placements.models import Accommodation, BenefitsStep, Placement, PlacementMilestone, SupportTask
@@ -41,6 +40,7 @@ from placements.selectors import (
 )
 
 from ..base import STAFF_ONLY, ScopedViewSet
+from ..disclosure import PartnerFilterSet, consent_changed, support_tasks_for
 from ..filters import IdFilter, IsoDateFilter
 from ..grants import BENEFITS_READ, BENEFITS_WRITE, PLACEMENTS_READ, SUPPORT_READ
 from ..serializers.placements import (
@@ -60,20 +60,8 @@ from ..serializers.placements import (
     SupportTaskScheduleSerializer,
     SupportTaskSerializer,
 )
+from .headers import IDEMPOTENCY_KEY, IF_MATCH
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="The ETag you read: the change is refused (412) if the resource changed since.",
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    # Visible ASCII, 1 to 255 characters (integrations.api.idempotency.KEY_PATTERN).
-    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
-    OpenApiParameter.HEADER,
-    description="A key of yours (e.g. a UUID): a retry with the same key and body gets the first response back.",
-)
 ON_ONE = [IF_MATCH, IDEMPOTENCY_KEY]
 
 MILESTONES_EXAMPLE = [
@@ -174,21 +162,13 @@ PARTNER_STEP_EXAMPLE = {**STEP_EXAMPLE, "note": None}
 # Sync order ---------------------------------------------------------------------------
 
 
-def _consent_changed(scope: PartnerScope, job_seeker_path: str):
-    return Subquery(
-        SharingConsent.objects.filter(partner_id=scope.partner_id, job_seeker_id=OuterRef(job_seeker_path))
-        .order_by("-updated_at")
-        .values("updated_at")[:1]
-    )
-
-
 def with_sync_at(queryset, scope, job_seeker_path: str, *also):
     """Annotate `sync_at`: the row's updated_at, or the latest of `also` (subqueries of
     instants that change what the row shows) and, for a partner, of its consents about
     the person. Coalesce keeps a NULL from making the whole GREATEST NULL on SQLite."""
     parts = list(also)
     if isinstance(scope, PartnerScope):
-        parts.append(_consent_changed(scope, job_seeker_path))
+        parts.append(consent_changed(scope, job_seeker_path))
     if not parts:
         return queryset.annotate(sync_at=F("updated_at"))
     return queryset.annotate(sync_at=Greatest("updated_at", *(Coalesce(part, "updated_at") for part in parts)))
@@ -224,25 +204,18 @@ def _require(queryset, pk: int, field: str, message: str) -> None:
         raise ValidationError({field: message})
 
 
-class StaffOnlyFilterMixin:
-    """Filters on what partners do not see (employer, specialist, owner) do nothing for them."""
-
-    def staff_only(self, queryset, name, value):
-        if isinstance(getattr(self.request, "auth", None), PartnerScope):
-            return queryset
-        return queryset.filter(**{name: value})
-
-
 # Placements ---------------------------------------------------------------------------
 
 
-class PlacementFilter(StaffOnlyFilterMixin, django_filters.FilterSet):
+class PlacementFilter(PartnerFilterSet):
+    """Partners: only the filters on what they read (not employer nor specialist)."""
+
+    partner_serializer = PlacementSerializer
     status = django_filters.MultipleChoiceFilter(choices=Placement.Status.choices)
     job_seeker = IdFilter(field_name="job_seeker_id", help_text=gettext_lazy("Job seeker id."))
-    employer = IdFilter(field_name="employer_id", method="staff_only", help_text=gettext_lazy("Employer id (staff)."))
+    employer = IdFilter(field_name="employer_id", help_text=gettext_lazy("Employer id (staff)."))
     specialist = IdFilter(
         field_name="job_seeker__specialist_id",
-        method="staff_only",
         help_text=gettext_lazy("The job seeker's specialist, a user id (staff)."),
     )
     offer_date_after = IsoDateFilter(field_name="offer_date", lookup_expr="gte")
@@ -433,14 +406,13 @@ class PlacementViewSet(SyncedViewSet):
 # Support tasks ------------------------------------------------------------------------
 
 
-class SupportTaskFilter(StaffOnlyFilterMixin, django_filters.FilterSet):
+class SupportTaskFilter(PartnerFilterSet):
+    partner_serializer = SupportTaskSerializer
     status = django_filters.MultipleChoiceFilter(choices=SupportTask.Status.choices)
     kind = django_filters.MultipleChoiceFilter(choices=SupportTask.Kind.choices)
     job_seeker = IdFilter(field_name="job_seeker_id", help_text=gettext_lazy("Job seeker id."))
     placement = IdFilter(field_name="placement_id", help_text=gettext_lazy("Placement id."))
-    specialist = IdFilter(
-        field_name="owner_id", method="staff_only", help_text=gettext_lazy("The task's owner, a user id (staff).")
-    )
+    specialist = IdFilter(field_name="owner_id", help_text=gettext_lazy("The task's owner, a user id (staff)."))
     due_date_after = IsoDateFilter(field_name="due_date", lookup_expr="gte")
     due_date_before = IsoDateFilter(field_name="due_date", lookup_expr="lte")
 
@@ -453,7 +425,9 @@ class SupportTaskFilter(StaffOnlyFilterMixin, django_filters.FilterSet):
     list=extend_schema(
         summary="List support tasks",
         description="Staff: the tasks of their scope. Partners (`support:read`): those of people whose consent to "
-        "share with them covers follow-along support, titled by their kind, with no owner, note or cancel reason.",
+        "share with them covers follow-along support, and of the kinds it covers (follow-along contacts, "
+        "retention checks, step-down reviews, workplace adjustments), titled by their kind, with no owner, "
+        "benefits step, note or cancel reason.",
         examples=[
             OpenApiExample("As staff", value=TASK_EXAMPLE, response_only=True),
             OpenApiExample("As a partner", value=PARTNER_TASK_EXAMPLE, response_only=True),
@@ -474,7 +448,7 @@ class SupportTaskViewSet(SyncedViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def visible(self, scope):
-        return with_sync_at(support_tasks_visible(scope), scope, "job_seeker_id")
+        return with_sync_at(support_tasks_for(scope, support_tasks_visible(scope)), scope, "job_seeker_id")
 
     def get_write_serializer_class(self):
         return SupportTaskScheduleSerializer if self.action == "schedule" else SupportTaskCompleteSerializer
@@ -541,7 +515,8 @@ class SupportTaskViewSet(SyncedViewSet):
 # Accommodations -----------------------------------------------------------------------
 
 
-class AccommodationFilter(django_filters.FilterSet):
+class AccommodationFilter(PartnerFilterSet):
+    partner_serializer = AccommodationSerializer
     status = django_filters.MultipleChoiceFilter(choices=Accommodation.Status.choices)
     placement = IdFilter(field_name="placement_id", help_text=gettext_lazy("Placement id."))
     job_seeker = IdFilter(field_name="placement__job_seeker_id", help_text=gettext_lazy("Job seeker id."))
@@ -659,13 +634,18 @@ class AccommodationViewSet(SyncedViewSet):
 # Benefits-counselling steps -----------------------------------------------------------
 
 
-class BenefitsStepFilter(django_filters.FilterSet):
+class BenefitsStepFilter(PartnerFilterSet):
+    partner_serializer = BenefitsStepSerializer
     status = django_filters.MultipleChoiceFilter(choices=BenefitsStep.Status.choices)
     reason = django_filters.MultipleChoiceFilter(choices=BenefitsStep.Reason.choices)
     job_seeker = IdFilter(field_name="job_seeker_id", help_text=gettext_lazy("Job seeker id."))
     placement = IdFilter(field_name="placement_id", help_text=gettext_lazy("Placement id."))
     counsellor = IdFilter(
-        field_name="counsellor_id", help_text=gettext_lazy("The benefits-counselling partner it is assigned to (id).")
+        field_name="counsellor_id",
+        method="filter_counsellor",
+        help_text=gettext_lazy(
+            "The benefits-counselling partner it is assigned to (id). A partner key matches only its own id."
+        ),
     )
     offered_on_after = IsoDateFilter(field_name="offered_on", lookup_expr="gte")
     offered_on_before = IsoDateFilter(field_name="offered_on", lookup_expr="lte")
@@ -673,6 +653,11 @@ class BenefitsStepFilter(django_filters.FilterSet):
     class Meta:
         model = BenefitsStep
         fields = []
+
+    def filter_counsellor(self, queryset, name, value):
+        if self.is_partner and value != self.request.auth.partner_id:
+            return queryset.none()  # whom else a step is assigned to is not this partner's to know
+        return queryset.filter(counsellor_id=value)
 
 
 @extend_schema_view(
