@@ -230,7 +230,8 @@ def _without_secret(response):
     ),
     create=extend_schema(
         summary="Subscribe a URL to topics",
-        description="Returns the subscription with its signing secret, shown this once. The URL must be https:// "
+        description="Returns the subscription with its signing secret, shown this once (`Cache-Control: "
+        "no-store`; an idempotent replay answers without the secret). The URL must be https:// "
         "on a public address (checked again at every delivery).",
         request=WebhookSubscriptionWriteSerializer,
         responses={201: WebhookSubscriptionWithSecretSerializer},
@@ -249,6 +250,8 @@ def _without_secret(response):
     ),
     partial_update=extend_schema(
         summary="Change a webhook subscription's URL, topics or description",
+        description="A partner key must grant every topic the subscription carries once changed (403 naming "
+        "the missing grant otherwise): a key with only `webhooks:manage` cannot redirect a stream.",
         request=WebhookSubscriptionWriteSerializer,
         responses={200: WebhookSubscriptionSerializer},
         examples=[
@@ -325,7 +328,9 @@ class WebhookSubscriptionViewSet(ScopedViewSet):
     @extend_schema(
         summary="Rotate the signing secret",
         description="A new secret, shown this once. The previous one keeps signing too (a second signature in "
-        "`webhook-signature`) until `secret_rotation_ends_at` (24 hours), so you can switch without losing a webhook.",
+        "`webhook-signature`) until `secret_rotation_ends_at` (24 hours), so you can switch without losing a webhook. "
+        "A partner key must grant every topic of the subscription (403 naming the missing grant otherwise). "
+        "Not cached (`Cache-Control: no-store`); an idempotent replay answers without the secret.",
         request=None,
         responses={200: WebhookSubscriptionWithSecretSerializer},
         examples=[OpenApiExample("Rotated", value=WITH_SECRET_EXAMPLE, response_only=True)],
@@ -340,7 +345,8 @@ class WebhookSubscriptionViewSet(ScopedViewSet):
     @extend_schema(
         summary="Enable a subscription again, replaying what it missed",
         description="Deliveries held while it was disabled, and those that gave up, of the last 14 days are sent "
-        "again (with their original webhook-id: deduplicate on it), if the person's consent still allows.",
+        "again (with their original webhook-id: deduplicate on it), if the person's consent still allows. "
+        "A partner key must grant every topic of the subscription (403 naming the missing grant otherwise).",
         request=None,
         responses={200: REPLAY_RESPONSE},
         examples=[
