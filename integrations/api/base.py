@@ -214,11 +214,29 @@ class ScopedViewSet(viewsets.GenericViewSet):
         translation.activate(request_language(request))
         super().initial(request, *args, **kwargs)
         if hasattr(self, request.method.lower()):  # a method this resource has (else 405 follows)
-            self._idempotency = idempotency.begin(request)
+            try:
+                self._idempotency = idempotency.begin(request)
+            except idempotency.Replay:
+                if getattr(self, "detail", False):
+                    # Replayed only while the caller still sees the target (a consent
+                    # withdrawn since: 404, as a GET would answer).
+                    self.get_object()
+                raise
 
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
             return exc.response
+        try:
+            return self._handle_exception(exc)
+        except BaseException:
+            # Not answered (a server error on its way to the 500 handler): the key is
+            # released so that the client may retry with it.
+            if self._idempotency is not None:
+                idempotency.release(self._idempotency)
+                self._idempotency = None
+            raise
+
+    def _handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError) and hasattr(exc, "error_dict") and self.error_field_names:
             # A service names its model's fields; the client sent the API's names.
             exc = DjangoValidationError(

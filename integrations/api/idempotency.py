@@ -5,17 +5,25 @@ its own, before the work: the unique (principal, key) constraint is what refuses
 concurrent duplicate (409). Its response (status, body, the headers that matter) is
 then stored; a later request with the same key and the same method, path and body
 gets that response again with `Idempotent-Replayed: true`; with another request, 422.
-A 5xx answer is not kept (the client may retry with the same key). Records expire
-after IDEMPOTENCY_TTL (24 h) and are swept by integrations.api.tasks."""
+A 5xx answer is not kept (the client may retry with the same key), nor is a request
+that ended in an exception the API did not answer (`release`, from the viewset's
+exception handling). A record still "in progress" after
+API_IDEMPOTENCY_ABANDONED_MINUTES (default 5: far longer than any request may run) is
+abandoned (a worker killed mid-request): the next request with the key takes it over
+and runs. A replay on a detail route is answered only while the caller still sees its
+target (base.ScopedViewSet.initial). Records expire after IDEMPOTENCY_TTL (24 h) and
+are swept by integrations.api.tasks."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
 import json
+import logging
 import re
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http.request import RawPostDataException
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +34,8 @@ from .authentication import principal_of
 from .models import IdempotencyRecord
 from .problems import BadRequest, IdempotencyInProgress, IdempotencyKeyReused
 
+logger = logging.getLogger(__name__)
+
 HEADER = "Idempotency-Key"
 METHODS = ("POST", "PATCH")
 TTL = datetime.timedelta(hours=24)
@@ -33,6 +43,12 @@ KEPT_HEADERS = ("ETag", "Location", "Content-Language")
 MAX_KEY_LENGTH = 255
 #: Visible ASCII, no spaces (as the schema says: integrations.api.schema.HEADER_SCHEMAS).
 KEY_PATTERN = re.compile(rf"[!-~]{{1,{MAX_KEY_LENGTH}}}")
+DEFAULT_ABANDONED_MINUTES = 5
+
+
+def abandoned_after() -> datetime.timedelta:
+    """How long a record may stay "in progress" before it counts as abandoned."""
+    return datetime.timedelta(minutes=getattr(settings, "API_IDEMPOTENCY_ABANDONED_MINUTES", DEFAULT_ABANDONED_MINUTES))
 
 
 class Replay(Exception):  # noqa: N818 (a control-flow signal, not an error)
@@ -91,7 +107,17 @@ def begin(request) -> IdempotencyRecord | None:
         if existing.fingerprint != print_:
             raise IdempotencyKeyReused()
         if existing.state == IdempotencyRecord.State.IN_PROGRESS:
-            raise IdempotencyInProgress()
+            if existing.created_at > now - abandoned_after():
+                raise IdempotencyInProgress()
+            # Abandoned: take it over (one concurrent request only: the update is
+            # conditional on the record being the one read).
+            taken = IdempotencyRecord.objects.filter(
+                pk=existing.pk, state=IdempotencyRecord.State.IN_PROGRESS, created_at=existing.created_at
+            ).update(created_at=now, expires_at=now + TTL)
+            if taken:
+                existing.created_at, existing.expires_at = now, now + TTL
+                return existing
+            continue
         raise Replay(_replay(existing))
     raise IdempotencyInProgress()
 
@@ -113,6 +139,16 @@ def finish(record: IdempotencyRecord, response) -> None:
         response_body=body,
         response_headers=headers,
     )
+
+
+def release(record: IdempotencyRecord) -> None:
+    """Forget the key of a request that ended in an exception (the client may retry
+    with it). A failure to delete (the database gone) leaves the record to be taken
+    over once abandoned."""
+    try:
+        IdempotencyRecord.objects.filter(pk=record.pk, state=IdempotencyRecord.State.IN_PROGRESS).delete()
+    except DatabaseError:
+        logger.exception("Idempotency record %s could not be released", record.pk)
 
 
 def sweep(now: datetime.datetime | None = None) -> int:

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 from rest_framework.request import Request
-from rest_framework.test import APIRequestFactory
+from rest_framework.test import APIClient, APIRequestFactory
 
 from crm.models import JobSeeker
 from integrations.api import idempotency
@@ -140,3 +140,57 @@ def test_a_method_the_resource_does_not_have_is_405_even_with_a_key(api, key):
     refer(api, key)
     response = api.patch("/api/v1/referrals/", REFERRAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1", **key)
     assert response.status_code == 405
+
+
+def _in_progress_record(key_header_value="k-1", *, age: datetime.timedelta):
+    principal = f"key:{ApiKey.objects.get().pk}"
+    first = Request(APIRequestFactory().post("/api/v1/referrals/", REFERRAL, format="json"))
+    created = timezone.now() - age
+    return IdempotencyRecord.objects.create(
+        principal=principal,
+        key=key_header_value,
+        fingerprint=idempotency.fingerprint(first),
+        created_at=created,
+        expires_at=created + idempotency.TTL,
+    )
+
+
+def test_a_server_error_releases_the_key(key, monkeypatch):
+    """An exception the API does not answer (a 500 from Django) must not leave the key
+    "in progress" for 24 hours: the client retries with it and the request runs."""
+    from crm import services as crm_services
+
+    api = APIClient(raise_request_exception=False)
+    real = crm_services.job_seeker_refer
+
+    def boom(**kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(crm_services, "job_seeker_refer", boom)
+    assert refer(api, key).status_code == 500
+    assert not IdempotencyRecord.objects.exists()
+    monkeypatch.setattr(crm_services, "job_seeker_refer", real)
+    retry = refer(api, key)
+    assert retry.status_code == 201, retry.content
+    assert "Idempotent-Replayed" not in retry
+    assert refer(api, key)["Idempotent-Replayed"] == "true"
+    assert JobSeeker.objects.count() == 1
+
+
+def test_a_request_in_progress_longer_than_the_abandon_time_is_taken_over(api, key, settings):
+    settings.API_IDEMPOTENCY_ABANDONED_MINUTES = 5
+    record = _in_progress_record(age=datetime.timedelta(minutes=4))
+    assert refer(api, key).status_code == 409  # still running, as far as anyone knows
+    IdempotencyRecord.objects.filter(pk=record.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=6))
+    response = refer(api, key)
+    assert response.status_code == 201, response.content
+    assert JobSeeker.objects.count() == 1
+    kept = IdempotencyRecord.objects.get()
+    assert kept.state == "done" and kept.expires_at - kept.created_at == idempotency.TTL
+    assert timezone.now() - kept.created_at < datetime.timedelta(minutes=1)
+
+
+def test_an_abandoned_record_of_another_request_is_still_422(api, key):
+    _in_progress_record(age=datetime.timedelta(hours=1))
+    response = refer(api, key, body={**REFERRAL, "first_name": "Other"})
+    assert response.status_code == 422
