@@ -157,9 +157,11 @@ class IdempotencyRecord(models.Model):
 
 class Tombstone(models.Model):
     """A record deleted, for incremental sync: clients drop what they hold of it.
-    `partner_id` set: written for that partner (who could see the job seeker); null:
-    for staff. Kept API_TOMBSTONE_DAYS days. Records a partner lost through consent withdrawal or expiry are computed
-    from the consents (integrations.api.tombstones), not stored."""
+    `partner_id` set: written for that partner (whose scope included the deleted row's
+    area of the person then); null: for staff, with `specialist_id` the person's
+    specialist then (staff read the deletions of the caseloads they read). Kept
+    API_TOMBSTONE_DAYS days. Records a partner lost through consent withdrawal or
+    expiry are computed from the consents (integrations.api.tombstones), not stored."""
 
     class Reason(models.TextChoices):
         DELETED = "deleted", _("deleted")
@@ -173,6 +175,7 @@ class Tombstone(models.Model):
     object_id = models.BigIntegerField(_("object id"))
     job_seeker_id = models.BigIntegerField(_("job seeker id"), null=True, blank=True)
     partner_id = models.BigIntegerField(_("partner id"), null=True, blank=True)
+    specialist_id = models.BigIntegerField(_("specialist id"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, default=Reason.DELETED)
     happened_at = models.DateTimeField(_("happened"), default=timezone.now)
 

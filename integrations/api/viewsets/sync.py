@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from crm.models import JobSeeker
 
@@ -17,13 +17,14 @@ from ..base import ScopedViewSet
 from ..pagination import parse_instant, settled_until
 from ..problems import BadRequest
 from ..serializers.jobseekers import TombstoneSerializer
-from ..tombstones import tombstones_since
+from ..tombstones import decode_cursor, encode_cursor, tombstones_page
 
 LIMIT = 500
 
 TOMBSTONES_EXAMPLE = {
     "until": "2026-11-30T09:00:00Z",
     "next": None,
+    "cursor": "WyIyMDI2LTExLTMwVDA5OjAwOjAwKzAwOjAwIiwiIiwwXQ:1xY1Ig:MB_iI4",
     "results": [
         {
             "resource_type": "placement",
@@ -46,7 +47,7 @@ TOMBSTONES_EXAMPLE = {
 
 
 class OnePageSchema(AutoSchema):
-    """The answer is one object (until, next, results), not a list of them."""
+    """The answer is one object (until, next, cursor, results), not a list of them."""
 
     def _is_list_view(self, serializer=None):
         return False
@@ -78,23 +79,43 @@ class TombstoneViewSet(ScopedViewSet):
 
     @extend_schema(
         summary="List what to drop since a time",
-        description="Records deleted since `since` (all callers), and for partners the people or areas "
-        f"(`lost`: job_seeker, progress, support, benefits) a consent withdrawn or expired stopped sharing. Oldest "
-        f"first, at most {LIMIT}; `next` continues. Deletions are kept API_TOMBSTONE_DAYS days (default 90). "
-        "Applying an entry twice is harmless; the last entry may be repeated on the next page.",
+        description="Records deleted (staff: in the caseloads they read and the program's shared records), and "
+        "for partners the records deleted that they saw then and the people or areas "
+        f"(`lost`: job_seeker, progress, support, benefits) a consent withdrawn or expired stopped sharing. In the "
+        f"order (happened_at, resource_type, object_id), at most {LIMIT} per answer; `next` continues. Start with "
+        "`since`; keep the last answer's `cursor` and send it next time to receive exactly what came after. "
+        "Deletions are kept API_TOMBSTONE_DAYS days (default 90).",
         parameters=[
             OpenApiParameter(
-                "since", OpenApiTypes.DATETIME, OpenApiParameter.QUERY, required=True, description="ISO 8601 instant."
-            )
+                "since",
+                OpenApiTypes.DATETIME,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="ISO 8601 instant: entries at or after it. Required without `cursor`.",
+            ),
+            OpenApiParameter(
+                "cursor",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Continue after the position a previous answer returned (opaque).",
+            ),
         ],
         responses={
             200: inline_serializer(
                 "TombstonePage",
                 fields={
                     "until": serializers.DateTimeField(
-                        help_text="The time of this answer: use it as `since` next time (when `next` is null)."
+                        help_text="The time of this answer: entries up to it are settled (a later sync may start "
+                        "`since` it)."
                     ),
-                    "next": serializers.URLField(allow_null=True),
+                    "next": serializers.URLField(
+                        allow_null=True, help_text="The next page while more entries are there now; null on the last."
+                    ),
+                    "cursor": serializers.CharField(
+                        help_text="The position after this answer (its last entry, or `until` on the last page): "
+                        "send it as ?cursor= to continue."
+                    ),
                     "results": TombstoneSerializer(many=True),
                 },
             )
@@ -102,19 +123,31 @@ class TombstoneViewSet(ScopedViewSet):
         examples=[OpenApiExample("Tombstones", value=TOMBSTONES_EXAMPLE, response_only=True)],
     )
     def list(self, request):
-        raw = request.query_params.get("since")
-        if not raw:
-            raise BadRequest(_("since is required: the time of your last sync (ISO 8601 with offset)."))
-        since = parse_instant(raw, "since")
+        raw_since = request.query_params.get("since")
+        raw_cursor = request.query_params.get("cursor")
+        if not raw_since and not raw_cursor:
+            raise BadRequest(
+                _("since is required: the time of your last sync (ISO 8601 with offset), or the cursor it returned.")
+            )
+        since = parse_instant(raw_since, "since") if raw_since else None
+        after = decode_cursor(raw_cursor) if raw_cursor else None
         until = settled_until()
-        entries, more = tombstones_since(self.scope, since, limit=LIMIT, until=until)
+        entries, more = tombstones_page(self.scope, since=since, after=after, limit=LIMIT, until=until)
         next_link = None
-        if more and entries:
-            next_link = replace_query_param(request.build_absolute_uri(), "since", entries[-1].happened_at.isoformat())
+        if more:
+            position = (entries[-1].happened_at, entries[-1].resource_type, entries[-1].object_id)
+            cursor = encode_cursor(position)
+            next_link = replace_query_param(remove_query_param(request.build_absolute_uri(), "since"), "cursor", cursor)
+        else:
+            # Everything before `until` has been answered: continue from there. (An
+            # entry keyed (until, "", 0) cannot exist: every resource type has a name.)
+            start = max(value for value in (since, after[0] if after else None) if value is not None)
+            cursor = encode_cursor((until, "", 0) if until > start else after or (start, "", 0))
         return Response(
             {
                 "until": until,
                 "next": next_link,
+                "cursor": cursor,
                 "results": TombstoneSerializer([entry.__dict__ for entry in entries], many=True).data,
             }
         )

@@ -316,3 +316,53 @@ class TestChangesCommittedLate:
         with at(1):
             later = api.get(f"/api/v1/tombstones/?since={early['until'].replace('+', '%2B')}", **admin).json()
         assert [t["object_id"] for t in later["results"]] == [person_id]
+
+
+def test_tombstones_page_by_cursor_over_equal_instants(api, admin, organisation, monkeypatch):
+    """Seven deletions at one instant, three per page: each is listed once, and the
+    last answer's cursor resumes after them (review of issue 10, item 7)."""
+    from integrations.api.viewsets import sync
+
+    monkeypatch.setattr(sync, "LIMIT", 3)
+    instant = START + datetime.timedelta(minutes=5)
+    kinds = ["placement", "job_seeker", "support_task"]
+    Tombstone.objects.bulk_create(
+        Tombstone(organisation_id=organisation.pk, resource_type=kinds[n % 3], object_id=100 - n, happened_at=instant)
+        for n in range(7)
+    )
+    seen, pages = [], 0
+    with at(30):
+        body = api.get("/api/v1/tombstones/?since=2026-11-02T09:00:00Z", **admin).json()
+        while True:
+            pages += 1
+            seen += [(t["resource_type"], t["object_id"]) for t in body["results"]]
+            if not body["next"]:
+                break
+            assert "since=" not in body["next"] and "cursor=" in body["next"]
+            body = api.get(body["next"], **admin).json()
+    assert pages == 3
+    assert len(seen) == len(set(seen)) == 7
+    assert seen == sorted(seen, key=lambda entry: (entry[0], entry[1]))  # (happened_at, type, id) order
+    cursor = body["cursor"]
+    with at(40):
+        Tombstone.objects.create(
+            organisation_id=organisation.pk, resource_type="placement", object_id=1, happened_at=at_minutes(35)
+        )
+        later = api.get(f"/api/v1/tombstones/?cursor={cursor}", **admin).json()
+    assert [(t["resource_type"], t["object_id"]) for t in later["results"]] == [("placement", 1)]
+
+
+def test_an_empty_tombstone_answer_gives_a_cursor_to_resume_from(api, admin, organisation):
+    with at(30):
+        body = api.get("/api/v1/tombstones/?since=2026-11-02T09:00:00Z", **admin).json()
+    assert body["results"] == [] and body["next"] is None and body["cursor"]
+    Tombstone.objects.create(
+        organisation_id=organisation.pk, resource_type="job_seeker", object_id=9, happened_at=at_minutes(31)
+    )
+    with at(60):
+        resumed = api.get(f"/api/v1/tombstones/?cursor={body['cursor']}", **admin).json()
+    assert [t["object_id"] for t in resumed["results"]] == [9]
+
+
+def at_minutes(minutes: float) -> datetime.datetime:
+    return START + datetime.timedelta(minutes=minutes)
