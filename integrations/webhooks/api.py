@@ -25,7 +25,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from integrations.api import idempotency
-from integrations.api.base import ScopedViewSet
+from integrations.api.base import ScopedViewSet, etag_of
 from integrations.api.filters import IdFilter
 from integrations.api.grants import WEBHOOKS_MANAGE
 from integrations.api.strict import StrictTypes
@@ -279,6 +279,11 @@ class WebhookSubscriptionViewSet(ScopedViewSet):
         subscription without `secret` (rotate it if the first answer was lost); the
         secret is never stored in clear outside the subscription itself."""
         shows_secret = getattr(self, "action", None) in self.SHOWS_SECRET
+        data = getattr(response, "data", None)
+        if shows_secret and isinstance(data, dict) and "secret" in data:
+            # The ETag of the subscription as a GET shows it (no secret), so that it
+            # serves as If-Match for the next change.
+            response["ETag"] = etag_of({name: value for name, value in data.items() if name != "secret"})
         record = self._idempotency if shows_secret else None
         if record is not None:
             self._idempotency = None  # not stored as it is: stored below, redacted

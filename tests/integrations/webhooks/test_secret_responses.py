@@ -57,3 +57,15 @@ def test_reading_a_subscription_shows_no_secret(partner_api, receiver):
     created = subscribe(partner_api, receiver.url).json()
     read = partner_api.get(f"{SUBSCRIPTIONS}{created['id']}/")
     assert "secret" not in read.json()
+
+
+def test_the_etag_of_a_creation_or_rotation_serves_as_if_match_for_the_next_change(partner_api, receiver):
+    """The ETag is the subscription's as a GET shows it (no secret), not a hash of the
+    one-time body (found by the new-user trial: a PATCH with it was a 412)."""
+    created = subscribe(partner_api, receiver.url)
+    url = f"{SUBSCRIPTIONS}{created.json()['id']}/"
+    assert created["ETag"] == partner_api.get(url)["ETag"]
+    changed = partner_api.patch(url, {"description": "v2"}, format="json", HTTP_IF_MATCH=created["ETag"])
+    assert changed.status_code == 200, changed.content
+    rotated = partner_api.post(f"{url}rotate-secret/")
+    assert rotated["ETag"] == partner_api.get(url)["ETag"]
