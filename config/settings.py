@@ -360,6 +360,9 @@ API_STAFF_THROTTLE_RATE = os.environ.get("API_STAFF_THROTTLE_RATE", "1200/min")
 # before its transaction commits, so a row committed late could otherwise fall behind
 # a cursor a client already holds (docs/api.md, "Incremental sync").
 API_SYNC_SETTLE_SECONDS = int(os.environ.get("API_SYNC_SETTLE_SECONDS", "10"))
+# An Idempotency-Key whose first request has been in progress this long counts as
+# abandoned (a crashed process): the same request may take it over.
+API_IDEMPOTENCY_ABANDONED_MINUTES = int(os.environ.get("API_IDEMPOTENCY_ABANDONED_MINUTES", "5"))
 # Deleted records are listed at /api/v1/tombstones/ for this many days.
 API_TOMBSTONE_DAYS = int(os.environ.get("API_TOMBSTONE_DAYS", "90"))
 REST_FRAMEWORK = {

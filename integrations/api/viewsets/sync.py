@@ -3,7 +3,10 @@ deleted; for partners also what a consent withdrawn or expired stopped sharing).
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
@@ -15,7 +18,6 @@ from crm.models import JobSeeker
 
 from ..base import ScopedViewSet
 from ..pagination import parse_instant, settled_until
-from ..problems import BadRequest
 from ..serializers.jobseekers import TombstoneSerializer
 from ..tombstones import decode_cursor, encode_cursor, tombstones_page
 
@@ -91,7 +93,8 @@ class TombstoneViewSet(ScopedViewSet):
                 OpenApiTypes.DATETIME,
                 OpenApiParameter.QUERY,
                 required=False,
-                description="ISO 8601 instant: entries at or after it. Required without `cursor`.",
+                description="ISO 8601 instant: entries at or after it. Without it or `cursor`: every entry still "
+                "kept (API_TOMBSTONE_DAYS).",
             ),
             OpenApiParameter(
                 "cursor",
@@ -125,11 +128,10 @@ class TombstoneViewSet(ScopedViewSet):
     def list(self, request):
         raw_since = request.query_params.get("since")
         raw_cursor = request.query_params.get("cursor")
-        if not raw_since and not raw_cursor:
-            raise BadRequest(
-                _("since is required: the time of your last sync (ISO 8601 with offset), or the cursor it returned.")
-            )
-        since = parse_instant(raw_since, "since") if raw_since else None
+        since = parse_instant(raw_since, "since") if raw_since is not None else None
+        if since is None and not raw_cursor:
+            # A first sync: everything still kept (API_TOMBSTONE_DAYS).
+            since = timezone.now() - datetime.timedelta(days=settings.API_TOMBSTONE_DAYS)
         after = decode_cursor(raw_cursor) if raw_cursor else None
         until = settled_until()
         entries, more = tombstones_page(self.scope, since=since, after=after, limit=LIMIT, until=until)

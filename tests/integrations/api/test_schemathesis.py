@@ -33,6 +33,7 @@ from schemathesis.core.parameters import ParameterLocation
 
 from config.wsgi import application
 from crm.models import Industry, JobType
+from integrations.api import tombstones
 from integrations.api.pagination import EPOCH, encode_cursor
 from tests.integrations.api.world import World, module_world, world_for_test
 
@@ -105,7 +106,10 @@ def with_issued_cursor(case) -> None:
     API issues (the start of the sync); a cursor of the wrong type is left for the
     negative checks."""
     if case.query and isinstance(case.query.get("cursor"), str):
-        case.query["cursor"] = encode_cursor(EPOCH, 0, list_path=case.formatted_path)
+        if case.formatted_path == "/api/v1/tombstones/":
+            case.query["cursor"] = tombstones.encode_cursor((EPOCH, "", 0))
+        else:
+            case.query["cursor"] = encode_cursor(EPOCH, 0, list_path=case.formatted_path)
 
 
 def with_new_idempotency_key(case) -> None:

@@ -229,13 +229,14 @@ def test_deletions_are_listed_for_staff_and_for_partners_who_saw_the_person(
     assert theirs.json()["results"] == []
 
 
-def test_tombstones_need_since_and_stay_in_their_program(api, admin, specialist_louis, issue_token):
-    assert api.get("/api/v1/tombstones/", **admin).status_code == 400
+def test_tombstones_start_where_asked_and_stay_in_their_program(api, admin, specialist_louis, issue_token):
     assert api.get("/api/v1/tombstones/?since=garbage", **admin).status_code == 400
     JobSeekerFactory(specialist=specialist_louis).delete()
     assert api.get("/api/v1/tombstones/?since=2000-01-01T00:00:00Z", **admin).json()["results"] == []
     lyon = bearer(issue_token(specialist_louis))
     assert len(api.get("/api/v1/tombstones/?since=2000-01-01T00:00:00Z", **lyon).json()["results"]) == 1
+    # Without since or cursor: everything still kept (a first sync).
+    assert len(api.get("/api/v1/tombstones/", **lyon).json()["results"]) == 1
 
 
 def test_tombstones_are_swept_after_their_retention(settings):
