@@ -9,7 +9,7 @@ declare_topic(
     fields=["job_seeker_id", "job_search_since", "reentry"],
     label=_("Enrolled in job search"),
     may_have_no_handler=True,
-    no_handler_reason="recorded for the timeline and the API's events feed (referring partners read it there)",
+    no_handler_reason="recorded for the timeline and the API's events feed (partners: under a consent on jobs)",
 )
 
 declare_topic(
