@@ -316,6 +316,10 @@ def _read_capped(response) -> bytes:
 
 
 def _describe(error: BaseException) -> str:
+    # urllib3 2 makes NewConnectionError a ConnectTimeoutError: a refused connection is
+    # told apart first, or the log would say "timed out" for it.
+    if isinstance(error, urllib3.exceptions.NewConnectionError):
+        return str(_("Could not connect."))
     if isinstance(error, urllib3.exceptions.ConnectTimeoutError):
         return str(_("Connection timed out."))
     if isinstance(error, urllib3.exceptions.ReadTimeoutError | TimeoutError | socket.timeout):

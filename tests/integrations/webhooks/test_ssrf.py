@@ -189,3 +189,13 @@ def test_a_certificate_for_another_name_is_refused(monkeypatch, trusting_test_ca
     result = transport.post(other_name, b"{}", {})
     assert result.status_code is None and "TLS" in result.error
     assert tls_receiver.requests == []
+
+
+def test_a_refused_connection_is_logged_as_such_not_as_a_time_out():
+    """Nothing listens on the port: the attempt says it could not connect (urllib3 makes
+    a refused connection a kind of connect time-out; found by the new-user trial)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again below: nothing listens there
+    result = transport.post(f"http://127.0.0.1:{port}/hook", b"{}", {"Content-Type": "application/json"})
+    assert not result.succeeded and result.error == "Could not connect."
