@@ -75,6 +75,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.utils import translation
+from django.utils.translation import gettext as _
 from rest_framework import viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -85,7 +86,7 @@ from crm.models import JobSeeker
 
 from . import idempotency
 from .grants import STAFF_ONLY
-from .problems import PreconditionFailed, request_language
+from .problems import BadRequest, PreconditionFailed, request_language
 
 __all__ = ["STAFF_ONLY", "ScopedViewSet", "etag_of", "if_match_allows"]
 
@@ -196,6 +197,8 @@ class ScopedViewSet(viewsets.GenericViewSet):
         """412 unless If-Match is absent, "*" or the ETag of `data` (what a GET of the
         resource answers now)."""
         header = self.request.headers.get("If-Match")
+        if header is not None and not header.strip():
+            raise BadRequest(_("If-Match is empty: send the ETag you read, or *, or leave the header out."))
         if header is not None and not if_match_allows(header, etag_of(data)):
             raise PreconditionFailed()
 

@@ -130,7 +130,9 @@ def test_offer_handlers_and_job_starts_running_together_never_deadlock(specialis
         calls.append(lambda placement=placement: start(specialist_sam, placement, today))
     errors = run_together(calls)
     assert errors == []
-    handlings = EventHandling.objects.filter(event__topic="placement.offer_accepted")
+    handlings = EventHandling.objects.filter(
+        event__topic="placement.offer_accepted", handler="placements.plan_steps_before_the_start"
+    )
     assert handlings.count() == len(placements)
     assert list(handlings.exclude(status="succeeded", attempts=1).values_list("last_error", flat=True)) == []
     for event in OutboxEvent.objects.filter(topic="placement.started"):

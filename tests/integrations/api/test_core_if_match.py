@@ -91,3 +91,12 @@ def test_a_created_resource_carries_its_etag(api, token, specialist_sam):
     )
     assert response.status_code == 201
     assert response["ETag"] == api.get(response["Location"], **token)["ETag"]
+
+
+def test_an_empty_if_match_is_a_400_and_changes_nothing(api, person, token):
+    """Found by schemathesis: an empty If-Match is not an ETag (the schema says minLength
+    1); it was read as one that never matches (412)."""
+    response = api.patch(path(person), {"phone": "0611111111"}, format="json", HTTP_IF_MATCH="", **token)
+    assert response.status_code == 400 and "If-Match" in response.json()["detail"]
+    person.refresh_from_db()
+    assert person.phone == "0600000000"
