@@ -146,6 +146,11 @@ class AccessScope:
         counsellor). No restriction for staff: their caseload rule decides."""
         return Q()
 
+    def partner_subset(self, condition: Q) -> Q:
+        """`condition` for a partner (the part of a model's rows a consent shares, which
+        the model's app states); no restriction for staff."""
+        return Q()
+
     def program_shared(self, path: str = "organisation") -> Q:
         """Records shared across the program (employers and their parts, the
         employer contact log); `path` is the lookup to the Organisation."""
@@ -426,6 +431,9 @@ class PartnerScope(AccessScope):
 
     def partner_assigned(self, path: str = "counsellor") -> Q:
         return Q(**{f"{path}_id": self.partner_id})
+
+    def partner_subset(self, condition: Q) -> Q:
+        return condition
 
     def partners(self) -> QuerySet[Partner]:
         return Partner.objects.filter(pk=self.partner_id)

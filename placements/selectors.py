@@ -6,7 +6,7 @@ missing: fetching one by id raises OutOfScope (404)."""
 import datetime
 
 import django_filters
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,11 +37,23 @@ def placements_editable(scope: AccessScope) -> QuerySet[Placement]:
     )
 
 
+#: The support tasks a consent covering follow-along support shares with a partner: the
+#: follow-along itself, not benefits planning (a benefits consent's) nor the work after
+#: a job end (docs/access-rules.md).
+SUPPORT_TASK_KINDS_SHARED = (
+    SupportTask.Kind.FOLLOW_ALONG,
+    SupportTask.Kind.ACCOMMODATION,
+    SupportTask.Kind.RETENTION_CHECK,
+    SupportTask.Kind.STEP_DOWN_REVIEW,
+)
+
+
 @rows_rule(SupportTask)
 def support_tasks_visible(scope: AccessScope) -> QuerySet[SupportTask]:
-    return SupportTask.objects.filter(scope.caseload("job_seeker__", shared="support")).select_related(
-        "job_seeker", "placement__employer", "owner", "source_event"
-    )
+    return SupportTask.objects.filter(
+        scope.caseload("job_seeker__", shared="support"),
+        scope.partner_subset(Q(kind__in=SUPPORT_TASK_KINDS_SHARED)),
+    ).select_related("job_seeker", "placement__employer", "owner", "source_event")
 
 
 def support_tasks_editable(scope: AccessScope) -> QuerySet[SupportTask]:

@@ -13,7 +13,8 @@ consent to share"; docs/api.md, "What partners see").
   (integrations/webhooks/payloads.py) build partner payloads from these builders.
 - A consent covering *support* shares the follow-along work: follow-along contacts,
   retention checks, step-down reviews and workplace adjustments
-  (`SUPPORT_TASK_KINDS`); not benefits-planning tasks (benefits), the contact and the
+  (`placements.selectors.SUPPORT_TASK_KINDS_SHARED`, applied by the selector through
+  `scope.partner_subset`); not benefits-planning tasks (benefits), the contact and the
   report after a job ends, disclosure conversations, rapid-search nudges nor tasks of
   another kind.
 - List filters: a partner key may filter only on fields its serializer shows
@@ -31,7 +32,7 @@ from django.db.models import OuterRef, Subquery
 
 from crm.access import PartnerScope
 from crm.models import JobSeeker, OutboxEvent, SharingConsent
-from placements.models import Placement, SupportTask
+from placements.models import Placement
 
 from .grants import BENEFITS_READ, PLACEMENTS_READ, SUPPORT_READ
 
@@ -54,25 +55,6 @@ def general_end_reason(reason: str) -> str:
     if not reason:
         return ""
     return GENERAL_END_REASONS.get(reason, "other")
-
-
-# Support tasks --------------------------------------------------------------------------
-
-#: The support-task kinds a consent covering support shares with a partner.
-SUPPORT_TASK_KINDS: tuple[str, ...] = (
-    SupportTask.Kind.FOLLOW_ALONG,
-    SupportTask.Kind.ACCOMMODATION,
-    SupportTask.Kind.RETENTION_CHECK,
-    SupportTask.Kind.STEP_DOWN_REVIEW,
-)
-
-
-def support_tasks_for(scope, tasks):
-    """Support-task rows as `scope` may read them: for a partner only the kinds a
-    consent covering support shares."""
-    if isinstance(scope, PartnerScope):
-        return tasks.filter(kind__in=SUPPORT_TASK_KINDS)
-    return tasks
 
 
 # The job-seeker record ------------------------------------------------------------------

@@ -40,7 +40,7 @@ from placements.selectors import (
 )
 
 from ..base import STAFF_ONLY, ScopedViewSet
-from ..disclosure import PartnerFilterSet, consent_changed, support_tasks_for
+from ..disclosure import PartnerFilterSet, consent_changed
 from ..filters import IdFilter, IsoDateFilter
 from ..grants import BENEFITS_READ, BENEFITS_WRITE, PLACEMENTS_READ, SUPPORT_READ
 from ..serializers.placements import (
@@ -448,7 +448,7 @@ class SupportTaskViewSet(SyncedViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def visible(self, scope):
-        return with_sync_at(support_tasks_for(scope, support_tasks_visible(scope)), scope, "job_seeker_id")
+        return with_sync_at(support_tasks_visible(scope), scope, "job_seeker_id")
 
     def get_write_serializer_class(self):
         return SupportTaskScheduleSerializer if self.action == "schedule" else SupportTaskCompleteSerializer
