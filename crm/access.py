@@ -120,6 +120,13 @@ class AccessScope:
         return False
 
     @property
+    def manages_partners(self) -> bool:
+        """Program admins, as themselves, manage the program's partner organisations,
+        their API keys and webhook subscriptions; nobody else, not even the program
+        acting on an event."""
+        return False
+
+    @property
     def is_operator(self) -> bool:
         """A platform operator: the whole database, in the Django admin only."""
         return False
@@ -253,6 +260,10 @@ class StaffScope(AccessScope):
     @property
     def uses_admin(self) -> bool:
         return self.is_program_wide and self.user.is_staff and self.user.is_active
+
+    @property
+    def manages_partners(self) -> bool:
+        return self.is_program_wide
 
     @property
     def dashboard_label(self) -> str:

@@ -15,7 +15,7 @@ from crm.forms import PartnerForm, submit
 
 
 def _require_partner_manager(request) -> None:
-    if not services.may_manage_partners(request.scope):
+    if not request.scope.manages_partners:
         raise OutOfScope
 
 

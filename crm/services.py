@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import clock, events
-from crm.access import AccessScope, OutOfScope, StaffScope
+from crm.access import AccessScope, OutOfScope
 from crm.dates import check_sane_dates
 from crm.models import (
     CareerProfile,
@@ -497,15 +497,8 @@ class PartnerFields(TypedDict, total=False):
     is_active: bool
 
 
-def may_manage_partners(scope: AccessScope) -> bool:
-    """Program admins, as themselves (a staff member with the program-wide scope), manage
-    the program's partner organisations and their API keys; nobody else, not even the
-    program acting on an event."""
-    return isinstance(scope, StaffScope) and scope.is_program_wide
-
-
 def _require_partner_manager(scope: AccessScope) -> None:
-    if not may_manage_partners(scope):
+    if not scope.manages_partners:
         raise OutOfScope
 
 

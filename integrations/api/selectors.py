@@ -11,7 +11,7 @@ from .models import ApiKey, PersonalToken
 
 def api_keys_visible(scope: AccessScope) -> QuerySet[ApiKey]:
     """Program admins: the keys of their program's partners."""
-    if not (isinstance(scope, StaffScope) and scope.in_program and scope.is_program_wide):
+    if not scope.manages_partners:
         return ApiKey.objects.none()
     return ApiKey.objects.filter(partner__organisation_id=scope.organisation_id).select_related("partner")
 

@@ -36,7 +36,7 @@ def _check_name_and_expiry(name: str, expires_at: datetime.datetime | None, erro
 
 
 def _program_admin(scope: AccessScope) -> None:
-    if not (isinstance(scope, StaffScope) and scope.in_program and scope.is_program_wide):
+    if not scope.manages_partners:
         raise OutOfScope
 
 

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crm import clock
 from crm.access import OutOfScope
 from crm.forms import SaneDateField, add_service_errors
-from crm.services import may_manage_partners
 from integrations.api import services
 from integrations.api.grants import GRANTS
 from integrations.api.selectors import api_keys_visible, personal_tokens_of
@@ -89,7 +88,7 @@ def _created(request, template: str, context: dict):
 
 
 def _partner(request, pk):
-    if not may_manage_partners(request.scope):
+    if not request.scope.manages_partners:
         raise OutOfScope
     return request.scope.get(request.scope.partners().select_related("referrals_to"), pk=pk)
 

@@ -21,7 +21,7 @@ from integrations.webhooks.selectors import subscriptions_visible
 
 
 def _may_manage(scope: AccessScope) -> None:
-    if not (isinstance(scope, PartnerScope) or (scope.is_program_wide and scope.user is not None)):
+    if not (isinstance(scope, PartnerScope) or scope.manages_partners):
         raise PermissionDenied(_("Only the partner or a program admin manages webhook subscriptions."))
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from crm.access import OutOfScope, StaffScope
+from crm.access import OutOfScope
 from crm.forms import parse_id
 from integrations.webhooks import services
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -22,7 +22,7 @@ RECENT_DELIVERIES = 50
 
 def _require_program_admin(request) -> None:
     scope = request.scope
-    if not (isinstance(scope, StaffScope) and scope.is_program_wide):
+    if not scope.manages_partners:
         raise OutOfScope
 
 
