@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crm.models import CareerProfile, Industry, JobPreference, JobSeeker, JobType, OutboxEvent, Shift, Weekday
+from crm.services import CareerProfileFields
 from integrations.api.disclosure import shows_receives_benefits
 from integrations.api.strict import StrictTypes
 
@@ -126,17 +127,7 @@ class CareerProfileSerializer(StrictTypes, serializers.ModelSerializer):
 
     class Meta:
         model = CareerProfile
-        fields = [
-            "work_goal",
-            "work_history",
-            "education",
-            "interests",
-            "strengths",
-            "skills",
-            "coping_strategies",
-            "networking_contacts",
-            "updated_at",
-        ]
+        fields = [*CareerProfileFields.__annotations__, "updated_at"]
         read_only_fields = ["updated_at"]
 
 
