@@ -24,6 +24,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from crm import services
 from crm.access import PartnerScope
@@ -245,32 +246,27 @@ class JobSeekerViewSet(ScopedViewSet):
     # Career profile and preferences (staff only) --------------------------------------
 
     def _nested(self, model, serializer_class, argument: str):
+        """GET or PATCH the job seeker's one `model` row (a career profile, preferences),
+        written through job_seeker_update(`argument`=...) under If-Match."""
+
+        def row_of(job_seeker):
+            return model.objects.filter(job_seeker=job_seeker).first() or model(job_seeker=job_seeker)
+
         job_seeker = self.get_object()
-        row = model.objects.filter(job_seeker=job_seeker).first() or model(job_seeker=job_seeker)
         if self.request.method == "GET":
-            return self._nested_response(row, serializer_class)
-        data = self._nested_input(serializer_class)
+            return Response(self._nested_data(row_of(job_seeker), serializer_class))
+        serializer = serializer_class(data=self.request.data, partial=True, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
         with transaction.atomic():
             job_seeker = self.get_object_for_write()
-            current = model.objects.filter(job_seeker=job_seeker).first() or model(job_seeker=job_seeker)
-            self.check_if_match_data(self._nested_data(current, serializer_class))
+            self.check_if_match_data(self._nested_data(row_of(job_seeker), serializer_class))
             if data:
                 services.job_seeker_update(scope=self.scope, job_seeker_id=job_seeker.pk, **{argument: data})
-        row = model.objects.filter(job_seeker=job_seeker).first() or model(job_seeker=job_seeker)
-        return self._nested_response(row, serializer_class)
+        return Response(self._nested_data(row_of(job_seeker), serializer_class))
 
     def _nested_data(self, row, serializer_class) -> dict:
         return serializer_class(row, context=self.get_serializer_context()).data
-
-    def _nested_input(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data, partial=True, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def _nested_response(self, row, serializer_class):
-        from rest_framework.response import Response
-
-        return Response(self._nested_data(row, serializer_class))
 
     @extend_schema(
         methods=["GET"],
