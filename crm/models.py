@@ -2,6 +2,7 @@
 seekers on specialists' caseloads with their career profile and job preferences."""
 
 import datetime
+from decimal import Decimal
 from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractUser
@@ -95,7 +96,16 @@ class Organisation(models.Model):
         _("still working after 13 weeks target (%)"), default=65, validators=[MaxValueValidator(100)]
     )
     active_contact_days = models.PositiveSmallIntegerField(
-        _("days without contact before a job seeker counts as inactive"), default=28
+        _("days without contact before a job seeker counts as inactive"),
+        default=28,
+        validators=[MinValueValidator(7)],
+        help_text=_("IPS Grow: an active person had contact in the last 4 weeks. Used by the caseload-size item."),
+    )
+    employer_contact_gap_days = models.PositiveSmallIntegerField(
+        _("days in job search without an employer contact before a job seeker is listed"),
+        default=30,
+        validators=[MinValueValidator(7)],
+        help_text=_("Ongoing job development: people searching for longer than this with no employer contact."),
     )
     # Follow-along defaults (IPS fidelity: within 3 days after the start, weekly for the
     # first month, then at least monthly; face to face within 3 days of a job end).
@@ -211,6 +221,14 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="members",
+    )
+    fte = models.DecimalField(
+        _("full-time equivalent in employment services"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1.00"))],
+        help_text=_("1.00 for a full-time specialist, 0.5 for half time. Used by the caseload-size item."),
     )
 
     class Meta:
@@ -337,6 +355,17 @@ class JobSeeker(LoadedRelations, models.Model):
     )
     disclosure_preference = models.CharField(
         _("disclosure preference"), max_length=20, choices=Disclosure.choices, default=Disclosure.UNDECIDED
+    )
+    disclosure_discussed_on = models.DateField(
+        _("disclosure first discussed on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when a preference other than “not yet discussed” is first recorded (fidelity item: disclosure)."
+        ),
+    )
+    in_education = models.BooleanField(
+        _("in education or training"), default=False, help_text=_("For the supervisor's monthly view.")
     )
     referred_by_partner = models.ForeignKey(
         "Partner",

@@ -197,6 +197,16 @@ def _emit_enrolled(job_seeker: JobSeeker, *, scope: AccessScope, reentry: bool, 
     )
 
 
+def _date_disclosure_talk(job_seeker: JobSeeker, *, scope: AccessScope) -> None:
+    # Fidelity item "disclosure": was disclosure discussed before the first employer
+    # contact on the person's behalf? The first preference recorded dates the talk.
+    if (
+        job_seeker.disclosure_preference != JobSeeker.Disclosure.UNDECIDED
+        and job_seeker.disclosure_discussed_on is None
+    ):
+        job_seeker.disclosure_discussed_on = clock.program_today(scope.organisation)
+
+
 def _restart_job_search(job_seeker: JobSeeker, *, on: datetime.date) -> None:
     # The rapid-job-search clock (fidelity item "rapid job search") restarts at each
     # return to job search: the first employer contact is counted from here.
@@ -226,6 +236,7 @@ def job_seeker_create(
     specialist = _assignable(scope, specialist_id or getattr(scope.user, "pk", None))
     job_seeker = JobSeeker(organisation=scope.organisation, specialist=specialist, **details)
     job_seeker.job_search_since = job_seeker.enrolment_date
+    _date_disclosure_talk(job_seeker, scope=scope)
     job_seeker.full_clean()
     job_seeker.save()
     JobSeekerStatusChange.objects.create(
@@ -268,6 +279,7 @@ def job_seeker_update(
         setattr(job_seeker, name, value)
     if newly_enrolled and job_seeker.job_search_since is None:
         job_seeker.job_search_since = job_seeker.enrolment_date
+    _date_disclosure_talk(job_seeker, scope=scope)
     job_seeker.full_clean()
     job_seeker.save()
     if profile:
@@ -307,6 +319,18 @@ def job_seeker_change_status(*, scope: AccessScope, job_seeker_id: int, status: 
         today = clock.program_today(scope.organisation)
         return _reenter_job_search(job_seeker, scope=scope, on=today, note=note, dedup_key=None)
     if _status_change(job_seeker, status, scope=scope, note=note):
+        job_seeker.save(update_fields=["status", "updated_at"])
+    return job_seeker
+
+
+@transaction.atomic
+def job_seeker_step_down(*, scope: AccessScope, job_seeker_id: int, note: str = "") -> JobSeeker:
+    """Follow-along stepped down with the worker's agreement (placements calls this
+    inside its transaction): the person, still working, leaves the active caseload
+    (closed). Fidelity item "time-unlimited follow-along supports". Idempotent. Raises
+    OutOfScope."""
+    job_seeker = job_seeker_lock(scope, job_seeker_id)
+    if _status_change(job_seeker, JobSeeker.Status.CLOSED, scope=scope, note=note):
         job_seeker.save(update_fields=["status", "updated_at"])
     return job_seeker
 

@@ -3,6 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -190,3 +191,73 @@ class JobSearchNudge(models.Model):
 
     def __str__(self):
         return f"{self.job_seeker} day {self.day}"
+
+
+class FidelityReview(models.Model):
+    """A fidelity review of the program (or one team) on a review date: the 25 items
+    of the IPS Supported Employment Fidelity Scale, the data-answerable ones pre-filled
+    from the records, the others scored by the reviewer (jobdev.fidelity)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="fidelity_reviews")
+    team = models.ForeignKey(
+        "crm.Team",
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fidelity_reviews",
+        help_text=_("Empty for the whole program."),
+    )
+    review_date = models.DateField(_("review date"))
+    period_from = models.DateField(_("evidence from"))
+    period_to = models.DateField(_("evidence to"))
+    reviewers = models.CharField(_("reviewers"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=8000)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("fidelity review")
+        verbose_name_plural = _("fidelity reviews")
+        ordering = ["-review_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_to__gte=F("period_from")), name="fidelity_review_period_in_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.review_date}"
+
+
+class FidelityReviewItem(models.Model):
+    """One item's score on a review: `item` is the item's number in the scale's order
+    (1-25, jobdev.fidelity.scale.ITEMS). `computed_score` and `evidence` are what the
+    records gave on the review date; `score` is the reviewer's (their own, or the
+    computed one confirmed)."""
+
+    review = models.ForeignKey(FidelityReview, on_delete=models.CASCADE, related_name="items")
+    item = models.PositiveSmallIntegerField(_("item"), validators=[MinValueValidator(1), MaxValueValidator(25)])
+    score = models.PositiveSmallIntegerField(
+        _("score"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    computed_score = models.PositiveSmallIntegerField(
+        _("score from the records"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    evidence = models.TextField(_("evidence"), blank=True, max_length=4000)
+    notes = models.TextField(_("reviewer's notes"), blank=True, max_length=4000)
+
+    class Meta:
+        verbose_name = _("fidelity review item")
+        verbose_name_plural = _("fidelity review items")
+        ordering = ["item"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "item"], name="fidelity_item_once_per_review"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5), name="fidelity_score_1_to_5"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.review} #{self.item}"

@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 from crm import clock, events
 from crm.access import AccessScope, OutOfScope
 from crm.dates import check_sane_dates
-from crm.models import JobType
+from crm.models import JobSeeker, JobType
 from crm.services import STATE_CONFLICT, allowed
 from employers.selectors import contact_persons_visible, employer_sites_visible, employers_visible
 from jobdev.models import EmployerContact
 from jobdev.selectors import employer_contacts_editable, suggested_nature
+
+DISCLOSURE_NOT_DISCUSSED = "disclosure_not_discussed"
 
 # A contact is recorded as held once it has begun; a few minutes' grace for clocks.
 HELD_GRACE = datetime.timedelta(minutes=5)
@@ -71,6 +73,24 @@ def _on_behalf_of(scope: AccessScope, job_seeker_ids: Iterable[int], purpose: st
     return ids
 
 
+def _check_disclosure_discussed(job_seeker_ids: list[int]) -> None:
+    undecided = JobSeeker.objects.filter(pk__in=job_seeker_ids, disclosure_preference=JobSeeker.Disclosure.UNDECIDED)
+    names = sorted(person.full_name for person in undecided)
+    if names:
+        raise ValidationError(
+            {
+                "job_seekers": ValidationError(
+                    _(
+                        "Disclosure has not been discussed yet with %(names)s. Talk it over before contacting "
+                        "employers on their behalf, or confirm that you go ahead."
+                    )
+                    % {"names": ", ".join(names)},
+                    code=DISCLOSURE_NOT_DISCUSSED,
+                )
+            }
+        )
+
+
 def _emit_held(contact: EmployerContact, scope: AccessScope) -> None:
     events.emit(
         topic="employer_contact.held",
@@ -109,9 +129,15 @@ def employer_contact_plan(
     nature: str | None = None,
     next_step: str = "",
     confirmed: bool = False,
+    disclosure_confirmed: bool = False,
 ) -> EmployerContact:
     """Plan a contact with one of the program's employers, for the acting specialist,
     on behalf of job seekers of their own caseload (or relationship-building).
+
+    Fidelity item "disclosure": the specialist discusses disclosure with the person
+    before contacting employers on their behalf. A contact on behalf of someone whose
+    preference is still "not yet discussed" is refused (code "disclosure_not_discussed",
+    naming them) unless `disclosure_confirmed` says the specialist goes ahead anyway.
 
     `starts_at` and `ends_at` are aware datetimes, the end strictly after the start and
     at most 12 hours later. `nature` (first, second, ongoing meeting) defaults to the
@@ -126,6 +152,8 @@ def employer_contact_plan(
     if employer is None:
         raise ValidationError({"employer": _("Choose one of your program's employers.")})
     ids = _on_behalf_of(scope, job_seeker_ids, purpose)
+    if not disclosure_confirmed:
+        _check_disclosure_discussed(ids)
     contact = EmployerContact(
         organisation=scope.organisation,
         specialist=scope.user,

@@ -21,7 +21,7 @@ from crm.access import ProgramScope
 from crm.events import handles
 from crm.models import JobSeeker, OutboxEvent
 from placements import services
-from placements.models import Accommodation, BenefitsStep, Placement, SupportTask, TaskTitle
+from placements.models import Accommodation, BenefitsStep, FollowAlongPlan, Placement, SupportTask, TaskTitle
 
 BENEFITS_NEEDED = (JobSeeker.Benefits.YES, JobSeeker.Benefits.UNKNOWN)
 
@@ -89,15 +89,18 @@ def plan_steps_before_the_start(event: OutboxEvent) -> None:
             due=before_start,
             benefits_step_id=step.pk,
         )
-    _task(
-        scope,
-        event,
-        placement,
-        kind=SupportTask.Kind.DISCLOSURE_CONVERSATION,
-        title_key=TaskTitle.DISCLOSURE_CONVERSATION,
-        params={"preference": job_seeker.disclosure_preference},
-        due=soon,
-    )
+    # The disclosure talk belongs before the first employer contact (planned at
+    # enrolment, disclosure_talk_at_enrolment); at the offer only if it never happened.
+    if not _disclosure_talk_pending_or_done(job_seeker):
+        _task(
+            scope,
+            event,
+            placement,
+            kind=SupportTask.Kind.DISCLOSURE_CONVERSATION,
+            title_key=TaskTitle.DISCLOSURE_CONVERSATION,
+            params={"preference": job_seeker.disclosure_preference},
+            due=soon,
+        )
     _task(
         scope,
         event,
@@ -118,6 +121,40 @@ def plan_steps_before_the_start(event: OutboxEvent) -> None:
             title_key=TaskTitle.FOLLOW_ALONG_BEFORE_START,
             due=before_start,
         )
+
+
+DISCLOSURE_TALK_DAYS = 7
+
+
+def _disclosure_talk_pending_or_done(job_seeker: JobSeeker) -> bool:
+    return job_seeker.disclosure_preference != JobSeeker.Disclosure.UNDECIDED or (
+        job_seeker.support_tasks.filter(
+            kind=SupportTask.Kind.DISCLOSURE_CONVERSATION, status=SupportTask.Status.OPEN
+        ).exists()
+    )
+
+
+@handles("jobseeker.enrolled", name="placements.disclosure_talk_at_enrolment")
+def disclosure_talk_at_enrolment(event: OutboxEvent) -> None:
+    """Fidelity item "disclosure": the specialist talks disclosure over with the person
+    before contacting employers for them, so the talk is planned at enrolment (within a
+    week), unless a preference is already recorded. Not at a re-entry: the preference
+    is known by then, or its task is still open."""
+    if event.payload.get("reentry"):
+        return
+    scope = _scope(event)
+    job_seeker = services.job_seeker_hold(scope, event.payload["job_seeker_id"])
+    if job_seeker.status == JobSeeker.Status.CLOSED or _disclosure_talk_pending_or_done(job_seeker):
+        return
+    services.support_task_create(
+        scope=scope,
+        job_seeker_id=job_seeker.pk,
+        kind=SupportTask.Kind.DISCLOSURE_CONVERSATION,
+        title_key=TaskTitle.DISCLOSURE_CONVERSATION,
+        params={"preference": job_seeker.disclosure_preference},
+        due_date=_event_day(scope, event) + datetime.timedelta(days=DISCLOSURE_TALK_DAYS),
+        source_event=event,
+    )
 
 
 @handles("placement.started", name="placements.start_follow_along")
@@ -156,6 +193,9 @@ def act_on_milestone(event: OutboxEvent) -> None:
     placement = services.placement_lock(scope, event.payload["placement_id"])
     if placement.status != Placement.Status.ACTIVE:
         return
+    plan = getattr(placement, "follow_along_plan", None)
+    if plan is not None and plan.status == FollowAlongPlan.Status.STEPPED_DOWN:
+        return  # support stepped down with the worker's agreement: nothing more to plan
     milestone = event.payload["milestone"]
     due = _date(event.payload["due_date"])
     if milestone == "day_30":

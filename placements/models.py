@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm import clock
 from crm.models import JobSeeker, JobType, LoadedRelations, Organisation, User
 from employers.models import Employer, EmployerSite
 
@@ -65,11 +66,19 @@ class Placement(LoadedRelations, models.Model):
     hourly_pay = models.DecimalField(
         _("hourly pay"), max_digits=6, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
+
+    class Term(models.TextChoices):
+        PERMANENT = "permanent", _("Permanent")
+        TEMPORARY = "temporary", _("Temporary, seasonal or fixed-term")
+
+    # Asked on every placement (no default): a placement saved before the question
+    # existed keeps its answer, and none is assumed (fidelity item: competitive jobs).
     is_competitive = models.BooleanField(
         _("competitive job"),
-        default=True,
+        null=True,
         help_text=_("Open to anyone, paid at least the minimum wage, not reserved for people with disabilities."),
     )
+    term = models.CharField(_("permanent or temporary"), max_length=10, choices=Term.choices, blank=True)
     offer_date = models.DateField(_("offer accepted on"))
     expected_start_date = models.DateField(_("expected start date"), null=True, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
@@ -151,8 +160,17 @@ class Placement(LoadedRelations, models.Model):
 class SupportTaskQuerySet(models.QuerySet):
     def close(self, status: str, **fields) -> int:
         """Close many tasks at once, raising their revision as calendars expect
-        (SEQUENCE and LAST-MODIFIED change whenever the status does)."""
-        return self.update(status=status, sequence=F("sequence") + 1, updated_at=timezone.now(), **fields)
+        (SEQUENCE and LAST-MODIFIED change whenever the status does). A cancellation
+        is dated on each program's own day: a contact cancelled after its due date
+        stays a missed contact in the fidelity figures."""
+        if status != SupportTask.Status.CANCELLED or "cancelled_on" in fields:
+            return self.update(status=status, sequence=F("sequence") + 1, updated_at=timezone.now(), **fields)
+        closed = 0
+        for organisation in Organisation.objects.filter(pk__in=self.values("organisation_id")).order_by("pk"):
+            closed += self.filter(organisation=organisation).close(
+                status, cancelled_on=clock.program_today(organisation), **fields
+            )
+        return closed
 
 
 class TaskTitle(models.TextChoices):
@@ -230,6 +248,40 @@ class SupportTask(LoadedRelations, models.Model):
         VIDEO = "video", _("Video")
         MESSAGE = "message", _("Message")
 
+    class Place(models.TextChoices):
+        """Where an in-person contact took place (fidelity item: community-based services)."""
+
+        WORKPLACE = "workplace", _("At the workplace")
+        COMMUNITY = "community", _("Elsewhere in the community (home, café, public place)")
+        OFFICE = "office", _("At the service's office")
+
+    class SupportType(models.TextChoices):
+        """Fidelity item: individualized follow-along supports (types vary with the person)."""
+
+        ON_THE_JOB = "on_the_job", _("On-the-job support")
+        EMPLOYER = "employer", _("Meeting or call with the employer")
+        COPING = "coping", _("Coping with stress or symptoms at work")
+        CAREER = "career", _("Career development (next job, education)")
+        BENEFITS = "benefits", _("Benefits and money")
+        HEALTH_TEAM = "health_team", _("Coordination with the mental-health team")
+        FAMILY = "family", _("Family support")
+        TRAVEL = "travel", _("Travel to work")
+        SOCIAL = "social", _("Social or peer support")
+        OTHER = "other", _("Other support")
+
+    class GivenBy(models.TextChoices):
+        """Fidelity item: individualized follow-along supports (given by a variety of people)."""
+
+        SPECIALIST = "specialist", _("Employment specialist")
+        HEALTH_TEAM = "health_team", _("Mental-health team member")
+        FAMILY = "family", _("Family or friends")
+        WORKPLACE = "workplace", _("Supervisor or co-workers")
+        BENEFITS_COUNSELLOR = "benefits_counsellor", _("Benefits counsellor")
+        PEER = "peer", _("Peer support worker")
+        OTHER = "other", _("Someone else")
+
+    FACE_TO_FACE_MODES = (Mode.IN_PERSON,)
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="support_tasks")
     job_seeker = models.ForeignKey(
         JobSeeker, verbose_name=_("job seeker"), on_delete=models.CASCADE, related_name="support_tasks"
@@ -270,8 +322,17 @@ class SupportTask(LoadedRelations, models.Model):
         "BenefitsStep", on_delete=models.CASCADE, null=True, blank=True, related_name="support_tasks"
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    cancelled_on = models.DateField(
+        _("cancelled on"),
+        null=True,
+        blank=True,
+        help_text=_("A contact cancelled after its due date was missed, and stays missed in the fidelity figures."),
+    )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     completion_mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, blank=True)
+    place = models.CharField(_("where"), max_length=12, choices=Place.choices, blank=True)
+    support_type = models.CharField(_("type of support"), max_length=20, choices=SupportType.choices, blank=True)
+    given_by = models.CharField(_("support given by"), max_length=20, choices=GivenBy.choices, blank=True)
     completion_note = models.TextField(_("completion note"), blank=True, max_length=4000)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -389,6 +450,7 @@ class FollowAlongPlan(LoadedRelations, models.Model):
     status_reason = models.CharField(_("reason"), max_length=300, blank=True)
     step_down_date = models.DateField(_("planned step-down date"), null=True, blank=True)
     step_down_agreed = models.BooleanField(_("worker agrees to the step-down"), default=False)
+    stepped_down_on = models.DateField(_("stepped down on"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -470,6 +532,12 @@ class BenefitsStep(LoadedRelations, models.Model):
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OFFERED)
     offered_on = models.DateField(_("offered on"))
+    completed_on = models.DateField(
+        _("completed on"),
+        null=True,
+        blank=True,
+        help_text=_("The day a plan was in place or the worker declined (fidelity item: work incentives planning)."),
+    )
     counsellor = models.ForeignKey(
         "crm.Partner",
         verbose_name=_("benefits counsellor"),

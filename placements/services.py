@@ -65,7 +65,8 @@ class PlacementOfferFields(TypedDict, total=False):
     job_type_id: int | None
     hours_per_week: Decimal | None
     hourly_pay: Decimal | None
-    is_competitive: bool
+    is_competitive: bool  # required: asked on every placement (fidelity item: competitive jobs)
+    term: str  # required: a Placement.Term
     offer_date: datetime.date
     expected_start_date: datetime.date | None
 
@@ -179,9 +180,18 @@ def placement_offer_accept(
     `placement.offer_accepted` is emitted (its handler plans the steps before the start).
 
     The employer must be one of the program's; a site must be the employer's; the
-    expected start cannot be before the offer. Raises OutOfScope (a job seeker the scope
-    may not edit), ValidationError."""
+    expected start cannot be before the offer. Whether the job is competitive and
+    whether it is permanent or temporary are asked every time, never assumed (fidelity
+    item "competitive jobs": the share of jobs that are competitive is a figure).
+    Raises OutOfScope (a job seeker the scope may not edit), ValidationError."""
     offer = allowed(offer, PlacementOfferFields)
+    errors = {}
+    if not isinstance(offer.get("is_competitive"), bool):
+        errors["is_competitive"] = _("Say whether the job is competitive.")
+    if offer.get("term") not in Placement.Term.values:
+        errors["term"] = _("Say whether the job is permanent or temporary.")
+    if errors:
+        raise ValidationError(errors)
     job_seeker = job_seeker_hold(scope, job_seeker_id)
     check_sane_dates(offer_date=offer.get("offer_date"), expected_start_date=offer.get("expected_start_date"))
     if not employers_visible(scope).filter(pk=employer_id).exists():
@@ -309,6 +319,9 @@ def placement_end(*, scope: AccessScope, placement_id: int, end_date: datetime.d
     placement.status = Placement.Status.ENDED
     placement.full_clean()
     placement.save()
+    # The milestones the job did not reach are answered now: not working then. They
+    # are never emitted (the scheduler emits only a working job's milestones).
+    placement.milestones.filter(reached_at__isnull=True, due_date__gt=end_date).update(still_working=False)
     _emit(placement, "placement.ended", {"end_date": end_date.isoformat(), "end_reason": end_reason}, scope=scope)
     return placement
 
@@ -457,10 +470,13 @@ def _task_lock(scope: AccessScope, task_id: int) -> tuple[SupportTask, Placement
     """The task's job seeker, its placement and follow-along plan (if any), then the task,
     locked in the lock order; returns the task and its locked placement (with its plan).
     Raises OutOfScope."""
-    job_seeker_id, placement_id = scope.get(
-        support_tasks_editable(scope).values_list("job_seeker_id", "placement_id"), pk=task_id
+    job_seeker_id, placement_id, title_key = scope.get(
+        support_tasks_editable(scope).values_list("job_seeker_id", "placement_id", "title_key"), pk=task_id
     )
-    placement = placement_lock(scope, placement_id) if placement_id else None
+    # Completing a step-down's hand-over closes the job seeker: their lock is FOR
+    # UPDATE from the start (see placement_lock).
+    step_down = title_key == TaskTitle.STEP_DOWN_HANDOVER
+    placement = placement_lock(scope, placement_id, job_seeker_for_update=step_down) if placement_id else None
     if placement is None:
         job_seeker_hold(scope, job_seeker_id)
     else:
@@ -471,16 +487,46 @@ def _task_lock(scope: AccessScope, task_id: int) -> tuple[SupportTask, Placement
 
 @transaction.atomic
 def support_task_complete(
-    *, scope: AccessScope, task_id: int, completed_on: datetime.date, mode: str, note: str = ""
+    *,
+    scope: AccessScope,
+    task_id: int,
+    completed_on: datetime.date,
+    mode: str,
+    note: str = "",
+    place: str = "",
+    support_type: str = "",
+    given_by: str = "",
 ) -> SupportTask:
     """Done on `completed_on` (not in the program's future), `mode` a SupportTask.Mode.
-    A follow-along contact done brings the next one (the plan's rhythm). Raises
-    OutOfScope, ValidationError (closed task, unknown mode, future date)."""
+
+    `place` (a SupportTask.Place) says where an in-person contact took place (fidelity
+    item "community-based services"); it is refused for a contact not in person.
+    `support_type` (a SupportTask.SupportType) is required for a follow-along contact
+    and `given_by` (a SupportTask.GivenBy; blank: the specialist) says who gave it
+    (fidelity item "individualized follow-along supports": types and people vary).
+
+    A follow-along contact done brings the next one (the plan's rhythm); the hand-over
+    task of an agreed step-down completes the step-down (follow_along_step_down_complete).
+    Raises OutOfScope, ValidationError (closed task, unknown mode, place, type or giver,
+    future date)."""
     task, placement = _task_lock(scope, task_id)
     if task.status != SupportTask.Status.OPEN:
         raise ValidationError(_("This task is already closed."), code=STATE_CONFLICT)
+    errors = {}
     if mode not in SupportTask.Mode.values:
-        raise ValidationError({"completion_mode": _("Choose how the contact took place.")})
+        errors["completion_mode"] = _("Choose how the contact took place.")
+    if place and place not in SupportTask.Place.values:
+        errors["place"] = _("Choose a place from the list.")
+    elif place and mode != SupportTask.Mode.IN_PERSON:
+        errors["place"] = _("A place is given only for a contact in person.")
+    if support_type and support_type not in SupportTask.SupportType.values:
+        errors["support_type"] = _("Choose a type of support from the list.")
+    elif not support_type and task.kind == SupportTask.Kind.FOLLOW_ALONG:
+        errors["support_type"] = _("Say what support was given.")
+    if given_by and given_by not in SupportTask.GivenBy.values:
+        errors["given_by"] = _("Choose who gave the support from the list.")
+    if errors:
+        raise ValidationError(errors)
     check_sane_dates(completed_on=completed_on)
     if completed_on > program_today(scope):
         raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
@@ -489,10 +535,15 @@ def support_task_complete(
     task.completed_on = completed_on
     task.completion_mode = mode
     task.completion_note = note
+    task.place = place
+    task.support_type = support_type
+    task.given_by = given_by or (SupportTask.GivenBy.SPECIALIST if support_type else "")
     task.full_clean(exclude=["organisation", "job_seeker", "placement", "accommodation", "benefits_step", "owner"])
     task.save()
     if task.kind == SupportTask.Kind.FOLLOW_ALONG and placement is not None:
         _schedule_next_contact(scope, placement, earliest=completed_on + datetime.timedelta(days=1))
+    if task.title_key == TaskTitle.STEP_DOWN_HANDOVER and placement is not None:
+        _step_down_complete(scope, placement, on=completed_on)
     return task
 
 
@@ -761,6 +812,48 @@ def follow_along_plan_change(
     return plan
 
 
+def _step_down_complete(scope: AccessScope, placement: Placement, *, on: datetime.date) -> FollowAlongPlan:
+    plan = getattr(placement, "follow_along_plan", None)
+    if plan is None or not plan.step_down_agreed or plan.step_down_date is None:
+        raise ValidationError(_("No step-down agreed with the worker is planned for this job."), code=STATE_CONFLICT)
+    if plan.status == FollowAlongPlan.Status.STEPPED_DOWN:
+        return plan
+    plan.status, plan.stepped_down_on = FollowAlongPlan.Status.STEPPED_DOWN, on
+    plan.status_reason = _("Stepped down to the mental-health team, as agreed with the worker.")[:300]
+    plan.save(update_fields=["status", "stepped_down_on", "status_reason", "updated_at"])
+    placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.OPEN).close(
+        SupportTask.Status.CANCELLED, cancel_reason=_("Follow-along stepped down.")
+    )
+    # Off the active caseload: the person keeps the job, the specialist's support ends.
+    crm_services.job_seeker_step_down(
+        scope=scope,
+        job_seeker_id=placement.job_seeker_id,
+        note=_("Follow-along stepped down to the mental-health team (%(job)s).") % {"job": placement},
+    )
+    return plan
+
+
+@transaction.atomic
+def follow_along_step_down_complete(*, scope: AccessScope, placement_id: int, on: datetime.date) -> FollowAlongPlan:
+    """The planned step-down the worker agreed to happens on `on` (not in the program's
+    future): the follow-along plan ends as stepped down, its open contacts are
+    cancelled, and the job seeker leaves the active caseload (closed, still working).
+    Fidelity item "time-unlimited follow-along supports": a planned step-down, with the
+    worker's agreement, ends follow-along. Idempotent. Raises OutOfScope,
+    ValidationError (no agreed step-down planned, a job not working, a future date)."""
+    placement = placement_lock(scope, placement_id, job_seeker_for_update=True)
+    _require_status(placement, Placement.Status.ACTIVE)
+    _plan_lock(placement)
+    check_sane_dates(on=on)
+    if on > program_today(scope):
+        raise ValidationError({"on": _("The step-down cannot be dated in the future.")})
+    plan = _step_down_complete(scope, placement, on=on)
+    placement.support_tasks.filter(title_key=TaskTitle.STEP_DOWN_HANDOVER, status=SupportTask.Status.OPEN).close(
+        SupportTask.Status.DONE, completed_on=on
+    )
+    return plan
+
+
 # Job-end report -----------------------------------------------------------------------
 
 
@@ -941,6 +1034,10 @@ def benefits_step_change_status(
         raise ValidationError({"status": _("A benefits step moves forward: choose a later step.")})
     old = step.status
     step.status = status
+    if step.is_finished:
+        # Work incentives planning delivered (or declined) on this day: the fidelity
+        # item compares it with the job's start.
+        step.completed_on = program_today(scope)
     if note:
         step.note = (step.note + "\n" + note).strip()
     step.full_clean(exclude=["organisation", "job_seeker", "placement"])

@@ -72,6 +72,10 @@ class JobSeekerFactory(factory.django.DjangoModelFactory):
     postcode = "13001"
     referral_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
     enrolment_date = factory.LazyAttribute(lambda o: o.referral_date + datetime.timedelta(days=5))
+    # Disclosure talked over at enrolment, as IPS expects before any employer contact
+    # (planning a contact for someone "not yet discussed" asks for a confirmation).
+    disclosure_preference = JobSeeker.Disclosure.PARTIAL
+    disclosure_discussed_on = factory.SelfAttribute("enrolment_date")
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):
@@ -156,6 +160,8 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     job_type = factory.LazyFunction(lambda: JobType.objects.get(code="kitchen_helper"))
     hours_per_week = Decimal("20")
     hourly_pay = Decimal("12.00")
+    is_competitive = True
+    term = Placement.Term.PERMANENT
     offer_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=20))
     start_date = factory.LazyAttribute(lambda o: o.offer_date + datetime.timedelta(days=7))
     status = Placement.Status.ACTIVE
