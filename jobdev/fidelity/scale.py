@@ -226,17 +226,15 @@ def _anchors(one, two, three, four, five) -> tuple[Anchor, ...]:
     return (Anchor(1, one), Anchor(2, two), Anchor(3, three), Anchor(4, four), Anchor(5, five))
 
 
-def _count_anchors(total: int) -> tuple[Anchor, ...]:
-    """Anchors of an item scored by how many of its ``total`` elements are present."""
-    if total == 5:
-        return _anchors(
-            _("One element or none is in place."),
-            _("Two elements are in place."),
-            _("Three elements are in place."),
-            _("Four elements are in place."),
-            _("All five elements are in place."),
-        )
-    raise ValueError(total)
+def _five_elements() -> tuple[Anchor, ...]:
+    """Anchors of an item scored by how many of its five elements are in place."""
+    return _anchors(
+        _("One element or none is in place."),
+        _("Two elements are in place."),
+        _("Three elements are in place."),
+        _("Four elements are in place."),
+        _("All five elements are in place."),
+    )
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -325,7 +323,7 @@ ITEMS: tuple[Item, ...] = (
             "meeting, share in decisions about people's care, write in the same records, have offices near "
             "the team, and help the team think about work for people not yet referred."
         ),
-        _count_anchors(5),
+        _five_elements(),
     ),
     Item(
         6,
@@ -375,7 +373,7 @@ ITEMS: tuple[Item, ...] = (
             "supervision, works with the treatment-team leaders, goes out with specialists to coach them, "
             "and reviews outcomes with the specialists to set goals."
         ),
-        _count_anchors(5),
+        _five_elements(),
     ),
     Item(
         9,
@@ -404,7 +402,7 @@ ITEMS: tuple[Item, ...] = (
             "periodic review, displays information about the service, lets workers share their stories, "
             "and measures and shares its employment rate."
         ),
-        _count_anchors(5),
+        _five_elements(),
     ),
     Item(
         11,
@@ -416,7 +414,7 @@ ITEMS: tuple[Item, ...] = (
             "steering group, state clear employment goals to all staff, and act on the barriers the program "
             "leader reports."
         ),
-        _count_anchors(5),
+        _five_elements(),
     ),
     # --- Services -----------------------------------------------------------------
     Item(
