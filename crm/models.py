@@ -45,7 +45,7 @@ class Organisation(models.Model):
     """An IPS program or provider. Every record belongs to one.
 
     The fidelity settings default to the score-5 criteria of the IPS Fidelity Scale
-    (see shared/ips-reference.md); a program admin may change them."""
+    (see docs/ips.md); a program admin may change them."""
 
     class JobSeekerNames(models.TextChoices):
         INITIALS = "initials", _("Initials")
@@ -87,7 +87,13 @@ class Organisation(models.Model):
         _("competitive jobs (%)"), default=95, validators=[MaxValueValidator(100)]
     )
     community_time_percent = models.PositiveSmallIntegerField(
-        _("time spent in the community (%)"), default=65, validators=[MaxValueValidator(100)]
+        _("time spent in the community (%)"),
+        default=65,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Community-based services: the share of recorded contacts (employer and follow-along) held in the "
+            "community, not at the office."
+        ),
     )
     employment_rate_target_percent = models.PositiveSmallIntegerField(
         _("employment rate target (%)"), default=40, validators=[MaxValueValidator(100)]

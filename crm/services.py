@@ -53,6 +53,7 @@ class JobSeekerFields(TypedDict, total=False):
     referral_source: str
     receives_benefits: str
     disclosure_preference: str
+    in_education: bool
 
 
 class CareerProfileFields(TypedDict, total=False):

@@ -193,6 +193,32 @@ class JobSearchNudge(models.Model):
         return f"{self.job_seeker} day {self.day}"
 
 
+class PaceNudge(models.Model):
+    """Job development, frequency (fidelity item 17): from the program's Thursday, a
+    specialist who has held fewer in-person employer contacts on behalf of job seekers
+    this ISO week than half the weekly target, with too few planned for the rest of the
+    week to reach it. Unique per specialist and week, so the scheduler nudges once
+    however often it runs (jobdev.nudges)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    specialist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pace_nudges")
+    week = models.DateField(_("week of"), help_text=_("The Monday of the ISO week, in the program's dates."))
+    held = models.PositiveSmallIntegerField(_("held by then"))
+    planned = models.PositiveSmallIntegerField(_("planned for the rest of the week"))
+    expected = models.PositiveSmallIntegerField(_("expected by Thursday"))
+    target = models.PositiveSmallIntegerField(_("weekly target"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("job-development pace nudge")
+        verbose_name_plural = _("job-development pace nudges")
+        ordering = ["-week", "id"]
+        constraints = [models.UniqueConstraint(fields=["specialist", "week"], name="pace_nudge_once_per_week")]
+
+    def __str__(self):
+        return f"{self.specialist} {self.week}"
+
+
 class FidelityReview(models.Model):
     """A fidelity review of the program (or one team) on a review date: the 25 items
     of the IPS Supported Employment Fidelity Scale, the data-answerable ones pre-filled

@@ -9,7 +9,7 @@ each one first locks the rows it acts on in the documented order (job seeker, th
 placement, then its plan, then tasks, adjustments and benefits steps) and decides from
 their current state, never from a payload that may be out of date. Dates are the
 program's (the event's instant in the program's time zone). Defaults follow the IPS
-Fidelity Scale (see shared/ips-reference.md)."""
+Fidelity Scale (see docs/ips.md)."""
 
 import datetime
 

@@ -72,7 +72,7 @@ class PlacementOfferFields(TypedDict, total=False):
 
 
 class JobEndReportFields(TypedDict, total=False):
-    """The IPS job-end report (shared/ips-reference.md)."""
+    """The IPS job-end report (docs/ips.md)."""
 
     disclosed: bool | None
     face_to_face_contact_on: datetime.date | None
