@@ -8,8 +8,6 @@ declare_topic(
     "jobseeker.enrolled",
     fields=["job_seeker_id", "job_search_since", "reentry"],
     label=_("Enrolled in job search"),
-    may_have_no_handler=True,
-    no_handler_reason="recorded for the timeline and the API's events feed (partners: under a consent on jobs)",
 )
 
 declare_topic(

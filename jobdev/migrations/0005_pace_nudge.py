@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0010_pace_nudge'),
+        ('crm', '0010_community_time_help'),
         ('jobdev', '0004_fidelity_review'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
