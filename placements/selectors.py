@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm import clock
 from crm.access import AccessScope, rows_rule
 from crm.models import OutboxEvent
 from placements.models import (
@@ -108,12 +109,14 @@ def job_end_reports_visible(scope: AccessScope) -> QuerySet[JobEndReport]:
 
 
 def my_tasks(scope: AccessScope, *, today: datetime.date | None = None) -> dict[str, list[SupportTask]]:
-    """The acting user's open tasks: overdue, due today, due in the coming week (a
-    rolling 7 days, so that on a Friday or a Sunday the next days still show). A scope
-    with no user (the program itself) owns no task."""
+    """The acting user's open tasks: overdue, due today, due tomorrow (so a follow-along
+    contact is arranged the day before), then the rest of the coming week (a rolling 7
+    days, so that on a Friday or a Sunday the next days still show). Days are the
+    program's. A scope with no user (the program itself) owns no task."""
     if scope.user is None:
-        return {"overdue": [], "today": [], "this_week": []}
-    today = today or timezone.localdate()
+        return {"overdue": [], "today": [], "tomorrow": [], "this_week": []}
+    today = today or clock.program_today(scope.organisation)
+    tomorrow = today + datetime.timedelta(days=1)
     end_of_week = today + datetime.timedelta(days=7)
     tasks = list(
         support_tasks_visible(scope)
@@ -123,7 +126,8 @@ def my_tasks(scope: AccessScope, *, today: datetime.date | None = None) -> dict[
     return {
         "overdue": [task for task in tasks if task.due_date < today],
         "today": [task for task in tasks if task.due_date == today],
-        "this_week": [task for task in tasks if task.due_date > today],
+        "tomorrow": [task for task in tasks if task.due_date == tomorrow],
+        "this_week": [task for task in tasks if task.due_date > tomorrow],
     }
 
 
