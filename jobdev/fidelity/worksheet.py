@@ -163,7 +163,7 @@ def evidence_text(result, *, period_from: datetime.date, period_to: datetime.dat
     records said on that day)."""
     lines = [str(result.summary)] if result.summary else []
     figure = value_text(result.value, result.unit)
-    if result.numerator is not None and result.denominator is not None:
+    if result.value is not None and result.numerator is not None and result.denominator is not None:
         # A share reads "5 of 6"; a ratio or a mean "25 / 2" (job seekers per FTE).
         pattern = (
             _("%(figure)s (%(numerator)s of %(denominator)s)")
