@@ -246,7 +246,48 @@ class ScopedInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedAdmin):
+    """The program's settings. The fidelity thresholds are grouped with the definitions
+    the dashboard uses them for (their help texts: crm.models.Organisation)."""
+
     list_display = ["name", "slug", "time_zone", "caseload_limit", "weekly_in_person_employer_contacts"]
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "time_zone", "town", "country", "team_cover")}),
+        (
+            gettext_lazy("Fidelity thresholds"),
+            {
+                "description": gettext_lazy(
+                    "The figures of the IPS fidelity scale that the team dashboard computes use these settings; "
+                    "the defaults score 5 on the scale."
+                ),
+                "fields": (
+                    "caseload_limit",
+                    "active_contact_days",
+                    "weekly_in_person_employer_contacts",
+                    "days_to_first_employer_contact",
+                    "rapid_search_nudge_days",
+                    "employer_contact_gap_days",
+                    "job_type_diversity_percent",
+                    "employer_diversity_percent",
+                    "competitive_jobs_percent",
+                    "community_time_percent",
+                    "employment_rate_target_percent",
+                    "retention_13_weeks_target_percent",
+                ),
+            },
+        ),
+        (
+            gettext_lazy("Follow-along"),
+            {
+                "fields": (
+                    "follow_along_first_contact_days",
+                    "follow_along_weekly_weeks",
+                    "follow_along_monthly_days",
+                    "job_end_contact_days",
+                )
+            },
+        ),
+        (gettext_lazy("Calendars"), {"fields": ("job_seeker_names_in_calendars",)}),
+    )
 
     def has_add_permission(self, request):
         return self.scope(request).is_operator
@@ -262,10 +303,12 @@ class TeamAdmin(ScopedAdmin):
 
 @admin.register(User)
 class CrmUserAdmin(ScopedAdmin, UserAdmin):
-    list_display = ["username", "first_name", "last_name", "role", "team", "organisation", "is_active"]
+    list_display = ["username", "first_name", "last_name", "role", "team", "fte", "organisation", "is_active"]
     list_filter = ["role", "is_active"]
-    fieldsets = UserAdmin.fieldsets + ((None, {"fields": ("organisation", "role", "team")}),)
-    add_fieldsets = UserAdmin.add_fieldsets + ((None, {"fields": ("organisation", "role", "team")}),)
+    # The FTE (full-time equivalent in employment services) divides the active caseload
+    # in the fidelity item "caseload size".
+    fieldsets = UserAdmin.fieldsets + ((None, {"fields": ("organisation", "role", "team", "fte")}),)
+    add_fieldsets = UserAdmin.add_fieldsets + ((None, {"fields": ("organisation", "role", "team", "fte")}),)
 
     def get_readonly_fields(self, request, obj=None):
         if self.scope(request).is_operator:
@@ -281,7 +324,17 @@ class JobSeekerAdmin(ScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["last_name", "first_name"]
     # Status, reassignment and the rapid-job-search clock change through crm.services
     # (status history, events, tasks handed over), never directly.
-    workflow_fields = ("status", "specialist", "enrolment_date", "job_search_since", "first_employer_contact_on")
+    # The disclosure preference too: crm.services dates the first talk when a preference
+    # is first recorded (fidelity item "disclosure"), which a save here would skip.
+    workflow_fields = (
+        "status",
+        "specialist",
+        "enrolment_date",
+        "job_search_since",
+        "first_employer_contact_on",
+        "disclosure_preference",
+        "disclosure_discussed_on",
+    )
     created_in_app = True
 
 

@@ -4,6 +4,7 @@ from typing import TypeVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +129,7 @@ class JobSeekerForm(forms.ModelForm):
             "referral_source",
             "receives_benefits",
             "disclosure_preference",
+            "in_education",
         ]
         widgets = {"referral_date": DateInput(), "enrolment_date": DateInput()}
         field_classes = {"referral_date": SaneDateField, "enrolment_date": SaneDateField}
@@ -137,6 +139,14 @@ class JobSeekerForm(forms.ModelForm):
         self.fields["specialist"].queryset = scope.assignable_specialists()
         if not self.instance.pk and scope.user is not None:
             self.fields["specialist"].initial = scope.user.pk
+        # When disclosure was first discussed is set by the service (crm.services), shown
+        # here beside the preference, never entered (fidelity item "disclosure").
+        discussed_on = self.instance.disclosure_discussed_on
+        self.fields["disclosure_preference"].help_text = (
+            gettext("First discussed on %(date)s.") % {"date": date_format(discussed_on, "DATE_FORMAT")}
+            if discussed_on
+            else _("Choosing a preference records today as the day disclosure was first discussed.")
+        )
 
     def details(self) -> dict:
         """The cleaned fields the service takes as `details` (the specialist apart)."""

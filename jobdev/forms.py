@@ -13,6 +13,7 @@ from crm.models import JobType
 from employers.models import ContactPerson, EmployerSite
 from employers.selectors import contact_persons_visible, employer_sites_visible, employers_visible
 from jobdev.models import EmployerContact
+from jobdev.services import DISCLOSURE_NOT_DISCUSSED
 
 
 class TimeInput(forms.TimeInput):
@@ -98,6 +99,14 @@ class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
         field_classes = {"job_seekers": ModelMultipleChoiceField}
         labels = {"next_step": _("Aim of the visit")}
 
+    #: Asked only once the service refused the contact because disclosure was not
+    #: discussed with someone it is for (jobdev.services.DISCLOSURE_NOT_DISCUSSED).
+    disclosure_confirmed = forms.BooleanField(
+        label=_("Go ahead without the disclosure talk"),
+        required=False,
+        help_text=_("Disclosure is best talked over before contacting employers on the person's behalf."),
+    )
+
     field_order = [
         "employer",
         "site",
@@ -108,6 +117,7 @@ class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
         "mode",
         "purpose",
         "job_seekers",
+        "disclosure_confirmed",
     ]
 
     def __init__(self, *args, scope: AccessScope, **kwargs):
@@ -117,6 +127,22 @@ class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
         self.fields["day"].initial = timezone.localdate()
         self.fields["start_time"].initial = datetime.time(10, 0)
         self.fields["end_time"].initial = datetime.time(11, 0)
+        if not (
+            self.is_bound
+            and self.fields["disclosure_confirmed"].widget.value_from_datadict(
+                self.data, self.files, self.add_prefix("disclosure_confirmed")
+            )
+        ):
+            self.fields["disclosure_confirmed"].widget = forms.HiddenInput()
+
+    def ask_disclosure_confirmation(self) -> bool:
+        """After the service's refusal (code "disclosure_not_discussed", its message on
+        the job seekers naming them): show the box to go ahead anyway. Returns whether
+        it was that refusal."""
+        if not self.has_error("job_seekers", code=DISCLOSURE_NOT_DISCUSSED):
+            return False
+        self.fields["disclosure_confirmed"].widget = forms.CheckboxInput()
+        return True
 
 
 class RescheduleForm(PartsMixin, WhenMixin, forms.Form):

@@ -88,11 +88,13 @@ def contact_plan(request):
                 nature=data["nature"] or None,
                 next_step=data["next_step"],
                 confirmed=data["confirmed"],
+                disclosure_confirmed=data["disclosure_confirmed"],
             ),
         )
         if contact:
             messages.success(request, _("Visit planned."))
             return redirect(_week_url(contact))
+        form.ask_disclosure_confirmation()
     return render(request, "jobdev/contact_form.html", {"form": form, "title": _("Plan an employer visit")})
 
 

@@ -5,10 +5,45 @@ from django.utils.translation import gettext_lazy as _
 from crm.access import AccessScope
 from crm.forms import DateInput, SaneDateField
 from employers.selectors import employer_sites_visible, employers_visible
-from placements.models import Accommodation, BenefitsStep, FollowAlongPlan, JobEndReport, Placement, SupportTask
+from placements.models import (
+    Accommodation,
+    BenefitsStep,
+    FollowAlongPlan,
+    JobEndReport,
+    Placement,
+    SupportTask,
+    TaskTitle,
+)
+
+
+def competitive_field() -> forms.TypedChoiceField:
+    """ "Competitive job?" yes or no, nothing preselected and an answer required: asked on
+    every placement, never assumed (fidelity item "competitive jobs")."""
+    return forms.TypedChoiceField(
+        label=_("Competitive job?"),
+        choices=[(True, _("Yes")), (False, _("No"))],
+        coerce=lambda value: value in (True, "True"),
+        empty_value=None,
+        widget=forms.RadioSelect,
+        help_text=Placement._meta.get_field("is_competitive").help_text,
+        error_messages={"required": _("Say whether the job is competitive.")},
+    )
+
+
+def term_field() -> forms.ChoiceField:
+    """Permanent or temporary, nothing preselected and an answer required."""
+    return forms.ChoiceField(
+        label=_("Permanent or temporary?"),
+        choices=Placement.Term.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the job is permanent or temporary.")},
+    )
 
 
 class OfferAcceptForm(forms.ModelForm):
+    is_competitive = competitive_field()
+    term = term_field()
+
     class Meta:
         model = Placement
         fields = [
@@ -19,6 +54,7 @@ class OfferAcceptForm(forms.ModelForm):
             "hours_per_week",
             "hourly_pay",
             "is_competitive",
+            "term",
             "offer_date",
             "expected_start_date",
         ]
@@ -121,11 +157,64 @@ class BenefitsCounsellorForm(forms.Form):
 
 
 class TaskCompleteForm(forms.Form):
+    """ "Mark as done" for one task (placements.services.support_task_complete). A
+    follow-along contact asks what support was given (required) and who gave it
+    (fidelity item "individualized follow-along supports"); every task asks where an
+    in-person contact took place (fidelity item "community-based services"), left
+    empty when not recorded. The service refuses a place for a contact not in person."""
+
     completed_on = SaneDateField(label=_("Done on"), widget=DateInput(), initial=timezone.localdate)
     completion_mode = forms.ChoiceField(label=_("How"), choices=SupportTask.Mode.choices)
+    support_type = forms.ChoiceField(
+        label=_("Type of support"),
+        choices=[("", "—"), *SupportTask.SupportType.choices],
+        error_messages={"required": _("Say what support was given.")},
+    )
+    # Left out, the service records the specialist.
+    given_by = forms.ChoiceField(
+        label=_("Given by"),
+        choices=SupportTask.GivenBy.choices,
+        initial=SupportTask.GivenBy.SPECIALIST,
+        required=False,
+    )
+    place = forms.ChoiceField(
+        label=_("Where (in person)"),
+        choices=[("", _("Not recorded")), *SupportTask.Place.choices],
+        required=False,
+        help_text=_("For a contact in person only."),
+    )
     completion_note = forms.CharField(
         label=_("Note"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    field_order = ["completed_on", "completion_mode", "place", "support_type", "given_by", "completion_note"]
+
+    def __init__(self, *args, task: SupportTask, **kwargs):
+        kwargs.setdefault("prefix", f"task{task.pk}")
+        super().__init__(*args, **kwargs)
+        self.task = task
+        if task.kind != SupportTask.Kind.FOLLOW_ALONG:
+            del self.fields["support_type"], self.fields["given_by"]
+        self.completes_step_down = task.title_key == TaskTitle.STEP_DOWN_HANDOVER
+
+    def completion(self) -> dict:
+        """The service's keyword arguments after task_id and scope."""
+        data = self.cleaned_data
+        return {
+            "completed_on": data["completed_on"],
+            "mode": data["completion_mode"],
+            "note": data["completion_note"],
+            "place": data["place"],
+            "support_type": data.get("support_type", ""),
+            "given_by": data.get("given_by", ""),
+        }
+
+
+class StepDownForm(forms.Form):
+    """The planned, agreed step-down happened (follow_along_step_down_complete)."""
+
+    prefix = "stepdown"
+    on = SaneDateField(label=_("Stepped down on"), widget=DateInput(), initial=timezone.localdate)
 
 
 class JobEndReportForm(forms.ModelForm):

@@ -21,6 +21,7 @@ from placements.forms import (
     JobEndReportForm,
     OfferAcceptForm,
     StartForm,
+    StepDownForm,
     TaskCompleteForm,
     TaskScheduleForm,
     TermsForm,
@@ -103,7 +104,7 @@ def _detail_context(request, placement, **bound_forms):
         "plan": plan,
         "timeline": placement_timeline(placement),
         "open_tasks": [
-            (task, TaskCompleteForm(prefix=f"task{task.pk}"))
+            (task, TaskCompleteForm(task=task))
             for task in sorted(placement.support_tasks.all(), key=lambda task: (task.due_date, task.pk))
             if task.status == "open"
         ],
@@ -127,6 +128,7 @@ def _detail_context(request, placement, **bound_forms):
         ),
         "end_form": EndForm(initial={"end_date": timezone.localdate()}),
         "plan_form": FollowAlongForm(initial={"frequency": plan.frequency if plan else ""}),
+        "step_down_form": StepDownForm(),
         "accommodation_form": AccommodationForm(),
         "report_form": JobEndReportForm(instance=getattr(placement, "job_end_report", None)),
     }
@@ -208,7 +210,11 @@ def placement_end(request, pk):
 
 @require_POST
 def placement_follow_along(request, pk):
+    """The follow-along section's forms: a change of plan, or (the step-down form's
+    fields posted) the record that the agreed step-down took place."""
     placement = placement_for_detail(request.scope, pk, edit=True)
+    if f"{StepDownForm.prefix}-on" in request.POST:
+        return _step_down(request, placement)
     form = FollowAlongForm(request.POST)
     return _on_placement_page(
         request,
@@ -219,6 +225,26 @@ def placement_follow_along(request, pk):
             scope=request.scope, placement_id=placement.pk, **form.cleaned_data
         ),
         success=_("Follow-along plan updated."),
+    )
+
+
+def _step_down(request, placement):
+    """The planned step-down the worker agreed to took place: follow-along ends and the
+    person leaves the active caseload (placements.services.follow_along_step_down_complete)."""
+    form = StepDownForm(request.POST)
+    return _on_placement_page(
+        request,
+        placement,
+        form=form,
+        context_name="step_down_form",
+        save=lambda: services.follow_along_step_down_complete(
+            scope=request.scope, placement_id=placement.pk, on=form.cleaned_data["on"]
+        ),
+        success=_(
+            "Step-down recorded: follow-along has ended and %(name)s leaves the active caseload "
+            "(closed, still working)."
+        )
+        % {"name": placement.job_seeker.full_name},
     )
 
 
@@ -320,8 +346,7 @@ def job_end_report(request, pk):
 
 def task_list(request):
     groups = {
-        name: [(task, TaskCompleteForm(prefix=f"task{task.pk}")) for task in tasks]
-        for name, tasks in my_tasks(request.scope).items()
+        name: [(task, TaskCompleteForm(task=task)) for task in tasks] for name, tasks in my_tasks(request.scope).items()
     }
     return render(request, "placements/my_tasks.html", {"groups": groups})
 
@@ -330,22 +355,19 @@ def task_list(request):
 def task_complete(request, task_pk):
     scope = request.scope
     task = scope.get(support_tasks_editable(scope), pk=task_pk)
-    form = TaskCompleteForm(request.POST, prefix=f"task{task.pk}")
-    done = submit(
-        form,
-        lambda: services.support_task_complete(
-            scope=scope,
-            task_id=task.pk,
-            completed_on=form.cleaned_data["completed_on"],
-            mode=form.cleaned_data["completion_mode"],
-            note=form.cleaned_data["completion_note"],
-        ),
-    )
+    form = TaskCompleteForm(request.POST, task=task)
+    done = submit(form, lambda: services.support_task_complete(scope=scope, task_id=task.pk, **form.completion()))
     if request.htmx:
         if done:
             task = scope.get(support_tasks_visible(scope), pk=task.pk)
         return render(request, "placements/_task.html", {"task": task, "form": None if done else form})
-    if done:
+    if done and form.completes_step_down:
+        messages.success(
+            request,
+            _("Hand-over done: follow-along has ended and %(name)s leaves the active caseload (closed, still working).")
+            % {"name": task.job_seeker.full_name},
+        )
+    elif done:
         messages.success(request, _("Task completed."))
     else:
         messages.error(request, _("The task was not completed: %(errors)s") % {"errors": errors_in_words(form)})

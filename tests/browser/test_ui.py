@@ -104,6 +104,8 @@ def test_start_a_placement_and_see_follow_along_tasks_appear(page, live_server, 
         employer_id=employer.pk,
         offer={
             "job_title": "Vendeuse",
+            "is_competitive": True,
+            "term": "permanent",
             "hours_per_week": Decimal("20"),
             "offer_date": today,
             "expected_start_date": today + datetime.timedelta(days=2),

@@ -15,6 +15,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedFieldListFilter
 from django.db import models
+from django.forms import CheckboxInput
 from django.urls import reverse
 from django.utils import timezone
 
@@ -202,9 +203,15 @@ def _post_data(form) -> dict:
     data = {}
     for name, bound in ((name, form[name]) for name in form.fields):
         value = bound.value()
-        if value is None or value is False:
+        if isinstance(form.fields[name].widget, CheckboxInput):
+            if value:  # a browser posts a ticked box as "on" and leaves an unticked one out
+                data[form.add_prefix(name)] = "on"
             continue
-        if isinstance(value, models.Model):
+        if value is None:
+            continue
+        if isinstance(value, bool):  # a yes/no choice (radio buttons)
+            value = str(value)
+        elif isinstance(value, models.Model):
             value = value.pk
         elif isinstance(value, list | tuple):
             value = [getattr(item, "pk", item) for item in value]
@@ -214,8 +221,6 @@ def _post_data(form) -> dict:
             value = json.dumps(value)
         elif isinstance(value, Decimal):
             value = str(value)
-        elif value is True:
-            value = "on"
         data[form.add_prefix(name)] = value
     return data
 

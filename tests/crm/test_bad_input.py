@@ -110,6 +110,8 @@ def world(specialist_sam, leader_a, program_admin, specialist_louis, handle_even
             employer_id=employer.pk,
             offer={
                 "job_title": "Vendeuse",
+                "is_competitive": True,
+                "term": "permanent",
                 "site_id": site.pk,
                 "hours_per_week": Decimal("20"),
                 "hourly_pay": Decimal("12.02"),

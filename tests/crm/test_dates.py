@@ -134,7 +134,13 @@ def _offer(world, **overrides):
     from placements import services
 
     scope, job_seeker, employer = world
-    fields = {"job_title": "Vendeuse", "offer_date": datetime.date(2026, 3, 2), **overrides}
+    fields = {
+        "job_title": "Vendeuse",
+        "is_competitive": True,
+        "term": "permanent",
+        "offer_date": datetime.date(2026, 3, 2),
+        **overrides,
+    }
     return services.placement_offer_accept(
         scope=scope, job_seeker_id=job_seeker.pk, employer_id=employer.pk, offer=fields
     )
@@ -208,7 +214,7 @@ class TestServices:
         _refused(
             "completed_on",
             lambda: services.support_task_complete(
-                scope=world[0], task_id=task.pk, completed_on=FAR_PAST, mode="in_person"
+                scope=world[0], task_id=task.pk, completed_on=FAR_PAST, mode="in_person", support_type="on_the_job"
             ),
         )
 

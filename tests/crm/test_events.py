@@ -23,6 +23,8 @@ def offer(actor, **fields):
     employer = EmployerFactory(organisation=actor.organisation)
     defaults = {
         "job_title": "Serveur",
+        "is_competitive": True,
+        "term": "permanent",
         "hours_per_week": Decimal("20"),
         "offer_date": timezone.localdate(),
         "expected_start_date": timezone.localdate() + datetime.timedelta(days=10),

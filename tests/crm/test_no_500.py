@@ -70,6 +70,8 @@ def _offer(specialist, job_seeker, employer, on: datetime.date, start: datetime.
         employer_id=employer.pk,
         offer={
             "job_title": "Vendeuse",
+            "is_competitive": True,
+            "term": "permanent",
             "hours_per_week": Decimal("20"),
             "offer_date": on,
             "expected_start_date": start,
@@ -102,6 +104,7 @@ def _complete(client, task, next_url, completed_on=None):
         {
             f"task{task.pk}-completed_on": completed_on or timezone.localdate().isoformat(),
             f"task{task.pk}-completion_mode": "phone",
+            f"task{task.pk}-support_type": "on_the_job",
             "next": next_url,
         },
     )
@@ -283,7 +286,8 @@ def _offer_form(employer, offer_date, start=""):
         "job_title": "Vendeuse",
         "hours_per_week": "20",
         "hourly_pay": "12.02",
-        "is_competitive": "on",
+        "is_competitive": "True",
+        "term": "permanent",
         "offer_date": offer_date,
         "expected_start_date": start,
     }

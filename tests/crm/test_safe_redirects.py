@@ -78,6 +78,7 @@ def test_completing_a_task_with_a_bad_next_lands_on_my_tasks(client_for, special
         {
             f"task{task.pk}-completed_on": timezone.localdate().isoformat(),
             f"task{task.pk}-completion_mode": "phone",
+            f"task{task.pk}-support_type": "on_the_job",
             "next": target,
         },
     )
@@ -109,6 +110,7 @@ def test_a_good_next_is_followed(client_for, specialist_sam, task):
         {
             f"task{task.pk}-completed_on": timezone.localdate().isoformat(),
             f"task{task.pk}-completion_mode": "phone",
+            f"task{task.pk}-support_type": "on_the_job",
             "next": target,
         },
     )

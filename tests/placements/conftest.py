@@ -42,6 +42,8 @@ def offer(user, job_seeker, employer, *, on: datetime.date, **overrides):
     """placement_offer_accept as `user`, a 20-hour job offered `on`, starting a week later."""
     fields = {
         "job_title": "Vendeuse",
+        "is_competitive": True,
+        "term": "permanent",
         "hours_per_week": Decimal("20"),
         "hourly_pay": Decimal("12.02"),
         "offer_date": on,

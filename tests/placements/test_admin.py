@@ -5,6 +5,7 @@ import datetime
 import html
 
 import pytest
+from django.forms import CheckboxInput
 from django.urls import reverse
 from django.utils import timezone
 
@@ -66,11 +67,15 @@ def form_data(form) -> dict:
     data = {}
     for name, bound in ((name, form[name]) for name in form.fields):
         value = bound.value()
-        if value is None or value is False:
+        if isinstance(form.fields[name].widget, CheckboxInput):
+            if value:  # a browser posts a ticked box as "on" and leaves an unticked one out
+                data[name] = "on"
+            continue
+        if value is None:
             continue
         if isinstance(value, datetime.date):
             value = value.isoformat()
-        data[name] = "on" if value is True else value
+        data[name] = str(value) if isinstance(value, bool) else value
     return data
 
 

@@ -69,7 +69,10 @@ def test_a_closed_file_is_not_put_back_into_job_search_by_a_late_job_end(special
 
 @pytest.mark.parametrize("started_first", [True, False])
 def test_the_offer_handled_around_the_start_leaves_one_upcoming_contact(specialist_sam, nadia, bakery, started_first):
-    """(c) on SQLite: the offer's handler before or after the start (and its handler)."""
+    """(c) on SQLite: the offer's handler before or after the start (and its handler).
+    Disclosure never discussed: the offer plans the talk, once."""
+    nadia.disclosure_preference, nadia.disclosure_discussed_on = "undecided", None
+    nadia.save()
     placement = offer(specialist_sam, nadia, bakery, on=TODAY)
     offered = placement_events(placement)[0]
     if started_first:

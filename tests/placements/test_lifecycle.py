@@ -36,6 +36,8 @@ def accept(actor, job_seeker, employer, **overrides):
     fields = {
         "employer": employer,
         "job_title": "Vendeuse",
+        "is_competitive": True,
+        "term": "permanent",
         "hours_per_week": Decimal("20"),
         "hourly_pay": Decimal("12.02"),
         "offer_date": TODAY,
@@ -53,24 +55,58 @@ def tasks(placement, **filters):
 
 
 class TestOfferAccepted:
-    def test_creates_benefits_disclosure_accommodation_and_pre_start_contact(
+    def test_creates_benefits_accommodation_and_pre_start_contact(
         self, specialist_sam, job_seeker, employer, handle_events
     ):
+        """Nadia's disclosure preference is recorded (talked over at enrolment): no
+        second disclosure talk at the offer."""
         placement = accept(specialist_sam, job_seeker, employer)
         handle_events()
         by_kind = {task.kind: task for task in tasks(placement)}
-        assert set(by_kind) == {"benefits_planning", "disclosure_conversation", "accommodation", "follow_along"}
+        assert set(by_kind) == {"benefits_planning", "accommodation", "follow_along"}
         day_before_start = TODAY + datetime.timedelta(days=6)
         assert by_kind["benefits_planning"].due_date == day_before_start
         assert by_kind["follow_along"].due_date == day_before_start
         assert by_kind["accommodation"].due_date == day_before_start
-        assert by_kind["disclosure_conversation"].due_date == TODAY + datetime.timedelta(days=3)
-        assert "Disclose some information" in by_kind["disclosure_conversation"].title
         assert all(task.owner == specialist_sam for task in by_kind.values())
         event = OutboxEvent.objects.get(topic="placement.offer_accepted")
         assert all(task.source_event == event for task in by_kind.values())
         step = BenefitsStep.objects.get()
         assert (step.reason, step.status, step.placement) == ("before_start", "offered", placement)
+
+    def test_a_disclosure_talk_never_held_is_planned_at_the_offer(
+        self, specialist_sam, job_seeker, employer, handle_events
+    ):
+        """Preference still "not yet discussed" and no talk planned: the offer plans it
+        within 3 days, once, whatever the order the events are handled in."""
+        job_seeker.disclosure_preference, job_seeker.disclosure_discussed_on = "undecided", None
+        job_seeker.save()
+        placement = accept(specialist_sam, job_seeker, employer)
+        handle_events()
+        talk = tasks(placement, kind="disclosure_conversation")
+        assert [task.due_date for task in talk] == [TODAY + datetime.timedelta(days=3)]
+        assert "Not yet discussed" in talk[0].title and talk[0].owner == specialist_sam
+
+    def test_an_open_disclosure_talk_is_not_planned_twice(self, specialist_sam, organisation, employer, handle_events):
+        """Enrolled through the service with no preference: the talk is planned at
+        enrolment (within a week); the offer then adds none."""
+        from crm import services as crm_services
+
+        enrolled = crm_services.job_seeker_create(
+            scope=access_scope(specialist_sam),
+            details={
+                "first_name": "Inès",
+                "last_name": "Morel",
+                "referral_date": TODAY - datetime.timedelta(days=3),
+                "enrolment_date": TODAY,
+            },
+        )
+        handle_events()
+        talk = list(enrolled.support_tasks.filter(kind="disclosure_conversation"))
+        assert [(task.due_date, task.placement_id) for task in talk] == [(TODAY + datetime.timedelta(days=7), None)]
+        accept(specialist_sam, enrolled, employer)
+        handle_events()
+        assert enrolled.support_tasks.filter(kind="disclosure_conversation").count() == 1
 
     @pytest.mark.parametrize("benefits,expected", [("yes", True), ("unknown", True), ("no", False)])
     def test_benefits_step_only_when_on_benefits_or_unknown(
@@ -141,6 +177,7 @@ class TestStarted:
                     completed_on=task.due_date,
                     mode="in_person",
                     note="ok",
+                    support_type="on_the_job",
                 )
         assert dues == [3, 7, 14, 21, 28, 58, 88]
 
@@ -196,6 +233,7 @@ class TestIndividualizedFollowAlong:
                 task_id=upcoming[0].pk,
                 completed_on=upcoming[0].due_date,
                 mode="phone",
+                support_type="employer",
             )
         upcoming = tasks(working, kind="follow_along", status="open")
         assert [(t.due_date - TODAY).days for t in upcoming] == [17]
@@ -411,9 +449,30 @@ def test_completing_a_task_records_how(specialist_sam, working):
             task_id=task.pk,
             completed_on=TODAY + datetime.timedelta(days=1),
             mode="phone",
+            support_type="career",
         )
+    with pytest.raises(ValidationError) as refused:  # a follow-along contact says what support was given
+        services.support_task_complete(
+            scope=access_scope(specialist_sam), task_id=task.pk, completed_on=TODAY, mode="phone"
+        )
+    assert set(refused.value.error_dict) == {"support_type"}
+    with pytest.raises(ValidationError) as refused:  # a place only for a contact in person
+        services.support_task_complete(
+            scope=access_scope(specialist_sam),
+            task_id=task.pk,
+            completed_on=TODAY,
+            mode="phone",
+            support_type="career",
+            place="community",
+        )
+    assert set(refused.value.error_dict) == {"place"}
     services.support_task_complete(
-        scope=access_scope(specialist_sam), task_id=task.pk, completed_on=TODAY, mode="video", note="Went well"
+        scope=access_scope(specialist_sam),
+        task_id=task.pk,
+        completed_on=TODAY,
+        mode="video",
+        note="Went well",
+        support_type="career",
     )
     task.refresh_from_db()
     assert (task.status, task.completed_on, task.completion_mode, task.completion_note) == (
@@ -422,6 +481,8 @@ def test_completing_a_task_records_how(specialist_sam, working):
         "video",
         "Went well",
     )
+    # No giver named: the specialist gave it.
+    assert (task.support_type, task.given_by, task.place) == ("career", "specialist", "")
     with pytest.raises(ValidationError):
         services.support_task_complete(
             scope=access_scope(specialist_sam), task_id=task.pk, completed_on=TODAY, mode="phone"
@@ -456,7 +517,11 @@ def test_follow_along_rhythm_and_job_end_contact_follow_program_settings(
         dues.append((task.due_date - TODAY).days)
         with time_machine.travel(datetime.datetime.combine(task.due_date, datetime.time(10), tzinfo=datetime.UTC)):
             services.support_task_complete(
-                scope=access_scope(specialist_sam), task_id=task.pk, completed_on=task.due_date, mode="phone"
+                scope=access_scope(specialist_sam),
+                task_id=task.pk,
+                completed_on=task.due_date,
+                mode="phone",
+                support_type="coping",
             )
     assert dues == [2, 7, 14, 42]
     end = TODAY + datetime.timedelta(days=50)

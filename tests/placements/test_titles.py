@@ -29,6 +29,10 @@ def test_a_task_made_by_an_english_worker_reads_in_french_for_a_french_user(
     settings, client_for, specialist_sam, nadia, bakery, handle_events
 ):
     settings.LANGUAGE_CODE = "en"
+    # Disclosure never discussed (and no talk planned): the offer plans it, its title
+    # carrying the recorded preference as a parameter.
+    nadia.disclosure_preference, nadia.disclosure_discussed_on = "undecided", None
+    nadia.save()
     placement = offer(specialist_sam, nadia, bakery, on=timezone.localdate())
     with translation.override("en"):
         handle_events()
@@ -38,7 +42,7 @@ def test_a_task_made_by_an_english_worker_reads_in_french_for_a_french_user(
     detail = page(client, reverse("placement_detail", args=[placement.pk]))
     for content in (tasks, detail):
         assert "Échanger sur la divulgation avec Nadia Benali (préférence enregistrée" in content
-        assert "Divulgation partielle, convenue avec le salarié" in content
+        assert "Pas encore abordé" in content
         assert "Talk about disclosure" not in content
     assert "Contact de suivi dans l'emploi avec Nadia Benali dans la semaine précédant la prise de poste" in detail
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -26,7 +26,8 @@ def offer_data(chosen_employer, **overrides):
         "job_title": "Femme de chambre",
         "hours_per_week": "24",
         "hourly_pay": "12.10",
-        "is_competitive": "on",
+        "is_competitive": "True",
+        "term": "permanent",
         "offer_date": today.isoformat(),
         "expected_start_date": (today + datetime.timedelta(days=5)).isoformat(),
     }
@@ -42,7 +43,8 @@ def test_record_offer_then_start_the_job(client_for, specialist_sam, job_seeker,
     handle_events()
     page = client.get(response.url).content.decode()
     assert "Work incentives planning before the start" in page
-    assert "Talk about disclosure" in page
+    # Disclosure was talked over at enrolment (the factory's preference): not again at the offer.
+    assert "Talk about disclosure" not in page
     response = client.post(
         reverse("placement_start", args=[placement.pk]), {"start-start_date": timezone.localdate().isoformat()}
     )
@@ -172,6 +174,8 @@ def test_my_tasks_groups_and_completes_in_place(client_for, specialist_sam, job_
         {
             f"task{overdue.pk}-completed_on": today.isoformat(),
             f"task{overdue.pk}-completion_mode": "phone",
+            f"task{overdue.pk}-support_type": "coping",
+            f"task{overdue.pk}-given_by": "specialist",
             f"task{overdue.pk}-completion_note": "All good",
         },
         HTTP_HX_REQUEST="true",
@@ -179,8 +183,9 @@ def test_my_tasks_groups_and_completes_in_place(client_for, specialist_sam, job_
     assert response.status_code == 200
     fragment = response.content.decode()
     assert "<html" not in fragment and "Done" in fragment and "All good" in fragment
+    assert "Coping with stress or symptoms at work, given by: Employment specialist" in fragment
     overdue.refresh_from_db()
-    assert (overdue.status, overdue.completion_mode) == ("done", "phone")
+    assert (overdue.status, overdue.completion_mode, overdue.support_type) == ("done", "phone", "coping")
 
 
 def test_completing_with_bad_input_shows_the_error_in_place(client_for, specialist_sam, job_seeker):

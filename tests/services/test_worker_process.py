@@ -70,7 +70,13 @@ def start_a_job(specialist):
         scope=scope,
         job_seeker_id=job_seeker.pk,
         employer_id=employer.pk,
-        offer={"job_title": "Commis", "hours_per_week": Decimal("24"), "offer_date": today},
+        offer={
+            "job_title": "Commis",
+            "is_competitive": True,
+            "term": "permanent",
+            "hours_per_week": Decimal("24"),
+            "offer_date": today,
+        },
     )
     return services.placement_start(scope=scope, placement_id=placement.pk, start_date=today)
 

@@ -120,6 +120,14 @@ class EmployerContactPlanSerializer(NamesJobSeekers, StrictInput):
         max_length=300, required=False, allow_blank=True, help_text=_("The aim of the visit.")
     )
     confirmed = serializers.BooleanField(default=False)
+    disclosure_confirmed = serializers.BooleanField(
+        default=False,
+        help_text=_(
+            "Go ahead although disclosure has not been discussed yet with someone the contact is for (their "
+            "preference is still `undecided`). Without it such a contact is refused: 400, the message naming them "
+            "under `errors.job_seekers`."
+        ),
+    )
 
 
 class ContactOutcomeSerializer(StrictInput):

@@ -32,6 +32,8 @@ STAFF_FIELDS = [
     "status",
     "receives_benefits",
     "disclosure_preference",
+    "disclosure_discussed_on",
+    "in_education",
     "specialist_id",
     "referred_by_partner_id",
     "job_search_since",
@@ -108,6 +110,7 @@ class JobSeekerWriteSerializer(StrictTypes, serializers.ModelSerializer):
             "referral_source",
             "receives_benefits",
             "disclosure_preference",
+            "in_education",
             "specialist_id",
         ]
 

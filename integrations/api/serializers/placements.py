@@ -8,6 +8,7 @@ adjustment, no cancel reasons, no employer, and a job's end reason generalised
 (`quit` for every quit, so a health reason cannot be told apart). Those fields are
 present and null (or generalised) for partners, so every response has one shape."""
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -136,6 +137,19 @@ class PlacementSerializer(StaffOnlyMixin, serializers.ModelSerializer):
         help_text=_("Empty until the job ends. Partners read every quit as `quit`.")
     )
     milestones = MilestoneSerializer(many=True, read_only=True)
+    is_competitive = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "Open to anyone, paid at least the minimum wage, not reserved for people with disabilities. "
+            "Null for a job recorded before the question was asked."
+        ),
+    )
+    term = serializers.ChoiceField(
+        choices=[("", "—"), *Placement.Term.choices],
+        read_only=True,
+        help_text=_("Permanent or temporary (seasonal, fixed-term); empty for a job recorded before it was asked."),
+    )
 
     class Meta:
         model = Placement
@@ -150,6 +164,7 @@ class PlacementSerializer(StaffOnlyMixin, serializers.ModelSerializer):
             "hours_per_week",
             "hourly_pay",
             "is_competitive",
+            "term",
             "offer_date",
             "expected_start_date",
             "start_date",
@@ -190,6 +205,25 @@ class SupportTaskSerializer(StaffOnlyMixin, serializers.ModelSerializer):
     completion_mode = serializers.ChoiceField(
         choices=[("", "—"), *SupportTask.Mode.choices], read_only=True, help_text=_("Empty until done.")
     )
+    place = serializers.ChoiceField(
+        choices=[("", "—"), *SupportTask.Place.choices],
+        read_only=True,
+        help_text=_("Where an in-person contact took place; empty when not in person or not recorded."),
+    )
+    support_type = serializers.ChoiceField(
+        choices=[("", "—"), *SupportTask.SupportType.choices],
+        read_only=True,
+        allow_null=True,
+        help_text=format_lazy(
+            "{} {}", _("The support given at a follow-along contact; empty for other tasks."), FOR_STAFF
+        ),
+    )
+    given_by = serializers.ChoiceField(
+        choices=[("", "—"), *SupportTask.GivenBy.choices],
+        read_only=True,
+        allow_null=True,
+        help_text=format_lazy("{} {}", _("Who gave that support; empty for other tasks."), FOR_STAFF),
+    )
 
     class Meta:
         model = SupportTask
@@ -208,15 +242,21 @@ class SupportTaskSerializer(StaffOnlyMixin, serializers.ModelSerializer):
             "benefits_step",
             "completed_on",
             "completion_mode",
+            "place",
+            "support_type",
+            "given_by",
             "completion_note",
             "cancel_reason",
+            "cancelled_on",
             "sequence",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
         # benefits_step: the benefits-planning work is not the support a consent covers.
-        staff_only = ["owner", "benefits_step", "completion_note", "cancel_reason"]
+        # support_type and given_by may reveal health ("coping with symptoms", "the
+        # mental-health team").
+        staff_only = ["owner", "benefits_step", "support_type", "given_by", "completion_note", "cancel_reason"]
         extra_kwargs = {
             "benefits_step": {"allow_null": True, "help_text": FOR_STAFF},
             "completion_note": {"allow_null": True, "help_text": FOR_STAFF},
@@ -304,7 +344,13 @@ class PlacementOfferSerializer(StrictInput):
     hourly_pay = bounded_decimal(
         PAY_PATTERN, max_digits=6, decimal_places=2, min_value=0, required=False, allow_null=True
     )
-    is_competitive = serializers.BooleanField(default=True)
+    is_competitive = serializers.BooleanField(
+        help_text=_(
+            "Required, never assumed: open to anyone, paid at least the minimum wage, not reserved for people "
+            "with disabilities (fidelity item: competitive jobs)."
+        )
+    )
+    term = serializers.ChoiceField(choices=Placement.Term.choices, help_text=_("Required: permanent or temporary."))
     offer_date = SaneDateField()
     expected_start_date = SaneDateField(required=False, allow_null=True)
 
@@ -339,7 +385,42 @@ class PlacementEndSerializer(StrictInput):
 class SupportTaskCompleteSerializer(StrictInput):
     completed_on = SaneDateField(help_text=_("Not in the future."))
     completion_mode = serializers.ChoiceField(choices=SupportTask.Mode.choices)
+    place = serializers.ChoiceField(
+        choices=SupportTask.Place.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Where an in-person contact took place; only with `completion_mode` in_person. Left out: not recorded."
+        ),
+    )
+    support_type = serializers.ChoiceField(
+        choices=SupportTask.SupportType.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("The support given: required for a follow-along contact (400 on this field without it)."),
+    )
+    given_by = serializers.ChoiceField(
+        choices=SupportTask.GivenBy.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Who gave that support. Left out: the employment specialist."),
+    )
     completion_note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+    @staticmethod
+    def completion(data: dict) -> dict:
+        """The validated body as the service's keyword arguments after scope and task_id."""
+        return {
+            "completed_on": data["completed_on"],
+            "mode": data["completion_mode"],
+            "note": data["completion_note"],
+            "place": data["place"],
+            "support_type": data["support_type"],
+            "given_by": data["given_by"],
+        }
 
 
 class SupportTaskScheduleSerializer(StrictInput):

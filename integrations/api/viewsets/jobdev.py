@@ -141,7 +141,10 @@ def _contact_schema(summary: str, request, example: dict, *, description: str = 
             "job_seekers": [42],
             "next_step": "Introduce Nadia",
         },
-        description="For the caller, on behalf of job seekers of their own caseload (or relationship-building).",
+        description="For the caller, on behalf of job seekers of their own caseload (or relationship-building). "
+        "Disclosure is talked over with a person before contacting employers on their behalf: for someone whose "
+        "disclosure preference is still `undecided` the contact is refused with a 400 `validation` problem naming "
+        "them under `errors.job_seekers`, unless `disclosure_confirmed` is true.",
         status="201",
     ),
 )
@@ -191,6 +194,7 @@ class EmployerContactViewSet(ScopedViewSet):
             nature=data.get("nature") or None,
             next_step=data.get("next_step", ""),
             confirmed=data["confirmed"],
+            disclosure_confirmed=data["disclosure_confirmed"],
         )
         return self._created(contact)
 

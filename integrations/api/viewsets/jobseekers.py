@@ -59,6 +59,8 @@ STAFF_EXAMPLE = {
     "status": "job_search",
     "receives_benefits": "yes",
     "disclosure_preference": "partial",
+    "disclosure_discussed_on": "2026-11-09",
+    "in_education": False,
     "specialist_id": 7,
     "referred_by_partner_id": 3,
     "job_search_since": "2026-11-09",

@@ -83,6 +83,7 @@ PLACEMENT_EXAMPLE = {
     "hours_per_week": "20.0",
     "hourly_pay": "12.00",
     "is_competitive": True,
+    "term": "permanent",
     "offer_date": "2026-10-26",
     "expected_start_date": "2026-11-02",
     "start_date": "2026-11-02",
@@ -116,8 +117,12 @@ TASK_EXAMPLE = {
     "benefits_step": None,
     "completed_on": None,
     "completion_mode": "",
+    "place": "",
+    "support_type": "",
+    "given_by": "",
     "completion_note": "",
     "cancel_reason": "",
+    "cancelled_on": None,
     "sequence": 1,
     "created_at": "2026-11-24T10:00:00Z",
     "updated_at": "2026-11-25T09:00:00Z",
@@ -126,8 +131,21 @@ PARTNER_TASK_EXAMPLE = {
     **TASK_EXAMPLE,
     "title": "Follow-along contact",
     "owner": None,
+    "support_type": None,
+    "given_by": None,
     "completion_note": None,
     "cancel_reason": None,
+}
+DONE_TASK_EXAMPLE = {
+    **TASK_EXAMPLE,
+    "status": "done",
+    "completed_on": "2026-11-30",
+    "completion_mode": "in_person",
+    "place": "workplace",
+    "support_type": "on_the_job",
+    "given_by": "specialist",
+    "completion_note": "All well",
+    "sequence": 2,
 }
 ACCOMMODATION_EXAMPLE = {
     "id": 15,
@@ -250,7 +268,9 @@ class PlacementFilter(PartnerFilterSet):
     ),
     create=extend_schema(
         summary="Record a job offer the job seeker accepted (staff)",
-        description="The placement begins here; emits `placement.offer_accepted`.",
+        description="The placement begins here; emits `placement.offer_accepted`. Whether the job is competitive "
+        "(`is_competitive`) and whether it is permanent or temporary (`term`) are required: asked on every job, "
+        "never assumed (400 on the field when missing).",
         request=PlacementOfferSerializer,
         responses={201: PlacementSerializer},
         parameters=[IDEMPOTENCY_KEY],
@@ -265,6 +285,8 @@ class PlacementFilter(PartnerFilterSet):
                     "job_type": "kitchen_helper",
                     "hours_per_week": "20.0",
                     "hourly_pay": "12.00",
+                    "is_competitive": True,
+                    "term": "permanent",
                     "offer_date": "2026-10-26",
                     "expected_start_date": "2026-11-02",
                 },
@@ -455,32 +477,34 @@ class SupportTaskViewSet(SyncedViewSet):
 
     @extend_schema(
         summary="Complete a support task (staff)",
-        description="A follow-along contact done brings the next one, by the plan's rhythm.",
+        description="A follow-along contact done brings the next one, by the plan's rhythm; it needs "
+        "`support_type` (and `given_by`, when someone other than the specialist gave the support). `place` says "
+        "where an in-person contact took place. Completing the hand-over task of a step-down the worker agreed to "
+        "completes the step-down: follow-along ends and the person leaves the active caseload (status `closed`).",
         request=SupportTaskCompleteSerializer,
         responses={200: SupportTaskSerializer},
         parameters=ON_ONE,
         examples=[
             OpenApiExample(
-                "Done",
-                value={"completed_on": "2026-11-30", "completion_mode": "in_person", "completion_note": "All well"},
+                "A follow-along contact at work",
+                value={
+                    "completed_on": "2026-11-30",
+                    "completion_mode": "in_person",
+                    "place": "workplace",
+                    "support_type": "on_the_job",
+                    "given_by": "specialist",
+                    "completion_note": "All well",
+                },
                 request_only=True,
             ),
-            OpenApiExample(
-                "Completed",
-                value={**TASK_EXAMPLE, "status": "done", "completed_on": "2026-11-30", "completion_mode": "in_person"},
-                response_only=True,
-            ),
+            OpenApiExample("Completed", value=DONE_TASK_EXAMPLE, response_only=True),
         ],
     )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         return self._act(
             lambda row, data: services.support_task_complete(
-                scope=self.scope,
-                task_id=row.pk,
-                completed_on=data["completed_on"],
-                mode=data["completion_mode"],
-                note=data["completion_note"],
+                scope=self.scope, task_id=row.pk, **SupportTaskCompleteSerializer.completion(data)
             )
         )
 

@@ -209,6 +209,8 @@ def _offer(world, person):
         "job_seeker": world.people[person].job_seeker.pk,
         "employer": world.marseille.employer.pk,
         "job_title": "Baker",
+        "is_competitive": True,
+        "term": "permanent",
         "offer_date": _today(world),
     }
 

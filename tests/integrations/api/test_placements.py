@@ -168,6 +168,8 @@ def _offer(w, name="no_consent", **changes):
         "site": w.marseille.site.pk,
         "job_title": "Baker's assistant",
         "job_type": "kitchen_helper",
+        "is_competitive": True,
+        "term": "permanent",
         "hours_per_week": "15.5",
         "hourly_pay": "12.10",
         "offer_date": _today(w).isoformat(),

@@ -92,6 +92,30 @@ def test_partner_reads_tasks_under_a_consent_covering_support(api, api_world, dj
     for row in response.json()["results"]:
         assert row["title"] in {"Follow-along contact", "Workplace accommodation"}
         assert (row["owner"], row["completion_note"], row["cancel_reason"]) == (None, None, None)
+        # The type of support and who gave it may reveal health ("the mental-health team").
+        assert (row["support_type"], row["given_by"]) == (None, None)
+
+
+def test_a_partner_never_reads_the_support_given(api, api_world):
+    task = api_world.person("shared").support_task
+    placement_services.support_task_complete(
+        scope=StaffScope(api_world.staff["sam"]),
+        task_id=task.pk,
+        completed_on=_today(api_world),
+        mode="in_person",
+        place="community",
+        support_type="health_team",
+        given_by="health_team",
+    )
+    staff_row = api.get(f"{TASKS}{task.pk}/", api_world.issue_token("sam")).json()
+    assert (staff_row["place"], staff_row["support_type"], staff_row["given_by"]) == (
+        "community",
+        "health_team",
+        "health_team",
+    )
+    key = api_world.issue_key("support", api_world.partner, {SUPPORT_READ})
+    partner_row = api.get(f"{TASKS}{task.pk}/", key).json()
+    assert (partner_row["place"], partner_row["support_type"], partner_row["given_by"]) == ("community", None, None)
 
 
 @pytest.mark.parametrize("name", ["referred", "progress", "benefits", "expired", "no_consent", "other_partner", "lyon"])
@@ -129,29 +153,63 @@ def test_complete_with_if_match(api, api_world):
     token = api_world.issue_token("sam")
     task = api_world.person("shared").support_task
     etag = api.get(f"{TASKS}{task.pk}/", token)["ETag"]
-    body = {"completed_on": _today(api_world).isoformat(), "completion_mode": "in_person", "completion_note": "Fine"}
+    body = {
+        "completed_on": _today(api_world).isoformat(),
+        "completion_mode": "in_person",
+        "place": "workplace",
+        "support_type": "employer",
+        "given_by": "workplace",
+        "completion_note": "Fine",
+    }
     assert_problem(api.post(f"{TASKS}{task.pk}/complete/", token, body, If_Match='"stale"'), 412)
     done = api.post(f"{TASKS}{task.pk}/complete/", token, body, If_Match=etag)
     assert done.status_code == 200, done.content
-    assert (done.json()["status"], done.json()["completion_note"]) == ("done", "Fine")
+    row = done.json()
+    assert (row["status"], row["completion_note"], row["place"], row["support_type"], row["given_by"]) == (
+        "done",
+        "Fine",
+        "workplace",
+        "employer",
+        "workplace",
+    )
     task.refresh_from_db()
     assert (task.status, task.completion_mode, task.sequence) == ("done", "in_person", 1)
+    assert (task.place, task.support_type, task.given_by) == ("workplace", "employer", "workplace")
     assert_problem(api.post(f"{TASKS}{task.pk}/complete/", token, body), 409)  # done already: a state conflict
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"completed_on": "2099-01-01", "completion_mode": "phone"}, "completed_on"),
-        ({"completed_on": "3000-01-01", "completion_mode": "phone"}, "completed_on"),
-        ({"completed_on": "2026-11-31", "completion_mode": "phone"}, "completed_on"),
-        ({"completed_on": "2026-11-01", "completion_mode": "telepathy"}, "completion_mode"),
-        ({"completed_on": "2026-11-01"}, "completion_mode"),
+        ({"completed_on": "2099-01-01", "completion_mode": "phone", "support_type": "coping"}, "completed_on"),
+        ({"completed_on": "3000-01-01", "completion_mode": "phone", "support_type": "coping"}, "completed_on"),
+        ({"completed_on": "2026-11-31", "completion_mode": "phone", "support_type": "coping"}, "completed_on"),
+        ({"completed_on": "2026-11-01", "completion_mode": "telepathy", "support_type": "coping"}, "completion_mode"),
+        ({"completed_on": "2026-11-01", "support_type": "coping"}, "completion_mode"),
+        # A follow-along contact says what support was given, from the list.
+        ({"completed_on": "2026-11-01", "completion_mode": "phone"}, "support_type"),
+        ({"completed_on": "2026-11-01", "completion_mode": "phone", "support_type": "magic"}, "support_type"),
+        ({"completed_on": "2026-11-01", "completion_mode": "phone", "support_type": None}, "support_type"),
+        (
+            {"completed_on": "2026-11-01", "completion_mode": "phone", "support_type": "coping", "given_by": "cat"},
+            "given_by",
+        ),
+        # A place only for a contact in person, from the list.
+        (
+            {"completed_on": "2026-11-01", "completion_mode": "phone", "support_type": "coping", "place": "office"},
+            "place",
+        ),
+        (
+            {"completed_on": "2026-11-01", "completion_mode": "in_person", "support_type": "coping", "place": "moon"},
+            "place",
+        ),
     ],
 )
-def test_bad_completions_are_400(api, api_world, body, field):
+def test_bad_completions_are_400_and_change_nothing(api, api_world, body, field):
     task = api_world.person("shared").support_task
     assert_problem(api.post(f"{TASKS}{task.pk}/complete/", api_world.issue_token("sam"), body), 400, field)
+    task.refresh_from_db()
+    assert (task.status, task.support_type, task.place) == ("open", "", "")
 
 
 def test_schedule_an_appointment(api, api_world):

@@ -135,7 +135,12 @@ class World:
             scope=ProgramScope(program.organisation),
             job_seeker_id=who.job_seeker.pk,
             employer_id=program.employer.pk,
-            offer={"job_title": "Baker", "offer_date": clock.program_today(program.organisation)},
+            offer={
+                "job_title": "Baker",
+                "is_competitive": True,
+                "term": "permanent",
+                "offer_date": clock.program_today(program.organisation),
+            },
         )
         return placement.pk
 
@@ -213,6 +218,8 @@ def _person(
         offer={
             "site_id": program.site.pk,
             "job_title": "Kitchen helper",
+            "is_competitive": True,
+            "term": "permanent",
             "hours_per_week": Decimal("20"),
             "hourly_pay": Decimal("12.00"),
             "offer_date": today - datetime.timedelta(days=20),

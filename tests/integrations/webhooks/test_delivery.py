@@ -30,6 +30,8 @@ def offer(specialist, job_seeker, employer, on=None):
         employer_id=employer.pk,
         offer={
             "job_title": "Vendeuse",
+            "is_competitive": True,
+            "term": "permanent",
             "hours_per_week": Decimal("20"),
             "hourly_pay": Decimal("12.02"),
             "offer_date": on,

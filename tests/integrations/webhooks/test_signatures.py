@@ -37,6 +37,8 @@ def offer_and_send(specialist, job_seeker, employer, receiver):
         employer_id=employer.pk,
         offer={
             "job_title": "Vendeuse",
+            "is_competitive": True,
+            "term": "permanent",
             "hours_per_week": 20,
             "hourly_pay": "12.02",
             "offer_date": timezone.localdate(),
@@ -109,6 +111,8 @@ def test_the_webhook_id_is_stable_across_retries(subscription, receiver, special
         employer_id=bakery.pk,
         offer={
             "job_title": "Vendeuse",
+            "is_competitive": True,
+            "term": "permanent",
             "hours_per_week": 20,
             "hourly_pay": "12.02",
             "offer_date": timezone.localdate(),

@@ -25,7 +25,13 @@ def offer(specialist, job_seeker, employer):
         scope=access_scope(specialist),
         job_seeker_id=job_seeker.pk,
         employer_id=employer.pk,
-        offer={"job_title": "Vendeuse", "hours_per_week": Decimal("20"), "offer_date": timezone.localdate()},
+        offer={
+            "job_title": "Vendeuse",
+            "is_competitive": True,
+            "term": "permanent",
+            "hours_per_week": Decimal("20"),
+            "offer_date": timezone.localdate(),
+        },
     )
 
 
