@@ -21,6 +21,7 @@ urlpatterns = [
     path("employer-contacts/", include("jobdev.urls")),
     path("matching/", include("jobdev.urls_matching")),
     path("dashboard/", include("jobdev.urls_dashboard")),
+    path("outcomes/", include("jobdev.urls_outcomes")),
     path("fidelity/", include("jobdev.fidelity.urls")),
     path("employers/import/", include("employers.urls_import")),
     path("partners/webhooks/", include("integrations.webhooks.urls")),
