@@ -860,7 +860,7 @@ def outcome_measures(outcomes: Outcomes) -> list[Measure]:
                 "IPS Works: %(minimal)s%% minimal, %(average)s%% average, %(excellent)s%% excellent. "
                 "IPS Grow: at least %(target)s%% into work (the program's target)."
             )
-            % {"minimal": 31, "average": 41, "excellent": 50, "target": org.employment_rate_target_percent},
+            % {**{level: rate for rate, level in IPS_WORKS_LEVELS}, "target": org.employment_rate_target_percent},
             meets=employed.at_least(org.employment_rate_target_percent),
             level=ips_works_level(employment_rate),
         ),
