@@ -135,7 +135,8 @@ def fidelity_review_create(
             if not may_review_program(scope):
                 raise ValidationError({"team": _("Only a program admin reviews the whole program: choose your team.")})
         else:
-            team = fidelity_review_teams(scope).filter(pk=team_id).first() if isinstance(team_id, int) else None
+            valid_id = isinstance(team_id, int) and not isinstance(team_id, bool)
+            team = fidelity_review_teams(scope).filter(pk=team_id).first() if valid_id else None
             if team is None:
                 raise ValidationError({"team": _("That team was not found among the teams you review.")})
         filters = DashboardFilters(date_from=period_from, date_to=period_to, team=team)
