@@ -1043,7 +1043,7 @@ def _measures_table(outcomes: Outcomes) -> Table:
         [
             Column(_("Measure"), lambda measure: measure.label),
             Column(_("Value"), lambda measure: measure.value, NUMBER),
-            Column(_("Unit"), lambda measure: UNIT_LABELS()[measure.unit]),
+            Column(_("Unit"), lambda measure: _unit_labels()[measure.unit]),
             Column(_("Numerator"), lambda measure: measure.share.numerator if measure.share else None, NUMBER),
             Column(_("Denominator"), lambda measure: measure.share.denominator if measure.share else None, NUMBER),
             Column(_("Second figure"), lambda measure: measure.second_label or None),
@@ -1056,9 +1056,10 @@ def _measures_table(outcomes: Outcomes) -> Table:
     )
 
 
-def UNIT_LABELS() -> dict[str, str]:  # noqa: N802 (a table of translated words, read in the reader's language)
+def _unit_labels() -> dict[str, str]:
+    """The units' names in the reader's language."""
     return {
-        "percent": _("%"),
+        "percent": _("percent"),
         "days": _("days"),
         "weeks": _("weeks"),
         "hours": _("hours"),

@@ -98,9 +98,9 @@ from crm.access import access_scope
 from crm.models import Organisation, OutboxEvent, Team, User
 from jobdev import services as jobdev_services
 from jobdev.dashboard import DashboardFilters
-from jobdev.outcomes import TABLES, Outcomes, outcomes_table
+from jobdev.outcomes import TABLES, Job, Outcomes, ips_works_level, job_terms, outcomes_table
 from placements import services as placement_services
-from placements.models import SupportTask
+from placements.models import Placement, SupportTask
 from tests.factories import EmployerFactory, OrganisationFactory, TeamFactory, UserFactory
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -652,3 +652,29 @@ class TestQueries:
         for slug in TABLES:
             with django_assert_max_num_queries(CSV_QUERIES):
                 client.get(reverse("outcomes_export", args=[slug]), PERIOD)
+
+
+class TestRules:
+    @pytest.mark.parametrize(
+        "percent,level",
+        [(None, ""), (30.9, "below"), (31, "minimal"), (40.9, "minimal"), (41, "average"), (50, "excellent")],
+    )
+    def test_ips_works_level_of_an_employment_rate(self, percent, level):
+        assert ips_works_level(percent) == level
+
+    def test_terms_apply_from_their_effective_date_whatever_the_order_recorded(self):
+        placement = Placement(hours_per_week=Decimal(30), hourly_pay=Decimal("13.00"))
+        changes = [  # recorded in this order; the second was effective first
+            {"old": {"hours_per_week": "20.0", "hourly_pay": "12.00"}, "new": {"hours_per_week": "30.0", "hourly_pay": "13.00"},
+             "effective_on": "2026-04-01"},
+            {"old": {"hours_per_week": "30.0", "hourly_pay": "13.00"}, "new": {"hours_per_week": "25.0", "hourly_pay": "12.50"},
+             "effective_on": "2026-03-15"},
+        ]  # fmt: skip
+        job = Job(placement, job_terms(placement, changes))
+        assert [(t.hours, t.pay) for t in (job.terms_on(d(2026, 3, 1)), job.terms_on(d(2026, 3, 20)))] == [
+            (Decimal(20), Decimal("12.00")),
+            (Decimal(25), Decimal("12.50")),
+        ]
+        assert job.terms_on(d(2026, 4, 1)).hours == Decimal(30)
+        unchanged = Job(placement, job_terms(placement, []))
+        assert unchanged.terms_on(d(2026, 1, 1)).hours == Decimal(30)
