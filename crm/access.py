@@ -330,7 +330,9 @@ class StaffScope(AccessScope):
                 staff = staff.filter(Q(team=team) | Q(pk=team.leader_id))
             return staff
         if self._is_team_leader:
-            return staff.filter(pk__in=self._caseload_owners(edit=True))
+            staff = staff.filter(pk__in=self._caseload_owners(edit=True))
+            # A leader of several teams may look at one of them.
+            return staff.filter(Q(team=team) | Q(pk=team.leader_id)) if team is not None else staff
         # A specialist reads their own figures only.
         return staff.filter(pk=self.user.pk)
 

@@ -228,7 +228,8 @@ class FidelityReview(models.Model):
     team = models.ForeignKey(
         "crm.Team",
         verbose_name=_("team"),
-        on_delete=models.SET_NULL,
+        # A team's reviews must not turn into the whole program's when the team goes.
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="fidelity_reviews",

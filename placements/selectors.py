@@ -115,7 +115,7 @@ def my_tasks(scope: AccessScope, *, today: datetime.date | None = None) -> dict[
     program's. A scope with no user (the program itself) owns no task."""
     if scope.user is None:
         return {"overdue": [], "today": [], "tomorrow": [], "this_week": []}
-    today = today or clock.program_today(scope.organisation)
+    today = today or (clock.program_today(scope.organisation) if scope.organisation else timezone.localdate())
     tomorrow = today + datetime.timedelta(days=1)
     end_of_week = today + datetime.timedelta(days=7)
     tasks = list(
