@@ -16,6 +16,7 @@ from crm.forms import SaneDateField, error_list
 from jobdev.dashboard import (
     DEFAULT_WEEKS,
     MAX_PERIOD_DAYS,
+    SECTIONS,
     TABLES,
     DashboardFilters,
     TeamDashboard,
@@ -29,8 +30,6 @@ from jobdev.dashboard import (
 )
 from jobdev.dashboard.rendering import bar_chart, table_csv_response
 from jobdev.exports import export_not_possible
-
-SECTIONS = ("job_development", "caseload", "rapid_search", "outcomes", "follow_along", "placements")
 
 
 class DashboardFilterForm(forms.Form):

@@ -70,12 +70,19 @@ def face_to_face_contacts_for(job_seeker_ref) -> QuerySet[EmployerContact]:
     return EmployerContact.objects.held().face_to_face_on_behalf().filter(job_seekers=job_seeker_ref)
 
 
-def with_rapid_search_clock(job_seekers: QuerySet[JobSeeker]) -> QuerySet[JobSeeker]:
+def with_rapid_search_clock(
+    job_seekers: QuerySet[JobSeeker], *, since: str = "job_search_since"
+) -> QuerySet[JobSeeker]:
     """Annotate `first_face_to_face_at`: the first face-to-face employer contact made for
-    the person since `job_search_since` (None: none yet)."""
+    the person on or after the local date in the field `since` (None: none yet).
+
+    `since` is "job_search_since" (the operational clock: enrolment, or re-entry after a
+    job end) or "enrolment_date" (fidelity item 15 "rapid search for competitive job":
+    from program entry, whatever happened after). Compile it in the program's time zone
+    (`timezone.override`): the contact's date is compared as a local date."""
     first = (
         face_to_face_contacts_for(OuterRef("pk"))
-        .filter(starts_at__date__gte=OuterRef("job_search_since"))
+        .filter(starts_at__date__gte=OuterRef(since))
         .order_by()
         .values("job_seekers")
         .annotate(first=Min("starts_at"))

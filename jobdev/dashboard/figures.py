@@ -1,15 +1,29 @@
-"""The fidelity figures: what each one counts (its definition), its threshold and the
-IPS fidelity item it answers (docs/fidelity.md), from the counts of a TeamDashboard."""
+"""The fidelity figures: what each one counts (its definition), its threshold, the item
+of the IPS Supported Employment Fidelity Scale it answers (jobdev.fidelity.scale) and,
+for the figure that measures an item, its 1-5 score on the scale's anchors and how far
+the next anchor is (docs/fidelity.md), from the counts of a TeamDashboard."""
 
 import statistics
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-# IPS gives no percentage for these two; the fidelity criterion is "every time":
-# every due follow-along contact held, everyone on benefits offered planning.
+from jobdev.fidelity import scale
+
+# IPS gives no percentage for this one; the criterion is "every time": every
+# follow-along contact held face to face, on time.
 FOLLOW_ALONG_ON_TIME_TARGET_PERCENT = 100
-BENEFITS_PLANNING_TARGET_PERCENT = 100
+
+#: Page sections, in the order of the page.
+SECTIONS = (
+    "caseload",
+    "job_development",
+    "rapid_search",
+    "benefits_disclosure",
+    "placements",
+    "follow_along",
+    "community",
+)
 
 
 @dataclass(frozen=True)
@@ -35,15 +49,25 @@ class Figure:
     key: str
     section: str
     label: str
-    unit: str  # "count", "percent", "days", "per_week"
+    unit: str  # "count", "percent", "days", "per_week", "ratio", "types", "criteria"
     value: float | int | None
     definition: str
     threshold: str
-    item: str
+    # The scale item this figure measures (its key, scale.ITEMS_BY_KEY): the figure
+    # then carries the item's score. `about` names the item a supporting figure
+    # informs (or "operational" / "outcomes" for figures that are not scale items).
+    item_key: str = ""
+    about: str = ""
     meets: bool | None = None  # None: for information, or no data
     share: Share | None = None
     note: str = ""
     now: bool = False  # a picture of today, not of the period
+    score: int | None = None
+    next_anchor: tuple[int, float] | None = None
+    next_text: str = ""  # how close the next anchor is, in words
+    evidence: str = ""  # the slug of the table listing the rows behind the figure
+    summary: str = ""  # one line of evidence in words (the worksheet's)
+    numerator: int | None = None  # for figures without a Share (item 1: active job seekers)
 
     @property
     def status(self) -> str:
@@ -60,61 +84,374 @@ class Figure:
             "no_data": _("No data in this period"),
         }[self.status]
 
+    @property
+    def scale_item(self) -> scale.Item | None:
+        key = self.item_key or self.about
+        return scale.ITEMS_BY_KEY.get(key)
+
+    @property
+    def item_number(self) -> int | None:
+        item = self.scale_item
+        return item.number if item is not None else None
+
+    @property
+    def item(self) -> str:
+        """The scale item in words ("Item 17: Job development—frequent employer contact"),
+        or what the figure is when it is not one."""
+        item = self.scale_item
+        if item is not None:
+            return _("Item %(number)s: %(name)s") % {"number": item.number, "name": item.name}
+        if self.about == "outcomes":
+            return _("Outcomes (not a scale item)")
+        return _("Operational (not a scale item)")
+
+    @property
+    def score_label(self) -> str:
+        if not self.item_key:
+            return ""
+        if self.score is None:
+            return _("No score: not enough data")
+        return _("Score %(score)s of 5") % {"score": self.score}
+
 
 def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _mean(values: list[float]) -> float | None:
+    return statistics.mean(values) if values else None
+
+
+def _value_text(value: float, unit: str) -> str:
+    formats = {
+        "percent": _("%(value)s%%"),
+        "days": _("%(value)s days"),
+        "per_week": _("%(value)s per week"),
+        "types": _("%(value)s types"),
+        "criteria": _("%(value)s criteria"),
+    }
+    number = f"{value:g}" if isinstance(value, int | float) else str(value)
+    return formats.get(unit, "%(value)s") % {"value": number}
+
+
+def scored(figure: Figure, *, score: int | None = None, next_anchor="auto") -> Figure:
+    """Give an item's figure its score on the anchors (scale.score_for on its value,
+    unless `score` is given) and the next anchor (scale.next_anchor), in words too."""
+    key = figure.item_key
+    figure.score = score if score is not None else scale.score_for(key, figure.value)
+    figure.next_anchor = scale.next_anchor(key, figure.value) if next_anchor == "auto" else next_anchor
+    if figure.next_anchor is not None:
+        next_score, threshold = figure.next_anchor
+        better = scale.ANCHOR_BOUNDS[key].higher_is_better
+        figure.next_text = (
+            _("Score %(score)s from %(threshold)s or more (now %(value)s).")
+            if better
+            else _("Score %(score)s from %(threshold)s or less (now %(value)s).")
+        ) % {
+            "score": next_score,
+            "threshold": _value_text(threshold, figure.unit),
+            "value": _value_text(_round(figure.value), figure.unit),
+        }
+    elif figure.score == 5:
+        figure.next_text = _("The highest anchor.")
+    return figure
+
+
 def dashboard_figures(dashboard) -> list[Figure]:
     """The figures of `dashboard` (a TeamDashboard), in the order of the page."""
+    return [
+        *_caseload(dashboard),
+        *_job_development(dashboard),
+        *_rapid_search(dashboard),
+        *_benefits_and_disclosure(dashboard),
+        *_jobs(dashboard),
+        *_follow_along(dashboard),
+        *_community(dashboard),
+    ]
+
+
+def percent(share: Share) -> float | None:
+    return _round(share.percent)
+
+
+def _at_least_percent(value) -> str:
+    return _("at least %(value)s%%") % {"value": value}
+
+
+def _score_five(key: str) -> str:
+    """The score-5 bound of an item without a program setting, as a threshold."""
+    bound = scale.ANCHOR_BOUNDS[key].bounds[0]
+    return _("at least %(value)s%% (score 5 on the scale)") % {"value": f"{bound.value:g}"}
+
+
+# Item 1 -----------------------------------------------------------------------------
+
+
+def _caseload(dashboard) -> list[Figure]:
+    org = dashboard.organisation
+    specialists = dashboard.specialist_rows
+    fte = sum(row.fte for row in specialists)
+    active = sum(row.active_caseload for row in specialists)
+    whole = sum(row.caseload for row in specialists)
+    ratio = active / fte if specialists and fte else None
+    whole_ratio = whole / fte if specialists and fte else None
+    working = Share(sum(row.working for row in dashboard.rows), sum(row.caseload for row in dashboard.rows))
+    fte_text = f"{_round(fte, 2):g}"
+    caseload_size = scored(
+        Figure(
+            key="caseload_size",
+            section="caseload",
+            label=_("Active job seekers per full-time specialist"),
+            unit="ratio",
+            value=_round(ratio),
+            definition=_(
+                "Job seekers in job search, working or in follow-along with a recorded contact in the last "
+                "%(days)s days (an employer contact naming them, a task of theirs done, their enrolment or "
+                "re-entry), divided by the specialists' full-time equivalents, today."
+            )
+            % {"days": org.active_contact_days},
+            threshold=_("at most %(value)s per full-time specialist") % {"value": org.caseload_limit},
+            item_key="caseload_size",
+            meets=None if ratio is None else ratio <= org.caseload_limit,
+            numerator=active,
+            note=_(
+                "%(active)s active of %(whole)s on the caseloads; %(fte)s full-time equivalents (%(count)s specialists)"
+            )
+            % {"active": active, "whole": whole, "fte": fte_text, "count": len(specialists)},
+            now=True,
+            evidence="caseload",
+            summary=_(
+                "%(active)s active job seekers for %(fte)s full-time-equivalent specialists "
+                "(%(whole)s on the caseloads)."
+            )
+            % {"active": active, "fte": fte_text, "whole": whole},
+        )
+    )
+    return [
+        caseload_size,
+        Figure(
+            key="whole_caseload_ratio",
+            section="caseload",
+            label=_("Whole caseload per full-time specialist"),
+            unit="ratio",
+            value=_round(whole_ratio),
+            definition=_(
+                "Every job seeker in job search, working or in follow-along, active or not, divided by the "
+                "specialists' full-time equivalents, today."
+            ),
+            threshold=_("for information"),
+            about="caseload_size",
+            now=True,
+            evidence="inactive-caseload",
+            note=_("%(count)s without a recorded contact in the last %(days)s days")
+            % {"count": len(dashboard.inactive_caseload), "days": org.active_contact_days},
+        ),
+        Figure(
+            key="working_share",
+            section="caseload",
+            label=_("Share of the caseload working"),
+            unit="percent",
+            value=percent(working),
+            definition=_(
+                "Job seekers working or in follow-along, of the caseload (job search, working, follow-along), today."
+            ),
+            threshold=_at_least_percent(org.employment_rate_target_percent),
+            about="outcomes",
+            meets=working.at_least(org.employment_rate_target_percent),
+            share=working,
+            now=True,
+            evidence="caseload",
+        ),
+    ]
+
+
+# Items 16, 17, 18 -------------------------------------------------------------------
+
+
+def _specialist_quality(dashboard, row) -> int:
+    """Item 18 for one specialist: the criteria their contacts meet (scale.quality_criteria_met)."""
+    visits = dashboard.visits_by_specialist.get(row.specialist.pk, [])
+    in_person = sum(visit.visits for visit in visits)
+    return scale.quality_criteria_met(
+        Share(in_person, row.held_by_specialist).percent,
+        Share(sum(visit.met_hiring_authority for visit in visits), in_person).percent,
+        Share(sum(visit.needs_learned for visit in visits), in_person).percent,
+        Share(sum(1 for visit in visits if visit.repeat), len(visits)).percent,
+    )
+
+
+def _job_development(dashboard) -> list[Figure]:
     org = dashboard.organisation
     rows = dashboard.rows
-    weeks = len(dashboard.weeks)
-    total_face_to_face = sum(row.face_to_face for row in rows)
-    per_specialist_week = total_face_to_face / (len(rows) * weeks) if rows and weeks else None
-    meeting = sum(1 for row in rows if row.meets_weekly_target)
-    largest = max((row.caseload for row in rows), default=None)
-    over_limit = sum(1 for row in rows if row.caseload > org.caseload_limit)
-    cohort = dashboard.first_contact_cohort
-    days = [person.days_to_first_contact for person in cohort if person.days_to_first_contact is not None]
-    median_days = statistics.median(days) if days else None
-    decided = [person for person in cohort if person.within_limit is not None]
-    within = Share(sum(1 for person in decided if person.within_limit), len(decided))
-    working = Share(sum(row.working for row in rows), sum(row.caseload for row in rows))
-    retention = Share(dashboard.retention["working"], dashboard.retention["reached"])
-    follow_along = Share(
-        sum(row.follow_along.numerator for row in rows), sum(row.follow_along.denominator for row in rows)
-    )
-    overdue = sum(row.overdue_tasks for row in rows)
-    placements = dashboard.placement_figures
-    job_types = Share(placements["job_types"], placements["typed"])
-    employers = Share(placements["employers"], placements["placements"])
-    competitive = Share(placements["competitive"], placements["placements"])
-    benefits = Share(placements["benefits_offered"], placements["benefits_due"])
-    at_least = _("at least %(value)s")
-    at_least_percent = _("at least %(value)s%%")
+    specialists = dashboard.specialist_rows
+    weeks = len(dashboard.complete_weeks)
     info = _("for information")
-    n = dashboard.first_contact_days
 
-    def percent(share: Share) -> float | None:
-        return _round(share.percent)
-
-    return [
+    average, frequency_score = scale.frequency_score((row.average_per_week, row.job_search) for row in specialists)
+    plain = _mean([row.average_per_week for row in specialists if row.average_per_week is not None])
+    meeting = sum(1 for row in specialists if row.meets_weekly_target)
+    excluded = [row for row in rows if not row.specialist_role and (row.in_person or row.job_seeker_alone)]
+    frequency = scored(
         Figure(
-            key="contacts_per_week",
+            key="job_development_frequency",
             section="job_development",
-            label=_("Face-to-face employer contacts on behalf of job seekers, per specialist per week"),
+            label=_("In-person employer contacts on behalf of job seekers, per specialist per week"),
             unit="per_week",
-            value=_round(per_specialist_week),
+            value=_round(average),
             definition=_(
-                "Held contacts, in person or made by the job seeker, on behalf of job seekers, "
-                "divided by the number of specialists and of ISO weeks in the period."
+                "Each specialist's own held in-person contacts with employers on behalf of job seekers, "
+                "averaged over the complete ISO weeks of the period (%(weeks)s); then the average over the "
+                "specialists. A specialist with fewer than %(small)s people looking for work is rated against "
+                "%(per_person)s contacts a week per person. Contacts the job seeker made alone are not the "
+                "specialist's; a team leader without a caseload is not a specialist."
+            )
+            % {
+                "weeks": weeks,
+                "small": scale.SMALL_CASELOAD_LOOKING,
+                "per_person": scale.SMALL_CASELOAD_CONTACTS_PER_PERSON,
+            },
+            threshold=_("at least %(value)s") % {"value": dashboard.target_per_week},
+            item_key="job_development_frequency",
+            meets=None if average is None else average >= dashboard.target_per_week,
+            note=_("%(meeting)s of %(total)s specialists at or above the target; plain average %(plain)s a week")
+            % {"meeting": meeting, "total": len(specialists), "plain": "—" if plain is None else f"{_round(plain):g}"},
+            evidence="contacts",
+            summary=_("%(total)s specialists, %(weeks)s complete weeks; %(meeting)s at the weekly pace.")
+            % {"total": len(specialists), "weeks": weeks, "meeting": meeting},
+        ),
+        score=frequency_score,
+    )
+    if excluded:
+        frequency.note += " · " + _("not counted (no caseload): %(names)s") % {
+            "names": ", ".join(str(row.specialist) for row in excluded)
+        }
+
+    current = [row.current_week for row in specialists if row.current_week is not None]
+    figures = [frequency]
+    if dashboard.current_week is not None:
+        figures.append(
+            Figure(
+                key="current_week",
+                section="job_development",
+                label=_("This week so far (not finished, not averaged)"),
+                unit="count",
+                value=sum(current),
+                definition=_(
+                    "The specialists' own in-person contacts on behalf of job seekers held so far this ISO week."
+                ),
+                threshold=_("at least %(value)s per specialist by Sunday") % {"value": dashboard.target_per_week},
+                about="job_development_frequency",
+                evidence="contacts",
+            )
+        )
+
+    # Item 18.
+    criteria = [_specialist_quality(dashboard, row) for row in specialists]
+    quality_value = _mean(criteria)
+    visits = dashboard.employer_visits
+    in_person = sum(visit.visits for visit in visits)
+    quality = scored(
+        Figure(
+            key="job_development_quality",
+            section="job_development",
+            label=_("Quality of employer contact: criteria met"),
+            unit="criteria",
+            value=_round(quality_value),
+            definition=_(
+                "For each specialist, how many of four criteria their held employer contacts of the period meet, "
+                "each at half or more: held in person; met someone who can hire; learned the employer's hiring "
+                "needs (needs written, or job types learned); employers met in person more than once (two visits "
+                "in the period, or a visit recorded as a second or ongoing meeting). Average over the specialists."
             ),
-            threshold=at_least % {"value": dashboard.target_per_week},
-            item=_("Job development: frequency"),
-            meets=None if per_specialist_week is None else per_specialist_week >= dashboard.target_per_week,
-            note=_("%(meeting)s of %(total)s specialists at or above the target")
-            % {"meeting": meeting, "total": len(rows)},
+            threshold=_("4 criteria (score 5 on the scale)"),
+            item_key="job_development_quality",
+            note=_(
+                "%(visits)s in-person visits to %(employers)s employers: %(repeat)s met more than once; "
+                "%(met)s met someone who can hire; %(needs)s learned hiring needs"
+            )
+            % {
+                "visits": in_person,
+                "employers": len(visits),
+                "repeat": sum(1 for visit in visits if visit.repeat),
+                "met": sum(visit.met_hiring_authority for visit in visits),
+                "needs": sum(visit.needs_learned for visit in visits),
+            },
+            evidence="employer-visits",
+        )
+    )
+    quality.meets = None if quality.score is None else quality.score == 5
+    quality.summary = quality.note
+
+    # Item 16.
+    pairs = dashboard.contacts_for_people
+    fitting = sum(1 for pair in pairs if pair.fits)
+    unknown = sum(1 for pair in pairs if pair.fits is None)
+    individualized_share = Share(fitting, len(pairs))
+    individualized = scored(
+        Figure(
+            key="individualized_job_search",
+            section="job_development",
+            label=_("Employer contacts that fit the person's preferences"),
+            unit="percent",
+            value=percent(individualized_share),
+            definition=_(
+                "Held employer contacts on behalf of job seekers in the period (any mode), once for each person "
+                "named: the share whose employer fits that person's preferences by the matching rules (a site "
+                "close to home, or a wanted industry or job type within reach, and nothing they avoid). A person "
+                "with no preferences and no address recorded cannot be matched: their contacts count as not fitting."
+            ),
+            threshold=_score_five("individualized_job_search"),
+            item_key="individualized_job_search",
+            share=individualized_share,
+            note=(
+                _("%(count)s for people with no preferences or address recorded") % {"count": unknown}
+                if unknown
+                else ""
+            ),
+            evidence="individualized-search",
+        )
+    )
+    individualized.meets = None if individualized.score is None else individualized.score == 5
+    individualized.summary = _("%(fitting)s of %(total)s on-behalf contacts fit the person's preferences.") % {
+        "fitting": fitting,
+        "total": len(pairs),
+    }
+
+    gap_days = org.employer_contact_gap_days
+    figures += [
+        quality,
+        individualized,
+        Figure(
+            key="employer_contact_gap",
+            section="job_development",
+            label=_("In job search for over %(days)s days, no employer contact in the last %(days)s days")
+            % {"days": gap_days},
+            unit="count",
+            value=len(dashboard.employer_contact_gap),
+            definition=_(
+                "In job search today for more than %(days)s days, and no held employer contact on their behalf "
+                "(any mode) in the last %(days)s days."
+            )
+            % {"days": gap_days},
+            threshold=_("none"),
+            about="operational",
+            meets=not dashboard.employer_contact_gap,
+            now=True,
+            evidence="employer-contact-gap",
+        ),
+        Figure(
+            key="job_seeker_alone",
+            section="job_development",
+            label=_("Employer contacts the job seeker made alone"),
+            unit="count",
+            value=sum(row.job_seeker_alone for row in rows),
+            definition=_(
+                "Held contacts on behalf of job seekers where the job seeker met the employer alone: face to face "
+                "for rapid job search, not the specialist's job development."
+            ),
+            threshold=info,
+            about="operational",
+            evidence="contacts",
         ),
         Figure(
             key="other_contacts",
@@ -122,9 +459,10 @@ def dashboard_figures(dashboard) -> list[Figure]:
             label=_("Other employer contacts"),
             unit="count",
             value=sum(row.other_contacts for row in rows),
-            definition=_("Held contacts by phone, video or email, and relationship-building visits."),
+            definition=_("Held contacts by phone, video or email, and relationship-building contacts."),
             threshold=info,
-            item=_("Job development: quality"),
+            about="operational",
+            evidence="contacts",
         ),
         Figure(
             key="distinct_employers",
@@ -134,7 +472,8 @@ def dashboard_figures(dashboard) -> list[Figure]:
             value=dashboard.distinct_employers,
             definition=_("Distinct employers with at least one held contact in the period."),
             threshold=info,
-            item=_("Job development: quality"),
+            about="operational",
+            evidence="contacts",
         ),
         Figure(
             key="new_employers",
@@ -144,49 +483,79 @@ def dashboard_figures(dashboard) -> list[Figure]:
             value=sum(row.new_employers for row in rows),
             definition=_("Employers whose first held contact in the whole program falls in the period."),
             threshold=info,
-            item=_("Job development: quality"),
+            about="operational",
+            evidence="contacts",
         ),
+    ]
+    return figures
+
+
+# Item 15 ----------------------------------------------------------------------------
+
+
+def _rapid_search(dashboard) -> list[Figure]:
+    n = dashboard.first_contact_days
+    info = _("for information")
+    cohort = dashboard.enrolment_cohort
+    days = [person.days_to_first_contact for person in cohort if person.days_to_first_contact is not None]
+    mean_days = _mean(days)
+    median_days = statistics.median(days) if days else None
+    waiting = [person for person in cohort if person.days_to_first_contact is None]
+    late = sum(1 for person in waiting if person.within_limit is False)
+    rapid = scored(
         Figure(
-            key="largest_caseload",
-            section="caseload",
-            label=_("Largest caseload"),
-            unit="count",
-            value=largest,
-            definition=_("Job seekers in job search, working or in follow-along, per specialist, today."),
-            threshold=_("at most %(value)s per specialist") % {"value": org.caseload_limit},
-            item=_("Caseload size"),
-            meets=None if largest is None else largest <= org.caseload_limit,
-            note=_("%(over)s of %(total)s specialists over the limit") % {"over": over_limit, "total": len(rows)},
-            now=True,
-        ),
-        Figure(
-            key="no_recent_contact",
-            section="caseload",
-            label=_("Job seekers with no employer contact in the last 30 days"),
-            unit="count",
-            value=len(dashboard.no_recent_contact),
+            key="rapid_job_search",
+            section="rapid_search",
+            label=_("Days from enrolment to the first face-to-face employer contact (mean)"),
+            unit="days",
+            value=_round(mean_days),
             definition=_(
-                "In job search today, and no held employer contact on their behalf (any mode) in the last 30 days."
+                "Job seekers enrolled in the period, whatever happened after: days from the enrolment date to the "
+                "first held face-to-face employer contact on their behalf (in person, or the job seeker meeting "
+                "the employer), averaged over those who had one. A return to job search after a job end never "
+                "changes it."
             ),
-            threshold=_("none"),
-            item=_("Individualized job search"),
-            meets=not dashboard.no_recent_contact,
-            now=True,
-        ),
+            threshold=_("at most %(value)s days") % {"value": n},
+            item_key="rapid_job_search",
+            meets=None if mean_days is None else mean_days <= n,
+            share=Share(len(days), len(cohort)),
+            note=_("median %(median)s days; %(waiting)s without a contact yet, %(late)s of them past day %(days)s")
+            % {
+                "median": "—" if median_days is None else f"{_round(median_days):g}",
+                "waiting": len(waiting),
+                "late": late,
+                "days": n,
+            },
+            evidence="rapid-search",
+        )
+    )
+    rapid.summary = _(
+        "%(with)s of %(total)s people enrolled had a first face-to-face employer contact; median %(median)s days."
+    ) % {"with": len(days), "total": len(cohort), "median": "—" if median_days is None else f"{_round(median_days):g}"}
+
+    clock = dashboard.first_contact_cohort
+    clock_days = [person.days_to_first_contact for person in clock if person.days_to_first_contact is not None]
+    clock_median = statistics.median(clock_days) if clock_days else None
+    decided = [person for person in clock if person.within_limit is not None]
+    within = Share(sum(1 for person in decided if person.within_limit), len(decided))
+    return [
+        rapid,
         Figure(
             key="median_days_to_first_contact",
             section="rapid_search",
-            label=_("Days to first face-to-face employer contact (median)"),
+            label=_("Days from the start of the job search to the first face-to-face employer contact (median)"),
             unit="days",
-            value=median_days,
+            value=clock_median,
             definition=_(
-                "For job seekers whose job search began in the period and who had one: days from the start "
-                "of the job search to the first held face-to-face contact with an employer on their behalf."
+                "The day-to-day clock: job seekers whose job search began in the period (enrolment, or a return "
+                "to job search after a job end) and who had one: days from the start of the job search to the "
+                "first held face-to-face contact with an employer on their behalf."
             ),
             threshold=_("at most %(value)s days") % {"value": n},
-            item=_("Rapid job search"),
-            meets=None if median_days is None else median_days <= n,
-            note=_("%(with)s of %(total)s job seekers had a contact") % {"with": len(days), "total": len(cohort)},
+            about="operational",
+            meets=None if clock_median is None else clock_median <= n,
+            note=_("%(with)s of %(total)s job seekers had a contact") % {"with": len(clock_days), "total": len(clock)},
+            evidence="first-contact",
         ),
         Figure(
             key="first_contact_within",
@@ -201,8 +570,9 @@ def dashboard_figures(dashboard) -> list[Figure]:
             )
             % {"days": n},
             threshold=info,
-            item=_("Rapid job search"),
+            about="operational",
             share=within,
+            evidence="first-contact",
         ),
         Figure(
             key="no_first_contact",
@@ -216,69 +586,379 @@ def dashboard_figures(dashboard) -> list[Figure]:
             )
             % {"days": n},
             threshold=_("none"),
-            item=_("Rapid job search"),
+            about="operational",
             meets=not dashboard.no_first_contact,
             now=True,
+            evidence="no-first-contact",
+        ),
+    ]
+
+
+# Items 12 and 13 --------------------------------------------------------------------
+
+
+def _benefits_and_disclosure(dashboard) -> list[Figure]:
+    placements = dashboard.benefits_planning
+    delivered = sum(1 for placement in placements if placement.delivered)
+    declined = sum(1 for placement in placements if placement.declined)
+    before_start = Share(delivered + declined, len(placements))
+    rechecks = [step for step in dashboard.benefits_rechecks if not step.pending]
+    pending = len(dashboard.benefits_rechecks) - len(rechecks)
+    recheck = Share(sum(1 for step in rechecks if step.is_finished), len(rechecks))
+    planning = Figure(
+        key="work_incentives_planning",
+        section="benefits_disclosure",
+        label=_("Work incentives planning completed before the start"),
+        unit="percent",
+        value=percent(before_start),
+        definition=_(
+            "Job starts in the period of people not recorded as off benefits: the share whose planning for that "
+            "job was completed on or before the start date (a plan in place), or that the worker declined on or "
+            "before it (they were offered it: the scale asks that planning be offered). A step created but never "
+            "acted on does not count."
+        ),
+        threshold=_score_five("work_incentives_planning"),
+        item_key="work_incentives_planning",
+        share=before_start,
+        note=_("%(delivered)s plans in place, %(declined)s declined by the worker")
+        % {"delivered": delivered, "declined": declined},
+        evidence="benefits",
+    )
+    planning = scored(
+        planning,
+        score=scale.work_incentives_score(planning.value, percent(recheck)),
+    )
+    if planning.score is not None and planning.score < scale.score_for("work_incentives_planning", planning.value):
+        planning.next_anchor = None
+        planning.next_text = _(
+            "Score 5 also needs the re-check completed after %(percent)s%% or more of the changes of hours or pay "
+            "(now %(now)s%%)."
+        ) % {"percent": scale.WORK_INCENTIVES_RECHECK_PERCENT, "now": f"{percent(recheck):g}"}
+    planning.meets = None if planning.score is None else planning.score == 5
+    planning.summary = _(
+        "%(done)s of %(total)s job starts with planning completed before the start (%(declined)s declined); "
+        "re-check after a change of hours or pay: %(rechecked)s of %(changes)s."
+    ) % {
+        "done": before_start.numerator,
+        "total": before_start.denominator,
+        "declined": declined,
+        "rechecked": recheck.numerator,
+        "changes": recheck.denominator,
+    }
+
+    cohort = dashboard.disclosure_cohort
+    discussed = Share(sum(1 for person in cohort if person.discussed_before), len(cohort))
+    disclosure = scored(
+        Figure(
+            key="disclosure",
+            section="benefits_disclosure",
+            label=_("Disclosure discussed before the first employer contact"),
+            unit="percent",
+            value=percent(discussed),
+            definition=_(
+                "People whose first held employer contact on their behalf (any mode) falls in the period: the "
+                "share whose disclosure preference was first recorded on or before the day of that contact."
+            ),
+            threshold=_score_five("disclosure"),
+            item_key="disclosure",
+            share=discussed,
+            evidence="disclosure",
+        )
+    )
+    disclosure.meets = None if disclosure.score is None else disclosure.score == 5
+    disclosure.summary = _(
+        "%(done)s of %(total)s people had disclosure discussed before their first employer contact."
+    ) % {
+        "done": discussed.numerator,
+        "total": discussed.denominator,
+    }
+    return [
+        planning,
+        Figure(
+            key="benefits_recheck",
+            section="benefits_disclosure",
+            label=_("Benefits re-check completed after a change of hours or pay"),
+            unit="percent",
+            value=percent(recheck),
+            definition=_(
+                "Re-checks offered after a change of hours or pay effective in the period: the share completed "
+                "(a plan in place, or declined by the worker). One still open whose task is not yet due is not "
+                "counted yet."
+            ),
+            threshold=_at_least_percent(scale.WORK_INCENTIVES_RECHECK_PERCENT),
+            about="work_incentives_planning",
+            meets=recheck.at_least(scale.WORK_INCENTIVES_RECHECK_PERCENT),
+            share=recheck,
+            note=_("%(count)s not due yet") % {"count": pending} if pending else "",
+            evidence="benefits-recheck",
+        ),
+        disclosure,
+    ]
+
+
+# Items 19, 20, 21 and the outcomes --------------------------------------------------
+
+
+def _jobs(dashboard) -> list[Figure]:
+    org = dashboard.organisation
+    jobs = dashboard.jobs_of_the_year
+    typed = [job for job in jobs if job.job_type_id is not None]
+    job_types = Share(len({job.job_type_id for job in typed}), len(typed))
+    employers = Share(len({job.employer_id for job in jobs}), len(jobs))
+    recorded = [job for job in jobs if job.is_competitive is not None]
+    competitive = Share(sum(1 for job in recorded if job.is_competitive), len(recorded))
+    permanent = sum(1 for job in jobs if job.term == "permanent")
+    temporary = sum(1 for job in jobs if job.term == "temporary")
+    year = _("Jobs started from %(start)s to %(end)s (the 12 months ending with the period).") % {
+        "start": dashboard.year_from.isoformat(),
+        "end": dashboard.year_to.isoformat(),
+    }
+    job_type_diversity = scored(
+        Figure(
+            key="job_type_diversity",
+            section="placements",
+            label=_("Diversity of job types"),
+            unit="percent",
+            value=percent(job_types),
+            definition=_(
+                "Distinct job types among the jobs started in the 12 months ending with the period, of those "
+                "jobs with a job type recorded."
+            ),
+            threshold=_at_least_percent(org.job_type_diversity_percent),
+            item_key="job_type_diversity",
+            meets=job_types.at_least(org.job_type_diversity_percent),
+            share=job_types,
+            note=(
+                _("%(count)s jobs without a job type are not counted") % {"count": len(jobs) - len(typed)}
+                if len(jobs) != len(typed)
+                else ""
+            ),
+            evidence="jobs",
+            summary=year,
+        )
+    )
+    employer_diversity = scored(
+        Figure(
+            key="employer_diversity",
+            section="placements",
+            label=_("Diversity of employers"),
+            unit="percent",
+            value=percent(employers),
+            definition=_("Distinct employers among the jobs started in the 12 months ending with the period."),
+            threshold=_at_least_percent(org.employer_diversity_percent),
+            item_key="employer_diversity",
+            meets=employers.at_least(org.employer_diversity_percent),
+            share=employers,
+            evidence="jobs",
+            summary=year,
+        )
+    )
+    competitive_jobs = scored(
+        Figure(
+            key="competitive_jobs",
+            section="placements",
+            label=_("Competitive jobs"),
+            unit="percent",
+            value=percent(competitive),
+            definition=_(
+                "Jobs started in the 12 months ending with the period that are competitive, of those where the "
+                "answer is recorded."
+            ),
+            threshold=_at_least_percent(org.competitive_jobs_percent),
+            item_key="competitive_jobs",
+            meets=competitive.at_least(org.competitive_jobs_percent),
+            share=competitive,
+            note=(
+                _("%(count)s jobs without the answer recorded are not counted") % {"count": len(jobs) - len(recorded)}
+                if len(jobs) != len(recorded)
+                else ""
+            ),
+            evidence="jobs",
+            summary=year,
+        )
+    )
+    retention = dashboard.retention
+    retained = Share(sum(1 for placement in retention if placement.retained), len(retention))
+    return [
+        job_type_diversity,
+        employer_diversity,
+        competitive_jobs,
+        Figure(
+            key="jobs_term",
+            section="placements",
+            label=_("Permanent jobs"),
+            unit="percent",
+            value=percent(Share(permanent, permanent + temporary)),
+            definition=_("Jobs started in the 12 months ending with the period that are permanent, of those recorded."),
+            threshold=_("for information"),
+            about="competitive_jobs",
+            share=Share(permanent, permanent + temporary),
+            note=_("%(temporary)s temporary, seasonal or fixed-term") % {"temporary": temporary},
+            evidence="jobs",
         ),
         Figure(
             key="job_starts",
-            section="outcomes",
+            section="placements",
             label=_("Job starts"),
             unit="count",
             value=sum(count for _month, count in dashboard.starts_by_month),
             definition=_("Placements whose start date falls in the period."),
-            threshold=info,
-            item=_("Outcomes"),
-        ),
-        Figure(
-            key="working_share",
-            section="outcomes",
-            label=_("Share of the caseload working"),
-            unit="percent",
-            value=percent(working),
-            definition=_("Job seekers working or in follow-along, of the active caseload, today."),
-            threshold=at_least_percent % {"value": org.employment_rate_target_percent},
-            item=_("Outcomes: employment rate"),
-            meets=working.at_least(org.employment_rate_target_percent),
-            share=working,
-            now=True,
+            threshold=_("for information"),
+            about="outcomes",
+            evidence="starts",
         ),
         Figure(
             key="retention_13_weeks",
-            section="outcomes",
+            section="placements",
             label=_("Still working after 13 weeks"),
             unit="percent",
-            value=percent(retention),
+            value=percent(retained),
             definition=_(
-                "Of placements whose 13-week (day 90) milestone was reached in the period, "
-                "share recorded as still working."
+                "Every job whose day 90 (start date + 90 days) falls in the period and not after today: the share "
+                "that had not ended before day 90."
             ),
-            threshold=at_least_percent % {"value": org.retention_13_weeks_target_percent},
-            item=_("Outcomes: 13-week retention"),
-            meets=retention.at_least(org.retention_13_weeks_target_percent),
-            share=retention,
-            note=(
-                _("%(count)s without a recorded answer, counted as not working")
-                % {"count": dashboard.retention["not_recorded"]}
-                if dashboard.retention["not_recorded"]
-                else ""
-            ),
+            threshold=_at_least_percent(org.retention_13_weeks_target_percent),
+            about="outcomes",
+            meets=retained.at_least(org.retention_13_weeks_target_percent),
+            share=retained,
+            evidence="retention",
         ),
+    ]
+
+
+# Items 22 and 23 --------------------------------------------------------------------
+
+
+def _follow_along(dashboard) -> list[Figure]:
+    tasks = dashboard.follow_along_due
+    job_ends = dashboard.job_end_contacts
+
+    def on_time(rows) -> Share:
+        return Share(sum(1 for row in rows if row.on_time), len(rows))
+
+    all_contacts = on_time([*tasks, *job_ends])
+    follow_along = on_time(tasks)
+    phases = {phase: on_time([task for task in tasks if task.phase == phase]) for phase in PHASES}
+    job_end = on_time(job_ends)
+    time_unlimited = scored(
+        Figure(
+            key="time_unlimited_follow_along",
+            section="follow_along",
+            label=_("Face-to-face follow-along contacts held on time"),
+            unit="percent",
+            value=percent(all_contacts),
+            definition=_(
+                "Follow-along contacts (before the start, in the first month, then monthly) and contacts after "
+                "a job end, due in the period and before today: the share done in person on or before the due "
+                "date. A contact cancelled on or after its due date was missed and stays in; one cancelled before "
+                "it (the job ended, a pause, a step-down) is no longer due."
+            ),
+            threshold=_score_five("time_unlimited_follow_along"),
+            item_key="time_unlimited_follow_along",
+            share=all_contacts,
+            note=_("step-downs completed in the period: %(count)s") % {"count": len(dashboard.step_downs)},
+            evidence="follow-along-contacts",
+        )
+    )
+    time_unlimited.meets = None if time_unlimited.score is None else time_unlimited.score == 5
+    time_unlimited.summary = _(
+        "%(done)s of %(due)s face-to-face contacts on time: before the start %(before)s, first month %(first)s, "
+        "after %(after)s, after a job end %(end)s; %(step_downs)s step-downs completed."
+    ) % {
+        "done": all_contacts.numerator,
+        "due": all_contacts.denominator,
+        "before": _share_text(phases["before_start"]),
+        "first": _share_text(phases["first_month"]),
+        "after": _share_text(phases["after_first_month"]),
+        "end": _share_text(job_end),
+        "step_downs": len(dashboard.step_downs),
+    }
+
+    supports = dashboard.follow_along_supports
+    types = _mean([support.types for support in supports])
+    individualized = scored(
+        Figure(
+            key="individualized_follow_along",
+            section="follow_along",
+            label=_("Kinds of follow-along support per worker"),
+            unit="types",
+            value=_round(types),
+            definition=_(
+                "Workers with follow-along in the period (a job under way in the period with a follow-along plan "
+                "they have not declined, or a follow-along contact done): the distinct kinds of support recorded "
+                "on their contacts done in the period, averaged over the workers (none recorded: 0)."
+            ),
+            threshold=_("at least %(value)s kinds (score 5 on the scale)")
+            % {"value": f"{scale.ANCHOR_BOUNDS['individualized_follow_along'].bounds[0].value:g}"},
+            item_key="individualized_follow_along",
+            note=_("%(workers)s workers; support given by %(givers)s kinds of people on average")
+            % {
+                "workers": len(supports),
+                "givers": "—" if not supports else f"{_round(_mean([s.givers for s in supports])):g}",
+            },
+            evidence="follow-along-supports",
+        )
+    )
+    individualized.meets = None if individualized.score is None else individualized.score == 5
+    individualized.summary = individualized.note
+    overdue = sum(row.overdue_tasks for row in dashboard.rows)
+    target = FOLLOW_ALONG_ON_TIME_TARGET_PERCENT
+    return [
+        time_unlimited,
         Figure(
             key="follow_along_on_time",
             section="follow_along",
-            label=_("Follow-along contacts done on time"),
+            label=_("Follow-along contacts done on time, face to face"),
             unit="percent",
             value=percent(follow_along),
             definition=_(
-                "Follow-along tasks due in the period (before today), not cancelled: share done "
-                "on or before their due date."
+                "Follow-along contacts due in the period and before today, still due: the share done in person on "
+                "or before the due date (phone, video and messages are not face to face)."
             ),
-            threshold=at_least_percent % {"value": FOLLOW_ALONG_ON_TIME_TARGET_PERCENT},
-            item=_("Time-unlimited follow-along supports"),
-            meets=follow_along.at_least(FOLLOW_ALONG_ON_TIME_TARGET_PERCENT),
+            threshold=_at_least_percent(target),
+            about="time_unlimited_follow_along",
+            meets=follow_along.at_least(target),
             share=follow_along,
+            note=_("before the start %(before)s; first month %(first)s; after the first month %(after)s")
+            % {
+                "before": _share_text(phases["before_start"]),
+                "first": _share_text(phases["first_month"]),
+                "after": _share_text(phases["after_first_month"]),
+            },
+            evidence="follow-along-contacts",
         ),
+        Figure(
+            key="job_end_contact_on_time",
+            section="follow_along",
+            label=_("Seen face to face after a job end, on time"),
+            unit="percent",
+            value=percent(job_end),
+            definition=_(
+                "Contacts planned within %(days)s days of a job end, due in the period and before today, still "
+                "due: the share done in person by the due date."
+            )
+            % {"days": dashboard.organisation.job_end_contact_days},
+            threshold=_at_least_percent(target),
+            about="time_unlimited_follow_along",
+            meets=job_end.at_least(target),
+            share=job_end,
+            evidence="job-end-contacts",
+        ),
+        Figure(
+            key="step_downs",
+            section="follow_along",
+            label=_("Step-downs completed"),
+            unit="count",
+            value=len(dashboard.step_downs),
+            definition=_(
+                "Follow-along handed over to the mental-health team in the period, as planned and agreed with "
+                "the worker: the person leaves the active caseload."
+            ),
+            threshold=_("for information"),
+            about="time_unlimited_follow_along",
+            evidence="step-downs",
+        ),
+        individualized,
         Figure(
             key="overdue_tasks",
             section="follow_along",
@@ -287,68 +967,55 @@ def dashboard_figures(dashboard) -> list[Figure]:
             value=overdue,
             definition=_("Open tasks of every kind past their due date, today."),
             threshold=_("none"),
-            item=_("Time-unlimited follow-along supports"),
+            about="operational",
             meets=overdue == 0,
             now=True,
-        ),
-        Figure(
-            key="job_type_diversity",
-            section="placements",
-            label=_("Diversity of job types"),
-            unit="percent",
-            value=percent(job_types),
-            definition=_(
-                "Distinct job types among placements started in the period, of those placements with a "
-                "job type recorded."
-            ),
-            threshold=at_least_percent % {"value": org.job_type_diversity_percent},
-            item=_("Diversity of job types"),
-            meets=job_types.at_least(org.job_type_diversity_percent),
-            share=job_types,
-            note=(
-                _("%(count)s placements without a job type are not counted")
-                % {"count": placements["placements"] - placements["typed"]}
-                if placements["placements"] != placements["typed"]
-                else ""
-            ),
-        ),
-        Figure(
-            key="employer_diversity",
-            section="placements",
-            label=_("Diversity of employers"),
-            unit="percent",
-            value=percent(employers),
-            definition=_("Distinct employers among placements started in the period, of those placements."),
-            threshold=at_least_percent % {"value": org.employer_diversity_percent},
-            item=_("Diversity of employers"),
-            meets=employers.at_least(org.employer_diversity_percent),
-            share=employers,
-        ),
-        Figure(
-            key="competitive_share",
-            section="placements",
-            label=_("Competitive jobs"),
-            unit="percent",
-            value=percent(competitive),
-            definition=_("Placements started in the period that are competitive jobs."),
-            threshold=at_least_percent % {"value": org.competitive_jobs_percent},
-            item=_("Competitive jobs"),
-            meets=competitive.at_least(org.competitive_jobs_percent),
-            share=competitive,
-        ),
-        Figure(
-            key="benefits_before_start",
-            section="placements",
-            label=_("Benefits planning offered before the start"),
-            unit="percent",
-            value=percent(benefits),
-            definition=_(
-                "Placements started in the period, for job seekers not recorded as off benefits, with "
-                "work incentives planning offered for that job on or before its start date."
-            ),
-            threshold=at_least_percent % {"value": BENEFITS_PLANNING_TARGET_PERCENT},
-            item=_("Work incentives planning"),
-            meets=benefits.at_least(BENEFITS_PLANNING_TARGET_PERCENT),
-            share=benefits,
+            evidence="follow-along",
         ),
     ]
+
+
+PHASES = ("before_start", "first_month", "after_first_month")
+
+
+def _share_text(share: Share) -> str:
+    return _("%(numerator)s of %(denominator)s") % {"numerator": share.numerator, "denominator": share.denominator}
+
+
+# Item 24 ----------------------------------------------------------------------------
+
+
+def _community(dashboard) -> list[Figure]:
+    org = dashboard.organisation
+    specialists = dashboard.specialist_rows
+    shares = [row.community.percent for row in specialists if row.community.denominator]
+    value = _mean(shares)
+    pooled = Share(
+        sum(row.community.numerator for row in specialists), sum(row.community.denominator for row in specialists)
+    )
+    unknown = dashboard.community_tasks.get("place_unknown", 0)
+    community = scored(
+        Figure(
+            key="community_based_services",
+            section="community",
+            label=_("Recorded contacts held in the community"),
+            unit="percent",
+            value=_round(value),
+            definition=_(
+                "For each specialist, of their contacts in the period (held employer contacts, not the job "
+                "seeker's alone, and follow-along and job-end contacts done), the share held in the community: "
+                "employer contacts in person, and follow-along contacts in person at the workplace or elsewhere "
+                "in the community. Average over the specialists with contacts."
+            ),
+            threshold=_at_least_percent(org.community_time_percent),
+            item_key="community_based_services",
+            meets=None if value is None else value >= org.community_time_percent - 1e-9,
+            note=_("all specialists together: %(share)s; %(unknown)s in-person contacts without a place recorded")
+            % {"share": _share_text(pooled), "unknown": unknown},
+            evidence="community",
+        )
+    )
+    community.summary = _(
+        "%(count)s specialists with contacts; %(numerator)s of %(denominator)s contacts in the community in all."
+    ) % {"count": len(shares), "numerator": pooled.numerator, "denominator": pooled.denominator}
+    return [community]

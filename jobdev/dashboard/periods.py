@@ -39,3 +39,13 @@ def months(date_from: datetime.date, date_to: datetime.date) -> list[datetime.da
         result.append(month)
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     return result
+
+
+def year_ending(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The 12 months ending on `day`, both ends included: from the day after the same
+    date a year before (29 February: the 28th) to `day`."""
+    try:
+        year_before = day.replace(year=day.year - 1)
+    except ValueError:
+        year_before = day.replace(year=day.year - 1, day=28)
+    return year_before + datetime.timedelta(days=1), day

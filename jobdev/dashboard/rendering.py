@@ -16,16 +16,31 @@ from jobdev.dashboard.tables import Table
 # The file names of the tables' CSV files, in the reader's language (ASCII, so that they
 # read the same in every browser and file system).
 TABLE_FILE_NAMES = {
+    "fidelity": pgettext_lazy("file name", "items"),
     "summary": pgettext_lazy("file name", "summary"),
+    "caseload": pgettext_lazy("file name", "caseload"),
+    "inactive-caseload": pgettext_lazy("file name", "inactive-caseload"),
     "contacts": pgettext_lazy("file name", "contacts"),
     "weekly": pgettext_lazy("file name", "weekly"),
     "chart": pgettext_lazy("file name", "chart"),
-    "caseload": pgettext_lazy("file name", "caseload"),
-    "no-recent-contact": pgettext_lazy("file name", "no-recent-contact"),
+    "employer-visits": pgettext_lazy("file name", "employer-visits"),
+    "individualized-search": pgettext_lazy("file name", "individualized-search"),
+    "employer-contact-gap": pgettext_lazy("file name", "employer-contact-gap"),
+    "rapid-search": pgettext_lazy("file name", "rapid-search"),
     "first-contact": pgettext_lazy("file name", "first-contact"),
     "no-first-contact": pgettext_lazy("file name", "no-first-contact"),
+    "benefits": pgettext_lazy("file name", "benefits"),
+    "benefits-recheck": pgettext_lazy("file name", "benefits-recheck"),
+    "disclosure": pgettext_lazy("file name", "disclosure"),
+    "jobs": pgettext_lazy("file name", "jobs"),
     "starts": pgettext_lazy("file name", "starts"),
+    "retention": pgettext_lazy("file name", "retention"),
     "follow-along": pgettext_lazy("file name", "follow-along"),
+    "follow-along-contacts": pgettext_lazy("file name", "follow-along-contacts"),
+    "job-end-contacts": pgettext_lazy("file name", "job-end-contacts"),
+    "step-downs": pgettext_lazy("file name", "step-downs"),
+    "follow-along-supports": pgettext_lazy("file name", "follow-along-supports"),
+    "community": pgettext_lazy("file name", "community"),
 }
 
 

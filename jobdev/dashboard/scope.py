@@ -12,7 +12,7 @@ from crm.access import AccessScope, carries_a_caseload
 from crm.models import JobSeeker, Team, User
 from jobdev.models import EmployerContact
 from jobdev.selectors import employer_contacts_visible
-from placements.models import Placement, SupportTask
+from placements.models import BenefitsStep, Placement, SupportTask
 
 
 def dashboard_available_to(scope: AccessScope) -> bool:
@@ -50,6 +50,13 @@ def placements_in_scope(scope: AccessScope, staff: QuerySet[User]) -> QuerySet[P
 
 def tasks_in_scope(scope: AccessScope, staff: QuerySet[User]) -> QuerySet[SupportTask]:
     return SupportTask.objects.filter(scope.caseload("job_seeker__", shared="support"), owner__in=staff)
+
+
+def benefits_steps_in_scope(scope: AccessScope, staff: QuerySet[User]) -> QuerySet[BenefitsStep]:
+    """Benefits-counselling steps of the job seekers on the caseloads of `staff`."""
+    return BenefitsStep.objects.filter(
+        scope.caseload("job_seeker__", shared="benefits"), job_seeker__specialist__in=staff
+    )
 
 
 def employer_contacts_in_scope(scope: AccessScope, staff: QuerySet[User]) -> QuerySet[EmployerContact]:
