@@ -8,6 +8,7 @@ form listed another program's sites with their addresses, and a Placement could 
 saved with another program's site."""
 
 import datetime
+import html
 import json
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from crm.access import access_scope, has_rows_rule, rows
 from crm.admin import ScopedAdmin
-from crm.models import CareerProfile, EventHandling, JobPreference, OutboxEvent, User
+from crm.models import CareerProfile, EventHandling, JobPreference, Organisation, OutboxEvent, User
 from employers.models import JobOpening
 from jobdev.models import JobSearchNudge
 from placements.models import (
@@ -343,3 +344,62 @@ def test_workflow_rows_are_not_deleted_in_the_admin(programs, client):
     for name, pk in (("placements_placement", placement.pk), ("crm_jobseeker", placement.job_seeker_id)):
         assert client.post(reverse(f"admin:{name}_delete", args=[pk]), {"post": "yes"}).status_code == 403
     assert Placement.objects.filter(pk=placement.pk).exists()
+
+
+def test_a_program_admin_sets_a_specialists_fte(programs, client):
+    """The FTE divides the active caseload in the fidelity item "caseload size": a
+    fraction from 0.05 to 1.00."""
+    ours, _theirs_program = programs
+    client.force_login(ours["admin"], backend="django.contrib.auth.backends.ModelBackend")
+    specialist = ours["placement"].job_seeker.specialist
+    url = reverse("admin:crm_user_change", args=[specialist.pk])
+    page = client.get(url)
+    data = _page_post_data(page)
+    joined = timezone.localtime(datetime.datetime.fromisoformat(data.pop("date_joined")))  # two inputs here
+    data.update(date_joined_0=joined.date().isoformat(), date_joined_1=joined.time().isoformat("seconds"))
+    assert data["fte"] == "1.00"
+    for bad in ("1.5", "0", "half"):
+        response = client.post(url, {**data, "fte": bad})
+        assert response.status_code == 200 and response.context["adminform"].form.errors["fte"]
+    assert client.post(url, {**data, "fte": "0.5"}).status_code == 302
+    specialist.refresh_from_db()
+    assert specialist.fte == Decimal("0.50")
+    assert "0.50" in client.get(reverse("admin:crm_user_changelist")).content.decode()
+
+
+def test_the_program_settings_show_the_fidelity_thresholds_with_their_help(programs, client):
+    ours, _theirs_program = programs
+    client.force_login(ours["admin"], backend="django.contrib.auth.backends.ModelBackend")
+    organisation = ours["placement"].organisation
+    url = reverse("admin:crm_organisation_change", args=[organisation.pk])
+    page = client.get(url)
+    content = page.content.decode()
+    assert "Fidelity thresholds" in content
+    for name in ("active_contact_days", "employer_contact_gap_days", "community_time_percent"):
+        field = Organisation._meta.get_field(name)
+        assert f'name="{name}"' in content
+        if field.help_text:
+            assert str(field.help_text) in html.unescape(content)
+    data = _page_post_data(page)
+    response = client.post(url, {**data, "employer_contact_gap_days": "3"})
+    assert response.status_code == 200 and response.context["adminform"].form.errors["employer_contact_gap_days"]
+    assert client.post(url, {**data, "employer_contact_gap_days": "45"}).status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.employer_contact_gap_days == 45
+
+
+def test_the_disclosure_preference_and_its_date_change_on_the_job_seekers_page_only(programs, client):
+    """crm.services dates the first disclosure talk; a save in the admin would skip it."""
+    ours, _theirs_program = programs
+    client.force_login(ours["admin"], backend="django.contrib.auth.backends.ModelBackend")
+    job_seeker = ours["placement"].job_seeker
+    url = reverse("admin:crm_jobseeker_change", args=[job_seeker.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    assert {"disclosure_preference", "disclosure_discussed_on"}.isdisjoint(form.fields)
+    assert "in_education" in form.fields
+    data = _page_post_data(page)
+    assert client.post(url, {**data, "in_education": "on", "disclosure_preference": "full"}).status_code == 302
+    before = job_seeker.disclosure_preference
+    job_seeker.refresh_from_db()
+    assert (job_seeker.in_education, job_seeker.disclosure_preference) == (True, before)

@@ -1,7 +1,9 @@
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from crm.models import JobPreference, JobSeeker, JobType
 from tests.factories import JobPreferenceFactory, JobSeekerFactory
@@ -273,3 +275,29 @@ def test_enrolment_date_added_later_emits_the_event_then(client_for, specialist_
     assert OutboxEvent.objects.filter(topic="jobseeker.enrolled").count() == 1
     job_seeker.refresh_from_db()
     assert job_seeker.job_search_since == datetime.date(2026, 10, 20)
+
+
+@time_machine.travel(datetime.datetime(2026, 10, 20, 10, 0, tzinfo=datetime.UTC), tick=False)
+def test_in_education_and_the_disclosure_talks_date_on_the_pages(client_for, specialist_sam):
+    """The first preference other than "not yet discussed" dates the talk (crm.services,
+    on the program's day: 20 October 2026); the form shows that date beside the
+    preference, never as a field to fill in."""
+    client = client_for(specialist_sam)
+    response = client.post(reverse("job_seeker_create"), valid_form(specialist=specialist_sam.pk, in_education="on"))
+    job_seeker = JobSeeker.objects.get(last_name="Benali")
+    assert (job_seeker.in_education, job_seeker.disclosure_discussed_on) == (True, None)
+    page = client.get(response.url).content.decode()
+    assert "<dt>In education or training</dt><dd>yes</dd>" in page and "first discussed on" not in page
+    edit = client.get(reverse("job_seeker_edit", args=[job_seeker.pk])).content.decode()
+    assert "Choosing a preference records today as the day disclosure was first discussed." in edit
+    assert 'name="disclosure_discussed_on"' not in edit
+    client.post(
+        reverse("job_seeker_edit", args=[job_seeker.pk]),
+        valid_form(specialist=specialist_sam.pk, disclosure_preference="partial", disclosure_discussed_on="2026-01-01"),
+    )
+    job_seeker.refresh_from_db()
+    assert (job_seeker.in_education, job_seeker.disclosure_discussed_on) == (False, datetime.date(2026, 10, 20))
+    day = date_format(datetime.date(2026, 10, 20), "DATE_FORMAT")
+    assert f"first discussed on {day}" in client.get(response.url).content.decode()
+    edit = client.get(reverse("job_seeker_edit", args=[job_seeker.pk])).content.decode()
+    assert f"First discussed on {day}." in edit

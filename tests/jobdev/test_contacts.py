@@ -67,6 +67,26 @@ class TestServices:
             plan(specialist_sam, employer, [other])
         assert not EmployerContact.objects.exists()
 
+    def test_a_contact_for_someone_disclosure_was_not_discussed_with_needs_a_confirmation(
+        self, specialist_sam, employer, job_seeker
+    ):
+        undecided = JobSeekerFactory(
+            specialist=specialist_sam,
+            first_name="Inès",
+            last_name="Morel",
+            disclosure_preference="undecided",
+            disclosure_discussed_on=None,
+        )
+        with pytest.raises(ValidationError) as refused:
+            plan(specialist_sam, employer, [job_seeker, undecided])
+        (error,) = refused.value.error_dict["job_seekers"]
+        assert error.code == services.DISCLOSURE_NOT_DISCUSSED and "Inès Morel" in error.message
+        assert not EmployerContact.objects.exists()
+        contact = plan(specialist_sam, employer, [job_seeker, undecided], disclosure_confirmed=True)
+        assert set(contact.job_seekers.all()) == {job_seeker, undecided}
+        # Relationship-building names nobody: nothing to confirm.
+        plan(specialist_sam, employer, [], purpose="relationship", day=3)
+
     def test_another_programs_employer_is_refused(self, specialist_sam, specialist_louis, job_seeker):
         with pytest.raises(ValidationError):
             plan(specialist_sam, EmployerFactory(organisation=specialist_louis.organisation), [job_seeker])
@@ -250,6 +270,45 @@ class TestPages:
         response = client_for(specialist_sam).post(reverse("contact_plan"), data)
         assert response.status_code == 200 and message in response.content.decode()
         assert not EmployerContact.objects.exists()
+
+    def test_planning_for_someone_disclosure_was_not_discussed_with_asks_to_confirm(
+        self, client_for, specialist_sam, employer, job_seeker
+    ):
+        """Fidelity item "disclosure": the service refuses, naming the people; the form
+        then shows the box to go ahead, and goes ahead only when it is ticked."""
+        undecided = JobSeekerFactory(
+            specialist=specialist_sam,
+            first_name="Inès",
+            last_name="Morel",
+            disclosure_preference="undecided",
+            disclosure_discussed_on=None,
+        )
+        client = client_for(specialist_sam)
+        data = {
+            "employer": employer.pk,
+            "day": "2026-03-04",
+            "start_time": "10:00",
+            "end_time": "11:00",
+            "mode": "in_person",
+            "purpose": "on_behalf",
+            "job_seekers": [job_seeker.pk, undecided.pk],
+        }
+        refused = client.post(reverse("contact_plan"), data)
+        content = refused.content.decode()
+        assert refused.status_code == 200
+        assert "Disclosure has not been discussed yet with Inès Morel." in content
+        assert "Nadia Benali." not in content  # her preference is recorded
+        assert 'type="checkbox" name="disclosure_confirmed"' in content
+        assert "Go ahead without the disclosure talk" in content
+        assert not EmployerContact.objects.exists()
+        response = client.post(reverse("contact_plan"), {**data, "disclosure_confirmed": "on"})
+        assert response.status_code == 302
+        assert set(EmployerContact.objects.get().job_seekers.all()) == {job_seeker, undecided}
+
+    def test_the_disclosure_box_is_not_shown_before_it_is_needed(self, client_for, specialist_sam, employer):
+        content = client_for(specialist_sam).get(reverse("contact_plan")).content.decode()
+        assert 'type="hidden" name="disclosure_confirmed"' in content
+        assert "Go ahead without the disclosure talk" not in content
 
     def test_plan_link_from_a_match_prefills_employer_and_job_seeker(
         self, client_for, specialist_sam, employer, job_seeker

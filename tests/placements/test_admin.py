@@ -137,3 +137,44 @@ def test_the_task_list_shows_titles_in_the_readers_language(admin_client, nadia,
     admin_client.cookies["django_language"] = "fr"
     page = html.unescape(admin_client.get(reverse("admin:placements_supporttask_changelist")).content.decode())
     assert "Rencontrer Nadia Benali en face à face après la fin de l'emploi" in page
+
+
+def test_competitive_and_term_are_answered_in_the_admin_too(admin_client, placement):
+    """Corrected here, never emptied: the same questions as the offer, nothing assumed."""
+    url = reverse("admin:placements_placement_change", args=[placement.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = form_data(form)
+    assert (data["is_competitive"], data["term"]) == ("True", "permanent")
+    for name, message in (
+        ("is_competitive", "Say whether the job is competitive."),
+        ("term", "Say whether the job is permanent or temporary."),
+    ):
+        response = admin_client.post(url, {key: value for key, value in data.items() if key != name})
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors[name] == [message]
+        placement.refresh_from_db()
+        assert (placement.is_competitive, placement.term) == (True, "permanent")
+    response = admin_client.post(url, {**data, "is_competitive": "False", "term": "temporary"})
+    assert response.status_code == 302
+    placement.refresh_from_db()
+    assert (placement.is_competitive, placement.term) == (False, "temporary")
+
+
+def test_a_completed_contact_shows_its_support_place_and_giver_read_only(admin_client, nadia, organisation):
+    task = services.support_task_create(
+        scope=ProgramScope(organisation), job_seeker_id=nadia.pk, kind="follow_along", due_date=timezone.localdate()
+    )
+    services.support_task_complete(
+        scope=ProgramScope(organisation),
+        task_id=task.pk,
+        completed_on=timezone.localdate(),
+        mode="in_person",
+        place="workplace",
+        support_type="employer",
+        given_by="workplace",
+    )
+    page = html.unescape(
+        admin_client.get(reverse("admin:placements_supporttask_change", args=[task.pk])).content.decode()
+    )
+    assert "At the workplace" in page and "Meeting or call with the employer" in page
+    assert "Supervisor or co-workers" in page

@@ -1,4 +1,5 @@
 import datetime
+import html
 
 import pytest
 from django.urls import reverse
@@ -317,3 +318,232 @@ def test_the_timeline_names_milestones_in_the_readers_language(client_for, speci
     client = client_for(specialist_sam)
     page = client.get(reverse("placement_detail", args=[placement.pk])).content.decode()
     assert "<strong>Milestone reached</strong>: 13 weeks (day 90)" in page and "day_90" not in page
+
+
+# Fidelity records asked by the pages ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "overrides,field,message",
+    [
+        ({"is_competitive": ""}, "is_competitive", "Say whether the job is competitive."),
+        ({"term": ""}, "term", "Say whether the job is permanent or temporary."),
+        ({"is_competitive": "on"}, "is_competitive", "Select a valid choice"),
+        ({"term": "forever"}, "term", "Select a valid choice"),
+    ],
+)
+def test_an_offer_answers_competitive_and_term_or_changes_nothing(
+    client_for, specialist_sam, job_seeker, employer, overrides, field, message
+):
+    response = client_for(specialist_sam).post(
+        reverse("placement_create", args=[job_seeker.pk]), offer_data(employer, **overrides)
+    )
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Placement.objects.exists() and not OutboxEvent.objects.exists()
+
+
+def test_the_offer_form_preselects_neither_answer(client_for, specialist_sam, job_seeker):
+    response = client_for(specialist_sam).get(reverse("placement_create", args=[job_seeker.pk]))
+    content = response.content.decode()
+    assert 'role="radiogroup" aria-labelledby="id_is_competitive_label"' in content
+    assert 'role="radiogroup" aria-labelledby="id_term_label"' in content
+    form = response.context["form"]
+    assert form["is_competitive"].value() is None and form["term"].value() is None
+    assert " checked" not in content
+
+
+def test_a_temporary_job_that_is_not_competitive_shows_as_such(client_for, specialist_sam, job_seeker, employer):
+    client = client_for(specialist_sam)
+    response = client.post(
+        reverse("placement_create", args=[job_seeker.pk]),
+        offer_data(employer, is_competitive="False", term="temporary"),
+    )
+    placement = Placement.objects.get()
+    assert (placement.is_competitive, placement.term) == (False, "temporary")
+    page = client.get(response.url).content.decode()
+    assert "<dt>Competitive job</dt><dd>No</dd>" in page
+    assert "<dt>Permanent or temporary</dt><dd>Temporary, seasonal or fixed-term</dd>" in page
+    section = client.get(reverse("job_seeker_placements", args=[job_seeker.pk])).content.decode()
+    assert "not competitive" in section and "temporary" in section
+
+
+def test_a_job_recorded_before_the_questions_reads_not_recorded(client_for, specialist_sam, job_seeker):
+    placement = PlacementFactory(job_seeker=job_seeker, is_competitive=None, term="")
+    page = client_for(specialist_sam).get(reverse("placement_detail", args=[placement.pk])).content.decode()
+    assert "<dt>Competitive job</dt><dd>Not recorded</dd>" in page
+    assert "<dt>Permanent or temporary</dt><dd>Not recorded</dd>" in page
+    section = client_for(specialist_sam).get(reverse("job_seeker_placements", args=[job_seeker.pk]))
+    assert "not competitive" not in section.content.decode()
+
+
+def _complete(client, task, **fields):
+    data = {"completed_on": timezone.localdate().isoformat(), "completion_mode": "phone", **fields}
+    return client.post(
+        reverse("task_complete", args=[task.pk]),
+        {f"task{task.pk}-{name}": value for name, value in data.items()},
+        HTTP_HX_REQUEST="true",
+    )
+
+
+def test_a_follow_along_contact_says_what_support_was_given(client_for, specialist_sam, job_seeker):
+    task = SupportTaskFactory(job_seeker=job_seeker, kind=SupportTask.Kind.FOLLOW_ALONG)
+    client = client_for(specialist_sam)
+    content = client.get(reverse("task_list")).content.decode()
+    assert f'name="task{task.pk}-support_type"' in content and f'name="task{task.pk}-given_by"' in content
+    response = _complete(client, task)
+    assert "Say what support was given." in response.content.decode()
+    task.refresh_from_db()
+    assert (task.status, task.support_type) == ("open", "")
+    response = _complete(client, task, support_type="travel", given_by="family")
+    assert "Travel to work, given by: Family or friends" in response.content.decode()
+    task.refresh_from_db()
+    assert (task.status, task.support_type, task.given_by) == ("done", "travel", "family")
+
+
+def test_other_tasks_ask_no_type_of_support(client_for, specialist_sam, job_seeker):
+    task = SupportTaskFactory(job_seeker=job_seeker, kind=SupportTask.Kind.RETENTION_CHECK)
+    client = client_for(specialist_sam)
+    content = client.get(reverse("task_list")).content.decode()
+    assert f'name="task{task.pk}-support_type"' not in content and f'name="task{task.pk}-place"' in content
+    assert _complete(client, task).status_code == 200
+    task.refresh_from_db()
+    assert (task.status, task.support_type, task.given_by) == ("done", "", "")
+
+
+def test_a_place_is_given_for_a_contact_in_person_only(client_for, specialist_sam, job_seeker):
+    placement = PlacementFactory(job_seeker=job_seeker)
+    task = SupportTaskFactory(job_seeker=job_seeker, placement=placement, kind=SupportTask.Kind.FOLLOW_ALONG)
+    client = client_for(specialist_sam)
+    response = _complete(client, task, support_type="coping", place="community")
+    assert "A place is given only for a contact in person." in response.content.decode()
+    task.refresh_from_db()
+    assert (task.status, task.place) == ("open", "")
+    response = _complete(client, task, completion_mode="in_person", support_type="coping", place="community")
+    assert "Elsewhere in the community (home, café, public place)" in html.unescape(response.content.decode())
+    task.refresh_from_db()
+    assert (task.status, task.completion_mode, task.place) == ("done", "in_person", "community")
+    timeline = html.unescape(client.get(reverse("placement_detail", args=[placement.pk])).content.decode())
+    assert (
+        "Elsewhere in the community (home, café, public place) · "
+        "Coping with stress or symptoms at work, given by: Employment specialist"
+    ) in timeline
+
+
+def test_a_task_completed_without_htmx_says_what_was_missing(client_for, specialist_sam, job_seeker):
+    task = SupportTaskFactory(job_seeker=job_seeker, kind=SupportTask.Kind.FOLLOW_ALONG)
+    response = client_for(specialist_sam).post(
+        reverse("task_complete", args=[task.pk]),
+        {f"task{task.pk}-completed_on": timezone.localdate().isoformat(), f"task{task.pk}-completion_mode": "phone"},
+        follow=True,
+    )
+    assert "The task was not completed: Type of support: Say what support was given." in response.content.decode()
+    task.refresh_from_db()
+    assert task.status == "open"
+
+
+@pytest.fixture
+def agreed_step_down(specialist_sam, job_seeker, employer, handle_events):
+    """A working job whose follow-along plan has a step-down the worker agreed to, today,
+    all through the services."""
+    from crm.access import access_scope
+    from placements import services
+
+    scope, today = access_scope(specialist_sam), timezone.localdate()
+    placement = services.placement_offer_accept(
+        scope=scope,
+        job_seeker_id=job_seeker.pk,
+        employer_id=employer.pk,
+        offer={"job_title": "Femme de chambre", "is_competitive": True, "term": "permanent", "offer_date": today},
+    )
+    services.placement_start(scope=scope, placement_id=placement.pk, start_date=today)
+    handle_events()
+    services.follow_along_plan_change(
+        scope=scope, placement_id=placement.pk, action="step_down", step_down_date=today, step_down_agreed=True
+    )
+    return placement
+
+
+def test_the_placement_page_records_an_agreed_step_down(client_for, specialist_sam, job_seeker, agreed_step_down):
+    placement = agreed_step_down
+    client = client_for(specialist_sam)
+    url = reverse("placement_detail", args=[placement.pk])
+    page = client.get(url).content.decode()
+    assert "agreed with the worker" in page and "Record that the step-down took place" in page
+    response = client.post(
+        reverse("placement_follow_along", args=[placement.pk]),
+        {"stepdown-on": timezone.localdate().isoformat()},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "Step-down recorded: follow-along has ended and Nadia" in content
+    assert "leaves the active caseload (closed, still working)." in content
+    assert "is no longer on the active caseload" in content and "Record that the step-down took place" not in content
+    placement.follow_along_plan.refresh_from_db()
+    job_seeker.refresh_from_db()
+    assert (placement.follow_along_plan.status, placement.follow_along_plan.stepped_down_on) == (
+        "stepped_down",
+        timezone.localdate(),
+    )
+    assert job_seeker.status == "closed"
+    assert not placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status="open").exists()
+    assert placement.support_tasks.get(kind=SupportTask.Kind.STEP_DOWN_REVIEW).status == "done"
+
+
+def test_a_step_down_in_the_future_is_refused(client_for, specialist_sam, job_seeker, agreed_step_down):
+    placement = agreed_step_down
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = client_for(specialist_sam).post(
+        reverse("placement_follow_along", args=[placement.pk]), {"stepdown-on": tomorrow.isoformat()}
+    )
+    assert response.status_code == 200
+    assert response.context["step_down_form"].errors["on"] == ["The step-down cannot be dated in the future."]
+    placement.follow_along_plan.refresh_from_db()
+    job_seeker.refresh_from_db()
+    assert (placement.follow_along_plan.status, job_seeker.status) == ("active", "working")
+
+
+def test_no_step_down_to_record_without_one_agreed(client_for, specialist_sam, job_seeker, employer, handle_events):
+    from crm.access import access_scope
+    from placements import services
+
+    scope, today = access_scope(specialist_sam), timezone.localdate()
+    placement = services.placement_offer_accept(
+        scope=scope,
+        job_seeker_id=job_seeker.pk,
+        employer_id=employer.pk,
+        offer={"job_title": "Femme de chambre", "is_competitive": True, "term": "permanent", "offer_date": today},
+    )
+    services.placement_start(scope=scope, placement_id=placement.pk, start_date=today)
+    handle_events()
+    client = client_for(specialist_sam)
+    assert (
+        "Record that the step-down took place"
+        not in client.get(reverse("placement_detail", args=[placement.pk])).content.decode()
+    )
+    response = client.post(reverse("placement_follow_along", args=[placement.pk]), {"stepdown-on": today.isoformat()})
+    assert "No step-down agreed with the worker is planned for this job." in response.content.decode()
+    job_seeker.refresh_from_db()
+    assert job_seeker.status == "working"
+
+
+def test_completing_the_hand_over_task_completes_the_step_down(
+    client_for, specialist_sam, job_seeker, agreed_step_down
+):
+    handover = agreed_step_down.support_tasks.get(kind=SupportTask.Kind.STEP_DOWN_REVIEW)
+    client = client_for(specialist_sam)
+    page = client.get(reverse("task_list")).content.decode()
+    assert "Marking this done completes the agreed step-down" in page
+    response = client.post(
+        reverse("task_complete", args=[handover.pk]),
+        {
+            f"task{handover.pk}-completed_on": timezone.localdate().isoformat(),
+            f"task{handover.pk}-completion_mode": "in_person",
+            f"task{handover.pk}-place": "office",
+        },
+        follow=True,
+    )
+    assert "Hand-over done: follow-along has ended and Nadia" in response.content.decode()
+    job_seeker.refresh_from_db()
+    agreed_step_down.follow_along_plan.refresh_from_db()
+    assert (job_seeker.status, agreed_step_down.follow_along_plan.status) == ("closed", "stepped_down")
