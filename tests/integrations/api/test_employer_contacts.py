@@ -171,6 +171,35 @@ def test_plan_a_visit(api, sam_token, specialist_sam, employer, nadia):
     assert response["Location"].endswith(f"{URL}{contact.pk}/")
 
 
+def test_planning_for_someone_disclosure_was_not_discussed_with_needs_disclosure_confirmed(
+    api, sam_token, specialist_sam, employer, nadia
+):
+    """Fidelity item "disclosure": a 400 naming the person under `job_seekers`, nothing
+    planned; the same body with `disclosure_confirmed` goes ahead."""
+    ines = JobSeekerFactory(
+        specialist=specialist_sam,
+        first_name="Inès",
+        last_name="Morel",
+        disclosure_preference="undecided",
+        disclosure_discussed_on=None,
+    )
+    body = {
+        "employer": employer.pk,
+        "starts_at": _at(3).isoformat(),
+        "duration_minutes": 60,
+        "job_seekers": [nadia.pk, ines.pk],
+    }
+    problem = assert_problem(api.post(URL, sam_token, body), 400, "job_seekers")
+    assert problem["type"].endswith(":validation")
+    (message,) = problem["errors"]["job_seekers"]
+    assert "Inès Morel" in message and "Nadia" not in message
+    assert not EmployerContact.objects.exists()
+    assert_problem(api.post(URL, sam_token, {**body, "disclosure_confirmed": "yes"}), 400, "disclosure_confirmed")
+    created = api.post(URL, sam_token, {**body, "disclosure_confirmed": True})
+    assert created.status_code == 201, created.content
+    assert set(created.json()["job_seekers"]) == {nadia.pk, ines.pk}
+
+
 def test_plan_for_someone_elses_job_seeker_is_a_field_error(api, sam_token, specialist_bob, employer):
     bobs = JobSeekerFactory(specialist=specialist_bob)
     body = {"employer": employer.pk, "starts_at": _at(3).isoformat()}

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from crm import services
+from crm import clock, services
 from crm.access import access_scope
 from crm.models import JobSeeker, OutboxEvent
 from tests.factories import (
@@ -86,6 +86,30 @@ def test_staff_patch_through_the_service_with_history_and_events(
     leader = bearer(issue_token(leader_a))
     api.patch(f"/api/v1/job-seekers/{person.pk}/", {"specialist_id": specialist_sofia.pk}, format="json", **leader)
     assert OutboxEvent.objects.filter(topic="jobseeker.reassigned", aggregate_id=person.pk).exists()
+
+
+def test_staff_set_in_education_and_read_when_disclosure_was_first_discussed(api, sam, specialist_sam):
+    """`disclosure_discussed_on` is the service's: dated on the program's day the first
+    time a preference is recorded, never taken from the body."""
+    person = JobSeekerFactory(
+        specialist=specialist_sam, disclosure_preference="undecided", disclosure_discussed_on=None
+    )
+    url = f"/api/v1/job-seekers/{person.pk}/"
+    row = api.get(url, **sam).json()
+    assert (row["in_education"], row["disclosure_discussed_on"]) == (False, None)
+    response = api.patch(
+        url,
+        {"in_education": True, "disclosure_preference": "none", "disclosure_discussed_on": "2026-01-01"},
+        format="json",
+        **sam,
+    )
+    assert response.status_code == 200, response.content
+    person.refresh_from_db()
+    assert person.in_education is True
+    assert person.disclosure_discussed_on == clock.program_today(person.organisation)
+    assert response.json()["disclosure_discussed_on"] == person.disclosure_discussed_on.isoformat()
+    assert_wrong_type = api.patch(url, {"in_education": "yes"}, format="json", **sam)
+    assert assert_wrong_type.status_code == 400 and "in_education" in assert_wrong_type.json()["errors"]
 
 
 def test_staff_cannot_edit_what_they_only_read(api, sam, specialist_sofia):

@@ -263,12 +263,33 @@ def test_offer_for_someone_elses_job_seeker_is_a_field_error(api, api_world):
         ({"job_title": 12}, "job_title"),
         ({"hours_per_week": 20}, "hours_per_week"),
         ({"is_competitive": "yes"}, "is_competitive"),
+        ({"is_competitive": None}, "is_competitive"),
+        ({"term": "forever"}, "term"),
+        ({"term": ""}, "term"),
         ({"job_seeker": "12"}, "job_seeker"),
         ({"offer_date": 20261130}, "offer_date"),
     ],
 )
 def test_bad_offers_are_400_on_their_field(api, api_world, changes, field):
     assert_problem(api.post(URL, api_world.issue_token("sam"), _offer(api_world, **changes)), 400, field)
+
+
+@pytest.mark.parametrize("missing", ["is_competitive", "term"])
+def test_an_offer_says_whether_the_job_is_competitive_and_permanent(api, api_world, missing):
+    """Asked on every job, never assumed (fidelity item "competitive jobs")."""
+    body = _offer(api_world)
+    del body[missing]
+    before = Placement.objects.count()
+    assert_problem(api.post(URL, api_world.issue_token("sam"), body), 400, missing)
+    assert Placement.objects.count() == before
+
+
+def test_an_offer_records_both_answers(api, api_world):
+    created = api.post(URL, api_world.issue_token("sam"), _offer(api_world, is_competitive=False, term="temporary"))
+    assert created.status_code == 201, created.content
+    assert (created.json()["is_competitive"], created.json()["term"]) == (False, "temporary")
+    placement = Placement.objects.get(pk=created.json()["id"])
+    assert (placement.is_competitive, placement.term) == (False, "temporary")
 
 
 def test_another_programs_employer_is_a_field_error(api, api_world):
