@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from crm.access import OutOfScope
 from crm.forms import parse_id, submit
 from employers.selectors import employers_visible
-from jobdev import services
+from jobdev import nudges, services
 from jobdev.forms import CancelForm, LogForm, OutcomeForm, PlanForm, RescheduleForm
 from jobdev.models import EmployerContact
 from jobdev.planning import iso_week_monday, plan_week
@@ -23,6 +23,7 @@ from jobdev.selectors import (
 )
 
 CONTACT_HISTORY_LIMIT = 100
+WEEK = datetime.timedelta(days=7)
 
 
 def my_week(request):
@@ -51,6 +52,8 @@ def my_week(request):
         "today": today,
         "in_person_on_behalf": in_person_on_behalf,
         "target": request.scope.organisation.weekly_in_person_employer_contacts,
+        # The weekly-pace nudge (fidelity item "job development, frequency"), on this week only.
+        "pace_note": nudges.pace_nudge_for(request.scope, today=today) if monday <= today < monday + WEEK else None,
     }
     return render(request, "jobdev/my_week.html", context)
 

@@ -431,3 +431,22 @@ def test_employer_page_shows_history_needs_and_next_step(
 
 def test_employer_contacts_section_of_another_program_is_404(client_for, specialist_louis, employer):
     assert client_for(specialist_louis).get(reverse("employer_contacts_section", args=[employer.pk])).status_code == 404
+
+
+def test_my_week_shows_the_pace_nudge_on_this_week_only(client_for, specialist_sam):
+    """Three people looking for work, no visit by Thursday 7 May 2026: target 6, half (3)
+    expected by Thursday, 0 held and 0 planned, so the hourly job nudges Sam; My week
+    says so this week, not the next."""
+    import time_machine
+
+    from jobdev import nudges
+
+    for _ in range(3):
+        JobSeekerFactory(specialist=specialist_sam, status="job_search")
+    thursday = datetime.datetime(2026, 5, 7, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(thursday, tick=False):
+        assert nudges.pace_nudge() == 1
+        client = client_for(specialist_sam)
+        page = client.get(reverse("my_week")).content.decode()
+        assert "Job development this week:" in page and "Plan 6 more visits" in page
+        assert "Job development this week:" not in client.get(reverse("my_week"), {"week": "2026-W20"}).content.decode()

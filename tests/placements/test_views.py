@@ -547,3 +547,24 @@ def test_completing_the_hand_over_task_completes_the_step_down(
     job_seeker.refresh_from_db()
     agreed_step_down.follow_along_plan.refresh_from_db()
     assert (job_seeker.status, agreed_step_down.follow_along_plan.status) == ("closed", "stepped_down")
+
+
+def test_a_contact_due_tomorrow_without_a_time_says_to_arrange_it(client_for, specialist_sam, job_seeker):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    SupportTaskFactory(job_seeker=job_seeker, kind=SupportTask.Kind.FOLLOW_ALONG, due_date=tomorrow)
+    page = client_for(specialist_sam).get(reverse("task_list")).content.decode()
+    assert page.count("No time booked yet: arrange the visit.") == 1
+    from crm.access import access_scope
+    from placements import services
+
+    booked = SupportTaskFactory(job_seeker=job_seeker, kind=SupportTask.Kind.FOLLOW_ALONG, due_date=tomorrow)
+    services.support_task_schedule(
+        scope=access_scope(specialist_sam),
+        task_id=booked.pk,
+        due_date=tomorrow,
+        due_time=datetime.time(10, 0),
+        duration_minutes=45,
+    )
+    SupportTaskFactory(job_seeker=job_seeker, kind=SupportTask.Kind.RETENTION_CHECK, due_date=tomorrow)
+    page = client_for(specialist_sam).get(reverse("task_list")).content.decode()
+    assert page.count("No time booked yet: arrange the visit.") == 1
