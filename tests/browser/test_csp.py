@@ -66,6 +66,7 @@ def test_completing_a_task_swaps_under_the_policy(watched, live_server, speciali
     page.goto(f"{live_server.url}/tasks/")
     item = page.locator(f"#task-{task.pk}")
     item.get_by_label("How").select_option("phone")
+    item.get_by_label("Type of support").select_option("employer")  # a follow-along contact says it
     with page.expect_response(re.compile(rf".*/tasks/{task.pk}/complete/")) as swap:
         item.get_by_role("button", name="Mark as done").click()
     assert swap.value.request.headers.get("hx-request") == "true"

@@ -125,7 +125,8 @@ def test_start_a_placement_and_see_follow_along_tasks_appear(page, live_server, 
         page.reload()
     assert page.locator("ul.tasks").get_by_text(first_contact, exact=True).is_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My tasks").click()
-    assert page.get_by_text("Talk about disclosure with Nadia Benali", exact=False).first.is_visible()
+    # Disclosure was talked over at enrolment (the factory's preference): the offer planned the adjustments talk.
+    assert page.get_by_text("Talk with Nadia Benali about workplace adjustments", exact=False).first.is_visible()
 
 
 def test_plan_a_visit_from_a_match_hold_it_and_see_the_dashboard_count_it(page, live_server, specialist_sam, leader_a):
