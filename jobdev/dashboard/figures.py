@@ -6,6 +6,7 @@ the next anchor is (docs/fidelity.md), from the counts of a TeamDashboard."""
 import statistics
 from dataclasses import dataclass
 
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from jobdev.fidelity import scale
@@ -122,15 +123,23 @@ def _mean(values: list[float]) -> float | None:
     return statistics.mean(values) if values else None
 
 
+def _number(value, digits: int = 1) -> str:
+    """A number in the reader's language, without trailing zeros ("5.5", "5,5", "20");
+    "—" for None."""
+    if value is None:
+        return "—"
+    return floatformat(round(value, digits), -digits)
+
+
 def _value_text(value: float, unit: str) -> str:
     formats = {
         "percent": _("%(value)s%%"),
         "days": _("%(value)s days"),
         "per_week": _("%(value)s per week"),
-        "types": _("%(value)s types"),
+        "types": _("%(value)s kinds of support"),
         "criteria": _("%(value)s criteria"),
     }
-    number = f"{value:g}" if isinstance(value, int | float) else str(value)
+    number = _number(value)
     return formats.get(unit, "%(value)s") % {"value": number}
 
 
@@ -142,12 +151,21 @@ def scored(figure: Figure, *, score: int | None = None, next_anchor="auto") -> F
     figure.next_anchor = scale.next_anchor(key, figure.value) if next_anchor == "auto" else next_anchor
     if figure.next_anchor is not None:
         next_score, threshold = figure.next_anchor
-        better = scale.ANCHOR_BOUNDS[key].higher_is_better
-        figure.next_text = (
-            _("Score %(score)s from %(threshold)s or more (now %(value)s).")
-            if better
-            else _("Score %(score)s from %(threshold)s or less (now %(value)s).")
-        ) % {
+        bounds = scale.ANCHOR_BOUNDS[key]
+        inclusive = next(bound.inclusive for bound in bounds.bounds if bound.score == next_score)
+        if bounds.higher_is_better:
+            text = (
+                _("Score %(score)s from %(threshold)s or more (now %(value)s).")
+                if inclusive
+                else _("Score %(score)s from more than %(threshold)s (now %(value)s).")
+            )
+        else:
+            text = (
+                _("Score %(score)s from %(threshold)s or less (now %(value)s).")
+                if inclusive
+                else _("Score %(score)s from less than %(threshold)s (now %(value)s).")
+            )
+        figure.next_text = text % {
             "score": next_score,
             "threshold": _value_text(threshold, figure.unit),
             "value": _value_text(_round(figure.value), figure.unit),
@@ -181,7 +199,7 @@ def _at_least_percent(value) -> str:
 def _score_five(key: str) -> str:
     """The score-5 bound of an item without a program setting, as a threshold."""
     bound = scale.ANCHOR_BOUNDS[key].bounds[0]
-    return _("at least %(value)s%% (score 5 on the scale)") % {"value": f"{bound.value:g}"}
+    return _("at least %(value)s%% (score 5 on the scale)") % {"value": _number(bound.value)}
 
 
 # Item 1 -----------------------------------------------------------------------------
@@ -196,7 +214,7 @@ def _caseload(dashboard) -> list[Figure]:
     ratio = active / fte if specialists and fte else None
     whole_ratio = whole / fte if specialists and fte else None
     working = Share(sum(row.working for row in dashboard.rows), sum(row.caseload for row in dashboard.rows))
-    fte_text = f"{_round(fte, 2):g}"
+    fte_text = _number(fte, 2)
     caseload_size = scored(
         Figure(
             key="caseload_size",
@@ -314,7 +332,7 @@ def _job_development(dashboard) -> list[Figure]:
             item_key="job_development_frequency",
             meets=None if average is None else average >= dashboard.target_per_week,
             note=_("%(meeting)s of %(total)s specialists at or above the target; plain average %(plain)s a week")
-            % {"meeting": meeting, "total": len(specialists), "plain": "—" if plain is None else f"{_round(plain):g}"},
+            % {"meeting": meeting, "total": len(specialists), "plain": _number(plain)},
             evidence="contacts",
             summary=_("%(total)s specialists, %(weeks)s complete weeks; %(meeting)s at the weekly pace.")
             % {"total": len(specialists), "weeks": weeks, "meeting": meeting},
@@ -521,7 +539,7 @@ def _rapid_search(dashboard) -> list[Figure]:
             share=Share(len(days), len(cohort)),
             note=_("median %(median)s days; %(waiting)s without a contact yet, %(late)s of them past day %(days)s")
             % {
-                "median": "—" if median_days is None else f"{_round(median_days):g}",
+                "median": _number(median_days),
                 "waiting": len(waiting),
                 "late": late,
                 "days": n,
@@ -531,7 +549,7 @@ def _rapid_search(dashboard) -> list[Figure]:
     )
     rapid.summary = _(
         "%(with)s of %(total)s people enrolled had a first face-to-face employer contact; median %(median)s days."
-    ) % {"with": len(days), "total": len(cohort), "median": "—" if median_days is None else f"{_round(median_days):g}"}
+    ) % {"with": len(days), "total": len(cohort), "median": _number(median_days)}
 
     clock = dashboard.first_contact_cohort
     clock_days = [person.days_to_first_contact for person in clock if person.days_to_first_contact is not None]
@@ -633,7 +651,7 @@ def _benefits_and_disclosure(dashboard) -> list[Figure]:
         planning.next_text = _(
             "Score 5 also needs the re-check completed after %(percent)s%% or more of the changes of hours or pay "
             "(now %(now)s%%)."
-        ) % {"percent": scale.WORK_INCENTIVES_RECHECK_PERCENT, "now": f"{percent(recheck):g}"}
+        ) % {"percent": scale.WORK_INCENTIVES_RECHECK_PERCENT, "now": _number(percent(recheck))}
     planning.meets = None if planning.score is None else planning.score == 5
     planning.summary = _(
         "%(done)s of %(total)s job starts with planning completed before the start (%(declined)s declined); "
@@ -889,12 +907,12 @@ def _follow_along(dashboard) -> list[Figure]:
                 "on their contacts done in the period, averaged over the workers (none recorded: 0)."
             ),
             threshold=_("at least %(value)s kinds (score 5 on the scale)")
-            % {"value": f"{scale.ANCHOR_BOUNDS['individualized_follow_along'].bounds[0].value:g}"},
+            % {"value": _number(scale.ANCHOR_BOUNDS["individualized_follow_along"].bounds[0].value)},
             item_key="individualized_follow_along",
             note=_("%(workers)s workers; support given by %(givers)s kinds of people on average")
             % {
                 "workers": len(supports),
-                "givers": "—" if not supports else f"{_round(_mean([s.givers for s in supports])):g}",
+                "givers": "—" if not supports else _number(_mean([s.givers for s in supports])),
             },
             evidence="follow-along-supports",
         )
