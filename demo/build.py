@@ -3,6 +3,7 @@ staff) written directly, then the story played through the real services under a
 moving frozen clock (demo/story.py, demo/driver.py)."""
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -50,6 +51,7 @@ def create_program(data: Catalogue) -> tuple[Organisation, dict[str, User]]:
             role=member["role"],
             team=teams[member["team"]] if member["team"] else None,
             is_staff=member["role"] == User.Role.PROGRAM_ADMIN,
+            fte=Decimal(member.get("fte", "1.00")),
             password=password,
         )
     for team in program["teams"]:

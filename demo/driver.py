@@ -32,7 +32,7 @@ from employers import services as employer_services
 from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 from jobdev import services as jobdev_services
 from jobdev import tasks as jobdev_tasks
-from jobdev.models import EmployerContact, JobSearchNudge
+from jobdev.models import EmployerContact, JobSearchNudge, PaceNudge
 from placements import services as placement_services
 from placements import tasks as placement_tasks
 from placements.models import (
@@ -55,6 +55,7 @@ class OpenTask:
 
     pk: int
     kind: str
+    title_key: str
     due_date: datetime.date
     created_on: datetime.date
     job_seeker_id: int
@@ -158,12 +159,15 @@ class Driver:
         detail = "; ".join(errors) or event.last_error or "unknown error"
         return f"Event {event.topic} #{event.pk} was not handled: {detail}"
 
-    def run_scheduler(self) -> None:
+    def run_scheduler(self, *, pace: bool = True) -> None:
         """The scheduler's periodic jobs that act on the program's dates: milestones due,
-        the next follow-along contact of every active plan, rapid-job-search nudges."""
+        the next follow-along contact of every active plan, rapid-job-search nudges and,
+        with `pace`, the job-development pace nudges."""
         placement_tasks.emit_due_milestones()
         placement_tasks.ensure_next_follow_along()
         jobdev_tasks.nudge_rapid_job_search()
+        if pace:
+            jobdev_tasks.nudge_job_development_pace()
         self.handle_events()
 
     def _done(self, result):
@@ -293,6 +297,7 @@ class Driver:
         contact_person_id: int | None,
         next_step: str = "",
         confirmed: bool = False,
+        disclosure_confirmed: bool = False,
     ) -> int:
         contact = jobdev_services.employer_contact_plan(
             scope=self.scope(username),
@@ -306,6 +311,7 @@ class Driver:
             contact_person_id=contact_person_id,
             next_step=next_step,
             confirmed=confirmed,
+            disclosure_confirmed=disclosure_confirmed,
         )
         return self._done(contact.pk)
 
@@ -430,10 +436,26 @@ class Driver:
         return self._done(task.pk)
 
     def support_task_complete(
-        self, username: str, task_id: int, *, completed_on: datetime.date, mode: str, note: str
+        self,
+        username: str,
+        task_id: int,
+        *,
+        completed_on: datetime.date,
+        mode: str,
+        note: str,
+        place: str = "",
+        support_type: str = "",
+        given_by: str = "",
     ) -> None:
         placement_services.support_task_complete(
-            scope=self.scope(username), task_id=task_id, completed_on=completed_on, mode=mode, note=note
+            scope=self.scope(username),
+            task_id=task_id,
+            completed_on=completed_on,
+            mode=mode,
+            note=note,
+            place=place,
+            support_type=support_type,
+            given_by=given_by,
         )
         self._done(None)
 
@@ -490,13 +512,27 @@ class Driver:
         return SupportTask.objects.filter(pk=task_id, status=SupportTask.Status.OPEN).exists()
 
     @staticmethod
-    def open_task_of(*, accommodation_id: int | None = None, benefits_step_id: int | None = None) -> OpenTask | None:
-        """The open task about an adjustment or a benefits step, if any."""
+    def open_task_of(
+        *,
+        accommodation_id: int | None = None,
+        benefits_step_id: int | None = None,
+        job_seeker_id: int | None = None,
+        kind: str | None = None,
+        placement_id: int | None = None,
+    ) -> OpenTask | None:
+        """The open task about an adjustment, a benefits step, or of a kind for a job
+        seeker or a placement, if any (the first due)."""
         tasks = SupportTask.objects.filter(status=SupportTask.Status.OPEN)
         if accommodation_id is not None:
             tasks = tasks.filter(accommodation_id=accommodation_id)
         if benefits_step_id is not None:
             tasks = tasks.filter(benefits_step_id=benefits_step_id)
+        if job_seeker_id is not None:
+            tasks = tasks.filter(job_seeker_id=job_seeker_id)
+        if kind is not None:
+            tasks = tasks.filter(kind=kind)
+        if placement_id is not None:
+            tasks = tasks.filter(placement_id=placement_id)
         task = tasks.select_related("owner").order_by("due_date", "pk").first()
         return None if task is None else _open_task(task)
 
@@ -535,6 +571,7 @@ class Driver:
             "job-end reports": JobEndReport.objects.filter(placement__organisation=organisation).count(),
             "support tasks": SupportTask.objects.filter(organisation=organisation).count(),
             "rapid-search nudges": JobSearchNudge.objects.filter(job_seeker__organisation=organisation).count(),
+            "pace nudges": PaceNudge.objects.filter(organisation=organisation).count(),
             "events handled": OutboxEvent.objects.filter(
                 organisation=organisation, status=OutboxEvent.Status.HANDLED
             ).count(),
@@ -545,6 +582,7 @@ def _open_task(task: SupportTask) -> OpenTask:
     return OpenTask(
         pk=task.pk,
         kind=task.kind,
+        title_key=task.title_key,
         due_date=task.due_date,
         created_on=timezone.localdate(task.created_at),
         job_seeker_id=task.job_seeker_id,

@@ -39,9 +39,10 @@ from demo.planning import (
     weekday_on_or_before,
     weighted,
 )
+from demo.planning.rhythms import CONTACT_WEEKS
 from employers.models import JobOpening
 from jobdev.models import EmployerContact
-from placements.models import Accommodation, BenefitsStep, SupportTask
+from placements.models import Accommodation, BenefitsStep, SupportTask, TaskTitle
 
 SCHEDULER_RUN = time(0, 5)
 TASK_ROUND = time(19, 30)
@@ -49,12 +50,50 @@ LAST_ACTION = time(19, 0)  # the day's work is over before the task round
 MISSED_CONTACT_SHARE = 0.3  # a recent follow-along contact still open: a missed meeting to catch up on
 APPOINTMENT_SHARE = 0.6  # coming follow-along contacts given a time (they show in calendars)
 APPOINTMENT_TIMES = [time(9, 30), time(10, 0), time(11, 30), time(13, 30), time(15, 0), time(16, 30)]
+# How a follow-along contact after the first took place (the scale's schedule is face to face).
 COMPLETION_MODES = [
-    (SupportTask.Mode.IN_PERSON, 65),
-    (SupportTask.Mode.PHONE, 20),
-    (SupportTask.Mode.VIDEO, 5),
-    (SupportTask.Mode.MESSAGE, 10),
+    (SupportTask.Mode.IN_PERSON, 85),
+    (SupportTask.Mode.PHONE, 10),
+    (SupportTask.Mode.VIDEO, 2),
+    (SupportTask.Mode.MESSAGE, 3),
 ]
+LATE_CONTACT_SHARE = 0.1  # follow-along contacts done a few days after their due date
+# Individualized follow-along: the kinds of support a worker gets (how many kinds per
+# worker, weighted), where an in-person contact of each kind takes place, and who gives
+# it when not the specialist.
+SUPPORT_TYPES = [
+    SupportTask.SupportType.ON_THE_JOB,
+    SupportTask.SupportType.EMPLOYER,
+    SupportTask.SupportType.COPING,
+    SupportTask.SupportType.CAREER,
+    SupportTask.SupportType.BENEFITS,
+    SupportTask.SupportType.HEALTH_TEAM,
+    SupportTask.SupportType.FAMILY,
+    SupportTask.SupportType.TRAVEL,
+    SupportTask.SupportType.SOCIAL,
+]
+SUPPORT_TYPE_COUNTS = [(1, 10), (2, 20), (3, 40), (4, 30)]
+SUPPORT_PLACES = {
+    SupportTask.SupportType.ON_THE_JOB: [("workplace", 90), ("community", 10)],
+    SupportTask.SupportType.EMPLOYER: [("workplace", 85), ("office", 15)],
+    SupportTask.SupportType.COPING: [("community", 60), ("office", 40)],
+    SupportTask.SupportType.CAREER: [("office", 60), ("community", 40)],
+    SupportTask.SupportType.BENEFITS: [("office", 70), ("community", 30)],
+    SupportTask.SupportType.HEALTH_TEAM: [("office", 80), ("community", 20)],
+    SupportTask.SupportType.FAMILY: [("community", 100)],
+    SupportTask.SupportType.TRAVEL: [("community", 100)],
+    SupportTask.SupportType.SOCIAL: [("community", 100)],
+}
+SUPPORT_GIVERS = {
+    SupportTask.SupportType.ON_THE_JOB: [(SupportTask.GivenBy.SPECIALIST, 75), (SupportTask.GivenBy.WORKPLACE, 25)],
+    SupportTask.SupportType.BENEFITS: [
+        (SupportTask.GivenBy.SPECIALIST, 60),
+        (SupportTask.GivenBy.BENEFITS_COUNSELLOR, 40),
+    ],
+    SupportTask.SupportType.HEALTH_TEAM: [(SupportTask.GivenBy.SPECIALIST, 50), (SupportTask.GivenBy.HEALTH_TEAM, 50)],
+    SupportTask.SupportType.FAMILY: [(SupportTask.GivenBy.SPECIALIST, 30), (SupportTask.GivenBy.FAMILY, 70)],
+    SupportTask.SupportType.SOCIAL: [(SupportTask.GivenBy.SPECIALIST, 40), (SupportTask.GivenBy.PEER, 60)],
+}
 OWN_TASK_KINDS = {
     "disclosure": SupportTask.Kind.DISCLOSURE_CONVERSATION,
     "cv": SupportTask.Kind.OTHER,
@@ -65,11 +104,16 @@ WORKFLOW_KINDS = (SupportTask.Kind.BENEFITS_PLANNING, SupportTask.Kind.JOB_END_R
 
 @dataclass(frozen=True)
 class Decision:
-    """What the specialist does with a task: done on `day` (None: left open)."""
+    """What the specialist does with a task: done on `day` (None: left open), how (`mode`,
+    and `place` for a contact in person), and for a follow-along contact what support
+    was given and by whom."""
 
     day: date | None
     mode: str = ""
     note: str = ""
+    place: str = ""
+    support_type: str = ""
+    given_by: str = ""
 
 
 LEFT_OPEN = Decision(None)
@@ -93,6 +137,9 @@ class Story:
         self.decisions: dict[int, Decision] = {}
         self.follow_along_done: dict[int, int] = {}  # placement id -> contacts done
         self.missed: set[int] = set()  # placement ids with a missed follow-along contact
+        self.support_profiles: dict[int, list[tuple[str, int]]] = {}  # placement id -> (support type, weight)
+        this_monday = self.today - timedelta(days=self.today.weekday())
+        self.pace_from = this_monday - timedelta(weeks=CONTACT_WEEKS)
 
     # The agenda ---------------------------------------------------------------------------
 
@@ -111,7 +158,9 @@ class Story:
         day = self.plan.start
         while day <= self.today:
             self.driver.at(datetime.combine(day, SCHEDULER_RUN, self.zone))
-            self.driver.run_scheduler()
+            # The pace nudges only from the weeks the story plays every employer contact
+            # (before them, only the visits that led to jobs are played).
+            self.driver.run_scheduler(pace=day >= self.pace_from)
             if day == self.today:
                 break
             while self.agenda and self.agenda[0][0].date() == day:
@@ -150,6 +199,10 @@ class Story:
         for day, status, note, by_hand in plan.status_changes[1:]:
             if by_hand:
                 self.on(day, time(12, 0), lambda status=status, note=note: self.change_status(plan, status, note))
+        if plan.disclosure_talk_on is not None:
+            self.on(plan.disclosure_talk_on, time(9, 15), lambda: self.disclosure_talk(plan))
+        if plan.in_education is not None:
+            self.on(plan.in_education, time(12, 15), lambda: self.start_education(plan))
         for placement in plan.placements:
             self.schedule_placement(plan, placement)
         for created, key, due, done in plan.own_tasks:
@@ -171,7 +224,7 @@ class Story:
         enrolled_now = plan.enrolment_date == plan.referral_date
         profile = preference = None
         if enrolled_now:
-            details.update(enrolment_date=plan.enrolment_date, disclosure_preference=plan.disclosure)
+            details.update(enrolment_date=plan.enrolment_date, disclosure_preference=plan.disclosure_at_enrolment)
             profile, preference = plan.profile, plan.preference
         plan.job_seeker_id = self.driver.job_seeker_create(
             plan.referred_by, details=details, profile=profile, preference=preference
@@ -181,10 +234,24 @@ class Story:
         self.driver.job_seeker_update(
             plan.referred_by,
             plan.job_seeker_id,
-            details={"enrolment_date": plan.enrolment_date, "disclosure_preference": plan.disclosure},
+            details={"enrolment_date": plan.enrolment_date, "disclosure_preference": plan.disclosure_at_enrolment},
             profile=plan.profile,
             preference=plan.preference,
         )
+
+    def disclosure_talk(self, plan: JobSeekerPlan) -> None:
+        """The enrolment's "talk about disclosure" task done, the preference recorded
+        (which dates the talk: JobSeeker.disclosure_discussed_on)."""
+        self.driver.job_seeker_update(
+            plan.specialist, plan.job_seeker_id, details={"disclosure_preference": plan.disclosure}
+        )
+        task = self.driver.open_task_of(job_seeker_id=plan.job_seeker_id, kind=SupportTask.Kind.DISCLOSURE_CONVERSATION)
+        if task is not None:
+            note = self.data.support["disclosure_talk_note"]
+            self.complete(plan.specialist, task.pk, SupportTask.Mode.IN_PERSON, note, place="office")
+
+    def start_education(self, plan: JobSeekerPlan) -> None:
+        self.driver.job_seeker_update(plan.specialist, plan.job_seeker_id, details={"in_education": True})
 
     def reassign(self, plan: JobSeekerPlan, target: str) -> None:
         self.driver.job_seeker_update("leader", plan.job_seeker_id, specialist=target)
@@ -312,6 +379,7 @@ class Story:
             # next step but no next_step_on, which EmployerContact.clean() requires with it.
             next_step="",
             confirmed=contact.confirmed and contact.first_starts_at is None,
+            disclosure_confirmed=contact.disclosure_confirmed,
         )
 
     def reschedule_contact(self, contact: ContactPlan) -> None:
@@ -372,6 +440,8 @@ class Story:
                     plan.specialist, placement.placement_id, action=action, **arguments
                 ),
             )
+        for status, day in placement.recheck:
+            self.on(day, time(14, 45), lambda status=status: self.move_recheck(plan, placement, status))
         if placement.terms_change is not None:
             recorded, effective, hours = placement.terms_change
             self.on(
@@ -402,6 +472,7 @@ class Story:
                 "hours_per_week": placement.hours_per_week,
                 "hourly_pay": placement.hourly_pay,
                 "is_competitive": placement.is_competitive,
+                "term": placement.term,
                 "offer_date": placement.offer_date,
                 "expected_start_date": placement.expected_start_date,
             },
@@ -467,6 +538,15 @@ class Story:
         note = self.data.support["benefits_notes"][status]
         self.driver.benefits_step_change_status(plan.specialist, step_id, status=status, note=note)
 
+    def move_recheck(self, plan: JobSeekerPlan, placement: PlacementPlan, status: str) -> None:
+        """The benefits re-check after a change of hours or pay moves on (its task is
+        closed by the handler when the plan is in place)."""
+        step_id = self.driver.benefits_step_of(placement.placement_id, BenefitsStep.Reason.TERMS_CHANGED)
+        if step_id is None:
+            return
+        note = self.data.support["benefits_notes"][status]
+        self.driver.benefits_step_change_status(plan.specialist, step_id, status=status, note=note)
+
     def schedule_adjustment(self, plan: JobSeekerPlan, placement: PlacementPlan, adjustment: AdjustmentPlan) -> None:
         holder: dict[str, int] = {}
         (first_status, first_day), *later = adjustment.path
@@ -503,8 +583,11 @@ class Story:
 
     # The evening round of tasks ----------------------------------------------------------------
 
-    def complete(self, username: str, task_id: int, mode: str, note: str) -> None:
-        self.driver.support_task_complete(username, task_id, completed_on=self.driver_today(), mode=mode, note=note)
+    def complete(self, username: str, task_id: int, mode: str, note: str, **details: str) -> None:
+        """Done today, `details` the place, type of support and who gave it."""
+        self.driver.support_task_complete(
+            username, task_id, completed_on=self.driver_today(), mode=mode, note=note, **details
+        )
 
     def driver_today(self) -> date:
         return self.driver.clock.now.astimezone(self.zone).date()
@@ -521,7 +604,15 @@ class Story:
             if decision is None:
                 decision = self.decisions[task.pk] = self.decide(task)
             if decision.day is not None and decision.day <= day and self.driver.task_is_open(task.pk):
-                self.complete(task.owner, task.pk, decision.mode, decision.note)
+                self.complete(
+                    task.owner,
+                    task.pk,
+                    decision.mode,
+                    decision.note,
+                    place=decision.place,
+                    support_type=decision.support_type,
+                    given_by=decision.given_by,
+                )
                 if task.kind == SupportTask.Kind.FOLLOW_ALONG and task.placement_id:
                     self.follow_along_done[task.placement_id] = self.follow_along_done.get(task.placement_id, 0) + 1
 
@@ -538,9 +629,13 @@ class Story:
         before_start = placement.start_date is None or task.created_on < placement.start_date
         kind = task.kind
         if kind == SupportTask.Kind.JOB_END_CONTACT:
-            note = support["better_job_end_note"] if placement.end_reason == "quit_better_job" else None
-            note = note or self.rng.choice(support["job_end_notes"])
-            return Decision(max(placement.contact_after_end_on, task.created_on), SupportTask.Mode.IN_PERSON, note)
+            day = max(placement.contact_after_end_on, task.created_on)
+            if placement.end_reason == "quit_better_job":
+                return Decision(day, SupportTask.Mode.IN_PERSON, support["better_job_end_note"], place="workplace")
+            if (day - placement.end_date).days > 3:
+                return Decision(day, SupportTask.Mode.IN_PERSON, support["job_end_late_note"], place="community")
+            note = self.rng.choice(support["job_end_notes"])
+            return Decision(day, SupportTask.Mode.IN_PERSON, note["text"], place=note["place"])
         if before_start and kind in (
             SupportTask.Kind.FOLLOW_ALONG,
             SupportTask.Kind.DISCLOSURE_CONVERSATION,
@@ -549,6 +644,13 @@ class Story:
             return self.decide_before_start(task, placement)
         if kind == SupportTask.Kind.FOLLOW_ALONG:
             return self.decide_follow_along(task, placement)
+        if task.title_key == TaskTitle.STEP_DOWN_HANDOVER:
+            # The hand-over meeting with the mental-health team, on the agreed day: done,
+            # it completes the step-down (the person leaves the active caseload).
+            if task.due_date >= self.today:
+                return LEFT_OPEN
+            day = max(weekday_on_or_after(task.due_date), weekday_on_or_after(task.created_on))
+            return Decision(day, SupportTask.Mode.IN_PERSON, support["step_down_done_note"], place="office")
         if kind in (
             SupportTask.Kind.ACCOMMODATION,
             SupportTask.Kind.RETENTION_CHECK,
@@ -557,8 +659,10 @@ class Story:
             day = self.around(task.due_date, task)
             if placement.end_date is not None and placement.end_date < day:
                 return Decision(day, SupportTask.Mode.PHONE, support["task_after_job_end_note"])
-            mode = SupportTask.Mode.PHONE if kind == SupportTask.Kind.RETENTION_CHECK else SupportTask.Mode.IN_PERSON
-            return Decision(day, mode, support["milestone_task_notes"][kind])
+            if kind == SupportTask.Kind.RETENTION_CHECK:
+                return Decision(day, SupportTask.Mode.PHONE, support["milestone_task_notes"][kind])
+            place = self.rng.choice(["workplace", "community"])
+            return Decision(day, SupportTask.Mode.IN_PERSON, support["milestone_task_notes"][kind], place=place)
         return LEFT_OPEN
 
     def decide_before_start(self, task: OpenTask, placement: PlacementPlan) -> Decision:
@@ -567,18 +671,30 @@ class Story:
         support = self.data.support
         notes = {
             SupportTask.Kind.FOLLOW_ALONG: support["pre_start_notes"],
-            SupportTask.Kind.DISCLOSURE_CONVERSATION: [support["disclosure_talk_note"]],
-            SupportTask.Kind.ACCOMMODATION: support["adjustment_talk_notes"],
+            SupportTask.Kind.DISCLOSURE_CONVERSATION: [{"text": support["disclosure_talk_note"], "place": "office"}],
+            SupportTask.Kind.ACCOMMODATION: [
+                {"text": text, "place": "office"} for text in support["adjustment_talk_notes"]
+            ],
         }[task.kind]
         if placement.start_date is None:  # an upcoming start
             if task.due_date < self.today and self.rng.random() < 0.8:
                 day = min(self.around(task.due_date, task), self.today - timedelta(days=1))
-                return Decision(day, SupportTask.Mode.IN_PERSON, self.rng.choice(notes))
+                return self.before_start_decision(day, self.rng.choice(notes))
             return LEFT_OPEN
         if task.kind == SupportTask.Kind.FOLLOW_ALONG and self.rng.random() < 0.15:
             return LEFT_OPEN
         day = min(self.around(task.due_date, task), placement.start_date - timedelta(days=1))
-        return Decision(max(day, task.created_on), SupportTask.Mode.IN_PERSON, self.rng.choice(notes))
+        return self.before_start_decision(max(day, task.created_on), self.rng.choice(notes))
+
+    @staticmethod
+    def before_start_decision(day: date, note: dict) -> Decision:
+        return Decision(
+            day,
+            SupportTask.Mode.IN_PERSON,
+            note["text"],
+            place=note["place"],
+            support_type=note.get("support_type", ""),
+        )
 
     def decide_follow_along(self, task: OpenTask, placement: PlacementPlan) -> Decision:
         first = not self.follow_along_done.get(task.placement_id)
@@ -587,9 +703,33 @@ class Story:
             self.missed.add(task.placement_id)  # missed: the scheduler plans the next one
             return LEFT_OPEN
         mode = SupportTask.Mode.IN_PERSON if first else weighted(self.rng, COMPLETION_MODES)
+        # Mostly on or just before the due day, now and then a few days late.
+        late = self.rng.random() < LATE_CONTACT_SHARE
+        day = self.around(task.due_date, task, early=1, late=3) if late else self.around(task.due_date, task, late=0)
+        support_type = weighted(self.rng, self.support_profile(task.placement_id))
+        place = weighted(self.rng, SUPPORT_PLACES[support_type]) if mode == SupportTask.Mode.IN_PERSON else ""
+        givers = SUPPORT_GIVERS.get(support_type)
+        given_by = weighted(self.rng, givers) if givers else SupportTask.GivenBy.SPECIALIST
         return Decision(
-            self.around(task.due_date, task), mode, self.rng.choice(self.data.support["follow_along_notes"])
+            day,
+            mode,
+            self.rng.choice(self.data.support["follow_along_notes"][support_type]),
+            place=place,
+            support_type=support_type,
+            given_by=given_by,
         )
+
+    def support_profile(self, placement_id: int) -> list[tuple[str, int]]:
+        """Individualized follow-along: the kinds of support this worker gets, drawn once
+        per job, (type, weight). Most get three or four kinds, some one or two."""
+        profile = self.support_profiles.get(placement_id)
+        if profile is None:
+            count = weighted(self.rng, SUPPORT_TYPE_COUNTS)
+            types = self.rng.sample(SUPPORT_TYPES, k=count)
+            profile = self.support_profiles[placement_id] = [
+                (support_type, weight) for support_type, weight in zip(types, (5, 3, 2, 1, 1), strict=False)
+            ]
+        return profile
 
     def nudge_round(self, task: OpenTask, day: date, tasks: list[OpenTask]) -> None:
         """A nudge is done once the person met an employer face to face, or left job

@@ -19,6 +19,7 @@ from demo.planning.plan import (
     weighted,
 )
 from demo.planning.rhythms import (
+    ALONE_WITHOUT_DISCLOSURE_SHARE,
     CALL_MODES,
     CALL_STARTS,
     CONFIRMED_SHARE,
@@ -73,13 +74,6 @@ class ContactPlanner:
         self.weekly_contacts()
         self.upcoming_contacts()
         self.contacts.sort(key=lambda contact: contact.starts_at)  # stable: ties keep their planning order
-        # Disclosure is discussed before any employer is approached on someone's behalf.
-        for contact in self.contacts:
-            if contact.status == EmployerContact.Status.PLANNED:
-                continue
-            for index in contact.job_seekers:
-                if self.plans[index].disclosure == JobSeeker.Disclosure.UNDECIDED:
-                    self.plans[index].disclosure = JobSeeker.Disclosure.PARTIAL
         self.choose_openings()
         for contact in self.contacts:
             self.fill_outcome(contact)
@@ -176,7 +170,8 @@ class ContactPlanner:
     def face_to_face_mode(self, index: int, *, held: bool = True) -> str:
         """Someone who does not want their condition disclosed meets employers themselves,
         prepared with the specialist; others now and then too."""
-        if self.plans[index].disclosure == JobSeeker.Disclosure.NONE and self.rng.random() < 0.8:
+        undisclosed = self.plans[index].disclosure == JobSeeker.Disclosure.NONE
+        if undisclosed and self.rng.random() < ALONE_WITHOUT_DISCLOSURE_SHARE:
             return EmployerContact.Mode.JOB_SEEKER
         if held and self.rng.random() < JOB_SEEKER_MADE_CONTACT_SHARE:
             return EmployerContact.Mode.JOB_SEEKER
@@ -339,12 +334,22 @@ class ContactPlanner:
 
     def specialist_week(self, user: str, days: list[date]) -> None:
         target = self.rng.choice(WEEKLY_VISITS[user])
-        already = sum(
-            1
-            for contact in self.contacts
-            if contact.specialist == user and contact.counts_for_rapid_search and days[0] <= contact.day <= days[-1]
-        )
-        for _ in range(target - already):
+
+        def own_visits() -> int:
+            return sum(
+                1
+                for contact in self.contacts
+                if contact.specialist == user
+                and contact.counts_for_rapid_search
+                and contact.mode == EmployerContact.Mode.IN_PERSON
+                and days[0] <= contact.day <= days[-1]
+            )
+
+        # The specialist's own visits up to the week's number; a job seeker's own visit
+        # drawn on the way comes on top.
+        for _ in range(3 * target):
+            if own_visits() >= target:
+                break
             self.visit_on_behalf(user, self.rng.choice(days))
         for _ in range(weighted(self.rng, RELATIONSHIP_VISITS)):
             self.relationship_visit(user, self.rng.choice(days))

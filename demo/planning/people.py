@@ -7,15 +7,27 @@ from decimal import Decimal
 from django.core.management.base import CommandError
 
 from crm.models import JobSeeker
-from demo.planning.plan import SPECIALISTS, JobSeekerPlan, PlacementPlan, ascii_slug, weighted
+from demo.planning.plan import (
+    SPECIALISTS,
+    JobSeekerPlan,
+    PlacementPlan,
+    ascii_slug,
+    weekday_on_or_after,
+    weighted,
+)
 from demo.planning.rhythms import (
     BENEFITS,
+    CASELOAD_DEAL,
     DAY_CODES,
     DISCLOSURE,
+    DISCLOSURE_AT_INTAKE_SHARE,
+    DISCLOSURE_TALK_DAYS,
     END_REASONS_BACK_TO_SEARCH,
     FOLLOW_ALONG_AFTER_DAYS,
     HOURS_CHOICES,
+    IN_EDUCATION,
     JOB_SEEKER_COUNT,
+    LATE_DISCLOSURE_TALKS,
     MIN_HOURLY_PAY_CHOICES,
     MIN_HOURS_CHOICES,
     OTHER_EUROPEAN_SHARE,
@@ -24,6 +36,7 @@ from demo.planning.rhythms import (
     REFERRAL_WINDOW_DAYS,
     SHIFT_PATTERNS,
     STORIES,
+    TEMPORARY_JOB_SHARE,
     TRAVEL_MINUTES_CHOICES,
     WAITING_BANDS,
 )
@@ -86,11 +99,13 @@ class PeoplePlanner:
                     archetype=self.rng.choice(self.data.job_seekers["archetypes"]),
                 )
             )
-        # Caseloads: shuffle, then deal round-robin (14, 13, 13).
+        # Caseloads: shuffle, then deal in proportion to each specialist's time (16, 16, 8:
+        # the third works half time).
         order = list(range(len(self.plans)))
         self.rng.shuffle(order)
         for position, index in enumerate(order):
-            self.plans[index].specialist = self.plans[index].referred_by = SPECIALISTS[position % 3]
+            specialist = CASELOAD_DEAL[position % len(CASELOAD_DEAL)]
+            self.plans[index].specialist = self.plans[index].referred_by = specialist
         for story, minimum_days in STORIES:
             candidates = [
                 plan
@@ -171,6 +186,15 @@ class PeoplePlanner:
             slipped = self.rng.random() < 0.25
             expected = start_date - timedelta(days=self.rng.randint(1, 4)) if slipped else start_date
             extra["expected_start_date"] = max(offer_date, expected)
+        if "term" not in extra:
+            # Seasonal and fixed-term contracts are common first jobs; a job that ended as
+            # "temporary job ended" was one.
+            temporary = extra.get("end_reason") == Placement.EndReason.TEMPORARY_ENDED
+            extra["term"] = (
+                Placement.Term.TEMPORARY
+                if temporary or self.rng.random() < TEMPORARY_JOB_SHARE
+                else Placement.Term.PERMANENT
+            )
         placement = PlacementPlan(
             job_seeker=plan.index,
             employer_index=employer_index,
@@ -315,6 +339,60 @@ class PeoplePlanner:
             "min_hourly_pay": Decimal(rng.choice(MIN_HOURLY_PAY_CHOICES)),
             "things_to_avoid": rng.choice(texts["things_to_avoid"]) if rng.random() < 0.4 else "",
         }
+
+    def plan_disclosure_talks(self) -> None:
+        """Fidelity item 13: disclosure is talked over before any employer is approached
+        on someone's behalf. Some talk it over at intake (the preference is recorded at
+        enrolment); the others within days, when the specialist does the enrolment's
+        "talk about disclosure" task. Whoever had a contact written on their behalf before
+        that day had the talk at intake, except LATE_DISCLOSURE_TALKS people for whom the
+        specialist went ahead and met an employer for them first (confirming it; only
+        planned visits, since a contact logged after the fact cannot be confirmed). The
+        most recent enrolments come first (plans are in that order), so the late talks
+        fall in the dashboard's default weeks. Needs the contacts' timing."""
+        written: dict[int, list] = {}
+        for contact in self.contacts:
+            moment = contact.planned_at or contact.recorded_at
+            for index in contact.job_seekers:
+                written.setdefault(index, []).append((moment.date(), contact))
+        late = 0
+        for plan in self.plans:
+            if self.rng.random() < DISCLOSURE_AT_INTAKE_SHARE:
+                plan.disclosure_at_enrolment = plan.disclosure
+                continue
+            talk = weekday_on_or_after(plan.enrolment_date + timedelta(days=self.rng.randint(*DISCLOSURE_TALK_DAYS)))
+            before = [contact for day, contact in written.get(plan.index, []) if day <= talk]
+            if not before:
+                if talk < self.today:
+                    plan.disclosure_talk_on = talk
+                else:  # not yet: the task is open, the preference "not yet discussed"
+                    plan.disclosure = JobSeeker.Disclosure.UNDECIDED
+                continue
+            met_before = any(contact.counts_for_rapid_search and contact.day < talk for contact in before)
+            if (
+                late < LATE_DISCLOSURE_TALKS
+                and talk < self.today
+                and met_before
+                and all(not contact.logged for contact in before)
+            ):
+                late += 1
+                plan.disclosure_talk_on = talk
+                for contact in before:
+                    contact.disclosure_confirmed = True
+                continue
+            plan.disclosure_at_enrolment = plan.disclosure
+
+    def plan_education(self) -> None:
+        """A few people study alongside their job search or job (a course, a diploma),
+        from some day after their enrolment (the "% in education" of the monthly view)."""
+        candidates = [
+            plan
+            for plan in self.plans
+            if plan.status != JobSeeker.Status.CLOSED and (self.today - plan.enrolment_date).days > 30
+        ]
+        for plan in self.rng.sample(candidates, k=min(IN_EDUCATION, len(candidates))):
+            days = (self.today - plan.enrolment_date).days
+            plan.in_education = weekday_on_or_after(plan.enrolment_date + timedelta(days=self.rng.randint(7, days - 7)))
 
     def plan_reassignments(self) -> list[tuple[int, str, str]]:
         """A job seeker referred to one specialist and handed to a colleague of the other

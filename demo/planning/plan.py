@@ -140,6 +140,7 @@ class PlacementPlan:
     hours_per_week: Decimal | None = None
     hourly_pay: Decimal | None = None
     is_competitive: bool = True
+    term: str = Placement.Term.PERMANENT
     report_on: date | None = None  # the job-end report written (None: not yet)
     contact_after_end_on: date | None = None
     benefits: BenefitsPlan | None = None
@@ -147,6 +148,7 @@ class PlacementPlan:
     # Changes to follow-along: (day, action, {arguments}).
     follow_along_changes: list[tuple[date, str, dict]] = field(default_factory=list)
     terms_change: tuple[date, date, Decimal] | None = None  # (recorded on, effective on, new hours)
+    recheck: list[tuple[str, date]] = field(default_factory=list)  # the benefits re-check after it: (status, day)
     placement_id: int | None = None  # set once the offer is recorded
 
     def status(self, today: date) -> str:
@@ -178,7 +180,13 @@ class JobSeekerPlan:
     wanted_job_types: list[str] = field(default_factory=list)
     wanted_industries: list[str] = field(default_factory=list)
     avoided_job_types: list[str] = field(default_factory=list)
-    disclosure: str = JobSeeker.Disclosure.UNDECIDED
+    disclosure: str = JobSeeker.Disclosure.UNDECIDED  # the preference now
+    # Disclosure talked over at intake (the preference recorded at enrolment), or later:
+    # the enrolment's "talk about disclosure" task done on `disclosure_talk_on`, the
+    # preference recorded then (None: at intake, or not yet).
+    disclosure_at_enrolment: str = JobSeeker.Disclosure.UNDECIDED
+    disclosure_talk_on: date | None = None
+    in_education: date | None = None  # studying alongside (a course, a diploma) from this day
     waiting: bool = False  # in job search with no face-to-face employer contact yet
     first_visits: dict[date, date] = field(default_factory=dict)
     details: dict = field(default_factory=dict)
@@ -272,6 +280,9 @@ class ContactPlan:
     cancelled_at: datetime | None = None
     recorded_at: datetime | None = None
     confirmed: bool = False
+    # Planned before disclosure was talked over with a person it is for: the specialist
+    # confirms going ahead (jobdev.services.employer_contact_plan).
+    disclosure_confirmed: bool = False
     contact_id: int | None = None
 
     @property

@@ -37,6 +37,7 @@ class Planner(PeoplePlanner, EmployerPlanner, ContactPlanner, SupportPlanner):
         self.prospects: list[int] = []
         self.stretches: list[list[tuple[date, date | None]]] = []
         self.caseloads: dict[str, list[int]] = {}
+        self.benefits_outcomes: dict[int, str] = {}  # id(placement plan) -> how its benefits planning went
 
     def plan(self) -> Plan:
         self.plan_job_seekers()
@@ -44,6 +45,8 @@ class Planner(PeoplePlanner, EmployerPlanner, ContactPlanner, SupportPlanner):
         self.plan_employer_contacts()
         self.plan_support()
         self.plan_contact_timing()
+        self.plan_disclosure_talks()
+        self.plan_education()
         self.plan_employer_creation()
         reassignments = self.plan_reassignments()
         for plan in self.plans:

@@ -14,6 +14,9 @@ OTHER_EUROPEAN_SHARE = 0.2
 SECOND_SITE_SHARE = 0.3
 SITE_WITHOUT_COORDINATES_SHARE = 0.15
 SECOND_PERSON_SHARE = 0.5  # small and larger employers: a second contact person
+# Caseloads dealt in turn, in proportion to each specialist's time (specialist3 works
+# half time: demo/data/program.json gives the FTE).
+CASELOAD_DEAL = ["specialist1", "specialist2", "specialist3", "specialist1", "specialist2"]
 # Two job seekers changed specialist (and team) at enrolment: (from, to).
 REASSIGNMENTS = [("specialist2", "specialist3"), ("specialist3", "specialist1")]
 
@@ -32,12 +35,21 @@ REFERRAL_SOURCES = [
     (JobSeeker.ReferralSource.OTHER, 6),
 ]
 BENEFITS = [(JobSeeker.Benefits.YES, 55), (JobSeeker.Benefits.NO, 25), (JobSeeker.Benefits.UNKNOWN, 20)]
+# The preference chosen once disclosure is talked over (fidelity item 13).
 DISCLOSURE = [
-    (JobSeeker.Disclosure.UNDECIDED, 25),
     (JobSeeker.Disclosure.NONE, 25),
-    (JobSeeker.Disclosure.PARTIAL, 30),
-    (JobSeeker.Disclosure.FULL, 20),
+    (JobSeeker.Disclosure.PARTIAL, 45),
+    (JobSeeker.Disclosure.FULL, 30),
 ]
+# Someone who does not want their condition disclosed often meets employers alone,
+# prepared with the specialist.
+ALONE_WITHOUT_DISCLOSURE_SHARE = 0.5
+DISCLOSURE_AT_INTAKE_SHARE = 0.4  # talked over at the enrolment interview; the others within days
+DISCLOSURE_TALK_DAYS = (2, 9)  # days after enrolment the enrolment's disclosure task is done
+# People whose first employer contact was planned before the talk (the specialist went
+# ahead, confirming it): the disclosure item is not 100 %.
+LATE_DISCLOSURE_TALKS = 3
+IN_EDUCATION = 3  # people studying alongside (a course, a diploma), for the "% in education" figure
 DAY_CODES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SHIFT_PATTERNS = [
     ["morning"],
@@ -81,15 +93,22 @@ END_REASONS_BACK_TO_SEARCH = [
     Placement.EndReason.QUIT_HEALTH,
     Placement.EndReason.QUIT_OTHER,
 ]
+TEMPORARY_JOB_SHARE = 0.2  # seasonal or fixed-term contracts among the jobs found
+# Work-incentives planning of the jobs that started (fidelity item 12): delivered before
+# the start, except for one job each of these (delivered only after the start, left at
+# the session, declined by the worker).
+BENEFITS_EXCEPTIONS = ["after_start", "unfinished", "declined"]
 HOURS_CHOICES = ["10", "12", "15", "17.5", "20", "20", "24", "25", "28", "30", "35"]
 
 # Job development.
 CONTACT_WEEKS = 16  # weeks of employer contacts at the team's full rhythm before the current one
-# Face-to-face contacts on behalf of job seekers, drawn for each week (IPS target: 6 a week).
+# The specialist's own in-person contacts on behalf of job seekers, drawn for each week
+# (fidelity item 17: 6 a week; specialist3 works half time). The job seekers' own visits
+# come on top.
 WEEKLY_VISITS = {
-    "specialist1": [5, 5, 6, 6, 7, 7],
-    "specialist2": [4, 5, 5, 6, 6],
-    "specialist3": [3, 3, 4, 4, 5],
+    "specialist1": [6, 6, 7, 7, 8],
+    "specialist2": [5, 5, 6, 6, 7],
+    "specialist3": [3, 3, 4, 4],
 }
 UPCOMING_VISITS = {"specialist1": 5, "specialist2": 4, "specialist3": 3}  # planned for next week
 RELATIONSHIP_VISITS = [(0, 40), (1, 45), (2, 15)]  # a specialist's relationship-building visits a week
@@ -99,7 +118,7 @@ CALL_MODES = [
     (EmployerContact.Mode.EMAIL, 35),
     (EmployerContact.Mode.VIDEO, 10),
 ]
-JOB_SEEKER_MADE_CONTACT_SHARE = 0.12  # face-to-face contacts the job seeker made, prepared with the specialist
+JOB_SEEKER_MADE_CONTACT_SHARE = 0.08  # face-to-face contacts the job seeker made, prepared with the specialist
 SECOND_JOB_SEEKER_SHARE = 0.3  # a visit on behalf of two job seekers
 NEVER_CONTACTED_EMPLOYERS = 8
 RESCHEDULED_SHARE = 0.15  # visits moved once after they were planned

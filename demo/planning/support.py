@@ -1,7 +1,7 @@
 """Support around jobs: job-end reports, benefits steps, workplace adjustments, changes
 to follow-along and to a job's hours, tasks written by hand."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from crm.models import JobSeeker
@@ -13,6 +13,7 @@ from demo.planning.plan import (
     weekday_on_or_after,
     weekday_on_or_before,
 )
+from demo.planning.rhythms import BENEFITS_EXCEPTIONS
 from placements.models import Accommodation, BenefitsStep, Placement
 
 
@@ -29,15 +30,29 @@ class SupportPlanner:
         ended = [placement for plan in self.plans for placement in plan.placements if placement.end_date is not None]
         # The latest job end has no report yet: the task is still to do.
         unreported = max(ended, key=lambda placement: placement.end_date, default=None)
+        # Seen face to face within 3 days of the end (IPS), but one person only after a
+        # week: away at their family's (fidelity item 23).
+        late = [placement for placement in ended if placement.end_reason != "quit_better_job"]
+        late = self.rng.choice(late) if late else None
         for placement in ended:
             end = placement.end_date
-            placement.contact_after_end_on = min(
-                yesterday, weekday_on_or_before(end + timedelta(days=self.rng.randint(1, 3)))
-            )
-            placement.contact_after_end_on = max(end, placement.contact_after_end_on)
+            days = self.rng.randint(5, 7) if placement is late else self.rng.randint(1, 3)
+            seen = end + timedelta(days=days)
+            seen = weekday_on_or_after(seen) if placement is late else weekday_on_or_before(seen)
+            placement.contact_after_end_on = max(end, min(yesterday, seen))
             if placement is not unreported:
                 written = weekday_on_or_before(end + timedelta(days=self.rng.randint(4, 9)))
                 placement.report_on = min(yesterday, max(placement.contact_after_end_on, written))
+        # Work-incentives planning of the jobs that started: mostly delivered before the
+        # start, but one only after it, one left at the session, one declined (those three
+        # people are on benefits, so the offer's handler offers the step).
+        started = [placement for plan in self.plans for placement in plan.placements if placement.start_date]
+        outcomes = [*BENEFITS_EXCEPTIONS, *["before_start"] * max(0, len(started) - len(BENEFITS_EXCEPTIONS))]
+        self.rng.shuffle(outcomes)
+        self.benefits_outcomes = {id(placement): outcome for placement, outcome in zip(started, outcomes, strict=False)}
+        for placement in started:
+            if self.benefits_outcomes[id(placement)] != "before_start":
+                self.plans[placement.job_seeker].on_benefits = True
         for plan in self.plans:
             for placement in plan.placements:
                 self.plan_benefits(plan, placement)
@@ -48,21 +63,41 @@ class SupportPlanner:
 
     def plan_benefits(self, plan: JobSeekerPlan, placement: PlacementPlan) -> None:
         """Work-incentives planning offered with the job (by the offer's handler, for those
-        on benefits or not sure): referred, session held, plan in place, before the start."""
+        on benefits or not sure): referred, session held, plan in place. Fidelity item
+        12 counts planning delivered before the start: most plans are in place (or the
+        worker declined) before the first day, some only after it, a few never."""
         yesterday = self.today - timedelta(days=1)
         offer = placement.offer_date
-        referred_on = min(yesterday, weekday_on_or_after(offer + timedelta(days=self.rng.randint(1, 3))))
-        session_on = min(yesterday, referred_on + timedelta(days=self.rng.randint(5, 12)))
-        plan_on = min(yesterday, session_on + timedelta(days=self.rng.randint(1, 4)))
         steps = []
-        if placement.start_date is None:
+        if placement.start_date is None:  # an upcoming start: referred, or not yet
+            referred_on = min(yesterday, weekday_on_or_after(offer + timedelta(days=self.rng.randint(1, 3))))
             if (self.today - offer).days >= 3 and self.rng.random() < 0.6 and referred_on > offer:
                 steps = [(BenefitsStep.Status.REFERRED, referred_on)]
         else:
-            steps = [(BenefitsStep.Status.REFERRED, referred_on), (BenefitsStep.Status.SESSION_HELD, session_on)]
-            if self.rng.random() < 0.8:
-                steps.append((BenefitsStep.Status.PLAN_IN_PLACE, plan_on))
-        placement.benefits = BenefitsPlan(steps=[(status, day) for status, day in steps if offer < day < self.today])
+            start = placement.start_date
+            outcome = self.benefits_outcomes.get(id(placement), "before_start")
+            if outcome in ("before_start", "declined") and (start - offer).days < 1:
+                outcome = "after_start"  # a start the next morning leaves no time
+            if outcome == "before_start":
+                # The three steps between the offer and the eve of the start.
+                days = sorted(self.working_day_between(offer, start - timedelta(days=1)) for _ in range(3))
+                steps = list(zip(BenefitsStep.ORDER[1:], days, strict=True))
+            elif outcome == "declined":
+                steps = [(BenefitsStep.Status.DECLINED, self.working_day_between(offer, start - timedelta(days=1)))]
+            else:
+                referred_on = weekday_on_or_after(offer + timedelta(days=self.rng.randint(0, 2)))
+                session_on = weekday_on_or_after(referred_on + timedelta(days=self.rng.randint(5, 12)))
+                steps = [(BenefitsStep.Status.REFERRED, referred_on), (BenefitsStep.Status.SESSION_HELD, session_on)]
+                if outcome == "after_start":
+                    later = max(start, session_on) + timedelta(days=self.rng.randint(1, 6))
+                    steps.append((BenefitsStep.Status.PLAN_IN_PLACE, weekday_on_or_after(later)))
+        last = min(self.today, placement.end_date or self.today)
+        placement.benefits = BenefitsPlan(steps=[(status, day) for status, day in steps if offer <= day < last])
+
+    def working_day_between(self, low: date, high: date) -> date:
+        """A day from `low` to `high`, a weekday when the span has one."""
+        days = [low + timedelta(days=offset) for offset in range((high - low).days + 1)]
+        return self.rng.choice([day for day in days if day.weekday() < 5] or days)
 
     def plan_adjustments(self) -> None:
         """A few workplace adjustments at every stage on current jobs; from "requested"
@@ -134,7 +169,9 @@ class SupportPlanner:
 
     def plan_follow_along_changes(self) -> None:
         """Individualized follow-along: one worker chose monthly contacts early on,
-        another paused follow-along lately, a long-standing worker agreed to a step-down."""
+        another paused follow-along lately, a long-standing worker agreed to a step-down,
+        and one stepped down weeks ago (time-unlimited follow-along ends with a planned
+        step-down the worker agreed to)."""
         support = self.data.support
         active = [
             placement
@@ -143,11 +180,16 @@ class SupportPlanner:
             if placement.status(self.today) == Placement.Status.ACTIVE
         ]
         used: set[int] = set()
-        for change, minimum_days in (("monthly", 45), ("pause", 25), ("step_down", 150)):
+        # Agreed five or six weeks ago, done three or four weeks later.
+        agreed = weekday_on_or_before(self.today - timedelta(days=self.rng.randint(35, 45)))
+        for change, minimum_days in (("step_down_done", 110), ("monthly", 45), ("pause", 25), ("step_down", 150)):
             candidates = [
                 placement
                 for placement in active
-                if id(placement) not in used and (self.today - placement.start_date).days >= minimum_days
+                if id(placement) not in used
+                and (self.today - placement.start_date).days >= minimum_days
+                # No later change of status by hand (the step-down closes the person).
+                and (change != "step_down_done" or self.plans[placement.job_seeker].status_changes[-1][0] < agreed)
             ]
             if not candidates:
                 continue
@@ -157,6 +199,17 @@ class SupportPlanner:
                 day = weekday_on_or_after(placement.start_date + timedelta(days=self.rng.randint(15, 25)))
                 arguments = {"frequency": "monthly", "reason": support["monthly_reason_note"]}
                 placement.follow_along_changes.append((day, "frequency", arguments))
+            elif change == "step_down_done":
+                # The mental-health team took over; the person left the active caseload.
+                step_down = weekday_on_or_after(agreed + timedelta(days=self.rng.randint(21, 28)))
+                arguments = {
+                    "step_down_date": step_down,
+                    "step_down_agreed": True,
+                    "reason": support["step_down_early_note"],
+                }
+                placement.follow_along_changes.append((agreed, "step_down", arguments))
+                plan = self.plans[placement.job_seeker]
+                plan.status_changes.append((step_down, JobSeeker.Status.CLOSED, support["step_down_done_note"], False))
             elif change == "pause":
                 day = weekday_on_or_before(self.today - timedelta(days=self.rng.randint(4, 12)))
                 placement.follow_along_changes.append((day, "pause", {"reason": support["pause_reason"]}))
@@ -186,17 +239,26 @@ class SupportPlanner:
             hours -= Decimal("5")
         placement.terms_change = (recorded, effective, hours)
         self.plans[placement.job_seeker].on_benefits = True
+        # The re-check the handler offers is done within the week (fidelity item 12).
+        session = weekday_on_or_after(recorded + timedelta(days=self.rng.randint(1, 3)))
+        done = weekday_on_or_after(session + timedelta(days=self.rng.randint(1, 2)))
+        placement.recheck = [
+            (status, day)
+            for status, day in (
+                (BenefitsStep.Status.REFERRED, recorded),
+                (BenefitsStep.Status.SESSION_HELD, session),
+                (BenefitsStep.Status.PLAN_IN_PLACE, done),
+            )
+            if day < self.today
+        ]
 
     def plan_own_tasks(self) -> None:
-        """Tasks written by hand: talk about disclosure with those who have not decided,
-        a benefits simulation for some on benefits and searching, an updated CV after a job."""
+        """Tasks written by hand: a benefits simulation for some on benefits and
+        searching, an updated CV after a job. (The disclosure talk is the enrolment's
+        task, made by its handler.)"""
         yesterday = self.today - timedelta(days=1)
         for plan in self.plans:
             searching_now = plan.status == JobSeeker.Status.JOB_SEARCH
-            if plan.disclosure == JobSeeker.Disclosure.UNDECIDED and searching_now:
-                created = max(plan.enrolment_date, self.today - timedelta(days=self.rng.randint(3, 20)))
-                due = created + timedelta(days=self.rng.randint(5, 15))
-                plan.own_tasks.append((created, "disclosure", due, None))
             ended = [
                 placement for placement in plan.placements if placement.end_date and placement.end_date < yesterday
             ]

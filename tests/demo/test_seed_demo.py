@@ -10,6 +10,7 @@ plays the same plan, holds the same job seekers, employers, contacts and jobs)."
 
 import datetime
 from collections import Counter
+from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ from demo.catalogue import catalogue
 from demo.planning import Plan, make_plan
 from demo.story import Story
 from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
-from jobdev.models import EmployerContact
+from jobdev.models import EmployerContact, PaceNudge
 from placements.models import (
     Accommodation,
     BenefitsStep,
@@ -165,10 +166,70 @@ def test_a_specialist_has_visits_this_week_and_open_tasks(log_in):
 
 @pytest.mark.django_db
 def test_every_specialist_has_a_caseload_and_open_tasks(demo):
+    """Caseloads follow each specialist's time: specialist3 works half time."""
     for username in SPECIALISTS:
         specialist = User.objects.get(username=username)
-        assert specialist.caseload.exclude(status=JobSeeker.Status.CLOSED).count() >= 10
+        full_time = specialist.fte == 1
+        assert specialist.caseload.exclude(status=JobSeeker.Status.CLOSED).count() >= (10 if full_time else 5)
         assert SupportTask.objects.filter(owner=specialist, status=SupportTask.Status.OPEN).exists()
+    assert User.objects.get(username="specialist3").fte == Decimal("0.5")
+
+
+@pytest.mark.django_db
+def test_the_records_the_fidelity_items_read_are_all_there(demo):
+    """What the fidelity scale asks about, made through the services as a team would."""
+    placements = Placement.objects.all()
+    # Competitive and permanent or temporary, asked on every offer.
+    assert not placements.filter(is_competitive__isnull=True).exists()
+    assert set(placements.values_list("term", flat=True)) == set(Placement.Term.values)
+    assert placements.filter(is_competitive=False).exists()
+    # Follow-along by type, giver and place; most face to face, some by phone or message.
+    done = SupportTask.objects.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.DONE)
+    assert not done.filter(support_type="").exists()
+    assert len(set(done.values_list("support_type", flat=True))) >= 6
+    assert len(set(done.values_list("given_by", flat=True))) >= 3
+    in_person = done.filter(completion_mode=SupportTask.Mode.IN_PERSON)
+    assert set(in_person.values_list("place", flat=True)) == set(SupportTask.Place.values)
+    assert done.exclude(completion_mode=SupportTask.Mode.IN_PERSON).filter(place="").exists()
+    assert in_person.count() > done.count() / 2
+    # A step-down completed: the person, still working, left the active caseload.
+    stepped_down = FollowAlongPlan.objects.get(status=FollowAlongPlan.Status.STEPPED_DOWN)
+    assert stepped_down.stepped_down_on < today()
+    assert stepped_down.placement.status == Placement.Status.ACTIVE
+    assert stepped_down.placement.job_seeker.status == JobSeeker.Status.CLOSED
+    # Work-incentives planning delivered before the start for most jobs, not all.
+    planned = BenefitsStep.objects.filter(reason=BenefitsStep.Reason.BEFORE_START, placement__start_date__isnull=False)
+    before = [step for step in planned if step.completed_on and step.completed_on <= step.placement.start_date]
+    assert len(planned) > len(before) > len(planned) / 2
+    recheck = BenefitsStep.objects.get(reason=BenefitsStep.Reason.TERMS_CHANGED)
+    assert recheck.status == BenefitsStep.Status.PLAN_IN_PLACE
+    # After a job end: face to face within 3 days mostly, once a week later; a report.
+    seen = [
+        (task.completed_on - task.placement.end_date).days
+        for task in SupportTask.objects.filter(kind=SupportTask.Kind.JOB_END_CONTACT, status=SupportTask.Status.DONE)
+    ]
+    assert sum(days <= 3 for days in seen) > sum(days > 3 for days in seen) >= 1
+    assert JobEndReport.objects.filter(face_to_face_contact_on__isnull=False).count() >= 3
+    # Disclosure talked over at enrolment or within days (the enrolment's task done),
+    # before the first employer contact for most, not for all.
+    talks = SupportTask.objects.filter(
+        kind=SupportTask.Kind.DISCLOSURE_CONVERSATION, source_event__topic="jobseeker.enrolled"
+    )
+    assert talks.filter(status=SupportTask.Status.DONE).count() >= 10
+    assert JobSeeker.objects.filter(disclosure_discussed_on__isnull=False).count() >= 35
+    late = [
+        person
+        for person in JobSeeker.objects.filter(first_employer_contact_on__isnull=False)
+        if person.disclosure_discussed_on > person.first_employer_contact_on
+    ]
+    assert 1 <= len(late) <= 3
+    # Contacts with someone who can hire, and hiring needs learned.
+    held = EmployerContact.objects.held().filter(mode=EmployerContact.Mode.IN_PERSON)
+    assert held.filter(met_hiring_authority=True).exists() and held.filter(met_hiring_authority=False).exists()
+    assert held.exclude(learned_hiring_needs="").count() > held.count() / 2
+    # A few people in education; the pace nudges of the weeks a specialist fell behind.
+    assert JobSeeker.objects.filter(in_education=True).count() == 3
+    assert PaceNudge.objects.exists()
 
 
 @pytest.mark.django_db
@@ -184,14 +245,15 @@ def test_the_team_leader_dashboard_shows_contacts_of_the_last_twelve_weeks(log_i
     rows = {row.specialist.username: row for row in dashboard.rows}
     assert set(SPECIALISTS) <= set(rows)  # both teams the leader leads
     for username in SPECIALISTS:
-        assert rows[username].face_to_face > 0
+        assert rows[username].in_person > 0  # their own visits on behalf of job seekers
         assert rows[username].caseload > 0
 
 
 @pytest.mark.django_db
 def test_some_weeks_meet_the_six_visits_target_and_some_do_not(demo):
     monday = today() - datetime.timedelta(days=today().weekday())
-    held = EmployerContact.objects.held().face_to_face_on_behalf()
+    # The specialist's own visits (fidelity item 17): not the job seeker's alone.
+    held = EmployerContact.objects.held().filter(mode=EmployerContact.Mode.IN_PERSON, purpose="on_behalf")
     counts = []
     for username in SPECIALISTS:
         for weeks_ago in range(1, 13):
