@@ -866,10 +866,11 @@ def _follow_along(dashboard) -> list[Figure]:
             unit="percent",
             value=percent(all_contacts),
             definition=_(
-                "Follow-along contacts (before the start, in the first month, then monthly) and contacts after "
-                "a job end, due in the period and before today: the share done in person on or before the due "
-                "date. A contact cancelled on or after its due date was missed and stays in; one cancelled before "
-                "it (the job ended, a pause, a step-down) is no longer due."
+                "Follow-along contacts (in the week before the start, just after it, weekly in the first month, "
+                "then monthly) and contacts after a job end, due in the period and before today: the share done "
+                "in person on or before the due date (and, before the start, within the week before it). A "
+                "contact cancelled on or after its due date was missed and stays in; one cancelled before it (the "
+                "job ended, a pause, a step-down) is no longer due."
             ),
             threshold=_score_five("time_unlimited_follow_along"),
             item_key="time_unlimited_follow_along",
@@ -880,12 +881,14 @@ def _follow_along(dashboard) -> list[Figure]:
     )
     time_unlimited.meets = None if time_unlimited.score is None else time_unlimited.score == 5
     time_unlimited.summary = _(
-        "%(done)s of %(due)s face-to-face contacts on time: before the start %(before)s, first month %(first)s, "
-        "after %(after)s, after a job end %(end)s; %(step_downs)s step-downs completed."
+        "%(done)s of %(due)s face-to-face contacts on time: in the week before the start %(before)s, just after "
+        "it %(first_contact)s, weekly in the first month %(first)s, monthly after %(after)s, after a job end "
+        "%(end)s; %(step_downs)s step-downs completed."
     ) % {
         "done": all_contacts.numerator,
         "due": all_contacts.denominator,
         "before": _share_text(phases["before_start"]),
+        "first_contact": _share_text(phases["first_contact"]),
         "first": _share_text(phases["first_month"]),
         "after": _share_text(phases["after_first_month"]),
         "end": _share_text(job_end),
@@ -937,9 +940,14 @@ def _follow_along(dashboard) -> list[Figure]:
             about="time_unlimited_follow_along",
             meets=follow_along.at_least(target),
             share=follow_along,
-            note=_("before the start %(before)s; first month %(first)s; after the first month %(after)s")
+            note=_(
+                "in the week before the start %(before)s; within %(days)s days after it %(first_contact)s; "
+                "weekly in the first month %(first)s; monthly after %(after)s"
+            )
             % {
                 "before": _share_text(phases["before_start"]),
+                "days": dashboard.organisation.follow_along_first_contact_days,
+                "first_contact": _share_text(phases["first_contact"]),
                 "first": _share_text(phases["first_month"]),
                 "after": _share_text(phases["after_first_month"]),
             },
@@ -993,7 +1001,7 @@ def _follow_along(dashboard) -> list[Figure]:
     ]
 
 
-PHASES = ("before_start", "first_month", "after_first_month")
+PHASES = ("before_start", "first_contact", "first_month", "after_first_month")
 
 
 def _share_text(share: Share) -> str:

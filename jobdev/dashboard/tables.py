@@ -617,8 +617,9 @@ def _task_columns() -> list[Column]:
 def _follow_along_contacts(dashboard) -> Table:
     phases = {
         "before_start": _("Before the start"),
-        "first_month": _("First month"),
-        "after_first_month": _("After the first month"),
+        "first_contact": _("Just after the start"),
+        "first_month": _("Weekly, first month"),
+        "after_first_month": _("Monthly, after the first month"),
     }
     columns = _task_columns()
     return Table(

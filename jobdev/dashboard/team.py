@@ -48,6 +48,8 @@ from placements.models import BenefitsStep, FollowAlongPlan, Placement, SupportT
 CHART_WEEKS = 12
 # 13-week retention (IPS Grow): a job's day 90.
 RETENTION_DAYS = 90
+# Item 23: the face-to-face contact before a job starts is within the week before it.
+BEFORE_START_DAYS = 7
 # Individualized job search: the people whose preferences are compared in one query.
 PEOPLE_PER_MATCH_QUERY = 100
 
@@ -772,31 +774,38 @@ class TeamDashboard:
     @cached_property
     def _follow_along_by_owner(self) -> dict[int, Share]:
         """Follow-along contacts due in the period and before today (still due, see
-        `still_due`): done in person on or before their due date, of all due."""
-        on_time = Q(status=SupportTask.Status.DONE, completion_mode=IN_PERSON, completed_on__lte=F("due_date"))
-        rows = (
-            self._follow_along_due()
-            .order_by()
-            .values("owner_id")
-            .annotate(due=Count("id"), on_time=Count("id", filter=on_time))
-        )
-        return {row["owner_id"]: Share(row["on_time"], row["due"]) for row in rows}
+        `still_due`): on time (`follow_along_due`), of all due, per owner."""
+        due: dict[int, list[SupportTask]] = defaultdict(list)
+        for task in self.follow_along_due:
+            due[task.owner_id].append(task)
+        return {owner: Share(sum(1 for task in tasks if task.on_time), len(tasks)) for owner, tasks in due.items()}
 
     @cached_property
     def follow_along_due(self) -> list[SupportTask]:
-        """The follow-along contacts behind the on-time figure, each with `on_time` and
-        `phase`: before the start, the first month (weekly), or after (monthly)."""
+        """The follow-along contacts behind item 23, each with its `phase` and `on_time`
+        (done in person on or before the due date), following the scale's schedule:
+
+        - "before_start": due before the job's start (or before a start not yet
+          recorded); on time only if also done within the 7 days before the start;
+        - "first_contact": the first after the start, within follow_along_first_contact_days;
+        - "first_month": the weekly ones, up to 7 x follow_along_weekly_weeks days;
+        - "after_first_month": the monthly ones."""
         tasks = list(
             self._follow_along_due()
             .select_related("job_seeker", "placement", "owner")
             .order_by("due_date", "job_seeker__last_name", "pk")
         )
+        first_contact = self.organisation.follow_along_first_contact_days
         month_one = 7 * self.organisation.follow_along_weekly_weeks
         for task in tasks:
             task.on_time = done_in_person_on_time(task)
             start = task.placement.start_date if task.placement is not None else None
             if start is None or task.due_date < start:
                 task.phase = "before_start"
+                if task.on_time and start is not None:
+                    task.on_time = task.completed_on >= start - datetime.timedelta(days=BEFORE_START_DAYS)
+            elif (task.due_date - start).days <= first_contact:
+                task.phase = "first_contact"
             elif (task.due_date - start).days <= month_one:
                 task.phase = "first_month"
             else:

@@ -1141,7 +1141,13 @@ class TestFollowAlong:
         assert (sofia.follow_along.numerator, sofia.follow_along.denominator) == (6, 9)
         follow_along = value(dashboard, "follow_along_on_time")
         assert share(follow_along) == (11, 18)
-        assert follow_along.note == "before the start 2 of 3; first month 7 of 10; after the first month 2 of 5"
+        # Before the start: Lina's, Paul's (both within the week before); Karim's missed. Just
+        # after the start: Lina's and Karim's (day 3). Weekly: Lina 2 of 4, Karim 3 of 4.
+        # Monthly: Lina's, Hugo 0 of 2, Emma 1 of 2.
+        assert follow_along.note == (
+            "in the week before the start 2 of 3; within 3 days after it 2 of 2; "
+            "weekly in the first month 5 of 8; monthly after 2 of 5"
+        )
         assert share(value(dashboard, "job_end_contact_on_time")) == (2, 3)  # Emma's by phone
         figure = item(dashboard, "time_unlimited_follow_along")
         # (11 + 2) of (18 + 3) = 61.9%: score 3, 4 from 75%.
@@ -1796,4 +1802,4 @@ class TestQueryCount:
 
 # The page's queries, whatever the amount of data: the session and user, the filters'
 # choices, one or two per figure block and per table (docs/fidelity.md, "Performance").
-PAGE_QUERIES = 36
+PAGE_QUERIES = 35
