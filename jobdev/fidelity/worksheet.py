@@ -118,7 +118,6 @@ UNIT_FORMATS = {
     "days": gettext_lazy("%(value)s days"),
     "per_week": gettext_lazy("%(value)s per week"),
     "types": gettext_lazy("%(value)s types"),
-    "criteria": gettext_lazy("%(value)s of 4 criteria met"),
     "ratio": gettext_lazy("%(value)s"),
     "criteria": gettext_lazy("%(value)s criteria met"),
 }
