@@ -53,6 +53,8 @@ def _type_error(field, value) -> str | None:
     for item in values:
         if item is None:
             continue
+        if name == "integer" and isinstance(item, float) and item.is_integer():
+            continue  # JSON Schema (OpenAPI 3.1): 564.0 is an integer, as 564 is
         if not isinstance(item, types) or (bool not in types and isinstance(item, bool)):
             return _("Expected a JSON %(type)s.") % {"type": name}
     return None

@@ -15,6 +15,7 @@ from django.utils import timezone
 from crm import events, tasks
 from crm.models import EventHandling, OutboxEvent
 from tests.crm.test_events import offer
+from tests.factories import JobSeekerFactory, UserFactory
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "events.md"
 T0 = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
@@ -39,13 +40,17 @@ def failing_handler():
 
 
 def enrol(organisation, key="enrolled"):
+    """An enrolment event of a real job seeker: the app's own handler of the topic (the
+    disclosure talk at enrolment) runs beside the failing one, and has nothing to do
+    (the person's disclosure preference is recorded)."""
+    job_seeker = JobSeekerFactory(specialist=UserFactory(organisation=organisation))
     with transaction.atomic():
         return events.emit(
             topic="jobseeker.enrolled",
             organisation_id=organisation.pk,
             aggregate_type="jobseeker",
-            aggregate_id=1,
-            payload={"job_seeker_id": 1, "job_search_since": None, "reentry": False},
+            aggregate_id=job_seeker.pk,
+            payload={"job_seeker_id": job_seeker.pk, "job_search_since": None, "reentry": False},
             dedup_key=key,
         )
 

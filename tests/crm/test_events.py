@@ -17,6 +17,11 @@ from placements import services
 from placements.models import SupportTask
 from tests.factories import EmployerFactory, JobSeekerFactory
 
+# Benefits planning, the adjustments talk and a follow-along contact before the start
+# (the job seeker receives benefits; disclosure was discussed at enrolment, so no
+# disclosure talk at the offer).
+STEPS_BEFORE_THE_START = 3
+
 
 def offer(actor, **fields):
     job_seeker = JobSeekerFactory(specialist=actor, receives_benefits="yes")
@@ -128,7 +133,7 @@ def test_delivered_three_times_creates_tasks_once(specialist_sam):
     event = OutboxEvent.objects.get()
     for _ in range(3):
         events.dispatch(event.pk)
-    assert placement.support_tasks.count() == 4
+    assert placement.support_tasks.count() == STEPS_BEFORE_THE_START
     event.refresh_from_db()
     assert event.status == "handled" and event.handled_at is not None
 
@@ -237,7 +242,7 @@ def test_a_lost_message_is_resent_by_the_sweep_and_handled(specialist_sam, broke
         worker.stop()
     event.refresh_from_db()
     assert event.status == "handled"
-    assert placement.support_tasks.count() == 4
+    assert placement.support_tasks.count() == STEPS_BEFORE_THE_START
 
 
 @pytest.mark.django_db(transaction=True)
@@ -262,7 +267,7 @@ def test_two_workers_on_the_same_event_create_its_tasks_once(specialist_sam, tax
     for thread in threads:
         thread.join(timeout=30)
     assert not errors, errors
-    assert placement.support_tasks.count() == 4
+    assert placement.support_tasks.count() == STEPS_BEFORE_THE_START
     assert EventHandling.objects.filter(event=event, status="succeeded").count() == len(
         events.handlers_for("placement.offer_accepted")
     )

@@ -397,7 +397,11 @@ ROWS: list[Row] = [
         "support",
         "support_task",
         edit=True,
-        body=lambda world, person: {"completed_on": _today(world), "completion_mode": "phone"},
+        body=lambda world, person: {
+            "completed_on": _today(world),
+            "completion_mode": "phone",
+            "support_type": "on_the_job",
+        },
     ),
     Row(
         "support task: schedule",

@@ -229,6 +229,22 @@ def test_schedule_an_appointment(api, api_world):
     )
 
 
+def test_an_integer_may_be_written_with_a_zero_fraction(api, api_world):
+    """OpenAPI 3.1's JSON Schema counts 45.0 as an integer, so the API takes it; 45.5 is
+    not one (400 on the field)."""
+    token = api_world.issue_token("sam")
+    task = api_world.person("shared").support_task
+    day = (_today(api_world) + datetime.timedelta(days=2)).isoformat()
+    assert_problem(
+        api.post(f"{TASKS}{task.pk}/schedule/", token, {"due_date": day, "duration_minutes": 45.5}),
+        400,
+        "duration_minutes",
+    )
+    response = api.post(f"{TASKS}{task.pk}/schedule/", token, {"due_date": day, "duration_minutes": 45.0})
+    assert response.status_code == 200, response.content
+    assert response.json()["duration_minutes"] == 45
+
+
 def test_a_team_mates_task_is_read_not_completed(api, api_world):
     token = api_world.issue_token("sam")
     task = api_world.person("sofias").support_task

@@ -280,6 +280,8 @@ def _created(scope, specialist: User, first_name: str) -> JobSeeker:
             "postcode": "13001",
             "referral_date": timezone.localdate() - datetime.timedelta(days=60),
             "enrolment_date": timezone.localdate() - datetime.timedelta(days=55),
+            # Disclosure talked over at enrolment: employer contacts on their behalf need no confirmation.
+            "disclosure_preference": "partial",
         },
     )
 
@@ -324,7 +326,9 @@ def build_world() -> World:
     def add(name, job_seeker, counsellor, scope=admin):
         if job_seeker.enrolment_date is None:  # a referral, enrolled by the program (jobseeker.enrolled)
             crm_services.job_seeker_update(
-                scope=scope, job_seeker_id=job_seeker.pk, details={"enrolment_date": today - timedelta(days=50)}
+                scope=scope,
+                job_seeker_id=job_seeker.pk,
+                details={"enrolment_date": today - timedelta(days=50), "disclosure_preference": "partial"},
             )
         person = _person(scope, marseille if scope is admin else lyon, job_seeker, counsellor=counsellor, today=today)
         # benefits.step_changed: every person has an event in every area.
