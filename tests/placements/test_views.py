@@ -568,3 +568,13 @@ def test_a_contact_due_tomorrow_without_a_time_says_to_arrange_it(client_for, sp
     SupportTaskFactory(job_seeker=job_seeker, kind=SupportTask.Kind.RETENTION_CHECK, due_date=tomorrow)
     page = client_for(specialist_sam).get(reverse("task_list")).content.decode()
     assert page.count("No time booked yet: arrange the visit.") == 1
+
+
+def test_the_hand_over_done_in_place_says_the_person_left_the_caseload(
+    client_for, specialist_sam, job_seeker, agreed_step_down
+):
+    handover = agreed_step_down.support_tasks.get(kind=SupportTask.Kind.STEP_DOWN_REVIEW)
+    response = _complete(client_for(specialist_sam), handover, completion_mode="in_person", place="office")
+    assert "is no longer on the active caseload." in response.content.decode()
+    job_seeker.refresh_from_db()
+    assert job_seeker.status == "closed"
