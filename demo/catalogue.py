@@ -25,6 +25,7 @@ class Catalogue:
     job_seekers: dict  # career-profile archetypes, strengths, interests, notes
     job_development: dict  # what employer contacts record: results, needs, next steps, reasons
     support: dict  # follow-along, adjustments, benefits steps, job-end reports
+    fidelity_reviews: dict  # the program's fidelity reviews: reviewers, notes, the reviewers' scores
 
 
 @cache
@@ -37,4 +38,5 @@ def catalogue() -> Catalogue:
         job_seekers=_read("job_seekers"),
         job_development=_read("job_development"),
         support=_read("support"),
+        fidelity_reviews=_read("fidelity_reviews"),
     )

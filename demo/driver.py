@@ -32,7 +32,8 @@ from employers import services as employer_services
 from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 from jobdev import services as jobdev_services
 from jobdev import tasks as jobdev_tasks
-from jobdev.models import EmployerContact, JobSearchNudge, PaceNudge
+from jobdev.fidelity import services as fidelity_services
+from jobdev.models import EmployerContact, FidelityReview, JobSearchNudge, PaceNudge
 from placements import services as placement_services
 from placements import tasks as placement_tasks
 from placements.models import (
@@ -499,6 +500,32 @@ class Driver:
         )
         self._done(None)
 
+    # Fidelity reviews ------------------------------------------------------------------------
+
+    def fidelity_review_create(
+        self,
+        username: str,
+        *,
+        review_date: datetime.date,
+        period_from: datetime.date,
+        period_to: datetime.date,
+        reviewers: str,
+        notes: str,
+    ) -> int:
+        review = fidelity_services.fidelity_review_create(
+            scope=self.scope(username),
+            review_date=review_date,
+            period_from=period_from,
+            period_to=period_to,
+            reviewers=reviewers,
+            notes=notes,
+        )
+        return self._done(review.pk)
+
+    def fidelity_review_items_save(self, username: str, review_id: int, *, items: dict) -> None:
+        fidelity_services.fidelity_review_items_save(scope=self.scope(username), review_id=review_id, items=items)
+        self._done(None)
+
     # Reads: what the team sees before deciding -------------------------------------------------
 
     def open_tasks(self, *, due_by: datetime.date) -> list[OpenTask]:
@@ -572,6 +599,7 @@ class Driver:
             "support tasks": SupportTask.objects.filter(organisation=organisation).count(),
             "rapid-search nudges": JobSearchNudge.objects.filter(job_seeker__organisation=organisation).count(),
             "pace nudges": PaceNudge.objects.filter(organisation=organisation).count(),
+            "fidelity reviews": FidelityReview.objects.filter(organisation=organisation).count(),
             "events handled": OutboxEvent.objects.filter(
                 organisation=organisation, status=OutboxEvent.Status.HANDLED
             ).count(),

@@ -35,6 +35,7 @@ from demo.planning import (
     OpeningPlan,
     PlacementPlan,
     Plan,
+    ReviewPlan,
     weekday_on_or_after,
     weekday_on_or_before,
     weighted,
@@ -72,7 +73,7 @@ SUPPORT_TYPES = [
     SupportTask.SupportType.TRAVEL,
     SupportTask.SupportType.SOCIAL,
 ]
-SUPPORT_TYPE_COUNTS = [(1, 10), (2, 20), (3, 40), (4, 30)]
+SUPPORT_TYPE_COUNTS = [(1, 5), (2, 20), (3, 40), (4, 35)]
 SUPPORT_PLACES = {
     SupportTask.SupportType.ON_THE_JOB: [("workplace", 90), ("community", 10)],
     SupportTask.SupportType.EMPLOYER: [("workplace", 85), ("office", 15)],
@@ -189,6 +190,22 @@ class Story:
             self.schedule_contact(contact)
         for opening in self.plan.openings:
             self.schedule_opening(opening)
+        for review in self.plan.reviews:
+            self.on(review.review_date, time(16, 30), lambda review=review: self.fidelity_review(review))
+
+    def fidelity_review(self, review: ReviewPlan) -> None:
+        """The program admin opens the review worksheet (the data items pre-filled from
+        the records) and enters the reviewers' scores of the other items."""
+        review_id = self.driver.fidelity_review_create(
+            "admin",
+            review_date=review.review_date,
+            period_from=review.period_from,
+            period_to=review.period_to,
+            reviewers=review.reviewers,
+            notes=review.notes,
+        )
+        items = {number: {"score": score, "notes": notes} for number, (score, notes) in review.items.items()}
+        self.driver.fidelity_review_items_save("admin", review_id, items=items)
 
     # Job seekers ---------------------------------------------------------------------------
 
@@ -727,7 +744,7 @@ class Story:
             count = weighted(self.rng, SUPPORT_TYPE_COUNTS)
             types = self.rng.sample(SUPPORT_TYPES, k=count)
             profile = self.support_profiles[placement_id] = [
-                (support_type, weight) for support_type, weight in zip(types, (5, 3, 2, 1, 1), strict=False)
+                (support_type, weight) for support_type, weight in zip(types, (4, 3, 2, 2), strict=False)
             ]
         return profile
 

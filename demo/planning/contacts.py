@@ -29,6 +29,7 @@ from demo.planning.rhythms import (
     LEADER_RELATIONSHIP_VISITS,
     LOGGED_CALL_MINUTES,
     NEVER_CONTACTED_EMPLOYERS,
+    OFF_PREFERENCE_SHARE,
     OLDER_OPENING_STATUSES,
     OPENING_HOURS,
     OPENING_SHIFTS,
@@ -138,10 +139,17 @@ class ContactPlanner:
 
     def fitting_employer(self, user: str, indices: list[int], pool: list[int] | None = None, *, around=None) -> int:
         """An employer whose jobs fit the job seekers, preferably one the user already knows,
-        and not one the user sees within two days of `around` anyway."""
+        and not one the user sees within two days of `around` anyway. Now and then
+        (OFF_PREFERENCE_SHARE) an employer the user knows, whatever the person's wishes
+        (fidelity item 16 is then not 100 %)."""
         pool = pool or self.prospects
         if around is not None:
             pool = [employer for employer in pool if not self.seen_around(user, employer, around)] or pool
+        if indices and self.rng.random() < OFF_PREFERENCE_SHARE:
+            outside = [employer for employer in pool if not any(self.fit(index, employer) for index in indices)]
+            known = [employer for employer in outside if (user, employer) in self.visited]
+            if outside:
+                return self.rng.choice(known or outside)
         weights = [
             max((self.fit(index, employer) for index in indices), default=0)
             * (2 if (user, employer) in self.visited else 1)

@@ -345,11 +345,11 @@ class PeoplePlanner:
         on someone's behalf. Some talk it over at intake (the preference is recorded at
         enrolment); the others within days, when the specialist does the enrolment's
         "talk about disclosure" task. Whoever had a contact written on their behalf before
-        that day had the talk at intake, except LATE_DISCLOSURE_TALKS people for whom the
-        specialist went ahead and met an employer for them first (confirming it; only
-        planned visits, since a contact logged after the fact cannot be confirmed). The
-        most recent enrolments come first (plans are in that order), so the late talks
-        fall in the dashboard's default weeks. Needs the contacts' timing."""
+        that day had the talk at intake, except LATE_DISCLOSURE_TALKS people met by an
+        employer in the last ten weeks for whom the specialist went ahead first and had
+        the talk a few days after that visit (confirming the visits planned before it;
+        only planned visits, since a contact logged after the fact cannot be confirmed).
+        Needs the contacts' timing."""
         written: dict[int, list] = {}
         for contact in self.contacts:
             moment = contact.planned_at or contact.recorded_at
@@ -360,27 +360,24 @@ class PeoplePlanner:
             if self.rng.random() < DISCLOSURE_AT_INTAKE_SHARE:
                 plan.disclosure_at_enrolment = plan.disclosure
                 continue
-            talk = weekday_on_or_after(plan.enrolment_date + timedelta(days=self.rng.randint(*DISCLOSURE_TALK_DAYS)))
-            before = [contact for day, contact in written.get(plan.index, []) if day <= talk]
-            if not before:
-                if talk < self.today:
+            contacts = written.get(plan.index, [])
+            met = [contact.day for _day, contact in contacts if contact.counts_for_rapid_search]
+            if late < LATE_DISCLOSURE_TALKS and met and (self.today - min(met)).days <= 70:
+                talk = weekday_on_or_after(min(met) + timedelta(days=self.rng.randint(1, 4)))
+                before = [contact for day, contact in contacts if day <= talk]
+                if talk < self.today and all(not contact.logged for contact in before):
+                    late += 1
                     plan.disclosure_talk_on = talk
-                else:  # not yet: the task is open, the preference "not yet discussed"
-                    plan.disclosure = JobSeeker.Disclosure.UNDECIDED
-                continue
-            met_before = any(contact.counts_for_rapid_search and contact.day < talk for contact in before)
-            if (
-                late < LATE_DISCLOSURE_TALKS
-                and talk < self.today
-                and met_before
-                and all(not contact.logged for contact in before)
-            ):
-                late += 1
+                    for contact in before:
+                        contact.disclosure_confirmed = True
+                    continue
+            talk = weekday_on_or_after(plan.enrolment_date + timedelta(days=self.rng.randint(*DISCLOSURE_TALK_DAYS)))
+            if any(day <= talk for day, _contact in contacts):
+                plan.disclosure_at_enrolment = plan.disclosure  # a contact came first: talked over at intake
+            elif talk < self.today:
                 plan.disclosure_talk_on = talk
-                for contact in before:
-                    contact.disclosure_confirmed = True
-                continue
-            plan.disclosure_at_enrolment = plan.disclosure
+            else:  # not yet: the task is open, the preference "not yet discussed"
+                plan.disclosure = JobSeeker.Disclosure.UNDECIDED
 
     def plan_education(self) -> None:
         """A few people study alongside their job search or job (a course, a diploma),

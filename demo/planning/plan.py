@@ -305,6 +305,21 @@ class ContactPlan:
 
 
 @dataclass
+class ReviewPlan:
+    """A fidelity review of the whole program by the program admin on `review_date`, of
+    the period `period_from` to `period_to`: the data-answerable items come from the
+    records (jobdev.fidelity), the reviewers score the others (`items`: item number ->
+    (score, notes))."""
+
+    review_date: date
+    period_from: date
+    period_to: date
+    reviewers: str
+    notes: str
+    items: dict[int, tuple[int, str]]
+
+
+@dataclass
 class Plan:
     today: date
     start: date  # the first day of the story
@@ -314,3 +329,4 @@ class Plan:
     contacts: list[ContactPlan]
     openings: list[OpeningPlan]
     reassignments: list[tuple[int, str, str]]  # (job seeker index, from, to)
+    reviews: list[ReviewPlan] = field(default_factory=list)

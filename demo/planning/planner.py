@@ -9,10 +9,11 @@ from demo.planning.contacts import ContactPlanner
 from demo.planning.employers import EmployerPlanner
 from demo.planning.people import PeoplePlanner
 from demo.planning.plan import ContactPlan, EmployerPlan, JobSeekerPlan, OpeningPlan, Plan
+from demo.planning.reviews import ReviewPlanner
 from demo.planning.support import SupportPlanner
 
 
-class Planner(PeoplePlanner, EmployerPlanner, ContactPlanner, SupportPlanner):
+class Planner(PeoplePlanner, EmployerPlanner, ContactPlanner, SupportPlanner, ReviewPlanner):
     """Draws the plan. Its parts (people, employers, contacts, support) share the state
     set up here; `plan()` calls them in a fixed order, so the one Random is drawn in the
     same order for a seed."""
@@ -49,6 +50,7 @@ class Planner(PeoplePlanner, EmployerPlanner, ContactPlanner, SupportPlanner):
         self.plan_education()
         self.plan_employer_creation()
         reassignments = self.plan_reassignments()
+        reviews = self.plan_fidelity_reviews()
         for plan in self.plans:
             self.draw_details(plan)
         start = min(plan.referral_date for plan in self.plans)
@@ -62,6 +64,7 @@ class Planner(PeoplePlanner, EmployerPlanner, ContactPlanner, SupportPlanner):
             contacts=sorted(self.contacts, key=lambda contact: contact.starts_at),
             openings=self.openings,
             reassignments=reassignments,
+            reviews=reviews,
         )
 
 

@@ -102,6 +102,9 @@ HOURS_CHOICES = ["10", "12", "15", "17.5", "20", "20", "24", "25", "28", "30", "
 
 # Job development.
 CONTACT_WEEKS = 16  # weeks of employer contacts at the team's full rhythm before the current one
+# The fidelity reviews' periods: the first 8 of those weeks, then the last 12 complete
+# weeks (the dashboard's default, this week left out).
+REVIEW_WEEKS = (8, 12)
 # The specialist's own in-person contacts on behalf of job seekers, drawn for each week
 # (fidelity item 17: 6 a week; specialist3 works half time). The job seekers' own visits
 # come on top.
@@ -119,6 +122,9 @@ CALL_MODES = [
     (EmployerContact.Mode.VIDEO, 10),
 ]
 JOB_SEEKER_MADE_CONTACT_SHARE = 0.08  # face-to-face contacts the job seeker made, prepared with the specialist
+# Visits on someone's behalf to an employer the specialist knows, outside the person's
+# wishes (fidelity item 16: individualized job search).
+OFF_PREFERENCE_SHARE = 0.14
 SECOND_JOB_SEEKER_SHARE = 0.3  # a visit on behalf of two job seekers
 NEVER_CONTACTED_EMPLOYERS = 8
 RESCHEDULED_SHARE = 0.15  # visits moved once after they were planned
