@@ -7,7 +7,7 @@
 - Job development, frequency (item 17): from the program's Thursday, a specialist
   below the weekly pace of in-person employer contacts on behalf of job seekers, with
   too few planned for the rest of the week to reach the target: a `PaceNudge` row,
-  shown on My tasks and My week (`pace_nudge` hourly, `pace_nudge_for` to read it).
+  shown on the specialist's My week (`pace_nudge` hourly, `pace_nudge_for` to read it).
 - Time-unlimited follow-along (item 23): a follow-along contact due tomorrow shows in
   its owner's "Due tomorrow" group on My tasks (placements.selectors.my_tasks); no
   record is needed, the task's due date is stored.
