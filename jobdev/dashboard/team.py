@@ -39,6 +39,7 @@ from jobdev.dashboard.scope import (
     staff_in_scope,
     tasks_in_scope,
 )
+from jobdev.fidelity import scale
 from jobdev.matching import rank_employers
 from jobdev.matching.wishes import _preference_sets, _wishes
 from jobdev.models import EmployerContact
@@ -987,7 +988,9 @@ class TeamDashboard:
             row.specialist_role = is_specialist(person, row.caseload)
             if complete:
                 row.average_per_week = row.complete_weeks_contacts / len(complete)
-                row.meets_weekly_target = row.average_per_week >= self.target_per_week
+                # The scale's small-caseload rule: two a week per person looking counts as the pace.
+                pace = scale.frequency_equivalent(row.average_per_week, row.job_search)
+                row.meets_weekly_target = pace is not None and pace >= self.target_per_week
             shown = always_listed(person) or row.has_activity()
             if shown or self.filters.specialist is not None:
                 rows.append(row)
