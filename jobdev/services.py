@@ -291,6 +291,9 @@ def employer_contact_log(
         purpose=purpose,
         job_seeker_ids=job_seeker_ids,
         contact_person_id=contact_person_id,
+        # It already happened: the record keeps the fact, and the disclosure item
+        # counts it as a contact before the talk.
+        disclosure_confirmed=True,
     )
     return employer_contact_hold(
         scope=scope, contact_id=contact.pk, outcome={**(outcome or {}), "contact_person_id": contact_person_id}

@@ -239,7 +239,10 @@ def support_after_job_end(event: OutboxEvent) -> None:
         placement,
         kind=SupportTask.Kind.JOB_END_CONTACT,
         title_key=TaskTitle.JOB_END_CONTACT,
-        due=end_date + datetime.timedelta(days=placement.organisation.job_end_contact_days),
+        # The scale counts from learning of the job loss: a job end recorded late
+        # gives its days from the day it was recorded.
+        due=max(end_date, _event_day(scope, event))
+        + datetime.timedelta(days=placement.organisation.job_end_contact_days),
     )
     _task(
         scope,

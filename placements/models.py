@@ -299,6 +299,15 @@ class SupportTask(LoadedRelations, models.Model):
     title_params = models.JSONField(_("title details"), default=dict, blank=True)
     custom_title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("For a task written by hand."))
     due_date = models.DateField(_("due date"))
+    due_by = models.DateField(
+        _("due by (as planned)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The date the task was first due. Booking the appointment on another day does not move it: a "
+            "follow-along contact held after this date was late (fidelity item: time-unlimited follow-along)."
+        ),
+    )
     due_time = models.TimeField(
         _("appointment time"), null=True, blank=True, help_text=_("Set for an appointment: it then shows in calendars.")
     )

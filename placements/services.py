@@ -24,7 +24,7 @@ from typing import Any, TypedDict
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from crm import clock, events
@@ -438,6 +438,7 @@ def support_task_create(
         title_params={} if title else params,
         custom_title=title,
         due_date=due_date,
+        due_by=due_date,
         owner_id=job_seeker.specialist_id,
         source_event=source_event,
     )
@@ -530,6 +531,25 @@ def support_task_complete(
     check_sane_dates(completed_on=completed_on)
     if completed_on > program_today(scope):
         raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
+    if task.kind == SupportTask.Kind.FOLLOW_ALONG and placement is not None:
+        # One visit is one contact of the schedule: a single meeting cannot tick off
+        # the contacts due in the weeks after it (fidelity item 23).
+        previous = (
+            placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.DONE)
+            .order_by("-completed_on")
+            .values_list("completed_on", flat=True)
+            .first()
+        )
+        if previous is not None and completed_on <= previous:
+            raise ValidationError(
+                {
+                    "completed_on": _(
+                        "The previous follow-along contact was recorded on %(date)s: one meeting is one contact. "
+                        "Give the day this one took place."
+                    )
+                    % {"date": formats.date_format(previous, "SHORT_DATE_FORMAT")}
+                }
+            )
     task.status = SupportTask.Status.DONE
     task.sequence += 1
     task.completed_on = completed_on
@@ -770,6 +790,11 @@ def follow_along_plan_change(
     plan = _plan_lock(placement)
     if plan is None:
         raise ValidationError(_("Follow-along has not started for this job yet."), code=STATE_CONFLICT)
+    if plan.status == FollowAlongPlan.Status.STEPPED_DOWN:
+        raise ValidationError(
+            _("Follow-along was stepped down with the worker's agreement: the plan changes no more."),
+            code=STATE_CONFLICT,
+        )
     today = program_today(scope)
     if action == "frequency":
         if frequency not in FollowAlongPlan.Frequency.values:
@@ -786,12 +811,16 @@ def follow_along_plan_change(
         plan.status, plan.status_reason = FollowAlongPlan.Status.DECLINED, reason
         _cancel_open_follow_along(placement, _("The worker declined follow-along support."), today=today)
     elif action == "step_down":
-        if step_down_date is None or step_down_date < today:
-            raise ValidationError({"step_down_date": _("Choose a step-down date from today on.")})
+        if step_down_date is None or step_down_date < max(today, placement.start_date):
+            raise ValidationError({"step_down_date": _("Choose a step-down date from today on, after the start.")})
         check_sane_dates(step_down_date=step_down_date)
         if not step_down_agreed:
             raise ValidationError({"step_down_agreed": _("A step-down is planned only with the worker's agreement.")})
         plan.step_down_date, plan.step_down_agreed = step_down_date, True
+        # A new date replaces the hand-over planned before.
+        placement.support_tasks.filter(title_key=TaskTitle.STEP_DOWN_HANDOVER, status=SupportTask.Status.OPEN).close(
+            SupportTask.Status.CANCELLED, cancel_reason=_("The step-down was planned again.")
+        )
         support_task_create(
             scope=scope,
             job_seeker_id=placement.job_seeker_id,
@@ -813,6 +842,8 @@ def follow_along_plan_change(
 
 
 def _step_down_complete(scope: AccessScope, placement: Placement, *, on: datetime.date) -> FollowAlongPlan:
+    if placement.status != Placement.Status.ACTIVE:
+        raise ValidationError(_("The job has ended: there is no follow-along to step down."), code=STATE_CONFLICT)
     plan = getattr(placement, "follow_along_plan", None)
     if plan is None or not plan.step_down_agreed or plan.step_down_date is None:
         raise ValidationError(_("No step-down agreed with the worker is planned for this job."), code=STATE_CONFLICT)
@@ -864,7 +895,14 @@ def job_end_report_save(*, scope: AccessScope, placement_id: int, report: JobEnd
     report = allowed(report, JobEndReportFields)
     placement = placement_lock(scope, placement_id)
     _require_status(placement, Placement.Status.ENDED)
-    check_sane_dates(face_to_face_contact_on=report.get("face_to_face_contact_on"))
+    seen_on = report.get("face_to_face_contact_on")
+    check_sane_dates(face_to_face_contact_on=seen_on)
+    if seen_on is not None and seen_on > program_today(scope):
+        raise ValidationError({"face_to_face_contact_on": _("The contact cannot be dated in the future.")})
+    if seen_on is not None and seen_on < placement.end_date:
+        raise ValidationError(
+            {"face_to_face_contact_on": _("The contact after the job ended cannot be before the end.")}
+        )
     stored = JobEndReport.objects.select_for_update().filter(placement=placement).first()
     stored = stored or JobEndReport(placement=placement, written_on=program_today(scope))
     for name, value in report.items():
@@ -1014,7 +1052,7 @@ def benefits_step_create(
 
 @transaction.atomic
 def benefits_step_change_status(
-    *, scope: AccessScope, step_id: int, status: str | None = None, note: str = ""
+    *, scope: AccessScope, step_id: int, status: str | None = None, note: str = "", on: datetime.date | None = None
 ) -> BenefitsStep:
     """Move a benefits-counselling step on: to `status`, or, when it is None, to the next
     step (BenefitsStep.next_status); forward only, or declined; a finished step (plan in
@@ -1034,10 +1072,14 @@ def benefits_step_change_status(
         raise ValidationError({"status": _("A benefits step moves forward: choose a later step.")})
     old = step.status
     step.status = status
+    if on is not None:
+        check_sane_dates(on=on)
+        if on > program_today(scope):
+            raise ValidationError({"on": _("The date cannot be in the future.")})
     if step.is_finished:
         # Work incentives planning delivered (or declined) on this day: the fidelity
-        # item compares it with the job's start.
-        step.completed_on = program_today(scope)
+        # item compares it with the job's start. Recorded late, it keeps its real day.
+        step.completed_on = on or program_today(scope)
     if note:
         step.note = (step.note + "\n" + note).strip()
     step.full_clean(exclude=["organisation", "job_seeker", "placement"])
