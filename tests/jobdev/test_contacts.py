@@ -450,3 +450,21 @@ def test_my_week_shows_the_pace_nudge_on_this_week_only(client_for, specialist_s
         page = client.get(reverse("my_week")).content.decode()
         assert "Job development this week:" in page and "Plan 6 more visits" in page
         assert "Job development this week:" not in client.get(reverse("my_week"), {"week": "2026-W20"}).content.decode()
+
+
+def test_my_tasks_shows_the_pace_nudge_too(client_for, specialist_sam, specialist_louis):
+    """The same nudge on My tasks (a placements page: the notice comes from a jobdev
+    template tag); another specialist, not nudged, sees none."""
+    import time_machine
+
+    from jobdev import nudges
+
+    for _ in range(3):
+        JobSeekerFactory(specialist=specialist_sam, status="job_search")
+    thursday = datetime.datetime(2026, 5, 7, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(thursday, tick=False):
+        assert nudges.pace_nudge() == 1
+        page = client_for(specialist_sam).get(reverse("task_list")).content.decode()
+        assert "Job development this week:" in page and reverse("contact_plan") in page
+        other = client_for(specialist_louis).get(reverse("task_list")).content.decode()
+        assert "Job development this week:" not in other
