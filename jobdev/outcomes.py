@@ -15,11 +15,16 @@ Every figure is read from what the services record:
   its effective date (the `placement.terms_changed` events, as the placement's
   timeline reads them);
 - employer contacts: held ones, placed in a month by their start in the program's
-  time zone;
+  time zone; those the job seeker made alone (mode "job seeker") apart from the staff's;
+- who counts as a specialist in a month (the divisor of "employer contacts per
+  specialist"): the dashboard's rule (`jobdev.dashboard.team.is_specialist`: an active
+  specialist, or anyone with people on their caseload) applied to the people on their
+  caseload on at least one day of that month;
 - job ends: `Placement.end_date` and `end_reason`, the job-end contact task done in
   person, the job-end report (`JobEndReport.face_to_face_contact_on`, `written_on`).
 
-Days after today have not happened: the period's figures stop at today (`last_day`).
+Days after today have not happened: the period's figures stop at today (`last_day`),
+and a date after today in a record (a contact or a report dated ahead) is not counted.
 A job seeker's figures are credited to their current specialist, as on the dashboard.
 
 The number of queries is fixed (one per block below, whatever the number of job
@@ -42,7 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from crm.access import AccessScope, OutOfScope, carries_a_caseload
+from crm.access import AccessScope, OutOfScope
 from crm.clock import program_zone
 from crm.models import JobSeeker, JobSeekerStatusChange, Organisation, OutboxEvent, User
 from jobdev.dashboard.figures import Share
@@ -57,6 +62,7 @@ from jobdev.dashboard.scope import (
     staff_in_scope,
 )
 from jobdev.dashboard.tables import DATE, DECIMAL, MONTH, NUMBER, STATUS, Column, HtmlCell, Status, Table
+from jobdev.dashboard.team import is_specialist
 from jobdev.models import EmployerContact
 from placements.models import MILESTONE_DAYS, Milestone, Placement, SupportTask
 
@@ -73,6 +79,8 @@ IPS_WORKS_LEVELS = ((50, "excellent"), (41, "average"), (31, "minimal"))
 
 ACTIVE_STATUSES = (JobSeeker.Status.JOB_SEARCH, JobSeeker.Status.WORKING, JobSeeker.Status.FOLLOW_ALONG)
 TERMS_CHANGED = "placement.terms_changed"
+# An employer contact the job seeker made alone: not the staff's (shown apart).
+JOB_SEEKER_ALONE = Q(mode=EmployerContact.Mode.JOB_SEEKER)
 
 
 def _round(value: float | Decimal | None, digits: int = 1) -> float | None:
@@ -265,7 +273,17 @@ class MonthRow:
     """A calendar month of the period (`first` to `last`, the part inside the period), for
     one specialist or (specialist None) for everyone in scope. Counts of events are over
     the month's days up to today; the caseload figures are read at the end of `on`, the
-    month's last day in the period or today if earlier (None: the month has not begun)."""
+    month's last day in the period or today if earlier (None: the month has not begun).
+
+    Employer contacts: `contacts` are those the staff held (every mode but the job
+    seeker's alone), `contacts_in_person` those of them in person, and
+    `contacts_by_job_seeker` those the job seeker made alone (mode "job seeker"), kept
+    apart: they are not the specialist's job development. In the rows for everyone,
+    `specialists` is the number of staff counted as specialists that month and
+    `per_specialist` their contacts divided by that number (`Outcomes.monthly`). In a
+    person's row, `caseload_during` is the number of people on their caseload on at
+    least one day of the month (up to today), which decides whether they count as a
+    specialist that month (`counted_as_specialist`)."""
 
     month: datetime.date
     first: datetime.date
@@ -274,7 +292,11 @@ class MonthRow:
     specialist: User | None = None
     contacts: int = 0
     contacts_in_person: int = 0
+    contacts_by_job_seeker: int = 0
+    specialists: int | None = None
     per_specialist: float | None = None
+    caseload_during: int = 0
+    counted_as_specialist: bool | None = None
     starts: int = 0
     caseload: int | None = None
     working: int | None = None
@@ -302,7 +324,14 @@ class MonthRow:
 
     def has_activity(self) -> bool:
         return bool(
-            self.contacts or self.starts or self.caseload or self.retention_due or self.ends_total or self.leavers
+            self.contacts
+            or self.contacts_by_job_seeker
+            or self.starts
+            or self.caseload
+            or self.caseload_during
+            or self.retention_due
+            or self.ends_total
+            or self.leavers
         )
 
 
@@ -376,11 +405,6 @@ class Outcomes:
     def staff_names(self) -> dict[int, str]:
         return {person.pk: str(person) for person in self.staff}
 
-    @cached_property
-    def specialists(self) -> list[User]:
-        """The staff shown who carry a caseload (a team leader without one is not a specialist)."""
-        return [person for person in self.staff if carries_a_caseload(person)]
-
     def _job_seekers(self) -> QuerySet[JobSeeker]:
         return job_seekers_in_scope(self.scope, self.staff_queryset)
 
@@ -405,8 +429,11 @@ class Outcomes:
         """Job seekers on the caseload during the period: enrolled on or before its last
         day and not closed all through it (closed at its start and not reopened in it).
         Each carries `first_job_on` (the start of their first job since enrolment),
-        and for each month i of the period `status_i` and `education_i` at the end of
-        the month's reading day."""
+        for each month i of the period `status_i` and `education_i` at the end of
+        the month's reading day, and `reopened_i`: a change to a status other than
+        closed recorded between the month's first day and the end of its reading day
+        (with the status at the month's start, whether they were on the caseload on a
+        day of the month: `on_caseload_in_month`)."""
         if not self.started:
             return []
         changes = JobSeekerStatusChange.objects.filter(job_seeker=OuterRef("pk")).order_by("-changed_at", "-pk")
@@ -422,11 +449,16 @@ class Outcomes:
             ),
             "first_job_on": Subquery(first_job.values("start_date")[:1]),
         }
-        for index, (_month, _first, _last, on) in enumerate(self.month_spans):
+        for index, (_month, first, _last, on) in enumerate(self.month_spans):
             if on is None:
                 continue
             moment = self._end_of(on)
             annotations[f"status_{index}"] = Subquery(changes.filter(changed_at__lt=moment).values("to_status")[:1])
+            annotations[f"reopened_{index}"] = Exists(
+                changes.filter(changed_at__gte=self._midnight(first), changed_at__lt=moment).exclude(
+                    to_status=JobSeeker.Status.CLOSED
+                )
+            )
             annotations[f"education_{index}"] = Subquery(
                 history.filter(history_date__lt=moment).values("in_education")[:1]
             )
@@ -442,6 +474,20 @@ class Outcomes:
     @cached_property
     def people_by_id(self) -> dict[int, JobSeeker]:
         return {person.pk: person for person in self.people}
+
+    def on_caseload_in_month(self, person: JobSeeker, index: int) -> bool:
+        """Whether `person` (from `people`) was on the caseload on at least one day of
+        month `index` of the period, up to today: enrolled by the month's reading day,
+        and either on the caseload as the month began or put back on it (any status but
+        closed recorded) during the month. The status as the month began is the one read
+        at the end of the month before (its reading day is its last day, the day before
+        this month's first, since this month has begun), or, for the period's first
+        month, the status when the period began."""
+        on = self.month_spans[index][3]
+        if on is None or person.enrolment_date > on:
+            return False
+        at_start = person.status_at_start if index == 0 else getattr(person, f"status_{index - 1}")
+        return at_start in ACTIVE_STATUSES or getattr(person, f"reopened_{index}")
 
     # Jobs ------------------------------------------------------------------------------
 
@@ -569,7 +615,13 @@ class Outcomes:
     def job_ends(self) -> list[JobEnd]:
         """Jobs that ended in the period (up to today), with the face-to-face contact
         after the end (the earliest of the job-end contact task done in person and the
-        date the job-end report gives, on or after the end) and the report's date."""
+        date the job-end report gives, on or after the end) and the report's date.
+
+        A date after today has not happened and is not counted (review of issue 11,
+        finding 12): a face-to-face date the report gives ahead of time (a meeting
+        planned for Thursday is not a contact made; the service now refuses such a
+        date, the figure ignores one all the same), a task completion dated ahead, or a
+        report written after the `today` the figures are read on."""
         if not self.started:
             return []
         in_person = (
@@ -579,6 +631,7 @@ class Outcomes:
                 status=SupportTask.Status.DONE,
                 completion_mode__in=SupportTask.FACE_TO_FACE_MODES,
                 completed_on__gte=OuterRef("end_date"),
+                completed_on__lte=self.today,
             )
             .order_by("completed_on", "pk")
             .values("completed_on")[:1]
@@ -597,9 +650,9 @@ class Outcomes:
             dates = [placement.task_contact_on]
             if report is not None:
                 dates.append(report.face_to_face_contact_on)
-            dates = [day for day in dates if day is not None and day >= placement.end_date]
+            dates = [day for day in dates if day is not None and placement.end_date <= day <= self.today]
             contact_on = min(dates) if dates else None
-            report_on = report.written_on if report is not None else None
+            report_on = report.written_on if report is not None and report.written_on <= self.today else None
             contact_days = (contact_on - placement.end_date).days if contact_on else None
             report_days = (report_on - placement.end_date).days if report_on else None
             elapsed = (self.today - placement.end_date).days
@@ -620,6 +673,9 @@ class Outcomes:
 
     @cached_property
     def _contacts(self) -> dict[tuple[int, datetime.date], dict]:
+        """Held employer contacts per (specialist id, month): `by_staff` (every mode but
+        the job seeker's alone), `in_person` (of those, mode in person) and `by_job_seeker`
+        (mode "job seeker": the job seeker met the employer alone)."""
         if not self.started:
             return {}
         rows = (
@@ -633,7 +689,11 @@ class Outcomes:
             .order_by()
             .annotate(month=TruncMonth("starts_at", tzinfo=self.tz))
             .values("specialist_id", "month")
-            .annotate(held=Count("id"), in_person=Count("id", filter=Q(mode=EmployerContact.Mode.IN_PERSON)))
+            .annotate(
+                by_staff=Count("id", filter=~JOB_SEEKER_ALONE),
+                in_person=Count("id", filter=Q(mode=EmployerContact.Mode.IN_PERSON)),
+                by_job_seeker=Count("id", filter=JOB_SEEKER_ALONE),
+            )
         )
         return {(row["specialist_id"], self._local_date(row["month"])): row for row in rows}
 
@@ -680,8 +740,9 @@ class Outcomes:
             index = self.month_index.get(month)
             if index is not None:
                 row = cell(specialist_id, index)
-                row.contacts += counts["held"]
+                row.contacts += counts["by_staff"]
                 row.contacts_in_person += counts["in_person"]
+                row.contacts_by_job_seeker += counts["by_job_seeker"]
         for job in self.jobs:
             index = month_of(job.start)
             if index is not None:
@@ -709,6 +770,7 @@ class Outcomes:
                 row.caseload = row.caseload or 0
                 row.working = row.working or 0
                 row.in_education = row.in_education or 0
+                row.caseload_during += self.on_caseload_in_month(person, index)
                 if person.enrolment_date > on or getattr(person, f"status_{index}") not in ACTIVE_STATUSES:
                     continue
                 row.caseload += 1
@@ -726,25 +788,53 @@ class Outcomes:
         row.specialist = specialist
         if on is not None and row.caseload is None:
             row.caseload = row.working = row.in_education = 0
-        row.per_specialist = float(row.contacts)
+        row.counted_as_specialist = specialist.pk in self.month_specialists[index]
         return row
+
+    @cached_property
+    def month_specialists(self) -> list[set[int]]:
+        """For each month of the period, the ids of the staff shown who count as
+        specialists that month: the dashboard's rule (`jobdev.dashboard.team.is_specialist`)
+        with, as their caseload, the people on it on at least one day of the month (up
+        to today; `MonthRow.caseload_during`, each person with their current specialist).
+        So an active specialist always counts (a new one with no caseload yet too); a
+        team leader or a program admin counts in a month when they carried job seekers
+        in it, and a deactivated specialist only when people were still on their
+        caseload in it. Empty for a month that has not begun."""
+        result = []
+        for index, (_month, _first, _last, on) in enumerate(self.month_spans):
+            if on is None:
+                result.append(set())
+                continue
+            result.append(
+                {
+                    person.pk
+                    for person in self.staff
+                    if is_specialist(person, getattr(self._month_cells.get((person.pk, index)), "caseload_during", 0))
+                }
+            )
+        return result
 
     @cached_property
     def monthly(self) -> list[MonthRow]:
         """Month after month, for everyone in scope. Employer contacts per specialist:
-        the contacts held by the specialists shown, divided by their number."""
-        specialist_ids = {person.pk for person in self.specialists}
+        the contacts the month's specialists held (`month_specialists`; not the job
+        seeker's alone), divided by their number (`specialists`); None for a month
+        that has not begun or without a specialist."""
         rows = []
         for index, (month, first, last, on) in enumerate(self.month_spans):
+            specialist_ids = self.month_specialists[index]
             total = MonthRow(month=month, first=first, last=last, on=on)
             if on is not None:
                 total.caseload = total.working = total.in_education = 0
+                total.specialists = len(specialist_ids)
             by_specialists = 0
             for (specialist_id, cell_index), row in self._month_cells.items():
                 if cell_index != index:
                     continue
                 total.contacts += row.contacts
                 total.contacts_in_person += row.contacts_in_person
+                total.contacts_by_job_seeker += row.contacts_by_job_seeker
                 by_specialists += row.contacts if specialist_id in specialist_ids else 0
                 total.starts += row.starts
                 total.retention_due += row.retention_due
@@ -781,6 +871,7 @@ class Outcomes:
         for row in self.monthly:
             total.contacts += row.contacts
             total.contacts_in_person += row.contacts_in_person
+            total.contacts_by_job_seeker += row.contacts_by_job_seeker
             total.starts += row.starts
             total.retention_due += row.retention_due
             total.retained += row.retained
@@ -1126,13 +1217,15 @@ def _month_columns(*, totals: bool) -> list[tuple[Column, bool]]:
     (counts of events and the retention over them do; figures read at a month's end
     do not)."""
     columns = [
-        (Column(_("Employer contacts held"), lambda row: row.contacts, NUMBER), True),
+        (Column(_("Employer contacts held by staff"), lambda row: row.contacts, NUMBER), True),
         (Column(_("Of which in person"), lambda row: row.contacts_in_person, NUMBER), True),
+        (Column(_("Made by the job seeker alone"), lambda row: row.contacts_by_job_seeker, NUMBER), True),
     ]
     if totals:
-        columns.append(
-            (Column(_("Employer contacts per specialist"), lambda row: _round(row.per_specialist), DECIMAL), False)
-        )
+        columns += [
+            (Column(_("Specialists that month"), lambda row: row.specialists, NUMBER), False),
+            (Column(_("Employer contacts per specialist"), lambda row: _round(row.per_specialist), DECIMAL), False),
+        ]
     columns += [
         (Column(_("Job starts"), lambda row: row.starts, NUMBER), True),
         (Column(_("Caseload at the month's end"), lambda row: row.caseload, NUMBER), False),
@@ -1184,6 +1277,10 @@ def _monthly_specialists_table(outcomes: Outcomes) -> Table:
             Column(_("Month"), lambda row: row.month, MONTH),
             Column(_("Specialist"), lambda row: str(row.specialist)),
             Column(_("Team"), lambda row: row.specialist.team.name if row.specialist.team else None),
+            Column(
+                _("Counted as a specialist that month"),
+                lambda row: None if row.on is None else (_("Yes") if row.counted_as_specialist else _("No")),
+            ),
             *(column for column, _summed in _month_columns(totals=False)),
         ],
         outcomes.monthly_by_specialist,

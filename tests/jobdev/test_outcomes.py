@@ -64,12 +64,16 @@ Period: 2026-03-01 to 2026-04-30 (61 days); today 2026-05-11. Team A's figures (
     (the report; the phone call does not count) = 5 days, late; report 04-24 = 14
     days, late. 1 of 2 each.
   Monthly view (caseload read at the end of 03-31 and 04-30):
-    March: contacts 7 (Sam 4, Sofia 2, Léa 1), in person 5 (the phone call and Farid's
-      own contact are not), per specialist (4 + 2) / 2 = 3.0; starts 1 (Chloé);
+    March: contacts held by staff 6 (Sam 4, Sofia 1, Léa 1), in person 5 (not the phone
+      call), made by the job seeker alone 1 (Farid's 03-19, logged by Sofia: apart);
+      specialists 2 (Sam, Sofia: active specialists; Léa is a team leader with nobody
+      on her caseload in March, so not one), per specialist (4 + 1) / 2 = 2.5 (Léa's
+      contact is not a specialist's); starts 1 (Chloé);
       caseload 6 (Sam: Amina, Bilal, Chloé, David; Sofia: Farid, Gaëlle), working 2
       (Amina, Chloé) = 33.3 %, in education 2 (Amina, David) = 33.3 %; day 90: 1
       (Gaëlle), retained 0; job ends 1 (fired); left 0.
-    April: contacts 4 (Sam 2, Sofia 2), all in person, per specialist 2.0; starts 2
+    April: contacts 4 (Sam 2, Sofia 2), all in person, none by a job seeker alone;
+      specialists 2, per specialist 4 / 2 = 2.0; starts 2
       (Bilal, Farid); caseload 5 (David left), working 3 (Amina, Bilal, Farid) = 60 %,
       in education 2 (Amina, Chloé) = 40 %; day 90: 2 (Amina yes, Bilal no); job ends
       1 (temporary job ended); left 1 (David).
@@ -476,36 +480,166 @@ class TestStandardMeasures:
 class TestMonthlyView:
     def test_team_months_worked_out_by_hand(self, program):
         march, april = outcomes_for(program.lea).monthly
-        assert (march.contacts, march.contacts_in_person, march.per_specialist, march.starts) == (7, 5, 3.0, 1)
+        assert (march.contacts, march.contacts_in_person, march.contacts_by_job_seeker) == (6, 5, 1)
+        assert (march.specialists, march.per_specialist, march.starts) == (2, 2.5, 1)
         assert (march.caseload, march.working, march.in_education) == (6, 2, 2)
         assert (march.retention_due, march.retained, march.ends, march.leavers) == (1, 0, {"fired": 1}, 0)
-        assert (april.contacts, april.contacts_in_person, april.per_specialist, april.starts) == (4, 4, 2.0, 2)
+        assert (april.contacts, april.contacts_in_person, april.contacts_by_job_seeker) == (4, 4, 0)
+        assert (april.specialists, april.per_specialist, april.starts) == (2, 2.0, 2)
         assert (april.caseload, april.working, april.in_education) == (5, 3, 2)
         assert (april.retention_due, april.retained, april.ends, april.leavers) == (2, 1, {"temporary_ended": 1}, 1)
         assert (round(april.working_share.percent, 1), april.education_share.percent) == (60.0, 40.0)
 
     def test_per_specialist_rows_and_the_leader_only_with_activity(self, program):
         rows = [
-            (row.month.month, row.specialist.first_name, row.contacts, row.caseload, row.working, row.leavers)
+            (
+                row.month.month,
+                row.specialist.first_name,
+                row.counted_as_specialist,
+                row.contacts,
+                row.contacts_by_job_seeker,
+                row.caseload,
+                row.working,
+                row.leavers,
+            )
             for row in outcomes_for(program.lea).monthly_by_specialist
         ]
         assert rows == [
-            (3, "Léa", 1, 0, 0, 0),
-            (3, "Sam", 4, 4, 2, 0),
-            (3, "Sofia", 2, 2, 0, 0),
-            (4, "Sam", 2, 3, 2, 1),
-            (4, "Sofia", 2, 2, 1, 0),
+            (3, "Léa", False, 1, 0, 0, 0, 0),
+            (3, "Sam", True, 4, 0, 4, 2, 0),
+            (3, "Sofia", True, 1, 1, 2, 0, 0),
+            (4, "Sam", True, 2, 0, 3, 2, 1),
+            (4, "Sofia", True, 2, 0, 2, 1, 0),
         ]
 
     def test_whole_period_footer_sums_events_not_month_end_figures(self, program):
         table = outcomes_table(outcomes_for(program.lea), "monthly")
         footer = dict(zip(table.headers, table.footer[0], strict=True))
         assert footer["Month"] == "Whole period"
-        assert (footer["Employer contacts held"], footer["Job starts"], footer["Left the service"]) == (11, 3, 1)
+        assert (footer["Employer contacts held by staff"], footer["Made by the job seeker alone"]) == (10, 1)
+        assert (footer["Job starts"], footer["Left the service"]) == (3, 1)
+        # The number of specialists may change from month to month: no whole-period value.
+        assert footer["Specialists that month"] is None and footer["Employer contacts per specialist"] is None
         assert (footer["Jobs at day 90"], footer["Still working at day 90"], footer["90-day retention (%)"]) == (
             3, 1, 33.3,
         )  # fmt: skip
         assert footer["Caseload at the month's end"] is None and footer["Working (%)"] is None
+
+
+@dataclass
+class Staffing:
+    """A second program (IPS Toulon), for who divides "employer contacts per specialist"
+    and for dates after today: team T = leader Lou, specialists Tom (active), Max (who
+    leaves at the end of January) and Zoé (deactivated before the story, never a
+    caseload)."""
+
+    lou: User
+    tom: User
+    max: User
+    zoe: User
+    story: Story
+
+
+def build_staffing(traveller) -> Staffing:
+    """Built through the services under the frozen clock (`traveller`), 2026:
+
+    01-05 Tom enrols Paul.          01-07 Lou (team leader) enrols Nina.
+    01-08 Max enrols Omar.
+    01-12 Tom meets an employer in person for Paul; 01-13 phones one for Paul;
+    01-14 Paul meets one alone (mode "job seeker", logged by Tom).
+    01-15, 01-16 Lou meets an employer in person for Nina.
+    01-19 Tom records a job offer for Paul (start 01-26); 01-20 Max meets an employer
+          in person for Omar; 01-26 Paul starts.
+    01-28 Lou closes Nina; 01-30 Max closes Omar; then Max is deactivated (the admin's
+          change form: is_active off).
+    02-02 Paul's job ends (fired); 02-03 Tom writes the job-end report (no
+          face-to-face date yet); 02-04 the job-end contact is done by phone;
+    02-05 Tom sees Paul face to face; 02-06 he rewrites the report with that date
+          (written_on stays 02-03).
+    02-10 Tom meets an employer in person for Paul; 02-11 Lou meets one in person to
+          build the relationship (for nobody)."""
+    organisation = OrganisationFactory(name="IPS Toulon", slug="ips-toulon-outcomes")
+    team = TeamFactory(organisation=organisation, name="Team T")
+    lou = _leader(team, "lou", "Lou")
+    tom = UserFactory(username="tom", first_name="Tom", organisation=organisation, team=team)
+    max_ = UserFactory(username="max", first_name="Max", organisation=organisation, team=team)
+    zoe = UserFactory(username="zoe", first_name="Zoé", organisation=organisation, team=team, is_active=False)
+    s = Story(traveller, dispatch_pending_events, organisation)
+    s.enrol(tom, "Paul Durand", d(2026, 1, 5))
+    s.enrol(lou, "Nina Roche", d(2026, 1, 7))
+    s.enrol(max_, "Omar Said", d(2026, 1, 8))
+    s.contact(tom, d(2026, 1, 12), for_=["Paul"])
+    s.contact(tom, d(2026, 1, 13), mode="phone", for_=["Paul"])
+    s.contact(tom, d(2026, 1, 14), mode="job_seeker", for_=["Paul"])
+    s.contact(lou, d(2026, 1, 15), for_=["Nina"])
+    s.contact(lou, d(2026, 1, 16), for_=["Nina"])
+    s.offer(tom, "paul", "Paul", "Garage Sud", d(2026, 1, 19), start=d(2026, 1, 26), hours=20, pay="12.00")
+    s.contact(max_, d(2026, 1, 20), for_=["Omar"])
+    s.start(tom, "paul", d(2026, 1, 26))
+    s.close(lou, "Nina", d(2026, 1, 28))
+    s.close(max_, "Omar", d(2026, 1, 30))
+    max_.is_active = False
+    max_.save(update_fields=["is_active"])
+    s.end(tom, "paul", d(2026, 2, 2), "fired")
+    s.job_end_report(tom, "paul", d(2026, 2, 3), face_to_face_on=None)
+    s.job_end_contact(tom, "paul", d(2026, 2, 4), "phone")
+    s.job_end_report(tom, "paul", d(2026, 2, 6), face_to_face_on=d(2026, 2, 5))
+    s.contact(tom, d(2026, 2, 10), for_=["Paul"])
+    s.contact(lou, d(2026, 2, 11))
+    return Staffing(lou, tom, max_, zoe, s)
+
+
+class TestEmployerContactsPerSpecialist:
+    """Review of issue 11, finding 10. Lou's view of January and February 2026, read on
+    03-02 (hand-computed from `build_staffing`):
+
+    January: contacts held by staff 5 (Tom 2: the visit and the call; Lou 2; Max 1), in
+      person 4 (not Tom's call), made by the job seeker alone 1 (Paul's 01-14: apart, and
+      not in Tom's count). Specialists 3: Tom (an active specialist), Lou (a team leader,
+      with Nina on his caseload 01-07..01-28), Max (deactivated, but with Omar on his
+      caseload 01-08..01-30); not Zoé (deactivated, nobody on her caseload). Per
+      specialist (2 + 2 + 1) / 3 = 1.67. (Read at the month's end, Lou's and Max's
+      caseloads are empty: the rule is "on the caseload on a day of the month".)
+    February: contacts held by staff 2 (Tom 1, Lou 1), in person 2, by a job seeker 0.
+      Specialists 1: Tom (Lou has nobody on his caseload in February, Max is gone). Per
+      specialist 1 / 1 = 1.0 (Lou's visit is not a specialist's that month).
+    Before the fix: specialists = the specialist role, active or not (Tom, Max, Zoé = 3),
+      contacts of every mode: January (3 + 1) / 3 = 1.33, February 1 / 3 = 0.33."""
+
+    def test_divided_by_the_specialists_who_carried_a_caseload_that_month(self, today):
+        staff = build_staffing(today)
+        january, february = outcomes_for(staff.lou, date_from=d(2026, 1, 1), date_to=d(2026, 2, 28)).monthly
+        assert (january.contacts, january.contacts_in_person, january.contacts_by_job_seeker) == (5, 4, 1)
+        assert (january.specialists, round(january.per_specialist, 2)) == (3, 1.67)
+        assert (february.contacts, february.contacts_in_person, february.contacts_by_job_seeker) == (2, 2, 0)
+        assert (february.specialists, february.per_specialist) == (1, 1.0)
+
+    def test_who_counts_each_month_is_shown_per_person(self, today):
+        staff = build_staffing(today)
+        outcomes = outcomes_for(staff.lou, date_from=d(2026, 1, 1), date_to=d(2026, 2, 28))
+        rows = {
+            (row.month.month, row.specialist.first_name): (
+                row.counted_as_specialist,
+                row.caseload_during,
+                row.contacts,
+                row.contacts_by_job_seeker,
+            )
+            for row in outcomes.monthly_by_specialist
+        }
+        # Zoé (deactivated, no figures) is not listed; Max and Lou only in months with figures.
+        assert rows == {
+            (1, "Lou"): (True, 1, 2, 0),
+            (1, "Max"): (True, 1, 1, 0),
+            (1, "Tom"): (True, 1, 2, 1),
+            (2, "Lou"): (False, 0, 1, 0),
+            (2, "Tom"): (True, 1, 1, 0),
+        }
+        table = outcomes_table(outcomes, "monthly")
+        january = {column.header: column.value(table.rows[0]) for column in table.columns}
+        assert (january["Specialists that month"], january["Employer contacts per specialist"]) == (3, 1.7)
+        per_person = outcomes_table(outcomes, "monthly-specialists")
+        counted = [column.value(per_person.rows[0]) for column in per_person.columns[:4]]
+        assert counted == [d(2026, 1, 1), str(staff.lou), "Team T", "Yes"]
 
 
 class TestJobEnds:
@@ -520,6 +654,24 @@ class TestJobEnds:
         face_to_face, report = measure(outcomes, "job_end_face_to_face"), measure(outcomes, "job_end_report")
         assert (face_to_face.share.numerator, face_to_face.share.denominator, face_to_face.meets) == (1, 2, False)
         assert (report.share.numerator, report.share.denominator) == (1, 2)
+
+    def test_a_face_to_face_date_after_today_is_not_counted(self, today):
+        """Review of issue 11, finding 12. Paul's job ended 02-02 (`build_staffing`); the
+        report, first written 02-03, gives (since its rewrite on 02-06) a face-to-face
+        contact on 02-05. Read as of 02-04, 02-05 has not happened: no contact yet, and
+        with 2 days elapsed of the 3 allowed the answer is "not yet" (not counted); the
+        report, written 02-03, is 1 day after the end, within 7. Read as of 02-05: the
+        contact 02-05 is 3 days after the end, within 3. (The service refuses a future
+        date now; the figure ignores one all the same.)"""
+        staff = build_staffing(today)
+        scope, filters = access_scope(staff.lou), DashboardFilters(date_from=d(2026, 2, 1), date_to=d(2026, 2, 28))
+        before = Outcomes(scope, filters, today=d(2026, 2, 4))
+        (paul,) = before.job_ends
+        assert (paul.contact_on, paul.contact_days, paul.contact_within) == (None, None, None)
+        assert (paul.report_on, paul.report_days, paul.report_within) == (d(2026, 2, 3), 1, True)
+        assert measure(before, "job_end_face_to_face").share.denominator == 0
+        (paul,) = Outcomes(scope, filters, today=d(2026, 2, 5)).job_ends
+        assert (paul.contact_on, paul.contact_days, paul.contact_within) == (d(2026, 2, 5), 3, True)
 
     def test_an_end_whose_deadline_has_not_passed_is_not_counted_yet(self, program):
         # Farid's job ended on 05-08; today is 05-11: 3 days, the contact is still due.
