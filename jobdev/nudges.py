@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import clock
-from crm.access import AccessScope, ProgramScope, carries_a_caseload
+from crm.access import AccessScope, ProgramScope
 from crm.models import JobSeeker, Organisation, User
 from jobdev.fidelity import scale
 from jobdev.models import EmployerContact, JobSearchNudge, PaceNudge
@@ -153,7 +153,9 @@ def looking_for_work(specialist: User) -> int:
     return JobSeeker.objects.filter(specialist=specialist, status=JobSeeker.Status.JOB_SEARCH).count()
 
 
-def pace_count(organisation: Organisation, specialist: User, monday: datetime.date) -> PaceCount:
+def pace_count(
+    organisation: Organisation, specialist: User, monday: datetime.date, *, now: datetime.datetime | None = None
+) -> PaceCount:
     """`specialist`'s in-person employer contacts on behalf of job seekers in the ISO week
     of `monday` (program's dates), against their target (`weekly_target`, from the
     people on their caseload looking for work now). Only mode in person counts: a
@@ -168,20 +170,20 @@ def pace_count(organisation: Organisation, specialist: User, monday: datetime.da
         starts_at__lt=end,
     )
     held = contacts.filter(status=EmployerContact.Status.HELD).count()
-    planned = contacts.filter(status=EmployerContact.Status.PLANNED).count()
+    # A visit planned for a day already gone and never recorded will not be held now.
+    planned = contacts.filter(status=EmployerContact.Status.PLANNED, starts_at__gte=now or timezone.now()).count()
     target = weekly_target(organisation, looking_for_work(specialist))
     return PaceCount(held=held, planned=planned, target=target, expected=expected_by_thursday(target))
 
 
 def _pace_candidates(organisation: Organisation) -> list[User]:
-    """Active specialists with someone looking for work on their caseload: there is job
+    """Active staff with someone looking for work on their caseload: there is job
     development to rate (the scale leaves a specialist with nobody looking out). A team
-    leader without a caseload is not a specialist (crm.access.carries_a_caseload)."""
+    leader who carries a caseload develops jobs for it like a specialist (the dashboard's
+    rule, jobdev.dashboard.team.is_specialist); one without a caseload is not here."""
     searching = JobSeeker.objects.filter(organisation=organisation, status=JobSeeker.Status.JOB_SEARCH)
-    users = User.objects.filter(
-        organisation=organisation, is_active=True, pk__in=searching.values("specialist_id")
-    ).order_by("pk")
-    return [user for user in users if carries_a_caseload(user)]
+    staff = User.objects.filter(organisation=organisation, is_active=True, pk__in=searching.values("specialist_id"))
+    return list(staff.order_by("pk"))
 
 
 def pace_nudge(*, now: datetime.datetime | None = None) -> int:
@@ -201,7 +203,7 @@ def pace_nudge(*, now: datetime.datetime | None = None) -> int:
         for specialist in _pace_candidates(organisation):
             if specialist.pk in nudged:
                 continue
-            count = pace_count(organisation, specialist, monday)
+            count = pace_count(organisation, specialist, monday, now=now)
             if not count.behind:
                 continue
             try:

@@ -169,15 +169,17 @@ def test_team_leaders_and_specialists_with_nobody_looking_are_not_nudged(
     specialist_sam, specialist_sofia, leader_a, handle_events
 ):
     looking(specialist_sam)
-    looking(leader_a, 2)  # a team leader carrying people is not a specialist (crm.access)
+    looking(leader_a, 2)  # a team leader carrying people develops jobs for them: nudged like a specialist
     JobSeekerFactory(
         specialist=specialist_sofia, status=JobSeeker.Status.WORKING, referral_date=JANUARY_5, enrolment_date=JANUARY_5
     )
     inactive = UserFactory(organisation=specialist_sam.organisation, team=specialist_sam.team, is_active=False)
     looking(inactive)
 
-    assert run_pace_nudge(at(THURSDAY, 8, 41)) == 1
-    assert list(PaceNudge.objects.values_list("specialist__username", flat=True)) == ["sam"]
+    assert run_pace_nudge(at(THURSDAY, 8, 41)) == 2
+    assert sorted(PaceNudge.objects.values_list("specialist__username", flat=True)) == sorted(
+        [specialist_sam.username, leader_a.username]
+    )
 
 
 @pytest.mark.parametrize(("held", "nudged"), [(1, True), (2, False)])
@@ -214,8 +216,8 @@ def test_a_run_that_loses_the_race_creates_nothing(specialist_sam, monkeypatch):
     looking(specialist_sam)
     counted = nudges.pace_count
 
-    def other_run_first(organisation, specialist, monday):
-        count = counted(organisation, specialist, monday)
+    def other_run_first(organisation, specialist, monday, now=None):
+        count = counted(organisation, specialist, monday, now=now)
         PaceNudge.objects.create(
             organisation=organisation, specialist=specialist, week=monday, held=0, planned=0, expected=3, target=6
         )
@@ -255,7 +257,7 @@ def test_spring_forward_week_ends_at_local_midnight(specialist_sam):
     plan_visit(specialist_sam, people[0], at(datetime.date(2026, 3, 30), 0, 30))  # next week
     # By hand: held 2, planned 3 in the week: 5 < 6 and 2 < 3, behind.
 
-    count = nudges.pace_count(specialist_sam.organisation, specialist_sam, monday)
+    count = nudges.pace_count(specialist_sam.organisation, specialist_sam, monday, now=at(monday, 0, 1))
     assert (count.held, count.planned) == (2, 3)
     assert run_pace_nudge(at(monday + datetime.timedelta(days=3), 0, 41)) == 1  # Wednesday 23:41 UTC
 
@@ -275,7 +277,7 @@ def test_fall_back_week_ends_at_local_midnight(specialist_sam):
     plan_visit(specialist_sam, people[2], at(datetime.date(2026, 10, 25), 23, 30))  # a night-shift employer
     # By hand: held 2, planned 4: 2 + 4 = 6 reaches the target, no nudge.
 
-    count = nudges.pace_count(specialist_sam.organisation, specialist_sam, monday)
+    count = nudges.pace_count(specialist_sam.organisation, specialist_sam, monday, now=at(monday, 0, 1))
     assert (count.held, count.planned) == (2, 4)
     assert run_pace_nudge(at(monday + datetime.timedelta(days=3), 8, 41)) == 0
 
@@ -410,3 +412,15 @@ def test_due_tomorrow_is_the_owners_only(specialist_sam, specialist_sofia, worke
             "tomorrow": [],
             "this_week": [],
         }
+
+
+def test_a_visit_planned_for_a_day_gone_does_not_hide_the_delay(specialist_sam):
+    """Finding 13 of the review: six visits planned for Monday and Tuesday, never
+    recorded, will not be held now. By hand on Thursday: held 0 < 3, planned from now 0:
+    behind, nudged."""
+    people = looking(specialist_sam)
+    for number in range(6):
+        plan_visit(specialist_sam, people[number % 3], at(MONDAY + datetime.timedelta(days=number % 2), 9 + number))
+
+    assert nudges.pace_count(specialist_sam.organisation, specialist_sam, MONDAY, now=at(THURSDAY, 8)).planned == 0
+    assert run_pace_nudge(at(THURSDAY, 8, 41)) == 1
