@@ -311,7 +311,8 @@ def follow_up_benefits(event: OutboxEvent) -> None:
     day = _event_day(scope, event)
     open_tasks = step.support_tasks.filter(status=SupportTask.Status.OPEN)
     if step.is_finished:
-        open_tasks.close(SupportTask.Status.DONE, completed_on=day, completion_note=str(step.get_status_display()))
+        done_on = step.completed_on or day
+        open_tasks.close(SupportTask.Status.DONE, completed_on=done_on, completion_note=str(step.get_status_display()))
         return
     if (
         step.status == BenefitsStep.Status.REFERRED

@@ -319,9 +319,11 @@ def placement_end(*, scope: AccessScope, placement_id: int, end_date: datetime.d
     placement.status = Placement.Status.ENDED
     placement.full_clean()
     placement.save()
-    # The milestones the job did not reach are answered now: not working then. They
-    # are never emitted (the scheduler emits only a working job's milestones).
-    placement.milestones.filter(reached_at__isnull=True, due_date__gt=end_date).update(still_working=False)
+    # The milestones after the end are answered now: not working then. Those not yet
+    # reached are never emitted (the scheduler emits only a working job's milestones).
+    # A milestone already emitted but due after the end (an end recorded late) was not
+    # reached in work either.
+    placement.milestones.filter(due_date__gt=end_date).update(still_working=False)
     _emit(placement, "placement.ended", {"end_date": end_date.isoformat(), "end_reason": end_reason}, scope=scope)
     return placement
 
@@ -1076,6 +1078,8 @@ def benefits_step_change_status(
         check_sane_dates(on=on)
         if on > program_today(scope):
             raise ValidationError({"on": _("The date cannot be in the future.")})
+        if on < step.offered_on:
+            raise ValidationError({"on": _("The date cannot be before the step was offered.")})
     if step.is_finished:
         # Work incentives planning delivered (or declined) on this day: the fidelity
         # item compares it with the job's start. Recorded late, it keeps its real day.

@@ -201,12 +201,6 @@ class TestMilestonesAtTheEnd:
             end(specialist_sam, working, day(30))
         assert PlacementMilestone.objects.get(placement=working, name="day_30").still_working is not False
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="service-tests: placement_end answers only milestones not reached yet; a job end recorded late, "
-        "dated before a milestone the scheduler already emitted while the job looked active, leaves that "
-        "milestone still_working=True (shown by the API and sent to partners) though the job had ended.",
-    )
     def test_a_job_end_recorded_late_corrects_a_milestone_emitted_after_the_real_end(
         self, specialist_sam, working, handle_events
     ):
@@ -677,11 +671,6 @@ class TestBenefitsCompletion:
         assert (benefits_step.status, benefits_step.completed_on) == ("offered", None)
         assert not OutboxEvent.objects.filter(topic="benefits.step_changed").exists()
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="service-tests: benefits_step_change_status takes an `on` before the step was offered, so work "
-        "incentives planning can be dated before it was offered (and before the job's start it is compared with).",
-    )
     def test_a_day_before_the_step_was_offered_is_refused(self, specialist_sam, benefits_step):
         with on_day(5), pytest.raises(ValidationError):
             self.change(specialist_sam, benefits_step, "plan_in_place", on=day(-30))
