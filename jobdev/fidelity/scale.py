@@ -40,11 +40,12 @@ criteria the product cannot all see): the product maps a measured value to 1-5 t
 a proxy, stated in the item's ``proxy`` with its reason, and set conservatively (a
 reviewer's score on the worksheet overrides a computed one).
 
-Fractions are never rounded up into a better anchor: a caseload of 20.5 is not "20 or
-fewer", 89.5 % is not "90 % or more". The scale rates items 17, 18 and 24 per specialist,
-then takes the average and the closest scale point; where the anchors are single points
-(item 17's 2, 4, 5 and 6 contacts a week), a value half-way between two points goes to
-the lower one.
+Fractions are never rounded up into a better anchor: a caseload of 20.5 (or 20.04) is
+not "20 or fewer", 89.5 % (or 89.96 %) is not "90 % or more". The callers score the
+unrounded figure and round only what they show (jobdev.dashboard.figures). The scale
+rates items 17, 18 and 24 per specialist, then takes the average and the closest scale
+point; where the anchors are single points (item 17's 2, 4, 5 and 6 contacts a week), a
+value half-way between two points goes to the lower one.
 """
 
 import math
@@ -844,9 +845,13 @@ def frequency_equivalent(per_week, looking_for_work: int | None = None) -> float
     person looking (``SMALL_CASELOAD_CONTACTS_PER_PERSON``) instead of six. The product
     puts such a specialist's rate on the six-a-week pace in proportion:
     ``per_week * 6 / (2 * looking_for_work)``, so that two contacts a week for one
-    person count as six, one as three. A specialist with nobody looking for work has no
-    job development to rate: None (left out of the average). ValueError for a negative
-    rate or count."""
+    person count as six, one as three. The rule only says when such a specialist is AT
+    the pace; it does not multiply their contacts beyond it: the equivalent is capped at
+    ``max(per_week, FREQUENCY_PACE)`` (one person looking and four contacts a week count
+    as six, not twelve; eight a week count as eight), so a small-caseload specialist
+    cannot make up in the team's average for a colleague below the pace. A specialist
+    with nobody looking for work has no job development to rate: None (left out of the
+    average). ValueError for a negative rate or count."""
     if per_week is None:
         return None
     rate = float(per_week)
@@ -856,7 +861,8 @@ def frequency_equivalent(per_week, looking_for_work: int | None = None) -> float
         return rate
     if looking_for_work == 0:
         return None
-    return rate * FREQUENCY_PACE / (SMALL_CASELOAD_CONTACTS_PER_PERSON * looking_for_work)
+    scaled = rate * FREQUENCY_PACE / (SMALL_CASELOAD_CONTACTS_PER_PERSON * looking_for_work)
+    return min(scaled, max(rate, FREQUENCY_PACE))
 
 
 def frequency_score(specialists: Iterable[tuple[float | None, int | None]]) -> tuple[float | None, int | None]:

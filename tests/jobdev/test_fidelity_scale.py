@@ -358,6 +358,32 @@ def test_frequency_equivalent_applies_the_small_caseload_rule():
         scale.frequency_equivalent(-1, 5)
 
 
+def test_frequency_equivalent_is_capped_at_the_pace_or_the_plain_rate():
+    """Review 11, finding 14. The small-caseload rule says when a specialist is AT the
+    pace (two a week per person looking); it never multiplies contacts beyond it. The
+    equivalent is at most max(plain rate, 6):
+
+    | per week | looking | rate x 6 / (2 x looking) | cap max(rate, 6) | equivalent |
+    |---|---|---|---|---|
+    | 4 | 1 | 12 | 6 | 6 |
+    | 8 | 1 | 24 | 8 | 8 |
+    | 3 | 2 | 4.5 | 6 | 4.5 (below the cap) |
+    | 5 | 2 | 7.5 | 6 | 6 |
+    """
+    assert scale.frequency_equivalent(4, 1) == 6
+    assert scale.frequency_equivalent(8, 1) == 8
+    assert scale.frequency_equivalent(3, 2) == 4.5
+    assert scale.frequency_equivalent(5, 2) == 6
+
+
+def test_a_small_caseload_cannot_make_up_for_a_colleague_at_zero():
+    """Review 11, finding 14: one specialist with 1 person looking makes 4 contacts a
+    week (uncapped: 4 x 6 / 2 = 12), a colleague with 10 looking makes none. Before the
+    cap: (12 + 0) / 2 = 6.0, score 5. Capped: (6 + 0) / 2 = 3.0 a week, which is not
+    more than 3 (the half-way between 2 and 4 goes down): score 2."""
+    assert scale.frequency_score([(4, 1), (0, 10)]) == (3.0, 2)
+
+
 def test_frequency_score_averages_the_specialists_then_scores():
     # Sam 6 a week (10 looking), Sofia 4 (8 looking), Bob 2 a week for his 1 person looking (= 6):
     # (6 + 4 + 6) / 3 = 5.33 a week, closest anchor 5 contacts -> score 4.
