@@ -69,6 +69,35 @@ class Figure:
     evidence: str = ""  # the slug of the table listing the rows behind the figure
     summary: str = ""  # one line of evidence in words (the worksheet's)
     numerator: int | None = None  # for figures without a Share (item 1: active job seekers)
+    # An item's figure unrounded: its score, next anchor and status are read from it;
+    # `value` is the same rounded to one decimal, for display only (review 11, finding 3:
+    # 20.04 people per full-time specialist shows 20.0 but is not "20 or fewer").
+    exact: float | None = None
+
+    @property
+    def scored_value(self) -> float | int | None:
+        """The value the score is read from: `exact` when given, else `value`."""
+        return self.exact if self.exact is not None else self.value
+
+    @property
+    def digits(self) -> int:
+        """The decimals to show the figure with: one, or more for an item's figure that
+        one decimal would show in another anchor than its own (`shown_digits`)."""
+        if not self.item_key or self.exact is None:
+            return 1
+        return shown_digits(self.item_key, self.exact)
+
+    @property
+    def shown_value(self) -> float | int | None:
+        """The figure as shown: `exact` rounded to `digits` (20.0495 -> 20.05), or `value`."""
+        if self.exact is None:
+            return self.value
+        return round(self.exact, self.digits)
+
+    @property
+    def value_format(self) -> str:
+        """The `floatformat` argument that shows `shown_value` as meant ("-1", "-2")."""
+        return f"-{self.digits}"
 
     @property
     def status(self) -> str:
@@ -131,7 +160,7 @@ def _number(value, digits: int = 1) -> str:
     return floatformat(round(value, digits), -digits)
 
 
-def _value_text(value: float, unit: str) -> str:
+def _value_text(value: float, unit: str, digits: int = 1) -> str:
     formats = {
         "percent": _("%(value)s%%"),
         "days": _("%(value)s days"),
@@ -139,16 +168,33 @@ def _value_text(value: float, unit: str) -> str:
         "types": _("%(value)s kinds of support"),
         "criteria": _("%(value)s criteria"),
     }
-    number = _number(value)
+    number = _number(value, digits)
     return formats.get(unit, "%(value)s") % {"value": number}
 
 
+def shown_digits(key: str, exact: float | None) -> int:
+    """How many decimals to show an item's unrounded figure with: one, or more when one
+    decimal would read into another anchor than the figure's own (20.04 people per
+    full-time specialist scores 4 and reads "20.04", not "20.0"; 89.96 % reads "89.96").
+    At most 4."""
+    if exact is None:
+        return 1
+    score = scale.score_for(key, exact)
+    for digits in range(1, 4):
+        if scale.score_for(key, round(exact, digits)) == score:
+            return digits
+    return 4
+
+
 def scored(figure: Figure, *, score: int | None = None, next_anchor="auto") -> Figure:
-    """Give an item's figure its score on the anchors (scale.score_for on its value,
-    unless `score` is given) and the next anchor (scale.next_anchor), in words too."""
+    """Give an item's figure its score on the anchors (scale.score_for on its UNROUNDED
+    value, `Figure.exact`, unless `score` is given) and the next anchor
+    (scale.next_anchor), in words too. The value the next-anchor text shows is rounded
+    only as far as it still reads in the same anchor (`shown_digits`)."""
     key = figure.item_key
-    figure.score = score if score is not None else scale.score_for(key, figure.value)
-    figure.next_anchor = scale.next_anchor(key, figure.value) if next_anchor == "auto" else next_anchor
+    exact = figure.scored_value
+    figure.score = score if score is not None else scale.score_for(key, exact)
+    figure.next_anchor = scale.next_anchor(key, exact) if next_anchor == "auto" else next_anchor
     if figure.next_anchor is not None:
         next_score, threshold = figure.next_anchor
         bounds = scale.ANCHOR_BOUNDS[key]
@@ -168,7 +214,7 @@ def scored(figure: Figure, *, score: int | None = None, next_anchor="auto") -> F
         figure.next_text = text % {
             "score": next_score,
             "threshold": _value_text(threshold, figure.unit),
-            "value": _value_text(_round(figure.value), figure.unit),
+            "value": _value_text(exact, figure.unit, shown_digits(key, exact)),
         }
     elif figure.score == 5:
         figure.next_text = _("The highest anchor.")
@@ -222,6 +268,7 @@ def _caseload(dashboard) -> list[Figure]:
             label=_("Active job seekers per full-time specialist"),
             unit="ratio",
             value=_round(ratio),
+            exact=ratio,
             definition=_(
                 "Job seekers in job search, working or in follow-along with a recorded contact in the last "
                 "%(days)s days (an employer contact naming them, a task of theirs done, their enrolment or "
@@ -286,8 +333,18 @@ def _caseload(dashboard) -> list[Figure]:
 # Items 16, 17, 18 -------------------------------------------------------------------
 
 
-def _specialist_quality(dashboard, row) -> int:
-    """Item 18 for one specialist: the criteria their contacts meet (scale.quality_criteria_met)."""
+def _specialist_quality(dashboard, row) -> int | None:
+    """Item 18 for one specialist: the criteria their contacts meet (0-4,
+    scale.quality_criteria_met), or None when there is no job development to rate: no
+    employer contact held in the period (not the job seeker's alone) and nobody on
+    their caseload looking for work. They are left out of the average, as item 17 leaves
+    out a specialist with nobody looking (review 11, finding 17: a new specialist with an
+    empty caseload used to count as 0 criteria). A specialist with people looking for
+    work and no employer contact meets none (the scale's lowest anchor: employers rarely
+    contacted); one whose contacts were all by phone or email meets none of the criteria
+    about visits."""
+    if not row.held_by_specialist and not row.job_search:
+        return None
     visits = dashboard.visits_by_specialist.get(row.specialist.pk, [])
     in_person = sum(visit.visits for visit in visits)
     return scale.quality_criteria_met(
@@ -307,7 +364,12 @@ def _job_development(dashboard) -> list[Figure]:
 
     average, frequency_score = scale.frequency_score((row.average_per_week, row.job_search) for row in specialists)
     plain = _mean([row.average_per_week for row in specialists if row.average_per_week is not None])
-    meeting = sum(1 for row in specialists if row.meets_weekly_target)
+    # Rated for item 17: a rate on the scale's pace (scale.frequency_equivalent: none for a
+    # specialist with nobody looking for work, or without a complete week). "N of M at
+    # the pace" counts these, at the small-caseload pace where it applies.
+    rated = [row for row in specialists if scale.frequency_equivalent(row.average_per_week, row.job_search) is not None]
+    meeting = sum(1 for row in rated if row.meets_weekly_target)
+    not_rated = len(specialists) - len(rated)
     excluded = [row for row in rows if not row.specialist_role and (row.in_person or row.job_seeker_alone)]
     frequency = scored(
         Figure(
@@ -316,6 +378,7 @@ def _job_development(dashboard) -> list[Figure]:
             label=_("In-person employer contacts on behalf of job seekers, per specialist per week"),
             unit="per_week",
             value=_round(average),
+            exact=average,
             definition=_(
                 "Each specialist's own held in-person contacts with employers on behalf of job seekers, "
                 "averaged over the complete ISO weeks of the period (%(weeks)s); then the average over the "
@@ -331,14 +394,24 @@ def _job_development(dashboard) -> list[Figure]:
             threshold=_("at least %(value)s") % {"value": dashboard.target_per_week},
             item_key="job_development_frequency",
             meets=None if average is None else average >= dashboard.target_per_week,
-            note=_("%(meeting)s of %(total)s specialists at or above the target; plain average %(plain)s a week")
-            % {"meeting": meeting, "total": len(specialists), "plain": _number(plain)},
+            note=_(
+                "%(meeting)s of %(total)s specialists at or above the pace (two a week per person looking when "
+                "fewer than %(small)s look); plain average %(plain)s a week"
+            )
+            % {
+                "meeting": meeting,
+                "total": len(rated),
+                "small": scale.SMALL_CASELOAD_LOOKING,
+                "plain": _number(plain),
+            },
             evidence="contacts",
-            summary=_("%(total)s specialists, %(weeks)s complete weeks; %(meeting)s at the weekly pace.")
-            % {"total": len(specialists), "weeks": weeks, "meeting": meeting},
+            summary=_("%(total)s specialists rated, %(weeks)s complete weeks; %(meeting)s at the weekly pace.")
+            % {"total": len(rated), "weeks": weeks, "meeting": meeting},
         ),
         score=frequency_score,
     )
+    if not_rated:
+        frequency.note += " · " + _("not rated (nobody looking for work): %(count)s") % {"count": not_rated}
     if excluded:
         frequency.note += " · " + _("not counted (no caseload): %(names)s") % {
             "names": ", ".join(str(row.specialist) for row in excluded)
@@ -364,7 +437,7 @@ def _job_development(dashboard) -> list[Figure]:
         )
 
     # Item 18.
-    criteria = [_specialist_quality(dashboard, row) for row in specialists]
+    criteria = [met for row in specialists if (met := _specialist_quality(dashboard, row)) is not None]
     quality_value = _mean(criteria)
     visits = dashboard.employer_visits
     in_person = sum(visit.visits for visit in visits)
@@ -375,19 +448,24 @@ def _job_development(dashboard) -> list[Figure]:
             label=_("Quality of employer contact: criteria met"),
             unit="criteria",
             value=_round(quality_value),
+            exact=quality_value,
             definition=_(
                 "For each specialist, how many of four criteria their held employer contacts of the period meet, "
                 "each at half or more: held in person; met someone who can hire; learned the employer's hiring "
                 "needs (needs written, or job types learned); employers met in person more than once (two visits "
-                "in the period, or a visit recorded as a second or ongoing meeting). Average over the specialists."
+                "in the period, or a visit recorded as a second or ongoing meeting). Average over the specialists, "
+                "less those with neither employer contacts nor anyone looking for work."
             ),
             threshold=_("4 criteria (score 5 on the scale)"),
             item_key="job_development_quality",
             note=_(
-                "%(visits)s in-person visits to %(employers)s employers: %(repeat)s met more than once; "
+                "%(rated)s of %(total)s specialists rated (not those without contacts and without anyone looking "
+                "for work); %(visits)s in-person visits to %(employers)s employers: %(repeat)s met more than once; "
                 "%(met)s met someone who can hire; %(needs)s learned hiring needs"
             )
             % {
+                "rated": len(criteria),
+                "total": len(specialists),
                 "visits": in_person,
                 "employers": len(visits),
                 "repeat": sum(1 for visit in visits if visit.repeat),
@@ -412,6 +490,7 @@ def _job_development(dashboard) -> list[Figure]:
             label=_("Employer contacts that fit the person's preferences"),
             unit="percent",
             value=percent(individualized_share),
+            exact=individualized_share.percent,
             definition=_(
                 "Held employer contacts on behalf of job seekers in the period (any mode), once for each person "
                 "named: the share whose employer fits that person's preferences by the matching rules (a site "
@@ -515,11 +594,14 @@ def _rapid_search(dashboard) -> list[Figure]:
     n = dashboard.first_contact_days
     info = _("for information")
     cohort = dashboard.enrolment_cohort
-    days = [person.days_to_first_contact for person in cohort if person.days_to_first_contact is not None]
+    # Item 15 counts everyone with a first contact, and everyone without one past day N
+    # with their days so far (a lower bound); those within N days are "not yet".
+    days = [person.counted_days for person in cohort if person.counted_days is not None]
     mean_days = _mean(days)
     median_days = statistics.median(days) if days else None
-    waiting = [person for person in cohort if person.days_to_first_contact is None]
-    late = sum(1 for person in waiting if person.within_limit is False)
+    contacted = sum(1 for person in cohort if person.days_to_first_contact is not None)
+    late = sum(1 for person in cohort if person.days_to_first_contact is None and person.counted_days is not None)
+    not_yet = len(cohort) - contacted - late
     rapid = scored(
         Figure(
             key="rapid_job_search",
@@ -527,29 +609,37 @@ def _rapid_search(dashboard) -> list[Figure]:
             label=_("Days from enrolment to the first face-to-face employer contact (mean)"),
             unit="days",
             value=_round(mean_days),
+            exact=mean_days,
             definition=_(
                 "Job seekers enrolled in the period, whatever happened after: days from the enrolment date to the "
                 "first held face-to-face employer contact on their behalf (in person, or the job seeker meeting "
-                "the employer), averaged over those who had one. A return to job search after a job end never "
+                "the employer). Someone without one yet counts with their days so far (to today, or to the day "
+                "they left job search) once past %(days)s days, a lower bound; someone within their first "
+                "%(days)s days without one is not counted yet. A return to job search after a job end never "
                 "changes it."
-            ),
+            )
+            % {"days": n},
             threshold=_("at most %(value)s days") % {"value": n},
             item_key="rapid_job_search",
             meets=None if mean_days is None else mean_days <= n,
             share=Share(len(days), len(cohort)),
-            note=_("median %(median)s days; %(waiting)s without a contact yet, %(late)s of them past day %(days)s")
+            note=_(
+                "median %(median)s days; %(late)s without a contact past day %(days)s, counted with their days so "
+                "far (at least); %(not_yet)s within their first %(days)s days without one, not counted yet"
+            )
             % {
                 "median": _number(median_days),
-                "waiting": len(waiting),
                 "late": late,
+                "not_yet": not_yet,
                 "days": n,
             },
             evidence="rapid-search",
         )
     )
     rapid.summary = _(
-        "%(with)s of %(total)s people enrolled had a first face-to-face employer contact; median %(median)s days."
-    ) % {"with": len(days), "total": len(cohort), "median": _number(median_days)}
+        "%(with)s of %(total)s people enrolled had a first face-to-face employer contact; %(late)s more are past "
+        "day %(days)s without one and count with their days so far; median %(median)s days."
+    ) % {"with": contacted, "total": len(cohort), "late": late, "days": n, "median": _number(median_days)}
 
     clock = dashboard.first_contact_cohort
     clock_days = [person.days_to_first_contact for person in clock if person.days_to_first_contact is not None]
@@ -629,6 +719,7 @@ def _benefits_and_disclosure(dashboard) -> list[Figure]:
         label=_("Work incentives planning completed before the start"),
         unit="percent",
         value=percent(before_start),
+        exact=before_start.percent,
         definition=_(
             "Job starts in the period of people not recorded as off benefits: the share whose planning for that "
             "job was completed on or before the start date (a plan in place), or that the worker declined on or "
@@ -644,9 +735,9 @@ def _benefits_and_disclosure(dashboard) -> list[Figure]:
     )
     planning = scored(
         planning,
-        score=scale.work_incentives_score(planning.value, percent(recheck)),
+        score=scale.work_incentives_score(before_start.percent, recheck.percent),
     )
-    if planning.score is not None and planning.score < scale.score_for("work_incentives_planning", planning.value):
+    if planning.score is not None and planning.score < scale.score_for("work_incentives_planning", planning.exact):
         planning.next_anchor = None
         planning.next_text = _(
             "Score 5 also needs the re-check completed after %(percent)s%% or more of the changes of hours or pay "
@@ -673,6 +764,7 @@ def _benefits_and_disclosure(dashboard) -> list[Figure]:
             label=_("Disclosure discussed before the first employer contact"),
             unit="percent",
             value=percent(discussed),
+            exact=discussed.percent,
             definition=_(
                 "People whose first held employer contact on their behalf (any mode) falls in the period: the "
                 "share whose disclosure preference was first recorded on or before the day of that contact."
@@ -721,7 +813,10 @@ def _jobs(dashboard) -> list[Figure]:
     org = dashboard.organisation
     jobs = dashboard.jobs_of_the_year
     typed = [job for job in jobs if job.job_type_id is not None]
-    job_types = Share(len({job.job_type_id for job in typed}), len(typed))
+    # Item 19: distinct types among the typed jobs, of ALL the jobs: a job without a type
+    # is no evidence of diversity, so it stays in the denominator (review 11, finding 15:
+    # five jobs with a type on one used to read 1 of 1, 100 %).
+    job_types = Share(len({job.job_type_id for job in typed}), len(jobs))
     employers = Share(len({job.employer_id for job in jobs}), len(jobs))
     recorded = [job for job in jobs if job.is_competitive is not None]
     competitive = Share(sum(1 for job in recorded if job.is_competitive), len(recorded))
@@ -738,16 +833,18 @@ def _jobs(dashboard) -> list[Figure]:
             label=_("Diversity of job types"),
             unit="percent",
             value=percent(job_types),
+            exact=job_types.percent,
             definition=_(
-                "Distinct job types among the jobs started in the 12 months ending with the period, of those "
-                "jobs with a job type recorded."
+                "Distinct job types among the jobs started in the 12 months ending with the period, of all those "
+                "jobs: a job without a job type recorded counts in the jobs, not as a type."
             ),
             threshold=_at_least_percent(org.job_type_diversity_percent),
             item_key="job_type_diversity",
             meets=job_types.at_least(org.job_type_diversity_percent),
             share=job_types,
             note=(
-                _("%(count)s jobs without a job type are not counted") % {"count": len(jobs) - len(typed)}
+                _("%(count)s jobs without a job type recorded (counted in the jobs, not as a type)")
+                % {"count": len(jobs) - len(typed)}
                 if len(jobs) != len(typed)
                 else ""
             ),
@@ -762,6 +859,7 @@ def _jobs(dashboard) -> list[Figure]:
             label=_("Diversity of employers"),
             unit="percent",
             value=percent(employers),
+            exact=employers.percent,
             definition=_("Distinct employers among the jobs started in the 12 months ending with the period."),
             threshold=_at_least_percent(org.employer_diversity_percent),
             item_key="employer_diversity",
@@ -778,6 +876,7 @@ def _jobs(dashboard) -> list[Figure]:
             label=_("Competitive jobs"),
             unit="percent",
             value=percent(competitive),
+            exact=competitive.percent,
             definition=_(
                 "Jobs started in the 12 months ending with the period that are competitive, of those where the "
                 "answer is recorded."
@@ -865,12 +964,14 @@ def _follow_along(dashboard) -> list[Figure]:
             label=_("Face-to-face follow-along contacts held on time"),
             unit="percent",
             value=percent(all_contacts),
+            exact=all_contacts.percent,
             definition=_(
                 "Follow-along contacts (in the week before the start, just after it, weekly in the first month, "
-                "then monthly) and contacts after a job end, due in the period and before today: the share done "
-                "in person on or before the due date (and, before the start, within the week before it). A "
-                "contact cancelled on or after its due date was missed and stays in; one cancelled before it (the "
-                "job ended, a pause, a step-down) is no longer due."
+                "then monthly) and contacts after a job end, due in the period and before today: the share the "
+                "specialist did in person on or before the due date (and, before the start, within the week "
+                "before it; support given by someone else is not the specialist's contact). A contact cancelled "
+                "on or after its due date was missed and stays in; one cancelled before it (a pause), or due "
+                "after the job ended or after a step-down, is not due."
             ),
             threshold=_score_five("time_unlimited_follow_along"),
             item_key="time_unlimited_follow_along",
@@ -904,6 +1005,7 @@ def _follow_along(dashboard) -> list[Figure]:
             label=_("Kinds of follow-along support per worker"),
             unit="types",
             value=_round(types),
+            exact=types,
             definition=_(
                 "Workers with follow-along in the period (a job under way in the period with a follow-along plan "
                 "they have not declined, or a follow-along contact done): the distinct kinds of support recorded "
@@ -933,8 +1035,9 @@ def _follow_along(dashboard) -> list[Figure]:
             unit="percent",
             value=percent(follow_along),
             definition=_(
-                "Follow-along contacts due in the period and before today, still due: the share done in person on "
-                "or before the due date (phone, video and messages are not face to face)."
+                "Follow-along contacts due in the period and before today, still due: the share the specialist did "
+                "in person on or before the due date (phone, video and messages are not face to face; support "
+                "given by someone else is not the specialist's contact)."
             ),
             threshold=_at_least_percent(target),
             about="time_unlimited_follow_along",
@@ -961,7 +1064,7 @@ def _follow_along(dashboard) -> list[Figure]:
             value=percent(job_end),
             definition=_(
                 "Contacts planned within %(days)s days of a job end, due in the period and before today, still "
-                "due: the share done in person by the due date."
+                "due: the share the specialist did in person by the due date."
             )
             % {"days": dashboard.organisation.job_end_contact_days},
             threshold=_at_least_percent(target),
@@ -1027,9 +1130,11 @@ def _community(dashboard) -> list[Figure]:
             label=_("Recorded contacts held in the community"),
             unit="percent",
             value=_round(value),
+            exact=value,
             definition=_(
                 "For each specialist, of their contacts in the period (held employer contacts, not the job "
-                "seeker's alone, and follow-along and job-end contacts done), the share held in the community: "
+                "seeker's alone, and follow-along and job-end contacts they did themselves), the share held in "
+                "the community: "
                 "employer contacts in person, and follow-along contacts in person at the workplace or elsewhere "
                 "in the community. Average over the specialists with contacts."
             ),

@@ -57,6 +57,7 @@ class Column:
     link: Callable[[Any], str] | None = None  # the page links the cell there
     blank: str = "—"  # the page's text for no value; the CSV leaves the cell empty
     below: Callable[[Any], bool] | None = None  # the page marks such a value as below the target
+    digits: Callable[[Any], int] | None = None  # DECIMAL: the row's decimals (default one)
 
     def csv(self, value):
         if value is None:
@@ -77,7 +78,7 @@ class Column:
         elif self.kind == MONTH:
             text = formats.date_format(value, "YEAR_MONTH_FORMAT")
         elif self.kind == DECIMAL:
-            text = floatformat(value, -1)
+            text = floatformat(value, -(self.digits(row) if self.digits is not None and row is not None else 1))
         elif self.kind == NUMBER:
             text = str(formats.localize(value))
         else:
@@ -176,7 +177,7 @@ def _fidelity(dashboard) -> Table:
             Column(_("Item"), lambda figure: figure.item_number, NUMBER),
             Column(_("Name on the scale"), lambda figure: str(figure.scale_item.name)),
             Column(_("Figure"), lambda figure: figure.label),
-            Column(_("Value"), lambda figure: figure.value, DECIMAL),
+            Column(_("Value"), lambda figure: figure.shown_value, DECIMAL, digits=lambda figure: figure.digits),
             Column(_("Unit"), lambda figure: UNIT_LABELS.get(figure.unit, figure.unit)),
             Column(_("Score (1-5)"), lambda figure: figure.score, NUMBER),
             Column(_("Next anchor"), lambda figure: figure.next_text),
@@ -197,7 +198,7 @@ def _summary(dashboard) -> Table:
         _("All figures in one table"),
         [
             Column(_("Figure"), lambda figure: figure.label),
-            Column(_("Value"), lambda figure: figure.value, DECIMAL),
+            Column(_("Value"), lambda figure: figure.shown_value, DECIMAL, digits=lambda figure: figure.digits),
             Column(_("Numerator"), lambda figure: figure.share.numerator if figure.share else figure.numerator, NUMBER),
             Column(_("Denominator"), lambda figure: figure.share.denominator if figure.share else None, NUMBER),
             Column(_("Threshold"), lambda figure: figure.threshold),
@@ -410,7 +411,10 @@ def _rapid_search(dashboard) -> Table:
             Column(_("Enrolled on"), lambda person: person.enrolment_date, DATE),
             Column(_("First face-to-face employer contact"), lambda person: person.first_contact_on, DATE),
             Column(_("Days"), lambda person: person.days_to_first_contact, NUMBER),
+            Column(_("Without one: days so far"), lambda person: person.days_so_far, NUMBER),
+            Column(_("Without one: left job search on"), lambda person: person.clock_stopped_on, DATE),
             Column(_("Within %(days)s days") % {"days": days}, lambda person: answers[person.within_limit]),
+            Column(_("Days counted in the mean"), lambda person: person.counted_days, NUMBER, blank=_("not yet")),
         ],
         dashboard.enrolment_cohort,
         empty=_("Nobody was enrolled in the period."),
@@ -602,6 +606,14 @@ def _follow_along(dashboard) -> Table:
 def _task_columns() -> list[Column]:
     modes = dict(SupportTask.Mode.choices)
     statuses = dict(SupportTask.Status.choices)
+    givers = dict(SupportTask.GivenBy.choices)
+
+    def given_by(task):
+        # Item 23 counts the specialist's own contact (blank is the specialist).
+        if task.status != SupportTask.Status.DONE:
+            return None
+        return givers.get(task.given_by or SupportTask.GivenBy.SPECIALIST, task.given_by)
+
     return [
         _person_column(lambda task: task.job_seeker),
         Column(_("Owner"), lambda task: str(task.owner)),
@@ -609,6 +621,7 @@ def _task_columns() -> list[Column]:
         Column(_("Status"), lambda task: statuses.get(task.status, task.status)),
         Column(_("Done on"), lambda task: task.completed_on, DATE),
         Column(_("Mode"), lambda task: modes.get(task.completion_mode) if task.completion_mode else None),
+        Column(_("Given by"), given_by),
         Column(_("Cancelled on"), lambda task: task.cancelled_on, DATE),
         Column(_("On time, face to face"), lambda task: _yes_no(task.on_time)),
     ]

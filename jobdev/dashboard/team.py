@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from crm.access import AccessScope, OutOfScope
 from crm.clock import program_zone
-from crm.models import JobSeeker, Organisation, User
+from crm.models import JobSeeker, JobSeekerStatusChange, Organisation, User
 from jobdev.dashboard.figures import Figure, Share, dashboard_figures
 from jobdev.dashboard.periods import iso_monday, iso_week_label, iso_weeks, months, year_ending
 from jobdev.dashboard.scope import (
@@ -44,7 +44,7 @@ from jobdev.matching import rank_employers
 from jobdev.matching.wishes import _preference_sets, _wishes
 from jobdev.models import EmployerContact
 from jobdev.selectors import contacts_without_recent_activity, with_rapid_search_clock
-from placements.models import BenefitsStep, FollowAlongPlan, Placement, SupportTask
+from placements.models import BenefitsStep, FollowAlongPlan, Placement, SupportTask, TaskTitle
 
 CHART_WEEKS = 12
 # 13-week retention (IPS Grow): a job's day 90.
@@ -67,6 +67,8 @@ IN_PERSON = SupportTask.Mode.IN_PERSON
 COMMUNITY_PLACES = (SupportTask.Place.WORKPLACE, SupportTask.Place.COMMUNITY)
 # Item 24: the contacts whose place counts (follow-along and the contact after a job end).
 COMMUNITY_TASK_KINDS = (SupportTask.Kind.FOLLOW_ALONG, SupportTask.Kind.JOB_END_CONTACT)
+# Items 23 and 24: support given by the specialist (blank is the specialist).
+BY_SPECIALIST = ("", SupportTask.GivenBy.SPECIALIST)
 
 
 def is_specialist(person: User, caseload: int) -> bool:
@@ -88,12 +90,22 @@ def still_due(tasks: QuerySet[SupportTask]) -> QuerySet[SupportTask]:
     return tasks.exclude(cancelled_before_due)
 
 
+def by_the_specialist(task: SupportTask) -> bool:
+    """Given by the employment specialist (`given_by` blank or "specialist"), not by the
+    family, the health team, co-workers or anyone else."""
+    return task.given_by in BY_SPECIALIST
+
+
 def done_in_person_on_time(task: SupportTask) -> bool:
-    """The scale's follow-along schedule is face to face: done, in person, on or before
-    its due date."""
+    """Item 23's schedule is the specialist's face-to-face contact with the worker:
+    done, in person, by the specialist, on or before its due date. A contact given by
+    someone else (the family, the health team, co-workers...) is support (item 22), but
+    the specialist's contact due that day was not made: it counts as not on time, and
+    stays due (review 11, finding 9)."""
     return (
         task.status == SupportTask.Status.DONE
         and task.completion_mode == IN_PERSON
+        and by_the_specialist(task)
         and task.completed_on is not None
         and task.completed_on <= task.due_date
     )
@@ -588,15 +600,49 @@ class TeamDashboard:
     def enrolment_cohort(self) -> list[JobSeeker]:
         """Item 15: everyone enrolled in the period, whatever happened after (a re-entry
         into job search never changes it), with their first held face-to-face employer
-        contact on their behalf on or after the enrolment date."""
+        contact on their behalf on or after the enrolment date, and:
+
+        - `days_so_far` (no contact yet): the days from the enrolment to today, or to
+          the day they first left job search (closed, or a job) when that came first;
+          `clock_stopped_on` that day (None: still running);
+        - `counted_days`: the days item 15 counts for them: their days to the first
+          contact; without one, their days so far once past N days
+          (days_to_first_employer_contact), a lower bound of their days to a first
+          contact (review 11, finding 4: people never contacted used to vanish from
+          the mean); None while still within N days without one ("not yet")."""
+        left_search = (
+            JobSeekerStatusChange.objects.filter(
+                job_seeker_id=OuterRef("pk"),
+                from_status=JobSeeker.Status.JOB_SEARCH,
+                changed_at__date__gte=OuterRef("enrolment_date"),
+            )
+            .order_by("changed_at", "pk")
+            .values("changed_at")[:1]
+        )
         with timezone.override(self.tz):
             people = list(
                 with_rapid_search_clock(
                     self._job_seekers().filter(enrolment_date__gte=self.date_from, enrolment_date__lte=self.date_to),
                     since="enrolment_date",
-                ).order_by("enrolment_date", "last_name", "first_name", "pk")
+                )
+                .annotate(left_search_at=Subquery(left_search))
+                .order_by("enrolment_date", "last_name", "first_name", "pk")
             )
-        return self._with_first_contact(people, "enrolment_date")
+        people = self._with_first_contact(people, "enrolment_date")
+        for person in people:
+            person.days_so_far = person.clock_stopped_on = None
+            person.counted_days = person.days_to_first_contact
+            if person.first_contact_on is not None:
+                continue
+            end = self.today
+            if person.left_search_at is not None:
+                person.clock_stopped_on = min(self._local_date(person.left_search_at), self.today)
+                end = person.clock_stopped_on
+            person.days_so_far = max((end - person.enrolment_date).days, 0)
+            late = person.days_so_far > self.first_contact_days
+            person.within_limit = False if late else None
+            person.counted_days = person.days_so_far if late else None
+        return people
 
     @cached_property
     def first_contact_cohort(self) -> list[JobSeeker]:
@@ -713,11 +759,16 @@ class TeamDashboard:
 
     @cached_property
     def benefits_planning(self) -> list[Placement]:
-        """Placements started in the period, of job seekers not recorded as off benefits
-        (receives_benefits yes or unknown: the product plans a step for them), with the
-        before-start step: `delivered` (a plan in place, completed on or before the start
-        date), `declined` (the worker declined on or before the start), and the step's
-        status and completion date as recorded."""
+        """Placements started in the period of people on benefits for that job: a
+        before-start BenefitsStep exists for the placement (the offer handler opens one
+        when the person is on benefits or not known at the offer), or the person is not
+        recorded as off benefits now (receives_benefits yes or unknown). Who counts is
+        fixed at the offer: coming off benefits after the start (a common result of
+        work) never takes the start and its missing planning out of the denominator
+        (review 11, finding 5). With the before-start step: `delivered` (a plan in
+        place, completed on or before the start date), `declined` (the worker declined
+        on or before the start), and the step's status and completion date as
+        recorded."""
         steps = BenefitsStep.objects.filter(
             placement_id=OuterRef("pk"),
             job_seeker_id=OuterRef("job_seeker_id"),
@@ -727,7 +778,7 @@ class TeamDashboard:
         first_step = steps.order_by("pk")
         placements = list(
             self._started_in_period()
-            .exclude(job_seeker__receives_benefits=JobSeeker.Benefits.NO)
+            .filter(Q(Exists(steps)) | ~Q(job_seeker__receives_benefits=JobSeeker.Benefits.NO))
             .annotate(
                 delivered=Exists(finished_by_start.filter(status=BenefitsStep.Status.PLAN_IN_PLACE)),
                 declined=Exists(finished_by_start.filter(status=BenefitsStep.Status.DECLINED)),
@@ -766,10 +817,26 @@ class TeamDashboard:
     # Follow-along ---------------------------------------------------------------
 
     def _follow_along_due(self) -> QuerySet[SupportTask]:
+        """Follow-along contacts due in the period and before today, still due
+        (`still_due`), less those that were never due whatever day their cancellation
+        was recorded (review 11, findings 6 and 7):
+
+        - due after the job ended (after `Placement.end_date`) or after a completed
+          step-down (after `FollowAlongPlan.stepped_down_on`);
+        - the contact of the week before the start (title FOLLOW_ALONG_BEFORE_START)
+          due on or after the day the job started (an offer and a start on the same
+          day, or a start earlier than expected), unless it was done before the start."""
+        before_start_overtaken = Q(
+            title_key=TaskTitle.FOLLOW_ALONG_BEFORE_START, placement__start_date__lte=F("due_date")
+        ) & ~Q(status=SupportTask.Status.DONE, completed_on__lt=F("placement__start_date"))
         return still_due(
             self._tasks().filter(
                 kind=SupportTask.Kind.FOLLOW_ALONG, due_date__gte=self.date_from, due_date__lte=self.last_due
             )
+        ).exclude(
+            Q(placement__end_date__lt=F("due_date"))
+            | Q(placement__follow_along_plan__stepped_down_on__lt=F("due_date"))
+            | before_start_overtaken
         )
 
     @cached_property
@@ -784,10 +851,12 @@ class TeamDashboard:
     @cached_property
     def follow_along_due(self) -> list[SupportTask]:
         """The follow-along contacts behind item 23, each with its `phase` and `on_time`
-        (done in person on or before the due date), following the scale's schedule:
+        (done in person by the specialist on or before the due date,
+        `done_in_person_on_time`), following the scale's schedule:
 
-        - "before_start": due before the job's start (or before a start not yet
-          recorded); on time only if also done within the 7 days before the start;
+        - "before_start": the contact of the week before the start (its title), or one
+          due before the start (or before a start not yet recorded); on time only if
+          also done within the 7 days before the start;
         - "first_contact": the first after the start, within follow_along_first_contact_days;
         - "first_month": the weekly ones, up to 7 x follow_along_weekly_weeks days;
         - "after_first_month": the monthly ones."""
@@ -801,7 +870,7 @@ class TeamDashboard:
         for task in tasks:
             task.on_time = done_in_person_on_time(task)
             start = task.placement.start_date if task.placement is not None else None
-            if start is None or task.due_date < start:
+            if task.title_key == TaskTitle.FOLLOW_ALONG_BEFORE_START or start is None or task.due_date < start:
                 task.phase = "before_start"
                 if task.on_time and start is not None:
                     task.on_time = task.completed_on >= start - datetime.timedelta(days=BEFORE_START_DAYS)
@@ -916,12 +985,18 @@ class TeamDashboard:
 
     @cached_property
     def _community_tasks_by_owner(self) -> dict[int, dict]:
+        """Item 24, per task owner: their follow-along and job-end contacts done in the
+        period, given by the specialist (`BY_SPECIALIST`; one given by the family, the
+        health team or co-workers is not the specialist's working time, review 11,
+        finding 9), and how many were in person in the community, at the office, or in
+        person without a place recorded."""
         in_person = Q(completion_mode=IN_PERSON)
         rows = (
             self._tasks()
             .filter(
                 kind__in=COMMUNITY_TASK_KINDS,
                 status=SupportTask.Status.DONE,
+                given_by__in=BY_SPECIALIST,
                 completed_on__gte=self.date_from,
                 completed_on__lte=self.date_to,
             )

@@ -27,8 +27,13 @@ class ItemResult:
     `value` is the figure on the unit of the item's anchors (scale.ANCHOR_BOUNDS):
     "ratio" (active job seekers per full-time specialist), "days" (mean), "percent"
     (0-100), "per_week" (contacts), "types" (kinds of support per worker), "criteria"
-    (item 18: criteria met, 0-4); rounded to one decimal; None when the records hold
-    nothing to compute it from. `numerator` and `denominator` are the counts behind a
+    (item 18: criteria met, 0-4); rounded to one decimal, for display only; None when
+    the records hold nothing to compute it from. `exact` is the same figure unrounded:
+    `score` and `next_anchor` are read from it, never from `value` (review 11, finding 3:
+    20.04 people per full-time specialist shows 20.0 and scores 4, not 5). `digits` is
+    how many decimals show `exact` in its own anchor (1, or more: 20.0495 shows as
+    "20.05", 89.96 % as "89.96"); a display that rounds to one decimal may read into
+    another anchor than the score. `numerator` and `denominator` are the counts behind a
     share or a mean (None when the figure is not one: item 1 gives the active job
     seekers as numerator, its denominator being full-time equivalents). `score` is
     1-5 on the anchors (None: no data); `next_anchor` (score, value to reach) is
@@ -46,6 +51,8 @@ class ItemResult:
     summary: Promise | str
     evidence_table: str
     next_anchor: tuple[int, float] | None
+    exact: float | None = None
+    digits: int = 1
 
 
 def item_result(figure: Figure) -> ItemResult:
@@ -67,6 +74,8 @@ def item_result(figure: Figure) -> ItemResult:
         summary=summary,
         evidence_table=figure.evidence,
         next_anchor=figure.next_anchor,
+        exact=figure.exact,
+        digits=figure.digits,
     )
 
 

@@ -54,21 +54,24 @@ Re-checks after a change of hours: Emma's (effective 5 Jan) plan in place 9 Jan;
 Follow-along contacts (the schedule: the day before the start, then start + 3, 7, 14, 21,
 28 days, then every 30 days after the previous due date; the next contact is planned
 when one is done; no scheduler run, so a missed contact stays open and nothing follows
-it). "on time" = done in person on or before the due date. In QUARTER:
+it). "on time" = done in person BY THE SPECIALIST on or before the due date (item 23 is
+the specialist's face-to-face contact: one given by the workplace, the health team or
+the family is support for item 22, not the specialist's contact; review 11, finding 9).
+In QUARTER:
 | worker (owner) | due | done | phase | on time |
 |---|---|---|---|---|
 | Lina (Sam) | 11 Jan | 9 Jan in person, community, career | before start | yes |
 | | 15 Jan | 14 Jan in person, workplace, on the job | first month | yes |
 | | 19 Jan | 19 Jan by phone, coping | first month | no |
-| | 26 Jan | 26 Jan in person, office, employer meeting, by the workplace | first month | yes |
+| | 26 Jan | 26 Jan in person, office, employer meeting, by the workplace | first month | no (not the specialist) |
 | | 2 Feb | 4 Feb in person, workplace, on the job | first month | no (late) |
-| | 9 Feb | 9 Feb in person, community, career, by the health team | first month (day 28) | yes |
+| | 9 Feb | 9 Feb in person, community, career, by the health team | first month (day 28) | no (not the specialist) |
 | | 11 Mar | 10 Mar in person, workplace, benefits | after | yes |
 | Hugo (Sam) | 28 Jan | 30 Jan in person, place not recorded, on the job | after | no (late) |
 | | 27 Feb | missed; cancelled by the step-down on 13 Mar | after | no |
 | Karim (Sofia) | 1 Feb | missed; cancelled by the start on 2 Feb | before start | no |
 | | 5 Feb | 5 Feb in person, workplace, on the job | first month | yes |
-| | 9 Feb | 9 Feb in person, community, family, by family | first month | yes |
+| | 9 Feb | 9 Feb in person, community, family, by family | first month | no (not the specialist) |
 | | 16 Feb | 16 Feb by video, coping | first month | no |
 | | 23 Feb | 23 Feb in person, office, career | first month | yes |
 | | 2 Mar | 2 Mar in person, workplace, on the job | first month (day 28) | yes |
@@ -951,9 +954,21 @@ class TestRapidJobSearch:
         # Paul 2 Feb -> 12 Feb: 10, whatever his job and return to job search on 11 March;
         # Nadia 2 Mar -> 2 Mar 00:30: 0; Yanis 10 Mar -> met E5 alone on 12 Mar: 2.
         assert [person.days_to_first_contact for person in cohort] == [None, 10, 0, 2]
+        # Omar (5 Jan, still in job search, never a contact) is past day 30: he counts with
+        # his days so far, 18 March - 5 January = 72, a lower bound (review 11, finding 4;
+        # he used to be left out, giving (10 + 0 + 2) / 3 = 4).
+        assert [(person.days_so_far, person.counted_days) for person in cohort] == [
+            (72, 72),
+            (None, 10),
+            (None, 0),
+            (None, 2),
+        ]
         figure = item(dashboard, "rapid_job_search")
-        assert (figure.value, figure.score, share(figure)) == (4, 5, (3, 4))
-        assert "median 2 days" in figure.note and "1 without a contact yet, 1 of them past day 30" in figure.note
+        # (72 + 10 + 0 + 2) / 4 = 21.0 days: score 5 (30 or fewer); 4 counted of 4 enrolled;
+        # median of 0, 2, 10, 72 = (2 + 10) / 2 = 6.
+        assert (figure.value, figure.score, share(figure)) == (21, 5, (4, 4))
+        assert "median 6 days; 1 without a contact past day 30" in figure.note
+        assert "0 within their first 30 days without one" in figure.note
 
     def test_item_15_below_the_top_anchor(self, program, program_admin, specialist_bob):
         figure = item(dashboard_for(program_admin, QUARTER, specialist=specialist_bob), "rapid_job_search")
@@ -1069,9 +1084,10 @@ class TestJobsFound:
         ]
         types = item(dashboard, "job_type_diversity")
         # Kitchen helper (Inès, Lina), office cleaner (Emma, Hugo), shop sales (Paul); Karim's
-        # has none: 3 of 5.
-        assert (share(types), types.value, types.score, types.next_anchor) == ((3, 5), 60.0, 3, (4, 70))
-        assert "1 jobs without a job type" in types.note
+        # has none: no evidence of diversity, it stays among the jobs (review 11, finding 15;
+        # it used to read 3 of 5 = 60 %, score 3): 3 of 6 = 50 %, score 2 (50-59 %), 3 from 60 %.
+        assert (share(types), types.value, types.score, types.next_anchor) == ((3, 6), 50.0, 2, (3, 60))
+        assert "1 jobs without a job type recorded" in types.note
         employers = item(dashboard, "employer_diversity")
         assert (share(employers), employers.score, employers.next_anchor) == ((5, 6), 4, (5, 85))  # E1 twice
         competitive = item(dashboard, "competitive_jobs")
@@ -1083,8 +1099,8 @@ class TestJobsFound:
         autumn = dashboard_for(leader_a, (d(11, 1, 2025), d(11, 15, 2025)))
         assert [job.job_seeker.first_name for job in autumn.jobs_of_the_year] == ["Inès"]
         admin = dashboard_for(program_admin)
-        # With Zoé's and Malik's at E8 (kitchen helper): 8 jobs.
-        assert share(item(admin, "job_type_diversity")) == (3, 7)
+        # With Zoé's and Malik's at E8 (kitchen helper): 8 jobs, Karim's untyped among them.
+        assert share(item(admin, "job_type_diversity")) == (3, 8)
         assert share(item(admin, "employer_diversity")) == (6, 8)
         assert share(item(admin, "competitive_jobs")) == (7, 8)
 
@@ -1136,22 +1152,25 @@ class TestFollowAlong:
     def test_item_23_face_to_face_on_time(self, program, leader_a):
         dashboard = dashboard_for(leader_a, QUARTER)
         lea, sam, sofia = dashboard.rows
-        # Sam: Lina 5 of 7, Hugo 0 of 2. Sofia: Karim 4 of 6, Emma 1 of 2, Paul 1 of 1.
-        assert (sam.follow_along.numerator, sam.follow_along.denominator) == (5, 9)
-        assert (sofia.follow_along.numerator, sofia.follow_along.denominator) == (6, 9)
+        # Sam: Lina 3 of 7 (26 Jan by the workplace and 9 Feb by the health team are not his
+        # contacts), Hugo 0 of 2. Sofia: Karim 3 of 6 (9 Feb by the family), Emma 1 of 2,
+        # Paul 1 of 1. (Before review 11, finding 9: 5 of 9 and 6 of 9.)
+        assert (sam.follow_along.numerator, sam.follow_along.denominator) == (3, 9)
+        assert (sofia.follow_along.numerator, sofia.follow_along.denominator) == (5, 9)
         follow_along = value(dashboard, "follow_along_on_time")
-        assert share(follow_along) == (11, 18)
+        assert share(follow_along) == (8, 18)
         # Before the start: Lina's, Paul's (both within the week before); Karim's missed. Just
-        # after the start: Lina's and Karim's (day 3). Weekly: Lina 2 of 4, Karim 3 of 4.
+        # after the start: Lina's and Karim's (day 3). Weekly: Lina 0 of 4, Karim 2 of 4.
         # Monthly: Lina's, Hugo 0 of 2, Emma 1 of 2.
         assert follow_along.note == (
             "in the week before the start 2 of 3; within 3 days after it 2 of 2; "
-            "weekly in the first month 5 of 8; monthly after 2 of 5"
+            "weekly in the first month 2 of 8; monthly after 2 of 5"
         )
         assert share(value(dashboard, "job_end_contact_on_time")) == (2, 3)  # Emma's by phone
         figure = item(dashboard, "time_unlimited_follow_along")
-        # (11 + 2) of (18 + 3) = 61.9%: score 3, 4 from 75%.
-        assert (share(figure), figure.value, figure.score, figure.next_anchor) == ((13, 21), 61.9, 3, (4, 75))
+        # (8 + 2) of (18 + 3) = 47.6%: score 2 (25-49%), 3 from 50% (it read 13 of 21 =
+        # 61.9%, score 3, while three contacts given by others counted as the specialist's).
+        assert (share(figure), figure.value, figure.score, figure.next_anchor) == ((10, 21), 47.6, 2, (3, 50))
 
     def test_missed_stays_missed_and_the_schedule_is_face_to_face(self, program, leader_a):
         tasks = {(t.job_seeker.first_name, t.due_date): t for t in dashboard_for(leader_a, QUARTER).follow_along_due}
@@ -1221,12 +1240,16 @@ class TestCommunityBasedServices:
     def test_office_phone_and_unrecorded_places_are_not_the_community(self, program, leader_a):
         dashboard = dashboard_for(leader_a, QUARTER)
         lea, sam, sofia = dashboard.rows
-        # Sam: 12 of 13 contacts; of Lina's 7 and Hugo's 1, 5 in the community (one by
-        # phone, one at the office, Hugo's place not recorded): 17 of 21. Sofia: 15 of 16;
-        # of 10 follow-along and job-end contacts, 7 (video, office, Emma's phone call not).
-        assert (sam.community, sofia.community) == (Share(17, 21), Share(22, 26))
+        # Only contacts given by the specialist are their time (review 11, finding 9).
+        # Sam: 12 of 13 contacts; of Lina's 7 and Hugo's 1, less Lina's 26 Jan (by the
+        # workplace) and 9 Feb (by the health team): 6, 4 in the community (one by phone,
+        # Hugo's place not recorded): 16 of 19. Sofia: 15 of 16; of 10 follow-along and
+        # job-end contacts less Karim's 9 Feb (by the family): 9, 6 in the community (video,
+        # office, Emma's phone call not): 21 of 25.
+        assert (sam.community, sofia.community) == (Share(16, 19), Share(21, 25))
         figure = item(dashboard, "community_based_services")
-        assert (figure.value, figure.score) == (82.8, 5)
+        # (84.21 + 84.0) / 2 = 84.1%: score 5 (it read 82.8 with the others' contacts).
+        assert (figure.value, figure.score) == (84.1, 5)
         assert "1 in-person contacts without a place recorded" in figure.note
 
 
@@ -1260,19 +1283,21 @@ class TestFidelityItems:
             "caseload_size": (4.7, "ratio", 7, None, 5),
             "work_incentives_planning": (50.0, "percent", 1, 2, 3),
             "disclosure": (66.7, "percent", 4, 6, 3),
-            "rapid_job_search": (4, "days", 3, 4, 5),
+            "rapid_job_search": (21, "days", 4, 4, 5),
             "individualized_job_search": (41.9, "percent", 13, 31, 2),
             "job_development_frequency": (1.2, "per_week", None, None, 1),
             "job_development_quality": (2.5, "criteria", None, None, 3),
-            "job_type_diversity": (60.0, "percent", 3, 5, 3),
+            "job_type_diversity": (50.0, "percent", 3, 6, 2),
             "employer_diversity": (83.3, "percent", 5, 6, 4),
             "competitive_jobs": (83.3, "percent", 5, 6, 3),
             "individualized_follow_along": (2.0, "types", None, None, 4),
-            "time_unlimited_follow_along": (61.9, "percent", 13, 21, 3),
-            "community_based_services": (82.8, "percent", None, None, 5),
+            "time_unlimited_follow_along": (47.6, "percent", 10, 21, 2),
+            "community_based_services": (84.1, "percent", None, None, 5),
         }
-        assert results["time_unlimited_follow_along"].next_anchor == (4, 75)
-        assert "13 of 21 face-to-face contacts on time" in str(results["time_unlimited_follow_along"].summary)
+        # The values above are those of the tests of each item (review 11 changed items 15,
+        # 19, 23 and 24: Omar's days so far, Karim's untyped job, contacts given by others).
+        assert results["time_unlimited_follow_along"].next_anchor == (3, 50)
+        assert "10 of 21 face-to-face contacts on time" in str(results["time_unlimited_follow_along"].summary)
 
     def test_the_review_date_is_the_day_of_the_figures_as_of_today(self, program, leader_a):
         # Read as of 1 March (a review dated then): a recorded contact since 1 February for
@@ -1592,7 +1617,9 @@ class TestCsvInTheReadersLanguage:
         delimiter, decimal_mark = self.FORMATS[language]
         params = {"date_from": "2026-03-02", "date_to": "2026-03-15"}
         header, *rows = read_csv(self.export(client_for(leader_a), language, "contacts", params), delimiter)
-        averages = [row[header.index("Average per complete week")] for row in rows]
+        with translation.override(language):
+            column = translation.gettext("Average per complete week")  # the header as the reader reads it
+        averages = [row[header.index(column)] for row in rows]
         assert averages and all(re.fullmatch(rf"\d+(\{decimal_mark}\d+)?", average) for average in averages)
         assert any(decimal_mark in average for average in averages)  # 6.5 and 1.5 per week: not whole numbers only
 
@@ -1690,7 +1717,8 @@ class TestTablesOnThePageAndInCsv:
         for table in TABLES:
             response = client.get(reverse("team_dashboard_export", args=[table]), self.PERIOD)
             csv_rows = read_csv(response, delimiter=";" if language == "fr" else ",")
-            assert tables[table]["headers"] == csv_rows[0], table
+            # Whitespace as the page parser reads it (a French no-break space before ":" is a space).
+            assert tables[table]["headers"] == [" ".join(header.split()) for header in csv_rows[0]], table
 
     def test_the_summary_table_is_on_the_page_in_the_readers_language(self, program, client_for, program_admin):
         client = client_for(program_admin)
@@ -1734,6 +1762,354 @@ class TestTablesOnThePageAndInCsv:
             )
         )
         assert rows[1][2:] == ["6", "4"]
+
+
+# Review 11 (/tmp/work/review11.md): each finding fixed on the figures' side, on a small
+# program of its own built through the services (program "IPS Nice": Nina leads the team
+# and carries no caseload; Noé is a specialist, 1.0 FTE; employer E1, industry I, in
+# Marseille). Every expected value is worked out by hand beside the scenario.
+
+
+@pytest.fixture
+def nice(db, frozen_today):
+    organisation = OrganisationFactory(name="IPS Nice", slug="ips-nice-review11")
+    team = TeamFactory(organisation=organisation, name="Nice team")
+    nina = _leader(team, "nina", "Nina")
+    noe = UserFactory(username="noe", first_name="Noé", organisation=organisation, team=team)
+    story = Story(frozen_today, handle_events, organisation)
+    employer = story.employer(nina, "E1 Boulangerie", "I")
+    return type(
+        "Nice",
+        (),
+        {"organisation": organisation, "team": team, "nina": nina, "noe": noe, "story": story, "e1": employer},
+    )
+
+
+def nice_dashboard(user, period, today):
+    return TeamDashboard(access_scope(user), DashboardFilters(date_from=period[0], date_to=period[1]), today=today)
+
+
+def working(story, user, employer, name, start, *, benefits="no", job_type="kitchen_helper"):
+    """`name` enrolled 30 days before `start`, offered a job a week before it, started."""
+    person = story.enrol(user, name, start - datetime.timedelta(days=30), benefits=benefits)
+    placement = story.offer(user, person, employer, start, job_type=job_type)
+    story.start(user, placement, start)
+    return person, placement
+
+
+class TestReview11Rounding:
+    """Finding 3: the score, the next anchor and the status come from the unrounded
+    figure; the value is rounded for display only (as far as it still reads in the same
+    anchor)."""
+
+    def test_item_1_just_over_20_per_full_time_specialist_scores_4(self, nice):
+        s = nice.story
+        # Five specialists: Noé, Ana, Léo (1.0 each), Max and Tom (0.52 each): 4.04 FTE.
+        staff = [nice.noe]
+        for username, fte in (("ana", "1.00"), ("leo", "1.00"), ("max", "0.52"), ("tom", "0.52")):
+            staff.append(
+                UserFactory(
+                    username=username,
+                    first_name=username.title(),
+                    organisation=nice.organisation,
+                    team=nice.team,
+                    fte=Decimal(fte),
+                )
+            )
+        # 81 people enrolled on 2 March (a recorded contact within 28 days: all active).
+        for index in range(81):
+            s.enrol(staff[index % 5], f"Person P{index}", d(3, 2))
+        figure = item(nice_dashboard(nice.nina, WEEKS, d(3, 10)), "caseload_size")
+        # 81 / 4.04 = 20.0495 people per full-time specialist: not "20 or fewer", score 4
+        # (21-25); shown 20.0, the next anchor's text with enough digits to read 4: 20.05.
+        # Before: the score was read from 20.0, giving 5 beside "Does not meet".
+        assert (figure.numerator, figure.value, figure.score, figure.meets) == (81, 20.0, 4, False)
+        assert figure.exact == pytest.approx(81 / 4.04)
+        assert figure.next_anchor == (5, 20)
+        assert figure.next_text == "Score 5 from 20 or less (now 20.05)."
+        # Shown with two decimals where one would read "20.0" (the tables, the worksheet).
+        assert (figure.digits, figure.shown_value, figure.value_format) == (2, 20.05, "-2")
+        from jobdev.dashboard.tables import dashboard_table
+
+        fidelity = dashboard_table(nice_dashboard(nice.nina, WEEKS, d(3, 10)), "fidelity")
+        assert fidelity.csv_rows()[0][3] == 20.05 and fidelity.html_rows()[0][3].text == "20.05"
+        # The worksheet: the item's computed score is 4, and its evidence carries the next
+        # anchor's text that says why it is not 5.
+        from jobdev.fidelity.worksheet import evidence_text
+
+        result = fidelity_items(access_scope(nice.nina), DashboardFilters(*WEEKS), today=d(3, 10))["caseload_size"]
+        assert (result.value, result.digits, result.score, result.next_anchor) == (20.0, 2, 4, (5, 20))
+        evidence = evidence_text(result, period_from=WEEKS[0], period_to=WEEKS[1], as_of=d(3, 10))
+        assert "(now 20.05)" in evidence
+
+    def test_item_15_a_mean_just_over_30_days_scores_4(self, nice):
+        s = nice.story
+        people = [s.enrol(nice.noe, f"Person P{index}", d(1, 5)) for index in range(21)]
+        # 20 of them meet E1 with Noé on 4 February (day 30), the last on 5 February (31),
+        # recorded that evening.
+        s.on(d(2, 5), 17)
+        s.contact(nice.noe, nice.e1, at(2, 4), *people[:20])
+        s.contact(nice.noe, nice.e1, at(2, 5), people[20])
+        figure = item(nice_dashboard(nice.nina, (d(1, 5), d(1, 11)), d(2, 10)), "rapid_job_search")
+        # (20 x 30 + 31) / 21 = 30.048 days: not "within 30 days", score 4 (31-60), which
+        # the program's threshold (at most 30) agrees with. Before: 5, read from 30.0.
+        assert (figure.value, figure.score, figure.meets, figure.next_anchor) == (30.0, 4, False, (5, 30))
+        assert figure.next_text == "Score 5 from 30 days or less (now 30.05 days)."
+
+    @pytest.mark.parametrize(
+        ("key", "exact", "score", "shown"),
+        [
+            # 188 of 209 = 89.95 %: not "90 % or more" (items 12, 13, 16, 23 have that bound).
+            ("time_unlimited_follow_along", 100 * 188 / 209, 4, "89.95%"),
+            ("disclosure", 100 * 188 / 209, 4, "89.95%"),
+            # 96 of 113 = 84.96 %: not "85 % or more" (items 19, 20).
+            ("job_type_diversity", 100 * 96 / 113, 4, "84.96%"),
+            # 76 of 117 = 64.96 %: not "65 % or more" (item 24).
+            ("community_based_services", 100 * 76 / 117, 4, "64.96%"),
+            # 2.97 kinds of support: not "3 or more" (item 22).
+            ("individualized_follow_along", 2.97, 4, "2.97 kinds of support"),
+            # 74 criteria over 21 specialists = 3.524: MORE than 3.5, score 5 (rounded to
+            # 3.5 it used to score 4).
+            ("job_development_quality", 74 / 21, 5, None),
+        ],
+    )
+    def test_fractions_keep_their_own_anchor(self, key, exact, score, shown):
+        from jobdev.dashboard.figures import Figure, scored
+
+        figure = scored(Figure(key, "x", "x", scale.ANCHOR_BOUNDS[key].unit, round(exact, 1), "", "", key, exact=exact))
+        assert figure.score == score == scale.score_for(key, exact)
+        if shown is not None:
+            assert f"(now {shown})" in figure.next_text
+        else:
+            assert figure.next_anchor is None and figure.next_text == "The highest anchor."
+
+    def test_every_item_is_scored_from_its_unrounded_figure(self, program, leader_a):
+        for figure in dashboard_for(leader_a, QUARTER).item_figures:
+            assert figure.exact is not None, figure.key
+            assert figure.value == round(figure.exact, 1), figure.key
+
+
+class TestReview11RapidSearch:
+    """Finding 4: people past day 30 without a first employer contact count with their
+    days so far (a lower bound), not left out of the mean."""
+
+    def test_people_never_contacted_count_with_their_days_so_far(self, nice):
+        s, noe = nice.story, nice.noe
+        alice = s.enrol(noe, "Alice Arnaud", d(1, 5))
+        s.enrol(noe, "Bruno Blanc", d(1, 5))
+        denis = s.enrol(noe, "Denis Durand", d(1, 5))
+        emma = s.enrol(noe, "Emma Etienne", d(1, 5))
+        s.on(d(1, 10), 17)
+        s.contact(noe, nice.e1, at(1, 10), alice)  # day 5
+        s.on(d(1, 15))
+        crm_services.job_seeker_change_status(scope=access_scope(noe), job_seeker_id=denis.pk, status="closed")
+        s.on(d(2, 16))
+        crm_services.job_seeker_change_status(scope=access_scope(noe), job_seeker_id=emma.pk, status="closed")
+        s.enrol(noe, "Chloé Colin", d(2, 15))
+        dashboard = nice_dashboard(nice.nina, (d(1, 5), d(2, 15)), d(3, 16))
+        rows = [
+            (p.first_name, p.days_to_first_contact, p.days_so_far, p.clock_stopped_on, p.counted_days)
+            for p in dashboard.enrolment_cohort
+        ]
+        # Today 16 March. Alice: 5 days to her first contact. Bruno, still searching, none:
+        # 16 Mar - 5 Jan = 70 days so far, past day 30: counted 70 (at least). Denis left
+        # job search (closed) on 15 Jan, day 10, before day 30: never late, not counted.
+        # Emma closed on 16 Feb, day 42, none by then: counted 42. Chloé, enrolled
+        # 15 Feb, is at day 29: not yet.
+        assert rows == [
+            ("Alice", 5, None, None, 5),
+            ("Bruno", None, 70, None, 70),
+            ("Denis", None, 10, d(1, 15), None),
+            ("Emma", None, 42, d(2, 16), 42),
+            ("Chloé", None, 29, None, None),
+        ]
+        figure = item(dashboard, "rapid_job_search")
+        # (5 + 70 + 42) / 3 = 39.0 days: score 4 (31-60); 3 of the 5 counted; median 42.
+        # Before: only Alice counted, 5 days, score 5.
+        assert (figure.value, figure.score, share(figure), figure.meets) == (39.0, 4, (3, 5), False)
+        assert figure.note.startswith("median 42 days; 2 without a contact past day 30")
+        assert "2 within their first 30 days without one, not counted yet" in figure.note
+
+
+class TestReview11WorkIncentives:
+    """Finding 5: who is on benefits for a start is fixed at the offer."""
+
+    def test_coming_off_benefits_after_the_start_keeps_the_start_counted(self, nice):
+        s, noe = nice.story, nice.noe
+        # Lina, on benefits: the offer (13 Jan) opens a before-start step, never acted on;
+        # she starts on 20 Jan. Paul, off benefits at his offer: no step, not counted.
+        lina, _placement = working(s, noe, nice.e1, "Lina Petit", d(1, 20), benefits="yes")
+        working(s, noe, nice.e1, "Paul Blanc", d(1, 21), benefits="no")
+        # A month into the job Lina no longer receives benefits: her profile says so.
+        s.update(noe, lina, d(2, 20), receives_benefits="no")
+        dashboard = nice_dashboard(nice.nina, (d(1, 5), d(1, 31)), d(2, 21))
+        assert [(p.job_seeker.first_name, p.step_status) for p in dashboard.benefits_planning] == [("Lina", "offered")]
+        figure = item(dashboard, "work_incentives_planning")
+        # 0 of 1 start with planning completed before it: score 1. Before: 0 of 0, no score.
+        assert (share(figure), figure.score) == ((0, 1), 1)
+
+
+class TestReview11FollowAlong:
+    """Findings 6, 7 and 9: contacts never due whatever day their cancellation was
+    recorded; the contact of the week before the start; the specialist's own contact."""
+
+    def test_a_contact_due_after_the_job_ended_is_not_due_when_the_end_is_recorded_late(self, nice):
+        s, noe = nice.story, nice.noe
+        lina, placement = working(s, noe, nice.e1, "Lina Petit", d(1, 12))
+        for due in (d(1, 15), d(1, 19), d(1, 26)):
+            s.follow_along(noe, lina, due=due, on=due)
+        # The job ended on Friday 30 January; Noé learns it and records it on 5 February.
+        s.on(d(2, 5))
+        placement_services.placement_end(
+            scope=access_scope(noe), placement_id=placement.pk, end_date=d(1, 30), end_reason="laid_off"
+        )
+        handle_events()
+        cancelled = SupportTask.objects.get(job_seeker=lina, kind=FOLLOW_ALONG, due_date=d(2, 2))
+        assert cancelled.status == "cancelled"
+        dashboard = nice_dashboard(nice.nina, (d(1, 26), d(2, 8)), d(2, 9))
+        # Due 26 Jan, done that day: on time. Due 2 Feb, three days after the job had
+        # ended: never due (it counted as missed: cancelled on 5 Feb, after its day).
+        assert [(t.due_date, t.on_time) for t in dashboard.follow_along_due] == [(d(1, 26), True)]
+
+    def test_a_contact_due_after_a_backdated_step_down_is_not_due(self, nice):
+        s, noe = nice.story, nice.noe
+        lina, placement = working(s, noe, nice.e1, "Lina Petit", d(1, 12))
+        for due in (d(1, 15), d(1, 19), d(1, 26), d(2, 2), d(2, 9)):
+            s.follow_along(noe, lina, due=due, on=due)
+        s.on(d(2, 20))
+        placement_services.follow_along_plan_change(
+            scope=access_scope(noe),
+            placement_id=placement.pk,
+            action="step_down",
+            step_down_date=d(3, 1),
+            step_down_agreed=True,
+        )
+        handle_events()
+        # The step-down happened on 1 March; Noé records it on 20 March, dated 1 March.
+        s.on(d(3, 20))
+        placement_services.follow_along_step_down_complete(
+            scope=access_scope(noe), placement_id=placement.pk, on=d(3, 1)
+        )
+        handle_events()
+        # The monthly contact due 11 March (9 Feb + 30) fell after the step-down: not due
+        # (it counted as missed, cancelled on 20 March).
+        assert SupportTask.objects.filter(job_seeker=lina, kind=FOLLOW_ALONG, due_date=d(3, 11)).exists()
+        assert nice_dashboard(nice.nina, (d(3, 1), d(3, 19)), d(3, 20)).follow_along_due == []
+
+    def test_the_contact_of_the_week_before_the_start(self, nice, program):
+        s, noe = nice.story, nice.noe
+        # Sami: offer and start on the same day, 12 January. The pre-start contact would
+        # be due the start day itself (nobody can see him "before the start"): not due.
+        sami = s.enrol(noe, "Sami Said", d(1, 5), benefits="no")
+        s.on(d(1, 12))
+        offer = {"job_title": "Job", "is_competitive": True, "term": "permanent"}
+        same_day = placement_services.placement_offer_accept(
+            scope=access_scope(noe),
+            job_seeker_id=sami.pk,
+            employer_id=nice.e1.pk,
+            offer={**offer, "offer_date": d(1, 12), "expected_start_date": d(1, 12)},
+        )
+        handle_events()
+        s.start(noe, same_day, d(1, 12))
+        s.follow_along(noe, sami, due=d(1, 15), on=d(1, 15))
+        # Rita: offered on 13 Jan to start on 20 Jan (pre-start contact due 19 Jan), seen
+        # on 14 Jan; she started earlier, on 15 January.
+        rita = s.enrol(noe, "Rita Roux", d(1, 5), benefits="no")
+        early = s.offer(noe, rita, nice.e1, d(1, 20))
+        s.follow_along(noe, rita, due=d(1, 19), on=d(1, 14))
+        s.start(noe, early, d(1, 15))
+        # Yves: offered on 13 Jan to start on 20 Jan; he started on 15 Jan, which Noé
+        # records on 21 Jan: the pre-start contact (due 19 Jan) is cancelled that day.
+        yves = s.enrol(noe, "Yves Yon", d(1, 5), benefits="no")
+        late = s.offer(noe, yves, nice.e1, d(1, 20))
+        s.start(noe, late, d(1, 15))
+        s.on(d(1, 21))
+        rows = {
+            (t.job_seeker.first_name, t.due_date): (t.phase, t.on_time)
+            for t in nice_dashboard(nice.nina, (d(1, 5), d(1, 20)), d(1, 21)).follow_along_due
+        }
+        # Sami: only his first contact after the start (15 Jan, day 3, done): before, his
+        # pre-start contact counted as a missed contact "just after the start".
+        assert ("Sami", d(1, 12)) not in rows and rows[("Sami", d(1, 15))] == ("first_contact", True)
+        # Rita's pre-start contact, done the day before her start: before the start, on
+        # time (it was classed "weekly, first month" by its due date, 4 days after the start).
+        assert rows[("Rita", d(1, 19))] == ("before_start", True)
+        # Yves's, due after his actual start and not done: overtaken by the start, not due.
+        assert ("Yves", d(1, 19)) not in rows
+
+    def test_support_given_by_someone_else_is_not_the_specialists_contact(self, nice):
+        s, noe = nice.story, nice.noe
+        lina, _placement = working(s, noe, nice.e1, "Lina Petit", d(1, 12))
+        # The contact due 15 Jan is recorded as given by her family, in person, in town.
+        s.follow_along(noe, lina, due=d(1, 15), on=d(1, 15), place="community", support="family", given_by="family")
+        dashboard = nice_dashboard(nice.nina, (d(1, 12), d(1, 18)), d(1, 19))
+        # Item 23: the specialist's face-to-face contact due 15 Jan was not made: due, not
+        # on time (0 of 1). Before: 1 of 1.
+        assert [(t.due_date, t.on_time) for t in dashboard.follow_along_due] == [(d(1, 15), False)]
+        assert share(item(dashboard, "time_unlimited_follow_along")) == (0, 1)
+        # Item 24: not Noé's time in the community: he has no contact at all (no score).
+        # Before: 1 of 1, 100 %.
+        noe_row = next(row for row in dashboard.specialist_rows if row.specialist.pk == noe.pk)
+        assert noe_row.community == Share(0, 0)
+        assert item(dashboard, "community_based_services").score is None
+        # Item 22 keeps it: one kind of support (family), given by one kind of people.
+        assert [(x.job_seeker.first_name, x.types, x.givers) for x in dashboard.follow_along_supports] == [
+            ("Lina", 1, 1)
+        ]
+
+
+class TestReview11Jobs:
+    def test_jobs_without_a_job_type_stay_among_the_jobs(self, nice):
+        """Finding 15: five kitchen-helper jobs, the type recorded on the first only."""
+        s, noe = nice.story, nice.noe
+        for index, start in enumerate((d(1, 12), d(1, 19), d(1, 26), d(2, 2), d(2, 9))):
+            working(s, noe, nice.e1, f"Person P{index}", start, job_type="kitchen_helper" if index == 0 else None)
+        figure = item(nice_dashboard(nice.nina, (d(2, 1), d(2, 28)), d(3, 1)), "job_type_diversity")
+        # 1 type among 5 jobs = 20 %: score 1 (under 50 %). Before: 1 of the 1 typed job, 100 %, 5.
+        assert (share(figure), figure.value, figure.score) == ((1, 5), 20.0, 1)
+        assert "4 jobs without a job type recorded" in figure.note
+
+
+class TestReview11JobDevelopment:
+    def test_a_specialist_without_contacts_or_anyone_looking_is_left_out(self, nice):
+        """Finding 17. Zoë, a new specialist, has an empty caseload and no contact. Noé
+        has one person looking for work (Alice) and visits E1 for her twice a week in
+        the two complete weeks of 2-15 February, meeting someone who can hire and
+        learning their needs each time."""
+        s, noe = nice.story, nice.noe
+        zoe = UserFactory(username="zoe", first_name="Zoë", organisation=nice.organisation, team=nice.team)
+        alice = s.enrol(noe, "Alice Arnaud", d(2, 2))
+        s.on(d(2, 13), 17)  # recorded the day after the last
+        for day in (3, 5, 10, 12):
+            s.contact(noe, nice.e1, at(2, day), alice, met_hiring_authority=True, learned_hiring_needs="Bakers")
+        dashboard = nice_dashboard(nice.nina, (d(2, 2), d(2, 15)), d(2, 16))
+        assert names(dashboard.specialist_rows) == ["Noé", "Zoë"]
+        quality = item(dashboard, "job_development_quality")
+        # Noé: all 4 in person, all met hiring authority, all learned needs, E1 met more
+        # than once: 4 criteria. Zoë has no contact to judge: left out. 4.0: score 5.
+        # Before: (4 + 0) / 2 = 2.0, score 3.
+        assert (quality.value, quality.score) == (4.0, 5)
+        assert quality.note.startswith("1 of 2 specialists rated")
+        frequency = item(dashboard, "job_development_frequency")
+        # Noé: 2 a week for his 1 person looking: on the pace (2 x 6 / 2 = 6, capped at
+        # max(2, 6) = 6). Zoë: nobody looking, not rated. Before: "1 of 2".
+        assert (frequency.value, frequency.score) == (6.0, 5)
+        assert frequency.note.startswith("1 of 1 specialists at or above the pace")
+        assert "not rated (nobody looking for work): 1" in frequency.note
+        assert str(frequency.summary).startswith("1 specialists rated")
+
+        # Once someone on Zoë's caseload looks for work (enrolled 2 February) and she
+        # contacts no employer, there is job development to rate, and it is not done: 0
+        # criteria for item 18 (the scale's lowest anchor, employers rarely contacted) and
+        # 0 a week for item 17. Item 18: (4 + 0) / 2 = 2.0, score 3; item 17: (6 + 0) / 2
+        # = 3.0, not more than 3: score 2; 1 of 2 specialists at the pace.
+        s.enrol(zoe, "Bilal Bakri", d(2, 2))
+        dashboard = nice_dashboard(nice.nina, (d(2, 2), d(2, 15)), d(2, 16))
+        quality = item(dashboard, "job_development_quality")
+        assert (quality.value, quality.score) == (2.0, 3)
+        frequency = item(dashboard, "job_development_frequency")
+        assert (frequency.value, frequency.score) == (3.0, 2)
+        assert frequency.note.startswith("1 of 2 specialists at or above the pace")
 
 
 def program_user(user, username):

@@ -66,20 +66,24 @@ the story adds):
   (refused, still planned); Bob's 8 contacts.
 
 Follow-along contacts due in P before today (team A; "on time" = done on or before the
-due date; face to face = in person):
+due date; face to face = in person; item 23 is the SPECIALIST's face-to-face contact, so
+one given by someone else is support for item 22 but not on time for item 23, review 11,
+finding 9):
   Nadia 6 Apr  in person, workplace, on the job          on time, face to face
   Zoé   6 Apr  in person, workplace, on the job          on time, face to face
   Omar  9 Apr  in person, workplace, on the job          on time, face to face
   Zoé   13 Apr video, coping                              not face to face
   Omar  13 Apr missed (cancelled at the job end 17 Apr: stays missed)
   Zoé   20 Apr done 22 Apr, in person, community, travel, given by family: late
-  Hugo  25 Apr in person, community, health team, given by the health team   on time
+  Hugo  25 Apr in person, community, health team, given by the health team   not the
+               specialist's contact
   Nadia 6 May  in person, community, career              on time
   Emma  10 May (before the start) done 8 May, in person, office, benefits, by the
-               benefits counsellor                        on time
+               benefits counsellor                        not the specialist's contact
   Emma  14 May in person, workplace, on the job          on time
   Paul  17 May (before the start) done 14 May, in person, office, travel      on time
-  Zoé   20 May in person, community, employer, given by co-workers             on time
+  Zoé   20 May in person, community, employer, given by co-workers             not the
+               specialist's contact
   Paul  21 May in person, workplace, on the job          on time
   Paul  25 May phone, coping                              not face to face
   Not due: Omar 20 Apr (cancelled 17 Apr), Emma 18 May (cancelled 15 May), Hugo 25 May
@@ -99,8 +103,9 @@ HAND-COMPUTED ITEMS (value; numerator/denominator; score on the anchors):
    Paul (7 Apr < 17 Apr), Emma (8 Apr < 30 Apr), Yanis (15 Apr < 25 May); not Rosa.
    3 / 4 = 75 %; score 4.
 15 Rapid job search: people enrolled in P: Rosa 50, Paul 10 (his own visit counts),
-   Emma 22 (from enrolment, not from her re-entry), Yanis 42 days; Chloé none yet (left
-   out of the mean). Max (team B, 2 days) out. Mean 124 / 4 = 31.0 days; 4 of 5 people;
+   Emma 22 (from enrolment, not from her re-entry), Yanis 42 days; Chloé none yet, but
+   still within her first 30 days (day 9): "not yet", left out of the mean (someone past
+   day 30 without one would count with their days so far, review 11, finding 4). Max (team B, 2 days) out. Mean 124 / 4 = 31.0 days; 4 of 5 people;
    score 4 (31-60 days).
 16 Individualized job search: on-behalf contacts held in P, once per person named, that
    fit the person: Sam 46 of 49 (48 contacts, one for two people), Sofia 28 of 29:
@@ -126,19 +131,28 @@ HAND-COMPUTED ITEMS (value; numerator/denominator; score on the anchors):
    13 / 6 workers = 2.17 -> 2.2 types; score 4 (2 or more).
 23 Time-unlimited follow-along: the scale's schedule is face to face before the start,
    after it, weekly in the first month, monthly after, AND within 3 days of a job end.
-   Follow-along: of the 14 contacts due, 10 held face to face on time; job ends: Omar
-   seen on day 3 (on time), Emma on day 4 (late). 11 / 16 = 68.75 -> 68.8 %; score 3
-   (50-74 %). [First written as 10 / 14 = 71.4 %, leaving out the job-end contacts: my
-   reading was too narrow; the scale's item 23 includes "within 3 days of a job loss".]
+   Follow-along: of the 14 contacts due, 7 held face to face on time by the specialist
+   (Nadia 6 Apr, Zoé 6 Apr, Omar 9 Apr, Nadia 6 May, Emma 14 May, Paul 17 and 21 May);
+   job ends: Omar seen on day 3 (on time), Emma on day 4 (late). 8 / 16 = 50.0 %; score
+   3 (50-74 %), 4 from 75 %. [First written as 10 / 14 = 71.4 %, leaving out the job-end
+   contacts: my reading was too narrow; the scale's item 23 includes "within 3 days of a
+   job loss". Then 11 / 16 = 68.8 % while Hugo's 25 Apr (the health team), Emma's 10 May
+   (the benefits counsellor) and Zoé's 20 May (co-workers) counted as the specialist's
+   contacts: review 11, finding 9.]
 24 Community-based services, per specialist then averaged: their held employer contacts
    (not the job seeker's own visit; in person = in the community) and their follow-along
    and job-end contacts done in P (in person at the workplace or elsewhere in the
-   community). Sam: employer 45 of 47, follow-along 5 of 7 (Paul's office and phone ones
-   not), Omar's job-end contact 1 of 1: 51 / 55 = 92.7 %; Sofia: employer 28 of 29,
-   follow-along 4 of 6 (Zoé's video, Emma's office), Emma's job-end contact 1 of 1:
-   33 / 36 = 91.7 %. Mean 92.2 %; 84 of 91 together; score 5 (65 % or more).
+   community), given by the specialist (a contact given by someone else is not the
+   specialist's time, review 11, finding 9). Sam: employer 45 of 47, follow-along 4 of 6
+   (Hugo's, by the health team, is not his; Paul's office and phone ones not in the
+   community), Omar's job-end contact 1 of 1: 50 / 54 = 92.59 %; Sofia: employer 28 of
+   29, follow-along 2 of 3 (Zoé's 22 Apr by the family, Emma's 8 May by the benefits
+   counsellor and Zoé's 20 May by co-workers are not hers; Zoé's video not in the
+   community), Emma's job-end contact 1 of 1: 31 / 33 = 93.94 %. Mean 93.27 -> 93.3 %;
+   81 of 87 together; score 5 (65 % or more).
    [First written without the job-end contacts (50 / 54 and 32 / 35): docs/fidelity.md
-   counts them as follow-along, as item 23 does; I agree and corrected.]
+   counts them as follow-along, as item 23 does; I agree and corrected. Then 92.2 %
+   (51 / 55 and 33 / 36, 84 of 91) with the others' contacts: review 11, finding 9.]
 """
 
 import datetime
@@ -159,6 +173,7 @@ from crm.access import access_scope
 from crm.models import EventHandling, Industry, JobSeeker, JobType, OutboxEvent, User
 from employers import services as employer_services
 from jobdev import services as jobdev_services
+from jobdev.fidelity import scale
 from jobdev.models import EmployerContact
 from placements import services as placement_services
 from placements.models import BenefitsStep, FollowAlongPlan, PlacementMilestone, SupportTask, TaskTitle
@@ -878,7 +893,8 @@ class TestServices:
 
     def test_rapid_job_search_is_the_mean_from_enrolment_for_people_enrolled_in_the_period(self, items):
         # Rosa 50, Paul 10 (his own visit), Emma 22 (not reset by her re-entry), Yanis 42.
-        # Chloé, enrolled 18 May, has none yet: left out of the mean (4 of 5 people).
+        # Chloé, enrolled 18 May, has none yet but is within her first 30 days (day 9): not
+        # counted yet (4 of 5 people).
         item = items["rapid_job_search"]
         assert result(item) == (31.0, 4, 5, 4)
         assert item.next_anchor == (5, 30)
@@ -924,16 +940,41 @@ class TestServices:
 
     def test_time_unlimited_follow_along_is_face_to_face_contacts_on_time(self, items):
         # A missed contact stays missed after the job end; video and phone do not count;
-        # the contact after a job end is due within 3 days (Omar's on time, Emma's late).
+        # the contact after a job end is due within 3 days (Omar's on time, Emma's late);
+        # a contact given by the health team, a benefits counsellor or co-workers is not
+        # the specialist's face-to-face contact: 8 of 16 (see the docstring).
         item = items["time_unlimited_follow_along"]
-        assert result(item) == (68.8, 11, 16, 3)
+        assert result(item) == (50.0, 8, 16, 3)
         assert item.next_anchor == (4, 75)
 
     def test_community_based_services_is_the_share_of_contacts_in_the_community(self, items):
-        # Sam 51 of 55, Sofia 33 of 36: the mean of 92.7 % and 91.7 %.
+        # Sam 50 of 54, Sofia 31 of 33 (contacts given by others are not their time): the
+        # mean of 92.59 % and 93.94 %.
         item = items["community_based_services"]
-        assert (item.value, item.score, item.next_anchor) == (92.2, 5, None)
-        assert "84 of 91" in str(item.summary)
+        assert (item.value, item.score, item.next_anchor) == (93.3, 5, None)
+        assert "81 of 87" in str(item.summary)
+
+
+class TestScoresFromTheUnroundedFigure:
+    """Review 11, finding 3: `score` and `next_anchor` come from `ItemResult.exact`, the
+    figure before rounding; `value` is it rounded to one decimal, for the worksheet's
+    display only (jobdev.fidelity.worksheet.value_text)."""
+
+    def test_every_item_carries_its_unrounded_figure(self, items):
+        for key, item in items.items():
+            assert item.exact is not None, key
+            assert item.value == round(item.exact, 1), key
+            if key != "work_incentives_planning":  # capped by the re-check, tested above
+                assert item.score == scale.score_for(key, item.exact), key
+                assert item.next_anchor == scale.next_anchor(key, item.exact), key
+
+    def test_the_unrounded_figures_worked_out_by_hand(self, items):
+        # Item 1: 11 active / 1.5 FTE = 7.333...; item 22: 13 kinds / 6 workers = 2.1667;
+        # item 24: (50/54 + 31/33) / 2 = 93.266 %; item 16: 74 / 78 = 94.872 %.
+        assert items["caseload_size"].exact == pytest.approx(11 / 1.5)
+        assert items["individualized_follow_along"].exact == pytest.approx(13 / 6)
+        assert items["community_based_services"].exact == pytest.approx((100 * 50 / 54 + 100 * 31 / 33) / 2)
+        assert items["individualized_job_search"].exact == pytest.approx(100 * 74 / 78)
 
 
 class TestWhoIsCounted:
@@ -957,6 +998,8 @@ class TestWhoIsCounted:
         assert result(sofia["competitive_jobs"]) == (50.0, 1, 2, 1)
         # Zoé 4 kinds, Emma 2: 3.0.
         assert (sofia["individualized_follow_along"].value, sofia["individualized_follow_along"].score) == (3.0, 5)
-        # Zoé 6 Apr, Emma 10 and 14 May, Zoé 20 May on time; Zoé's video and late
-        # contacts and Emma's late job-end contact not: 4 of 7.
-        assert result(sofia["time_unlimited_follow_along"]) == (57.1, 4, 7, 3)
+        # Zoé 6 Apr and Emma 14 May on time by Sofia; Emma 10 May (the benefits
+        # counsellor) and Zoé 20 May (co-workers) not Sofia's contacts; Zoé's video and
+        # late contacts and Emma's late job-end contact not: 2 of 7 = 28.6 %, score 2
+        # (25-49 %). It read 4 of 7, 57.1 %, score 3 before review 11, finding 9.
+        assert result(sofia["time_unlimited_follow_along"]) == (28.6, 2, 7, 2)
