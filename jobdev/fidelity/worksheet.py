@@ -123,11 +123,13 @@ UNIT_FORMATS = {
 }
 
 
-def value_text(value: float | None, unit: str) -> str:
-    """A figure in words, in the reader's language ("4.5 per week", "83.3 %")."""
+def value_text(value: float | None, unit: str, *, digits: int = 1) -> str:
+    """A figure in words, in the reader's language ("4.5 per week", "83.3 %"), with
+    `digits` decimals at most (more than one where one would read into another anchor:
+    20.0495 people per FTE is "20.05", not "20")."""
     if value is None:
         return _("no data")
-    number = floatformat(value, "-1")
+    number = floatformat(round(value, digits), -digits)
     return str(UNIT_FORMATS.get(unit, UNIT_FORMATS["ratio"])) % {"value": number}
 
 
@@ -162,7 +164,8 @@ def evidence_text(result, *, period_from: datetime.date, period_to: datetime.dat
     language of the person who creates the review and kept as written (what the
     records said on that day)."""
     lines = [str(result.summary)] if result.summary else []
-    figure = value_text(result.value, result.unit)
+    exact = result.exact if result.exact is not None else result.value
+    figure = value_text(exact, result.unit, digits=result.digits)
     if result.value is not None and result.numerator is not None and result.denominator is not None:
         # A share reads "5 of 6"; a ratio or a mean "25 / 2" (job seekers per FTE).
         pattern = (

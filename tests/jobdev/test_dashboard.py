@@ -1833,6 +1833,14 @@ class TestReview11Rounding:
 
         fidelity = dashboard_table(nice_dashboard(nice.nina, WEEKS, d(3, 10)), "fidelity")
         assert fidelity.csv_rows()[0][3] == 20.05 and fidelity.html_rows()[0][3].text == "20.05"
+        # The item's card on the page and the worksheet's evidence read 20.05 too, not "20".
+        from django.template.loader import render_to_string
+
+        card = render_to_string("jobdev/dashboard/_figures.html", {"figures": [figure]})
+        assert "20.05" in card
+        from jobdev.fidelity.worksheet import value_text
+
+        assert value_text(figure.exact, "ratio", digits=figure.digits) == "20.05"
         # The worksheet: the item's computed score is 4, and its evidence carries the next
         # anchor's text that says why it is not 5.
         from jobdev.fidelity.worksheet import evidence_text
