@@ -617,7 +617,7 @@ def _task_columns() -> list[Column]:
     return [
         _person_column(lambda task: task.job_seeker),
         Column(_("Owner"), lambda task: str(task.owner)),
-        Column(_("Due"), lambda task: task.due_date, DATE),
+        Column(_("Due"), lambda task: getattr(task, "due_on", task.due_date), DATE),
         Column(_("Status"), lambda task: statuses.get(task.status, task.status)),
         Column(_("Done on"), lambda task: task.completed_on, DATE),
         Column(_("Mode"), lambda task: modes.get(task.completion_mode) if task.completion_mode else None),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from crm.access import AccessScope, OutOfScope
@@ -85,9 +85,16 @@ def still_due(tasks: QuerySet[SupportTask]) -> QuerySet[SupportTask]:
     stays missed (a cancellation of an old row without its date is left out, as before
     the date was kept)."""
     cancelled_before_due = Q(status=SupportTask.Status.CANCELLED) & (
-        Q(cancelled_on__isnull=True) | Q(cancelled_on__lt=F("due_date"))
+        Q(cancelled_on__isnull=True) | Q(cancelled_on__lt=F("due_on"))
     )
-    return tasks.exclude(cancelled_before_due)
+    return as_scheduled(tasks).exclude(cancelled_before_due)
+
+
+def as_scheduled(tasks: QuerySet[SupportTask]) -> QuerySet[SupportTask]:
+    """The tasks with `due_on`: the day each was first due (`due_by`), which booking the
+    appointment on another day does not move, so a missed contact stays missed (rows
+    from before the date was kept: their due date)."""
+    return tasks.annotate(due_on=Coalesce("due_by", "due_date"))
 
 
 def by_the_specialist(task: SupportTask) -> bool:
@@ -107,7 +114,7 @@ def done_in_person_on_time(task: SupportTask) -> bool:
         and task.completion_mode == IN_PERSON
         and by_the_specialist(task)
         and task.completed_on is not None
-        and task.completed_on <= task.due_date
+        and task.completed_on <= getattr(task, "due_on", task.due_date)
     )
 
 
@@ -827,16 +834,16 @@ class TeamDashboard:
           due on or after the day the job started (an offer and a start on the same
           day, or a start earlier than expected), unless it was done before the start."""
         before_start_overtaken = Q(
-            title_key=TaskTitle.FOLLOW_ALONG_BEFORE_START, placement__start_date__lte=F("due_date")
+            title_key=TaskTitle.FOLLOW_ALONG_BEFORE_START, placement__start_date__lte=F("due_on")
         ) & ~Q(status=SupportTask.Status.DONE, completed_on__lt=F("placement__start_date"))
-        return still_due(
-            self._tasks().filter(
-                kind=SupportTask.Kind.FOLLOW_ALONG, due_date__gte=self.date_from, due_date__lte=self.last_due
+        return (
+            still_due(self._tasks().filter(kind=SupportTask.Kind.FOLLOW_ALONG))
+            .filter(due_on__gte=self.date_from, due_on__lte=self.last_due)
+            .exclude(
+                Q(placement__end_date__lt=F("due_on"))
+                | Q(placement__follow_along_plan__stepped_down_on__lt=F("due_on"))
+                | before_start_overtaken
             )
-        ).exclude(
-            Q(placement__end_date__lt=F("due_date"))
-            | Q(placement__follow_along_plan__stepped_down_on__lt=F("due_date"))
-            | before_start_overtaken
         )
 
     @cached_property
@@ -863,20 +870,20 @@ class TeamDashboard:
         tasks = list(
             self._follow_along_due()
             .select_related("job_seeker", "placement", "owner")
-            .order_by("due_date", "job_seeker__last_name", "pk")
+            .order_by("due_on", "job_seeker__last_name", "pk")
         )
         first_contact = self.organisation.follow_along_first_contact_days
         month_one = 7 * self.organisation.follow_along_weekly_weeks
         for task in tasks:
             task.on_time = done_in_person_on_time(task)
             start = task.placement.start_date if task.placement is not None else None
-            if task.title_key == TaskTitle.FOLLOW_ALONG_BEFORE_START or start is None or task.due_date < start:
+            if task.title_key == TaskTitle.FOLLOW_ALONG_BEFORE_START or start is None or task.due_on < start:
                 task.phase = "before_start"
                 if task.on_time and start is not None:
                     task.on_time = task.completed_on >= start - datetime.timedelta(days=BEFORE_START_DAYS)
-            elif (task.due_date - start).days <= first_contact:
+            elif (task.due_on - start).days <= first_contact:
                 task.phase = "first_contact"
-            elif (task.due_date - start).days <= month_one:
+            elif (task.due_on - start).days <= month_one:
                 task.phase = "first_month"
             else:
                 task.phase = "after_first_month"
@@ -888,13 +895,10 @@ class TeamDashboard:
         job_end_contact_days of a job end (JOB_END_CONTACT tasks), due in the period and
         before today, still due; `on_time`: done in person by the due date."""
         tasks = list(
-            still_due(
-                self._tasks().filter(
-                    kind=SupportTask.Kind.JOB_END_CONTACT, due_date__gte=self.date_from, due_date__lte=self.last_due
-                )
-            )
+            still_due(self._tasks().filter(kind=SupportTask.Kind.JOB_END_CONTACT))
+            .filter(due_on__gte=self.date_from, due_on__lte=self.last_due)
             .select_related("job_seeker", "placement__employer", "owner")
-            .order_by("due_date", "pk")
+            .order_by("due_on", "pk")
         )
         for task in tasks:
             task.on_time = done_in_person_on_time(task)

@@ -1979,6 +1979,32 @@ class TestReview11FollowAlong:
         # ended: never due (it counted as missed: cancelled on 5 Feb, after its day).
         assert [(t.due_date, t.on_time) for t in dashboard.follow_along_due] == [(d(1, 26), True)]
 
+    def test_a_missed_contact_booked_for_a_later_day_stays_late(self, nice):
+        """Review 11, finding 1: moving an overdue contact's appointment does not move
+        the day it was due (due_by)."""
+        s, noe = nice.story, nice.noe
+        lina, _placement = working(s, noe, nice.e1, "Lina Petit", d(1, 12))
+        s.follow_along(noe, lina, due=d(1, 15), on=d(1, 15))
+        missed = SupportTask.objects.get(job_seeker=lina, kind=FOLLOW_ALONG, status="open")
+        assert missed.due_date == d(1, 19)
+        # Not seen on the 19th; on the 21st Noé books it for the 22nd and sees Lina then.
+        s.on(d(1, 21))
+        placement_services.support_task_schedule(
+            scope=access_scope(noe), task_id=missed.pk, due_date=d(1, 22), due_time=datetime.time(10, 0)
+        )
+        s.on(d(1, 22), hour=17)
+        placement_services.support_task_complete(
+            scope=access_scope(noe),
+            task_id=missed.pk,
+            completed_on=d(1, 22),
+            mode="in_person",
+            place="workplace",
+            support_type="on_the_job",
+        )
+        dashboard = nice_dashboard(nice.nina, (d(1, 12), d(1, 25)), d(1, 26))
+        # By hand: due 15 Jan, done then: on time; due 19 Jan, done on the 22nd: late.
+        assert [(t.due_on, t.on_time) for t in dashboard.follow_along_due] == [(d(1, 15), True), (d(1, 19), False)]
+
     def test_a_contact_due_after_a_backdated_step_down_is_not_due(self, nice):
         s, noe = nice.story, nice.noe
         lina, placement = working(s, noe, nice.e1, "Lina Petit", d(1, 12))
