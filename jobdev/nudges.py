@@ -180,7 +180,7 @@ def _pace_candidates(organisation: Organisation) -> list[User]:
     """Active staff with someone looking for work on their caseload: there is job
     development to rate (the scale leaves a specialist with nobody looking out). A team
     leader who carries a caseload develops jobs for it like a specialist (the dashboard's
-    rule, jobdev.dashboard.team.is_specialist); one without a caseload is not here."""
+    rule, jobdev.dashboard.team.counts_as_specialist); one without a caseload is not here."""
     searching = JobSeeker.objects.filter(organisation=organisation, status=JobSeeker.Status.JOB_SEARCH)
     staff = User.objects.filter(organisation=organisation, is_active=True, pk__in=searching.values("specialist_id"))
     return list(staff.order_by("pk"))

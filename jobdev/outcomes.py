@@ -17,7 +17,7 @@ Every figure is read from what the services record:
 - employer contacts: held ones, placed in a month by their start in the program's
   time zone; those the job seeker made alone (mode "job seeker") apart from the staff's;
 - who counts as a specialist in a month (the divisor of "employer contacts per
-  specialist"): the dashboard's rule (`jobdev.dashboard.team.is_specialist`: an active
+  specialist"): the dashboard's rule (`jobdev.dashboard.team.counts_as_specialist`: an active
   specialist, or anyone with people on their caseload) applied to the people on their
   caseload on at least one day of that month;
 - job ends: `Placement.end_date` and `end_reason`, the job-end contact task done in
@@ -62,7 +62,7 @@ from jobdev.dashboard.scope import (
     staff_in_scope,
 )
 from jobdev.dashboard.tables import DATE, DECIMAL, MONTH, NUMBER, STATUS, Column, HtmlCell, Status, Table
-from jobdev.dashboard.team import is_specialist
+from jobdev.dashboard.team import counts_as_specialist
 from jobdev.models import EmployerContact
 from placements.models import MILESTONE_DAYS, Milestone, Placement, SupportTask
 
@@ -794,7 +794,7 @@ class Outcomes:
     @cached_property
     def month_specialists(self) -> list[set[int]]:
         """For each month of the period, the ids of the staff shown who count as
-        specialists that month: the dashboard's rule (`jobdev.dashboard.team.is_specialist`)
+        specialists that month: the dashboard's rule (`jobdev.dashboard.team.counts_as_specialist`)
         with, as their caseload, the people on it on at least one day of the month (up
         to today; `MonthRow.caseload_during`, each person with their current specialist).
         So an active specialist always counts (a new one with no caseload yet too); a
@@ -806,11 +806,12 @@ class Outcomes:
             if on is None:
                 result.append(set())
                 continue
+            cells = {person.pk: self._month_cells.get((person.pk, index)) for person in self.staff}
             result.append(
                 {
                     person.pk
                     for person in self.staff
-                    if is_specialist(person, getattr(self._month_cells.get((person.pk, index)), "caseload_during", 0))
+                    if counts_as_specialist(person, getattr(cells[person.pk], "caseload_during", 0))
                 }
             )
         return result

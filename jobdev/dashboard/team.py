@@ -71,7 +71,7 @@ COMMUNITY_TASK_KINDS = (SupportTask.Kind.FOLLOW_ALONG, SupportTask.Kind.JOB_END_
 BY_SPECIALIST = ("", SupportTask.GivenBy.SPECIALIST)
 
 
-def is_specialist(person: User, caseload: int) -> bool:
+def counts_as_specialist(person: User, caseload: int) -> bool:
     """An employment specialist for the fidelity items: an active specialist, or anyone
     (a team leader) who carries job seekers on an active caseload. A team leader without
     a caseload is not one: their contacts and their FTE are not the team's job
@@ -1064,7 +1064,7 @@ class TeamDashboard:
                     contacts.get("by_specialist", 0) + tasks.get("done", 0),
                 ),
             )
-            row.specialist_role = is_specialist(person, row.caseload)
+            row.specialist_role = counts_as_specialist(person, row.caseload)
             if complete:
                 row.average_per_week = row.complete_weeks_contacts / len(complete)
                 # The scale's small-caseload rule: two a week per person looking counts as the pace.
@@ -1077,7 +1077,7 @@ class TeamDashboard:
 
     @cached_property
     def specialist_rows(self) -> list[SpecialistRow]:
-        """The rows of the employment specialists (`is_specialist`): items 1, 17, 24."""
+        """The rows of the employment specialists (`counts_as_specialist`): items 1, 17, 24."""
         return [row for row in self.rows if row.specialist_role]
 
     @property
