@@ -66,6 +66,28 @@ def _sane_dates(schema) -> None:
             _sane_dates(value)
 
 
+# DRF trims a text field (str.strip) and then refuses it blank: say so in the request
+# schemas, so that a text of spaces or control characters (e.g. "\x1e", a space to
+# str.strip) is known to be refused. JSON Schema patterns are not anchored: "\S" means
+# "holds a character other than whitespace".
+NOT_BLANK_PATTERN = r"\S"
+
+
+def _not_blank(schema) -> None:
+    if isinstance(schema, dict):
+        if (
+            schema.get("type") == "string"
+            and schema.get("minLength", 0) >= 1
+            and not {"pattern", "format", "enum"} & schema.keys()
+        ):
+            schema["pattern"] = NOT_BLANK_PATTERN
+        for value in schema.values():
+            _not_blank(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _not_blank(value)
+
+
 def problem_responses(result, generator, request, public):
     """drf-spectacular POSTPROCESSING_HOOKS entry; also gives the Idempotency-Key and
     If-Match headers, wherever a viewset documents them, and the dates of request
@@ -74,6 +96,7 @@ def problem_responses(result, generator, request, public):
     for name, component in components.items():
         if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: what clients send
             _sane_dates(component)
+            _not_blank(component)
     components["Problem"] = PROBLEM
     ref = {"$ref": "#/components/schemas/Problem"}
     for path_item in result.get("paths", {}).values():

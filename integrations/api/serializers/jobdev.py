@@ -144,7 +144,9 @@ class ContactOutcomeSerializer(StrictInput):
     best_time_to_apply = serializers.CharField(max_length=200, required=False, allow_blank=True)
     result = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     next_step = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    next_step_on = SaneDateField(required=False, allow_null=True)
+    next_step_on = SaneDateField(
+        required=False, allow_null=True, help_text=_("Required when a next step is given: the day it is due.")
+    )
 
     def outcome(self) -> dict:
         """The service's ContactOutcomeFields."""
