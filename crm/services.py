@@ -198,6 +198,19 @@ def _emit_enrolled(job_seeker: JobSeeker, *, scope: AccessScope, reentry: bool, 
     )
 
 
+def _check_not_ahead(scope: AccessScope, details: Mapping[str, Any], *names: str) -> None:
+    # A referral or an enrolment is a fact: dated in the future it would start the
+    # rapid-job-search clock (fidelity item 15) and the caseload before it happened.
+    today = clock.program_today(scope.organisation)
+    errors = {
+        name: _("This date cannot be in the future.")
+        for name in names
+        if isinstance(details.get(name), datetime.date) and details[name] > today
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def _date_disclosure_talk(job_seeker: JobSeeker, *, scope: AccessScope) -> None:
     # Fidelity item "disclosure": was disclosure discussed before the first employer
     # contact on the person's behalf? The first preference recorded dates the talk.
@@ -234,6 +247,7 @@ def job_seeker_create(
     profile = allowed(profile, CareerProfileFields)
     preference = allowed(preference, JobPreferenceFields)
     check_sane_dates(referral_date=details.get("referral_date"), enrolment_date=details.get("enrolment_date"))
+    _check_not_ahead(scope, details, "referral_date", "enrolment_date")
     specialist = _assignable(scope, specialist_id or getattr(scope.user, "pk", None))
     job_seeker = JobSeeker(organisation=scope.organisation, specialist=specialist, **details)
     job_seeker.job_search_since = job_seeker.enrolment_date
@@ -272,6 +286,7 @@ def job_seeker_update(
     preference = allowed(preference, JobPreferenceFields)
     job_seeker = job_seeker_lock(scope, job_seeker_id)
     check_sane_dates(referral_date=details.get("referral_date"), enrolment_date=details.get("enrolment_date"))
+    _check_not_ahead(scope, details, "referral_date", "enrolment_date")
     previous_specialist_id = job_seeker.specialist_id
     if specialist_id is not None and specialist_id != previous_specialist_id:
         job_seeker.specialist = _assignable(scope, specialist_id)

@@ -194,6 +194,8 @@ def placement_offer_accept(
         raise ValidationError(errors)
     job_seeker = job_seeker_hold(scope, job_seeker_id)
     check_sane_dates(offer_date=offer.get("offer_date"), expected_start_date=offer.get("expected_start_date"))
+    if isinstance(offer.get("offer_date"), datetime.date) and offer["offer_date"] > program_today(scope):
+        raise ValidationError({"offer_date": _("An offer is recorded once it has been accepted: not in the future.")})
     if not employers_visible(scope).filter(pk=employer_id).exists():
         raise ValidationError({"employer": _("Choose one of your program's employers.")})
     placement = Placement(organisation=scope.organisation, job_seeker=job_seeker, employer_id=employer_id)
@@ -533,6 +535,8 @@ def support_task_complete(
     check_sane_dates(completed_on=completed_on)
     if completed_on > program_today(scope):
         raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
+    if placement is not None and completed_on < placement.offer_date:
+        raise ValidationError({"completed_on": _("The job's offer was accepted later: give the day it took place.")})
     if task.kind == SupportTask.Kind.FOLLOW_ALONG and placement is not None:
         # One visit is one contact of the schedule: a single meeting cannot tick off
         # the contacts due in the weeks after it (fidelity item 23).
@@ -880,6 +884,22 @@ def follow_along_step_down_complete(*, scope: AccessScope, placement_id: int, on
     check_sane_dates(on=on)
     if on > program_today(scope):
         raise ValidationError({"on": _("The step-down cannot be dated in the future.")})
+    # Dated before the follow-along it ends, a step-down would erase contacts that were
+    # due (fidelity item 23 leaves out contacts due after a step-down).
+    last_contact = (
+        placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.DONE)
+        .order_by("-completed_on")
+        .values_list("completed_on", flat=True)
+        .first()
+    )
+    earliest = max(filter(None, (placement.start_date, last_contact)))
+    if on < earliest:
+        raise ValidationError(
+            {
+                "on": _("The step-down cannot be before %(date)s.")
+                % {"date": formats.date_format(earliest, "SHORT_DATE_FORMAT")}
+            }
+        )
     plan = _step_down_complete(scope, placement, on=on)
     placement.support_tasks.filter(title_key=TaskTitle.STEP_DOWN_HANDOVER, status=SupportTask.Status.OPEN).close(
         SupportTask.Status.DONE, completed_on=on

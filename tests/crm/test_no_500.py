@@ -305,15 +305,25 @@ def test_an_offer_dated_9999_12_30_is_refused_and_emits_nothing(sam, job_seeker,
     assert not OutboxEvent.objects.exists()
 
 
-@pytest.mark.parametrize("start", ["", "2100-12-31"])
-def test_an_offer_on_the_policys_last_day_is_handled_at_once(sam, job_seeker, employer, handle_events, start):
-    """The steps before the start are due up to a week after the offer: past 2100, and
-    still planned on the first attempt (no background step fails)."""
-    response = sam.post(reverse("placement_create", args=[job_seeker.pk]), _offer_form(employer, "2100-12-31", start))
+def test_a_start_expected_on_the_policys_last_day_is_handled_at_once(sam, job_seeker, employer, handle_events):
+    """The steps before the start are due up to the expected start: on the policy's
+    last day, and still planned on the first attempt (no background step fails)."""
+    today = timezone.localdate().isoformat()
+    response = sam.post(reverse("placement_create", args=[job_seeker.pk]), _offer_form(employer, today, "2100-12-31"))
     assert response.status_code == 302
     handle_events()
     _no_failed_handling()
     assert SupportTask.objects.filter(placement__isnull=False).exists()
+
+
+def test_an_offer_accepted_in_the_future_is_refused(sam, job_seeker, employer, snapshot):
+    """An offer is recorded once accepted: dated on the policy's last day (or any day
+    after today) it is a clear error and changes nothing."""
+    before = snapshot()
+    response = sam.post(reverse("placement_create", args=[job_seeker.pk]), _offer_form(employer, "2100-12-31", ""))
+    assert response.status_code == 200
+    assert "not in the future" in response.content.decode()
+    assert snapshot() == before
 
 
 # 7. Ids of 2^63 and more: every multiple choice, single choice and URL id -----------

@@ -532,6 +532,23 @@ class TestStepDownComplete:
         nadia.refresh_from_db()
         assert nadia.status == "working"
 
+    def test_it_cannot_be_dated_before_the_last_follow_along_contact(self, specialist_sam, working, nadia):
+        """A step-down dated before contacts that were held would erase the contacts due
+        after it from item 23 (found in the trial: backdated before the start)."""
+        with on_day(3):
+            complete(specialist_sam, next_contact(working), on=day(3), support_type="on_the_job")
+        plan_step_down(specialist_sam, working, day(30))
+        with on_day(31):
+            for too_early in (day(-10), day(2)):
+                with pytest.raises(ValidationError) as refused:
+                    services.follow_along_step_down_complete(
+                        scope=scope_of(specialist_sam), placement_id=working.pk, on=too_early
+                    )
+                assert set(refused.value.message_dict) == {"on"}
+        assert FollowAlongPlan.objects.get(placement=working).status == "active"
+        nadia.refresh_from_db()
+        assert nadia.status == "working"
+
     def test_a_future_date_is_refused(self, specialist_sam, working, nadia):
         plan_step_down(specialist_sam, working, day(30))
         with on_day(29), pytest.raises(ValidationError) as refused:
@@ -874,3 +891,26 @@ class TestFutureEmployerContacts:
         assert not OutboxEvent.objects.exists()
         nadia.refresh_from_db()
         assert nadia.first_employer_contact_on is None
+
+
+class TestFactsAreNotDatedAhead:
+    """Found in the trial: dates in the future that started clocks and counts early."""
+
+    @pytest.mark.parametrize("field", ["referral_date", "enrolment_date"])
+    def test_a_referral_or_enrolment_in_the_future_is_refused(self, specialist_sam, field):
+        with pytest.raises(ValidationError) as refused:
+            enrol(specialist_sam, **{field: day(1), "referral_date": day(1) if field == "referral_date" else TODAY})
+        assert field in refused.value.message_dict
+        assert not JobSeeker.objects.filter(last_name="Morel").exists()
+
+    def test_an_offer_accepted_tomorrow_is_refused(self, specialist_sam, nadia, bakery):
+        with pytest.raises(ValidationError) as refused:
+            offer(specialist_sam, nadia, bakery, on=day(1))
+        assert set(refused.value.message_dict) == {"offer_date"}
+        assert not nadia.placements.exists()
+
+    def test_a_contact_cannot_be_done_before_the_offer(self, specialist_sam, working):
+        with on_day(3), pytest.raises(ValidationError) as refused:
+            complete(specialist_sam, next_contact(working), on=day(-30), support_type="on_the_job")
+        assert set(refused.value.message_dict) == {"completed_on"}
+        assert next_contact(working).status == "open"
