@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jobdev.fidelity import scale
 
@@ -394,9 +395,12 @@ def _job_development(dashboard) -> list[Figure]:
             threshold=_("at least %(value)s") % {"value": dashboard.target_per_week},
             item_key="job_development_frequency",
             meets=None if average is None else average >= dashboard.target_per_week,
-            note=_(
+            note=ngettext(
+                "%(meeting)s of %(total)s specialist at or above the pace (two a week per person looking when "
+                "fewer than %(small)s look); plain average %(plain)s a week",
                 "%(meeting)s of %(total)s specialists at or above the pace (two a week per person looking when "
-                "fewer than %(small)s look); plain average %(plain)s a week"
+                "fewer than %(small)s look); plain average %(plain)s a week",
+                len(rated),
             )
             % {
                 "meeting": meeting,
@@ -405,7 +409,7 @@ def _job_development(dashboard) -> list[Figure]:
                 "plain": _number(plain),
             },
             evidence="contacts",
-            summary=_("%(total)s specialists rated, %(weeks)s complete weeks; %(meeting)s at the weekly pace.")
+            summary=_("Specialists rated: %(total)s; complete weeks: %(weeks)s; at the weekly pace: %(meeting)s.")
             % {"total": len(rated), "weeks": weeks, "meeting": meeting},
         ),
         score=frequency_score,
@@ -459,7 +463,7 @@ def _job_development(dashboard) -> list[Figure]:
             threshold=_("4 criteria (score 5 on the scale)"),
             item_key="job_development_quality",
             note=_(
-                "%(rated)s of %(total)s specialists rated (not those without contacts and without anyone looking "
+                "specialists rated: %(rated)s of %(total)s (not those without contacts and without anyone looking "
                 "for work); %(visits)s in-person visits to %(employers)s employers: %(repeat)s met more than once; "
                 "%(met)s met someone who can hire; %(needs)s learned hiring needs"
             )
@@ -984,7 +988,7 @@ def _follow_along(dashboard) -> list[Figure]:
     time_unlimited.summary = _(
         "%(done)s of %(due)s face-to-face contacts on time: in the week before the start %(before)s, just after "
         "it %(first_contact)s, weekly in the first month %(first)s, monthly after %(after)s, after a job end "
-        "%(end)s; %(step_downs)s step-downs completed."
+        "%(end)s; step-downs completed: %(step_downs)s."
     ) % {
         "done": all_contacts.numerator,
         "due": all_contacts.denominator,

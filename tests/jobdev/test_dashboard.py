@@ -2123,14 +2123,14 @@ class TestReview11JobDevelopment:
         # than once: 4 criteria. Zoë has no contact to judge: left out. 4.0: score 5.
         # Before: (4 + 0) / 2 = 2.0, score 3.
         assert (quality.value, quality.score) == (4.0, 5)
-        assert quality.note.startswith("1 of 2 specialists rated")
+        assert quality.note.startswith("specialists rated: 1 of 2")
         frequency = item(dashboard, "job_development_frequency")
         # Noé: 2 a week for his 1 person looking: on the pace (2 x 6 / 2 = 6, capped at
         # max(2, 6) = 6). Zoë: nobody looking, not rated. Before: "1 of 2".
         assert (frequency.value, frequency.score) == (6.0, 5)
-        assert frequency.note.startswith("1 of 1 specialists at or above the pace")
+        assert frequency.note.startswith("1 of 1 specialist at or above the pace")
         assert "not rated (nobody looking for work): 1" in frequency.note
-        assert str(frequency.summary).startswith("1 specialists rated")
+        assert str(frequency.summary).startswith("Specialists rated: 1;")
 
         # Once someone on Zoë's caseload looks for work (enrolled 2 February) and she
         # contacts no employer, there is job development to rate, and it is not done: 0

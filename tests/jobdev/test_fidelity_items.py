@@ -910,13 +910,13 @@ class TestServices:
         item = items["job_development_frequency"]
         assert (item.value, item.score) == (6.0, 5)
         assert item.unit == "per_week"
-        assert "7 complete weeks" in str(item.summary)  # W22, the current week, apart
+        assert "complete weeks: 7" in str(item.summary)  # W22, the current week, apart
 
     def test_a_specialist_with_a_small_caseload_at_two_contacts_per_person_is_at_the_pace(self, items):
         # Sofia's 4.0 a week for her 2 people looking for work is the scale's score-5
         # pace (2 a week per person when fewer than 3 look), as the item's value and the
         # pace nudge count it: both specialists are at the pace.
-        assert "2 at the weekly pace" in str(items["job_development_frequency"].summary)
+        assert "at the weekly pace: 2" in str(items["job_development_frequency"].summary)
 
     def test_job_development_quality_criteria_met_averaged_over_specialists(self, items):
         # Sam meets 4 criteria, Sofia 3 (needs learned at 13 of 28): 3.5 goes down to 4.
