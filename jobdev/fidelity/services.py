@@ -209,6 +209,19 @@ def _check_items(entries: Mapping[int, ItemScore]) -> dict[int, tuple[int | None
 
 def _save_items(review: FidelityReview, checked: dict[int, tuple[int | None, str]]) -> list[FidelityReviewItem]:
     rows = {row.item: row for row in review.items.select_for_update().filter(item__in=checked)}
+    # A reviewer who scores an item otherwise than the records says why: the review
+    # must show its evidence (the manual asks for the reason of each score).
+    unexplained = {
+        f"notes_{number}": _("Say why the score differs from the records' (%(computed)s).")
+        % {"computed": rows[number].computed_score}
+        for number, (score, item_notes) in checked.items()
+        if number in rows
+        and rows[number].computed_score is not None
+        and score != rows[number].computed_score
+        and not item_notes.strip()
+    }
+    if unexplained:
+        raise ValidationError(unexplained)
     changed = []
     for number, (score, item_notes) in sorted(checked.items()):
         row = rows.get(number) or FidelityReviewItem(review=review, item=number)
@@ -233,7 +246,8 @@ def fidelity_review_items_save(
     that changed.
 
     Raises OutOfScope (a review the scope may not change), ValidationError ("item": no
-    such item; "score_<n>": not a whole number from 1 to 5; "notes_<n>": too long)."""
+    such item; "score_<n>": not a whole number from 1 to 5; "notes_<n>": too long, or
+    empty beside a score that differs from the computed one)."""
     checked = _check_items(items)
     with transaction.atomic():
         review = _review_lock(scope, review_id)

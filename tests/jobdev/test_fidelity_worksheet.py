@@ -318,6 +318,11 @@ def test_the_worksheet_form_saves_scores_and_notes(world, figures, client_for):
         data[f"notes_{item.number}"] = ""
     data["score_1"] = "4"
     data["notes_9"] = '=HYPERLINK("http://example.com")'
+    # Scored otherwise than the records, item 1 needs its reason: refused without one.
+    response = client_for(world["admin"]).post(reverse("fidelity_review_detail", args=[review.pk]), data)
+    assert response.status_code == 200 and "notes_1" in response.context["form"].errors
+    assert rows(review)[1].score == 5
+    data["notes_1"] = "Two specialists were on leave: their people were seen by colleagues."
     response = client_for(world["admin"]).post(reverse("fidelity_review_detail", args=[review.pk]), data)
     assert response.status_code == 302
     review.refresh_from_db()
@@ -445,7 +450,7 @@ def _worksheet_post(score="2"):
     data = {"reviewers": "", "notes": ""}
     for item in scale.ITEMS:
         data[f"score_{item.number}"] = score
-        data[f"notes_{item.number}"] = ""
+        data[f"notes_{item.number}"] = "Scored with the team."
     return data
 
 
