@@ -12,7 +12,7 @@ from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from jobdev.dashboard.figures import _round
 from jobdev.dashboard.periods import iso_week_label
@@ -367,7 +367,7 @@ def _individualized_search(dashboard) -> Table:
         _("Employer contacts on behalf of job seekers, and whether the employer fits their preferences"),
         [
             Column(
-                _("Contact"),
+                pgettext("employer contact, its date", "Contact"),
                 lambda pair: pair.held_on,
                 DATE,
                 link=lambda pair: reverse("contact_detail", args=[pair.contact_id]),
@@ -621,7 +621,7 @@ def _task_columns() -> list[Column]:
         Column(_("Status"), lambda task: statuses.get(task.status, task.status)),
         Column(_("Done on"), lambda task: task.completed_on, DATE),
         Column(_("Mode"), lambda task: modes.get(task.completion_mode) if task.completion_mode else None),
-        Column(_("Given by"), given_by),
+        Column(pgettext("follow-along support", "Given by"), given_by),
         Column(_("Cancelled on"), lambda task: task.cancelled_on, DATE),
         Column(_("On time, face to face"), lambda task: _yes_no(task.on_time)),
     ]
@@ -638,7 +638,11 @@ def _follow_along_contacts(dashboard) -> Table:
     return Table(
         "follow-along-contacts",
         _("Follow-along contacts due in the period"),
-        [*columns[:3], Column(_("When"), lambda task: phases[task.phase]), *columns[3:]],
+        [
+            *columns[:3],
+            Column(pgettext("follow-along schedule", "When"), lambda task: phases[task.phase]),
+            *columns[3:],
+        ],
         dashboard.follow_along_due,
         empty=_("No follow-along contact was due in the period."),
         count=len(dashboard.follow_along_due),
@@ -683,7 +687,7 @@ def _follow_along_supports(dashboard) -> Table:
             Column(_("Kinds of support"), lambda support: support.types, NUMBER),
             Column(_("Support given"), lambda support: support.type_labels),
             Column(_("Given by (kinds of people)"), lambda support: support.givers, NUMBER),
-            Column(_("Given by"), lambda support: support.giver_labels),
+            Column(pgettext("follow-along support", "Given by"), lambda support: support.giver_labels),
         ],
         dashboard.follow_along_supports,
         empty=_("Nobody was in follow-along in the period."),
