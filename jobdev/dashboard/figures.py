@@ -281,7 +281,8 @@ def _caseload(dashboard) -> list[Figure]:
             meets=None if ratio is None else ratio <= org.caseload_limit,
             numerator=active,
             note=_(
-                "%(active)s active of %(whole)s on the caseloads; %(fte)s full-time equivalents (%(count)s specialists)"
+                "%(active)s active of %(whole)s on the caseloads; full-time equivalents: %(fte)s "
+                "(specialists: %(count)s)"
             )
             % {"active": active, "whole": whole, "fte": fte_text, "count": len(specialists)},
             now=True,
@@ -1018,7 +1019,7 @@ def _follow_along(dashboard) -> list[Figure]:
             threshold=_("at least %(value)s kinds (score 5 on the scale)")
             % {"value": _number(scale.ANCHOR_BOUNDS["individualized_follow_along"].bounds[0].value)},
             item_key="individualized_follow_along",
-            note=_("%(workers)s workers; support given by %(givers)s kinds of people on average")
+            note=_("workers: %(workers)s; kinds of people giving support, on average: %(givers)s")
             % {
                 "workers": len(supports),
                 "givers": "—" if not supports else _number(_mean([s.givers for s in supports])),

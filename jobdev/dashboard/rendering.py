@@ -122,6 +122,7 @@ def bar_chart(points) -> dict:
         "target": target,
         "target_y": y(target),
         "weeks_meeting": sum(1 for point in points if point.meets),
+        "weeks_complete": sum(1 for point in points if point.meets or point.below),
         "first": points[0] if points else None,
         "last": points[-1] if points else None,
     }

@@ -333,7 +333,15 @@ def _chart(dashboard) -> Table:
             Column(_("Week of"), lambda point: point.monday, DATE),
             Column(_("In-person contacts on behalf of job seekers"), lambda point: point.count, NUMBER),
             Column(_("Team target"), lambda point: point.target, NUMBER),
-            Column(_("Status"), lambda point: meets_or(point.meets, _("Below")), STATUS),
+            Column(
+                _("Status"),
+                lambda point: (
+                    Status("in_progress", _("Week in progress"))
+                    if point.in_progress
+                    else meets_or(point.meets, _("Below"))
+                ),
+                STATUS,
+            ),
         ],
         dashboard.chart_weeks,
     )

@@ -170,6 +170,8 @@ class WeekPoint:
     monday: datetime.date
     count: int
     target: int
+    #: The current, unfinished week: shown apart, never "below" before it ends.
+    in_progress: bool = False
 
     @property
     def label(self) -> str:
@@ -178,6 +180,10 @@ class WeekPoint:
     @property
     def meets(self) -> bool:
         return self.count >= self.target
+
+    @property
+    def below(self) -> bool:
+        return not self.in_progress and not self.meets
 
 
 @dataclass
@@ -360,8 +366,14 @@ class TeamDashboard:
         )
         counts = {self._local_date(row["week"]): row["n"] for row in rows}
         target = self.team_weekly_target
+        this_week = iso_monday(self.today)
         return [
-            WeekPoint(monday, counts.get(monday, 0), target)
+            WeekPoint(
+                monday,
+                counts.get(monday, 0),
+                target,
+                in_progress=monday == this_week and not counts.get(monday, 0) >= target,
+            )
             for monday in (first_monday + datetime.timedelta(weeks=i) for i in range(CHART_WEEKS))
         ]
 

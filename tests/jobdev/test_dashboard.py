@@ -2104,6 +2104,25 @@ class TestReview11Jobs:
         assert "4 jobs without a job type recorded" in figure.note
 
 
+class TestTheChartsCurrentWeek:
+    def test_the_unfinished_week_is_in_progress_not_below(self, nice):
+        """Found in the trial: on a Monday the chart counted the week just begun as
+        below the target. Wednesday 11 March 2026 is in the period's last week (9-15
+        March): shown in progress, left out of the complete weeks met."""
+        dashboard = nice_dashboard(nice.nina, WEEKS, d(3, 11))
+        points = dashboard.chart_weeks
+        assert [p.in_progress for p in points] == [False] * 11 + [True]
+        assert not points[-1].below and all(p.below for p in points[:-1])
+        from jobdev.dashboard.rendering import bar_chart
+        from jobdev.dashboard.tables import dashboard_table
+
+        assert bar_chart(points)["weeks_complete"] == 11
+        status = dashboard_table(dashboard, "chart").csv_rows()[-1][-1]
+        assert status == "Week in progress"
+        # Once the week is over (read on the 16th), it is a complete week below the target.
+        assert not nice_dashboard(nice.nina, WEEKS, d(3, 16)).chart_weeks[-1].in_progress
+
+
 class TestReview11JobDevelopment:
     def test_a_specialist_without_contacts_or_anyone_looking_is_left_out(self, nice):
         """Finding 17. Zoë, a new specialist, has an empty caseload and no contact. Noé
