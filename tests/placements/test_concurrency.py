@@ -94,6 +94,7 @@ def test_services_and_handlers_lock_in_the_documented_order(specialist_sam, nadi
             task_id=placement.support_tasks.get(kind="follow_along", status="open").pk,
             completed_on=today,
             mode="phone",
+            support_type="on_the_job",
         ),
         "accommodation_add": lambda: services.accommodation_add(
             scope=scope, placement_id=placement.pk, description="Quiet desk", consents=True
@@ -140,7 +141,10 @@ def test_offer_handlers_and_job_starts_running_together_never_deadlock(specialis
     for placement in placements:
         placement.refresh_from_db()
         assert placement.status == Placement.Status.ACTIVE and placement.job_seeker.status == "working"
-        assert placement.support_tasks.filter(kind="disclosure_conversation").count() == 1
+        # Disclosure was discussed at enrolment (the factory's people): no talk at the
+        # offer; the adjustments talk and the benefits planning once each.
+        assert placement.support_tasks.filter(kind="disclosure_conversation").count() == 0
+        assert placement.support_tasks.filter(kind="accommodation").count() == 1
         assert placement.support_tasks.filter(kind="benefits_planning").count() == 1
         contacts = placement.support_tasks.filter(kind="follow_along", status="open")
         assert [task.due_date for task in contacts] == [today + datetime.timedelta(days=3)]

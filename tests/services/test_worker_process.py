@@ -95,7 +95,9 @@ def test_a_worker_process_handles_a_job_start(worker_process, specialist_sam):
     placement = start_a_job(specialist_sam)
     assert wait_until(lambda: not OutboxEvent.objects.filter(status="pending").exists())
     kinds = set(placement.support_tasks.values_list("kind", flat=True))
-    assert {"benefits_planning", "disclosure_conversation", "accommodation", "follow_along"} <= kinds
+    # Disclosure was discussed at enrolment (the factory's people): no talk at the offer.
+    assert {"benefits_planning", "accommodation", "follow_along"} <= kinds
+    assert "disclosure_conversation" not in kinds
     first_contact = placement.support_tasks.get(kind="follow_along", status="open")
     assert first_contact.due_date == placement.start_date + datetime.timedelta(days=3)
 
