@@ -351,7 +351,7 @@ class PlacementOfferSerializer(StrictInput):
         )
     )
     term = serializers.ChoiceField(choices=Placement.Term.choices, help_text=_("Required: permanent or temporary."))
-    offer_date = SaneDateField()
+    offer_date = SaneDateField(help_text=_("The day the offer was accepted: not in the future."))
     expected_start_date = SaneDateField(required=False, allow_null=True)
 
     def offer(self) -> dict:
