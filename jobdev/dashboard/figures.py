@@ -1019,7 +1019,7 @@ def _follow_along(dashboard) -> list[Figure]:
             threshold=_("at least %(value)s kinds (score 5 on the scale)")
             % {"value": _number(scale.ANCHOR_BOUNDS["individualized_follow_along"].bounds[0].value)},
             item_key="individualized_follow_along",
-            note=_("workers: %(workers)s; kinds of people giving support, on average: %(givers)s")
+            note=_("workers: %(workers)s; kinds of people giving support, on average: %(givers)s.")
             % {
                 "workers": len(supports),
                 "givers": "—" if not supports else _number(_mean([s.givers for s in supports])),

@@ -936,7 +936,7 @@ class TestServices:
         # 13 kinds over 6 workers (a mean: no share behind it).
         item = items["individualized_follow_along"]
         assert (item.value, item.score, item.next_anchor) == (2.2, 4, (5, 3))
-        assert "6 workers" in str(item.summary)
+        assert "workers: 6;" in str(item.summary)
 
     def test_time_unlimited_follow_along_is_face_to_face_contacts_on_time(self, items):
         # A missed contact stays missed after the job end; video and phone do not count;
