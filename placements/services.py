@@ -490,6 +490,16 @@ def _task_lock(scope: AccessScope, task_id: int) -> tuple[SupportTask, Placement
     return task, placement
 
 
+def _last_follow_along_contact_on(placement: Placement) -> datetime.date | None:
+    """The day the placement's latest follow-along contact was held (None: none yet)."""
+    return (
+        placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.DONE)
+        .order_by("-completed_on")
+        .values_list("completed_on", flat=True)
+        .first()
+    )
+
+
 @transaction.atomic
 def support_task_complete(
     *,
@@ -540,12 +550,7 @@ def support_task_complete(
     if task.kind == SupportTask.Kind.FOLLOW_ALONG and placement is not None:
         # One visit is one contact of the schedule: a single meeting cannot tick off
         # the contacts due in the weeks after it (fidelity item 23).
-        previous = (
-            placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.DONE)
-            .order_by("-completed_on")
-            .values_list("completed_on", flat=True)
-            .first()
-        )
+        previous = _last_follow_along_contact_on(placement)
         if previous is not None and completed_on <= previous:
             raise ValidationError(
                 {
@@ -886,12 +891,7 @@ def follow_along_step_down_complete(*, scope: AccessScope, placement_id: int, on
         raise ValidationError({"on": _("The step-down cannot be dated in the future.")})
     # Dated before the follow-along it ends, a step-down would erase contacts that were
     # due (fidelity item 23 leaves out contacts due after a step-down).
-    last_contact = (
-        placement.support_tasks.filter(kind=SupportTask.Kind.FOLLOW_ALONG, status=SupportTask.Status.DONE)
-        .order_by("-completed_on")
-        .values_list("completed_on", flat=True)
-        .first()
-    )
+    last_contact = _last_follow_along_contact_on(placement)
     earliest = max(filter(None, (placement.start_date, last_contact)))
     if on < earliest:
         raise ValidationError(
