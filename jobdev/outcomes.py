@@ -64,10 +64,9 @@ from jobdev.dashboard.scope import (
 from jobdev.dashboard.tables import DATE, DECIMAL, MONTH, NUMBER, STATUS, Column, HtmlCell, Status, Table
 from jobdev.dashboard.team import counts_as_specialist
 from jobdev.models import EmployerContact
-from placements.models import MILESTONE_DAYS, Milestone, Placement, SupportTask
+from placements.models import Placement, SupportTask
+from placements.selectors import placements_reaching_day_90, retained_at_day_90
 
-# 13-week retention is read at the job's day-90 milestone (placements.models).
-RETENTION_DAYS = MILESTONE_DAYS[Milestone.DAY_90]
 # The job-end report is due a week after the end (placements.handlers plans its task
 # for end_date + 7 days).
 JOB_END_REPORT_DAYS = 7
@@ -594,18 +593,14 @@ class Outcomes:
         `retained`: not ended before day 90."""
         if not self.started:
             return []
-        offset = datetime.timedelta(days=RETENTION_DAYS)
         rows = (
-            self._placements()
-            .filter(start_date__gte=self.date_from - offset, start_date__lte=self.last_day - offset)
+            placements_reaching_day_90(self._placements(), first=self.date_from, last=self.last_day)
             .order_by()
             .values("pk", "job_seeker__specialist_id", "start_date", "end_date")
         )
         result = []
         for row in rows:
-            day_90 = row["start_date"] + offset
-            row["day_90"] = day_90
-            row["retained"] = row["end_date"] is None or row["end_date"] >= day_90
+            row["day_90"], row["retained"] = retained_at_day_90(row["start_date"], row["end_date"])
             result.append(row)
         return result
 

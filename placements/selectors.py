@@ -14,6 +14,7 @@ from crm import clock
 from crm.access import AccessScope, rows_rule
 from crm.models import OutboxEvent
 from placements.models import (
+    MILESTONE_DAYS,
     Accommodation,
     BenefitsStep,
     FollowAlongPlan,
@@ -23,6 +24,25 @@ from placements.models import (
     PlacementMilestone,
     SupportTask,
 )
+
+#: 13-week retention (IPS Grow) is read at a job's day-90 milestone.
+RETENTION_DAYS = MILESTONE_DAYS[Milestone.DAY_90]
+
+
+def placements_reaching_day_90(
+    placements: QuerySet[Placement], *, first: datetime.date, last: datetime.date
+) -> QuerySet[Placement]:
+    """The placements whose day 90 (start + 90 days) falls from `first` to `last`,
+    both included: the jobs 13-week retention is asked of, whether or not they lasted
+    (a job that ended early never reaches its milestone row)."""
+    offset = datetime.timedelta(days=RETENTION_DAYS)
+    return placements.filter(start_date__gte=first - offset, start_date__lte=last - offset)
+
+
+def retained_at_day_90(start_date: datetime.date, end_date: datetime.date | None) -> tuple[datetime.date, bool]:
+    """A job's day 90 and whether it was still held then: not ended before day 90."""
+    day_90 = start_date + datetime.timedelta(days=RETENTION_DAYS)
+    return day_90, end_date is None or end_date >= day_90
 
 
 @rows_rule(Placement)

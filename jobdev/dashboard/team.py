@@ -45,10 +45,10 @@ from jobdev.matching.wishes import _preference_sets, _wishes
 from jobdev.models import EmployerContact
 from jobdev.selectors import contacts_without_recent_activity, with_rapid_search_clock
 from placements.models import BenefitsStep, FollowAlongPlan, Placement, SupportTask, TaskTitle
+from placements.selectors import placements_reaching_day_90, retained_at_day_90
 
 CHART_WEEKS = 12
 # 13-week retention (IPS Grow): a job's day 90.
-RETENTION_DAYS = 90
 # Item 23: the face-to-face contact before a job starts is within the week before it.
 BEFORE_START_DAYS = 7
 # Individualized job search: the people whose preferences are compared in one query.
@@ -759,19 +759,13 @@ class TeamDashboard:
         falls in the period and not after today, with `retained`: the job had not ended
         before day 90. From the placement's dates, not from milestone rows (a job that
         ended early never reaches its milestone)."""
-        last_day_90 = min(self.date_to, self.today)
         placements = list(
-            self._placements()
-            .filter(
-                start_date__gte=self.date_from - datetime.timedelta(days=RETENTION_DAYS),
-                start_date__lte=last_day_90 - datetime.timedelta(days=RETENTION_DAYS),
-            )
+            placements_reaching_day_90(self._placements(), first=self.date_from, last=min(self.date_to, self.today))
             .select_related("job_seeker", "employer")
             .order_by("start_date", "pk")
         )
         for placement in placements:
-            placement.day_90 = placement.start_date + datetime.timedelta(days=RETENTION_DAYS)
-            placement.retained = placement.end_date is None or placement.end_date >= placement.day_90
+            placement.day_90, placement.retained = retained_at_day_90(placement.start_date, placement.end_date)
         return placements
 
     # Item 12: work incentives planning ------------------------------------------
