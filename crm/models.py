@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -271,6 +271,23 @@ class TranslatedLabel(models.Model):
         return self.label_fr if (get_language() or "en").startswith("fr") else self.label_en
 
 
+class LocationPrecision(models.TextChoices):
+    """How precisely a stored point locates an address: what the geocoder matched
+    (BAN France's result types), or a pin set by hand on the map."""
+
+    HOUSE_NUMBER = "housenumber", _("Street number")
+    STREET = "street", _("Street")
+    LOCALITY = "locality", _("Locality")
+    MUNICIPALITY = "municipality", _("Town")
+    MANUAL = "manual", _("Set by hand on the map")
+
+
+NACE_CODE_VALIDATOR = RegexValidator(
+    r"^\d{2}(\.\d{1,2})?$",
+    _("Give a NACE Rev. 2 division, group or class: 47, 47.6 or 47.61."),
+)
+
+
 class Industry(TranslatedLabel):
     """Sections of the NACE Rev. 2 classification of economic activities."""
 
@@ -285,6 +302,12 @@ class JobType(TranslatedLabel):
     `code` is stable and never reused; `isco_code` is the ISCO-08 unit group."""
 
     isco_code = models.CharField(_("ISCO-08 unit group"), max_length=4)
+    nace_codes = models.JSONField(
+        _("NACE divisions and groups"),
+        default=list,
+        blank=True,
+        help_text=_("Where this job is mostly found, as NACE Rev. 2 divisions or groups (e.g. 45.2, 56)."),
+    )
 
     class Meta(TranslatedLabel.Meta):
         verbose_name = _("job type")
@@ -333,6 +356,15 @@ class JobSeeker(LoadedRelations, models.Model):
     town = models.CharField(_("town"), max_length=120, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    location_precision = models.CharField(
+        _("location precision"), max_length=12, choices=LocationPrecision.choices, blank=True
+    )
+    located_address = models.CharField(
+        _("located address"),
+        max_length=400,
+        blank=True,
+        help_text=_("The address the stored point was found or pinned for."),
+    )
     referral_date = models.DateField(_("referral date"))
     enrolment_date = models.DateField(_("enrolment date"), null=True, blank=True)
     job_search_since = models.DateField(
@@ -401,6 +433,10 @@ class JobSeeker(LoadedRelations, models.Model):
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
                 name="job_seeker_coordinates_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(location_precision="") | Q(latitude__isnull=False, longitude__isnull=False),
+                name="job_seeker_location_precision_has_point",
             ),
         ]
 

@@ -10,7 +10,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm.models import Industry, LoadedRelations, Organisation, User
+from crm.models import NACE_CODE_VALIDATOR, Industry, LoadedRelations, LocationPrecision, Organisation, User
 
 
 class Employer(LoadedRelations, models.Model):
@@ -31,6 +31,15 @@ class Employer(LoadedRelations, models.Model):
     name = models.CharField(_("name"), max_length=200)
     industry = models.ForeignKey(
         Industry, verbose_name=_("industry"), on_delete=models.PROTECT, null=True, blank=True, related_name="employers"
+    )
+    nace_code = models.CharField(
+        _("NACE code"),
+        max_length=5,
+        blank=True,
+        validators=[NACE_CODE_VALIDATOR],
+        help_text=_(
+            "Division, group or class of NACE Rev. 2 (in France, the NAF code without its letter), e.g. 45.20."
+        ),
     )
     size = models.CharField(_("size"), max_length=10, choices=Size.choices, default=Size.UNKNOWN)
     relationship_stage = models.CharField(
@@ -66,6 +75,15 @@ class EmployerSite(LoadedRelations, models.Model):
     town = models.CharField(_("town"), max_length=120)
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    location_precision = models.CharField(
+        _("location precision"), max_length=12, choices=LocationPrecision.choices, blank=True
+    )
+    located_address = models.CharField(
+        _("located address"),
+        max_length=400,
+        blank=True,
+        help_text=_("The address the stored point was found or pinned for."),
+    )
 
     class Meta:
         verbose_name = _("employer site")
@@ -82,6 +100,10 @@ class EmployerSite(LoadedRelations, models.Model):
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
                 name="employer_site_coordinates_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(location_precision="") | Q(latitude__isnull=False, longitude__isnull=False),
+                name="employer_site_location_precision_has_point",
             ),
         ]
 
