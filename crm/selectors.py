@@ -3,6 +3,7 @@ knows the rules: a record out of scope is not in the queryset, so fetching it by
 answers 404."""
 
 import datetime
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.access import AccessScope
-from crm.models import JobSeeker, User
+from crm.models import JobSeeker, Organisation, User
 
 
 def job_seekers_visible(scope: AccessScope) -> QuerySet[JobSeeker]:
@@ -88,3 +89,62 @@ class JobSeekerFilter(django_filters.FilterSet):
                 | Q(town__icontains=word)
             )
         return queryset
+
+
+# The rapid-job-search badge -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RapidSearchBadge:
+    """What the rapid-job-search badge of a job seeker says and in which colour.
+
+    `state` is one of:
+    - "met": the first employer contact came within the program's limit (green);
+    - "late": it came, but after the limit (red);
+    - "waiting": in job search without one, well within the limit (neutral);
+    - "approaching": without one, from the program's first nudge day up to the limit
+      itself (amber);
+    - "overdue": without one, past the limit (red).
+    `days` is the day of the first contact, or the days in job search so far."""
+
+    state: str
+    days: int
+    limit: int
+
+    @property
+    def css_class(self) -> str:
+        return {"met": "status-working", "late": "overdue", "approaching": "warn", "overdue": "overdue"}.get(
+            self.state, ""
+        )
+
+    @property
+    def has_contact(self) -> bool:
+        return self.state in ("met", "late")
+
+
+def rapid_search_badge(
+    job_seeker: JobSeeker, organisation: Organisation | None = None, *, today: datetime.date | None = None
+) -> RapidSearchBadge | None:
+    """The one rule for the rapid-job-search badge, against the job seeker's program's
+    threshold (`Organisation.days_to_first_employer_contact`, IPS fidelity: a first
+    face-to-face employer contact within N days): day N itself is still within, day
+    N+1 is past it, as the team dashboard counts. `organisation` saves a query when the
+    caller has it (the scope's); None when there is nothing to show."""
+    if organisation is None or organisation.pk != job_seeker.organisation_id:
+        organisation = job_seeker.organisation
+    limit = organisation.days_to_first_employer_contact
+    if job_seeker.first_employer_contact_on is not None:
+        days = job_seeker.days_to_first_employer_contact()
+        if days is None:
+            return None
+        return RapidSearchBadge("met" if days <= limit else "late", days, limit)
+    days = job_seeker.days_in_job_search(today)
+    if days is None:
+        return None
+    if days > limit:
+        state = "overdue"
+    elif days >= min(organisation.rapid_search_warning_day, limit):
+        state = "approaching"
+    else:
+        state = "waiting"
+    return RapidSearchBadge(state, days, limit)
