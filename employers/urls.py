@@ -5,6 +5,7 @@ from employers import views
 urlpatterns = [
     path("", views.employer_list, name="employer_list"),
     path("new/", views.employer_create, name="employer_create"),
+    path("part-options/<slug:part>/", views.employer_part_options, name="employer_part_options"),
     path("<int:pk>/", views.employer_detail, name="employer_detail"),
     path("<int:pk>/edit/", views.employer_edit, name="employer_edit"),
     path("<int:pk>/sites/new/", views.employer_site_form, name="employer_site_create"),

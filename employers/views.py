@@ -1,10 +1,14 @@
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from crm.forms import submit
+from crm.forms import parse_id, submit
 from employers import services
 from employers.forms import (
     ContactPersonForm,
@@ -14,6 +18,7 @@ from employers.forms import (
     OptionalContactPersonForm,
     OptionalEmployerSiteForm,
 )
+from employers.part_options import PARTS, empty_label, parts_of
 from employers.selectors import (
     EmployerFilter,
     contact_persons_visible,
@@ -30,7 +35,10 @@ PAGE_SIZE = 25
 def employer_list(request):
     employer_filter = EmployerFilter(request.GET or None, queryset=employers_for_list(request.scope))
     page = Paginator(employer_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "employers/_employer_rows.html" if request.htmx else "employers/employer_list.html"
+    # The filter's htmx requests want the rows; a boosted request (a form that redirects
+    # here, as the import's confirmation does) wants the whole page.
+    rows_only = request.htmx and not request.htmx.boosted
+    template = "employers/_employer_rows.html" if rows_only else "employers/employer_list.html"
     return render(request, template, {"filter": employer_filter, "page": page})
 
 
@@ -142,3 +150,29 @@ def job_opening_form(request, pk, opening_pk=None):
         success=_("Job opening saved."),
         title=_("Edit job opening") if opening else _("Record a job opening"),
     )
+
+
+@require_GET
+def employer_part_options(request, part):
+    """The <option>s of a form's Site or Contact person list (`part`: "site" or
+    "contact_person") for the employer `?employer=` (employers.part_options), loaded
+    by htmx when the form's employer changes; `?<part>=` keeps that row selected if it
+    is the employer's. No employer: the list asks for one. An id that is no id: 400;
+    an employer the scope does not see: 404."""
+    if part not in PARTS:
+        raise Http404
+    raw = request.GET.get("employer", "").strip()
+    employer_id = None
+    if raw:
+        employer_id = parse_id(raw)
+        if employer_id is None:
+            raise BadRequest("employer is not an id")
+        employer_id = request.scope.get(employers_visible(request.scope), pk=employer_id).pk
+    selected = parse_id(request.GET.get(part, ""))
+    rows = parts_of(request.scope, part, employer_id)
+    options = format_html('<option value="">{}</option>', empty_label(employer_id)) + format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((row.pk, " selected" if row.pk == selected else "", str(row)) for row in rows),
+    )
+    return HttpResponse(options)

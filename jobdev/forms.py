@@ -2,17 +2,20 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from crm import clock
 from crm.access import AccessScope
 from crm.forms import DateInput, ModelMultipleChoiceField, SaneDateField
 from crm.models import JobType
 from employers.models import ContactPerson, EmployerSite
-from employers.selectors import contact_persons_visible, employer_sites_visible, employers_visible
+from employers.part_options import chosen_employer_id, narrow_parts
+from employers.selectors import employers_visible
 from jobdev.models import EmployerContact
+from jobdev.selectors import NatureSuggestion, nature_suggestion
 from jobdev.services import DISCLOSURE_NOT_DISCUSSED
 
 
@@ -66,17 +69,16 @@ class WhenMixin(forms.Form):
 
 
 class PartsMixin:
-    """Employer-dependent choices limited to the scope's program."""
+    """Employer-dependent choices limited to the scope's program, the site and person
+    lists to the chosen employer's (employers.part_options)."""
+
+    #: The employer the form names (posted, or initial), once limit_parts() has run.
+    employer_id: int | None = None
 
     def limit_parts(self, scope: AccessScope):
-        if "employer" in self.fields:
-            self.fields["employer"].queryset = employers_visible(scope)
-        if "site" in self.fields:
-            self.fields["site"].queryset = employer_sites_visible(scope)
-            self.fields["site"].label_from_instance = lambda site: f"{site.employer.name} — {site}"
-        if "contact_person" in self.fields:
-            self.fields["contact_person"].queryset = contact_persons_visible(scope)
-            self.fields["contact_person"].label_from_instance = lambda person: f"{person.employer.name} — {person}"
+        self.fields["employer"].queryset = employers_visible(scope)
+        self.employer_id = chosen_employer_id(self)
+        narrow_parts(self, scope, self.employer_id)
         if "job_seekers" in self.fields:
             self.fields["job_seekers"].queryset = scope.job_seekers(edit=True).order_by("last_name", "first_name")
 
@@ -111,6 +113,7 @@ class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
         "employer",
         "site",
         "contact_person",
+        "nature",
         "day",
         "start_time",
         "end_time",
@@ -120,10 +123,40 @@ class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
         "disclosure_confirmed",
     ]
 
+    # Nothing preselected: the suggestion from the employer's history is offered once the
+    # employer is known, and the specialist confirms or changes it (the first/second/
+    # ongoing record is a fidelity measure, not a default).
+    nature = forms.ChoiceField(
+        label=_("Nature"),
+        choices=[("", "—"), *EmployerContact.Nature.choices],
+        error_messages={
+            "required": _("Say whether this is a first meeting, a second meeting or an ongoing relationship.")
+        },
+    )
+
+    #: The nature suggested from the program's held contacts with the employer (None: no employer known yet).
+    suggestion: NatureSuggestion | None = None
+
     def __init__(self, *args, scope: AccessScope, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_parts(scope)
-        self.fields["nature"].required = False
+        self.suggestion = nature_suggestion(scope, self.employer_id) if self.employer_id else None
+        nature = self.fields["nature"]
+        if self.suggestion is None:
+            nature.help_text = _("Suggested from the earlier contacts with the employer once you choose it.")
+        else:
+            nature.help_text = suggestion_hint(self.suggestion)
+            nature.initial = self.suggestion.nature
+        # The page asks for the suggestion again when the employer changes (contact_plan
+        # answers a GET naming an employer with the field set to it).
+        self.nature_refresh = {
+            "hx-get": reverse("contact_plan"),
+            "hx-trigger": f"change from:#{self['employer'].auto_id}",
+            "hx-include": f"#{self['employer'].auto_id}",
+            "hx-select": "#nature-choice",
+            "hx-swap": "outerHTML",
+            "hx-sync": "this:replace",
+        }
         self.fields["day"].initial = timezone.localdate()
         self.fields["start_time"].initial = datetime.time(10, 0)
         self.fields["end_time"].initial = datetime.time(11, 0)
@@ -135,6 +168,14 @@ class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
         ):
             self.fields["disclosure_confirmed"].widget = forms.HiddenInput()
 
+    def offer_suggestion(self) -> None:
+        """Shown again with errors and no nature chosen: preselect the suggestion, for the
+        specialist to confirm with the next save."""
+        name = self.add_prefix("nature")
+        if self.is_bound and self.suggestion is not None and not self.data.get(name):
+            self.data = self.data.copy()
+            self.data[name] = self.suggestion.nature
+
     def ask_disclosure_confirmation(self) -> bool:
         """After the service's refusal (code "disclosure_not_discussed", its message on
         the job seekers naming them): show the box to go ahead anyway. Returns whether
@@ -143,6 +184,17 @@ class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
             return False
         self.fields["disclosure_confirmed"].widget = forms.CheckboxInput()
         return True
+
+
+def suggestion_hint(suggestion: NatureSuggestion) -> str:
+    nature = str(EmployerContact.Nature(suggestion.nature).label).lower()
+    if suggestion.held_contacts == 0:
+        return gettext("No earlier contact with this employer: suggested %(nature)s.") % {"nature": nature}
+    return ngettext(
+        "Suggested from %(count)d earlier contact with this employer: %(nature)s.",
+        "Suggested from %(count)d earlier contacts with this employer: %(nature)s.",
+        suggestion.held_contacts,
+    ) % {"count": suggestion.held_contacts, "nature": nature}
 
 
 class RescheduleForm(PartsMixin, WhenMixin, forms.Form):

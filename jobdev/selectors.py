@@ -6,12 +6,14 @@ made for are shown only to those who may see those job seekers. A contact is edi
 by its specialist, their team leader or a program admin (`scope.staff_work`)."""
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from crm.access import AccessScope, rows_rule
 from crm.models import JobSeeker
+from employers.selectors import employers_visible
 from jobdev.models import EmployerContact, JobSearchNudge
 
 
@@ -57,11 +59,38 @@ def week_contacts(scope: AccessScope, *, monday: datetime.date, specialist=None)
     return list(with_visible_job_seekers(contacts, scope).order_by("starts_at", "id"))
 
 
+@dataclass(frozen=True)
+class NatureSuggestion:
+    """What a new contact with an employer is likely to be, and what says so."""
+
+    nature: str
+    held_contacts: int
+
+
+def _nature_after(held_contacts: int) -> str:
+    # No held contact yet: a first meeting; one: the second; more: an ongoing relationship.
+    natures = [EmployerContact.Nature.FIRST, EmployerContact.Nature.SECOND, EmployerContact.Nature.ONGOING]
+    return natures[min(held_contacts, 2)]
+
+
 def suggested_nature(employer_id: int) -> str:
     """First, second or ongoing meeting, from the program's earlier held contacts with
-    the employer (fidelity item "job development: quality")."""
-    held = EmployerContact.objects.held().filter(employer_id=employer_id).count()
-    return [EmployerContact.Nature.FIRST, EmployerContact.Nature.SECOND, EmployerContact.Nature.ONGOING][min(held, 2)]
+    the employer (fidelity item "job development: quality"): what a contact planned
+    without a nature is recorded as, whatever the interface."""
+    return _nature_after(EmployerContact.objects.held().filter(employer_id=employer_id).count())
+
+
+def nature_suggestion(scope: AccessScope, employer_id: int) -> NatureSuggestion | None:
+    """The same suggestion for a form, with the number of held contacts it comes from
+    (one query); None for an employer the scope does not see."""
+    held = (
+        employers_visible(scope)
+        .filter(pk=employer_id)
+        .annotate(held=Count("contacts", filter=Q(contacts__status=EmployerContact.Status.HELD)))
+        .values_list("held", flat=True)
+        .first()
+    )
+    return None if held is None else NatureSuggestion(_nature_after(held), held)
 
 
 def face_to_face_contacts_for(job_seeker_ref) -> QuerySet[EmployerContact]:

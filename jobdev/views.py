@@ -98,6 +98,7 @@ def contact_plan(request):
             messages.success(request, _("Visit planned."))
             return redirect(_week_url(contact))
         form.ask_disclosure_confirmation()
+        form.offer_suggestion()
     return render(request, "jobdev/contact_form.html", {"form": form, "title": _("Plan an employer visit")})
 
 

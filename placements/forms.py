@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.access import AccessScope
 from crm.forms import DateInput, SaneDateField
-from employers.selectors import employer_sites_visible, employers_visible
+from employers.part_options import chosen_employer_id, narrow_parts
+from employers.selectors import employers_visible
 from placements.models import (
     Accommodation,
     BenefitsStep,
@@ -64,8 +65,8 @@ class OfferAcceptForm(forms.ModelForm):
     def __init__(self, *args, scope: AccessScope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["employer"].queryset = employers_visible(scope)
-        self.fields["site"].queryset = employer_sites_visible(scope)
-        self.fields["site"].label_from_instance = lambda site: f"{site.employer.name} — {site}"
+        # The chosen employer's sites only, reloaded in the page when the employer changes.
+        narrow_parts(self, scope, chosen_employer_id(self))
         self.fields["offer_date"].initial = timezone.localdate()
 
     def offer_fields(self) -> dict:
@@ -79,7 +80,11 @@ class OfferAcceptForm(forms.ModelForm):
 
 class StartForm(forms.Form):
     prefix = "start"
-    start_date = SaneDateField(label=_("Start date"), widget=DateInput())
+    start_date = SaneDateField(
+        label=_("Start date"),
+        widget=DateInput(),
+        help_text=_("Recorded on the day the job starts, not before."),
+    )
 
 
 class TermsForm(forms.Form):

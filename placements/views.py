@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -7,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from crm.access import OutOfScope
 from crm.audit import audit_entries
+from crm.clock import program_today
 from crm.forms import errors_in_words, submit
 from crm.http import safe_next
 from crm.selectors import job_seekers_editable, job_seekers_visible
@@ -122,7 +125,7 @@ def _detail_context(request, placement, **bound_forms):
             )
             for b in steps
         ],
-        "start_form": StartForm(initial={"start_date": placement.expected_start_date or timezone.localdate()}),
+        "start_form": StartForm(initial={"start_date": _start_date_offered(request.scope, placement)}),
         "terms_form": TermsForm(
             initial={"hours_per_week": placement.hours_per_week, "hourly_pay": placement.hourly_pay}
         ),
@@ -134,6 +137,14 @@ def _detail_context(request, placement, **bound_forms):
     }
     context.update(bound_forms)
     return context
+
+
+def _start_date_offered(scope, placement) -> datetime.date:
+    """The start form's date: the expected start once it has come, else today (a start
+    is recorded on the day it happens: placements.services.placement_start)."""
+    today = program_today(scope.organisation)
+    expected = placement.expected_start_date
+    return expected if expected is not None and expected <= today else today
 
 
 def placement_detail(request, pk):
@@ -360,7 +371,10 @@ def task_complete(request, task_pk):
     if request.htmx:
         if done:
             task = scope.get(support_tasks_visible(scope), pk=task.pk)
-        return render(request, "placements/_task.html", {"task": task, "form": None if done else form})
+        # The row, swapped in place: done, it says so (and a status message is read out);
+        # refused, the form again with its errors.
+        context = {"task": task, "form": None if done else form, "just_done": bool(done)}
+        return render(request, "placements/_task.html", context)
     if done and form.completes_step_down:
         messages.success(
             request,

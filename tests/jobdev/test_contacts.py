@@ -238,6 +238,7 @@ class TestPages:
                 "mode": "in_person",
                 "purpose": "on_behalf",
                 "job_seekers": [job_seeker.pk],
+                "nature": "first",
                 "next_step": "Present Nadia to the manager",
             },
         )
@@ -265,6 +266,7 @@ class TestPages:
             "mode": "in_person",
             "purpose": "on_behalf",
             "job_seekers": [job_seeker.pk],
+            "nature": "first",
         }
         data.update(overrides)
         response = client_for(specialist_sam).post(reverse("contact_plan"), data)
@@ -292,6 +294,7 @@ class TestPages:
             "mode": "in_person",
             "purpose": "on_behalf",
             "job_seekers": [job_seeker.pk, undecided.pk],
+            "nature": "first",
         }
         refused = client.post(reverse("contact_plan"), data)
         content = refused.content.decode()
