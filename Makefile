@@ -31,10 +31,13 @@ $(ICALJS)/node_modules/.installed: $(ICALJS)/package-lock.json
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev $(ICALJS)/node_modules/.installed
 
+# Address and port as for `make serve`: BIND=host:port, or PORT alone (default 127.0.0.1:8000).
+RUN_BIND = $${BIND:-127.0.0.1:$${PORT:-8000}}
+
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --if-empty
-	$(BIN)/python manage.py runembedded 127.0.0.1:8000
+	$(BIN)/python manage.py seed_demo --if-empty --serving-at "$(RUN_BIND)"
+	$(BIN)/python manage.py runembedded "$(RUN_BIND)"
 
 # Embedded mode: SQLite and the in-memory broker, whatever the environment says.
 test: install-dev
@@ -60,7 +63,7 @@ scheduler: install
 # Access log with feed and password-reset tokens masked (config/gunicorn.conf.py).
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput -v 0
-	$(BIN)/gunicorn config.wsgi:application -c config/gunicorn.conf.py --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_CONCURRENCY:-3}
+	$(BIN)/gunicorn config.wsgi:application -c config/gunicorn.conf.py --bind $${BIND:-127.0.0.1:$${PORT:-8000}} --workers $${WEB_CONCURRENCY:-3}
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -75,7 +78,7 @@ messages: install-dev
 	$(BIN)/python manage.py compilemessages -l fr --ignore '.venv/*'
 
 check-deploy: install
-	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')} \
+	GEOCODER=$${GEOCODER:-ban} DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-crm.example.org} $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:

@@ -8,8 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.access import access_scope, rows
@@ -473,7 +472,11 @@ class OutboxEventAdmin(FailureSummaryMixin, ScopedAdmin):
         failed = list(queryset.filter(status=OutboxEvent.Status.FAILED))
         for event in failed:
             retry_failed(event)
-        self.message_user(request, _("%(count)d event(s) sent again.") % {"count": len(failed)})
+        self.message_user(
+            request,
+            ngettext("%(count)d event sent again.", "%(count)d events sent again.", len(failed))
+            % {"count": len(failed)},
+        )
 
 
 @admin.register(EventHandling)

@@ -23,6 +23,7 @@ from employers.selectors import contact_persons_visible, employer_sites_visible,
 class EmployerFields(TypedDict, total=False):
     name: str
     industry: Industry | None
+    nace_code: str
     size: str
     website: str
     description: str

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from crm import clock
 from crm.models import JobSeeker, JobType, LoadedRelations, Organisation, User
+from crm.templatetags.typography import labelled
 from employers.models import Employer, EmployerSite
 
 
@@ -467,7 +468,7 @@ class FollowAlongPlan(LoadedRelations, models.Model):
         verbose_name_plural = _("follow-along plans")
 
     def __str__(self):
-        return f"{self.placement}: {self.get_status_display()}"
+        return labelled(self.placement, self.get_status_display())
 
 
 class Accommodation(LoadedRelations, models.Model):
@@ -565,7 +566,7 @@ class BenefitsStep(LoadedRelations, models.Model):
         ordering = ["id"]
 
     def __str__(self):
-        return f"{self.get_reason_display()}: {self.get_status_display()}"
+        return labelled(self.get_reason_display(), self.get_status_display())
 
     @property
     def is_finished(self) -> bool:

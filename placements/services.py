@@ -226,10 +226,21 @@ def placement_start(*, scope: AccessScope, placement_id: int, start_date: dateti
     """The job starts: the job seeker is working, the milestones (day 3 to one year) are
     stored with their due dates, the employer has hired from the program, and
     `placement.started` is emitted. Only an accepted offer starts, not before the offer
-    date. Raises OutOfScope, ValidationError."""
+    date and not after the program's today: a start is recorded once it has happened
+    (until then the offer's expected start date plans the contact before the first
+    day, and the person is still in job search). Raises OutOfScope, ValidationError."""
     placement = placement_lock(scope, placement_id, job_seeker_for_update=True)
     _require_status(placement, Placement.Status.OFFER_ACCEPTED)
     check_sane_dates(start_date=start_date)
+    if start_date > program_today(scope):
+        raise ValidationError(
+            {
+                "start_date": _(
+                    "A job start is recorded on the day it happens, not before: until then it is the offer's "
+                    "expected start, and the person stays in job search."
+                )
+            }
+        )
     if start_date < placement.offer_date:
         raise ValidationError({"start_date": _("The start date cannot be before the offer was accepted.")})
     placement.start_date = start_date
@@ -307,13 +318,18 @@ def placement_change_terms(
 def placement_end(*, scope: AccessScope, placement_id: int, end_date: datetime.date, end_reason: str) -> Placement:
     """The job ended (`end_reason`: a Placement.EndReason), not before it started:
     emits `placement.ended` (its handler plans the face-to-face contact and the job-end
-    report, ends follow-along and restarts the job search). Raises OutOfScope,
-    ValidationError."""
+    report, ends follow-along and restarts the job search). An end is recorded once it
+    has happened, not after the program's today (the person is still working until
+    then). Raises OutOfScope, ValidationError."""
     placement = placement_lock(scope, placement_id)
     _require_status(placement, Placement.Status.ACTIVE)
     if end_reason not in Placement.EndReason.values:
         raise ValidationError({"end_reason": _("Choose a reason from the list.")})
     check_sane_dates(end_date=end_date)
+    if end_date > program_today(scope):
+        raise ValidationError(
+            {"end_date": _("A job end is recorded on the day it happens, not before: the person is still working.")}
+        )
     if end_date < placement.start_date:
         raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
     placement.end_date = end_date

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from crm.access import AccessScope, OutOfScope, StaffScope
 
@@ -59,7 +60,9 @@ def api_key_create(
     if not grants:
         errors["grants"] = _("Choose at least one grant.")
     elif unknown := unknown_grants(grants):
-        errors["grants"] = _("Unknown grant(s): %(grants)s.") % {"grants": ", ".join(unknown)}
+        errors["grants"] = ngettext("Unknown grant: %(grants)s.", "Unknown grants: %(grants)s.", len(unknown)) % {
+            "grants": ", ".join(unknown)
+        }
     if not partner.is_active:
         errors["partner"] = _("This partner organisation is inactive: reactivate it first.")
     name = _check_name_and_expiry(name, expires_at, errors)

@@ -112,6 +112,7 @@ def plan_data(employer, nadia, day, start, end) -> dict:
         "mode": "in_person",
         "purpose": "on_behalf",
         "job_seekers": [nadia.pk],
+        "nature": "first",
     }
 
 

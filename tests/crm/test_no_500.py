@@ -181,6 +181,7 @@ def _plan(client, employer, job_seekers=(), day="2026-03-10", start="10:00", end
             "mode": "in_person",
             "purpose": "on_behalf" if job_seekers else "relationship",
             "job_seekers": [str(pk) for pk in job_seekers],
+            "nature": "first",
             **(extra or {}),
         },
     )

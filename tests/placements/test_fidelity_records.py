@@ -399,20 +399,6 @@ class TestCompletingAContact:
 
 
 class TestPlanningAStepDown:
-    def test_a_step_down_before_the_start_is_refused(self, specialist_sam, nadia, bakery, handle_events):
-        """The job starts on day 10: a step-down on day 5 is after today but before it."""
-        placement = start(specialist_sam, offer(specialist_sam, nadia, bakery, on=TODAY), day(10))
-        handle_events()
-        with pytest.raises(ValidationError) as refused:
-            plan_step_down(specialist_sam, placement, day(5))
-        assert set(refused.value.message_dict) == {"step_down_date"}
-        assert not tasks(placement, title_key=TaskTitle.STEP_DOWN_HANDOVER)
-        placement.follow_along_plan.refresh_from_db()
-        assert (placement.follow_along_plan.step_down_date, placement.follow_along_plan.step_down_agreed) == (
-            None,
-            False,
-        )
-
     def test_a_step_down_in_the_past_is_refused(self, specialist_sam, working):
         """Started today; on day 30 a step-down dated day 29 is after the start but past."""
         with on_day(30), pytest.raises(ValidationError) as refused:

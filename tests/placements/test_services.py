@@ -106,6 +106,30 @@ class TestLifecycleRules:
             end(specialist_sam, working, TODAY - datetime.timedelta(days=1))
         assert "end_date" in error.value.message_dict
 
+    def test_a_start_tomorrow_is_refused_and_changes_nothing(self, specialist_sam, nadia, bakery):
+        placement = offer(specialist_sam, nadia, bakery, on=TODAY, expected_start_date=TODAY + datetime.timedelta(1))
+        events_before = OutboxEvent.objects.count()
+        with pytest.raises(ValidationError) as error:
+            start(specialist_sam, placement, TODAY + datetime.timedelta(days=1))
+        assert "on the day it happens" in error.value.message_dict["start_date"][0]
+        placement.refresh_from_db()
+        nadia.refresh_from_db()
+        assert placement.status == "offer_accepted" and placement.start_date is None
+        assert nadia.status == "job_search" and not placement.milestones.exists()
+        assert OutboxEvent.objects.count() == events_before
+
+    def test_a_start_today_in_the_programs_time_zone_is_accepted(self, specialist_sam, nadia, bakery):
+        placement = offer(specialist_sam, nadia, bakery, on=TODAY)
+        assert start(specialist_sam, placement, TODAY).status == "active"
+
+    def test_an_end_tomorrow_is_refused_and_the_person_is_still_working(self, specialist_sam, nadia, working):
+        with pytest.raises(ValidationError) as error:
+            end(specialist_sam, working, TODAY + datetime.timedelta(days=1))
+        assert "end_date" in error.value.message_dict
+        working.refresh_from_db()
+        nadia.refresh_from_db()
+        assert working.status == "active" and nadia.status == "working"
+
     def test_an_offer_not_started_cannot_end(self, specialist_sam, nadia, bakery):
         placement = offer(specialist_sam, nadia, bakery, on=TODAY)
         with pytest.raises(ValidationError):

@@ -1,4 +1,4 @@
-"""python manage.py seed_demo [--seed N] [--if-empty]
+"""python manage.py seed_demo [--seed N] [--if-empty] [--serving-at HOST:PORT]
 
 Creates the demo IPS program in Marseille by playing ten months of a team's work
 through the real services, event handlers and scheduler jobs (demo/). The same seed
@@ -11,7 +11,19 @@ from crm.models import Organisation, User
 from demo.build import DEFAULT_SEED, DEMO_PASSWORD, build_demo, demo_organisation_slug, staff_usernames
 from demo.catalogue import catalogue
 
-DEMO_URL = "http://127.0.0.1:8000/"
+#: Where a server bound to any address (0.0.0.0, ::) is reached from this machine.
+_ANY_ADDRESS = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "[::]": "[::1]", "": "127.0.0.1"}
+
+
+def address_to_open(bind: str) -> str:
+    """The URL a person opens for a server bound to `bind` ("host:port", "[v6]:port"
+    or a bare port, as runserver and gunicorn take it): a wildcard host becomes the
+    loopback address. Raises CommandError for a port that is not a number."""
+    host, _, port = bind.rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommandError(f"{bind!r} is not host:port (for example 127.0.0.1:8000).")
+    host = _ANY_ADDRESS.get(host, host)
+    return f"http://{host}:{port}/"
 
 
 class Command(BaseCommand):
@@ -27,8 +39,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Seed only when the database holds no program yet (what `make run` uses).",
         )
+        parser.add_argument(
+            "--serving-at",
+            default="127.0.0.1:8000",
+            metavar="HOST:PORT",
+            help="The address the server will listen on, to print the address to open (default 127.0.0.1:8000).",
+        )
 
-    def handle(self, *args, seed, if_empty=False, **options):
+    def handle(self, *args, seed, if_empty=False, serving_at="127.0.0.1:8000", **options):
+        self.url = address_to_open(serving_at)
         slug = demo_organisation_slug()
         demo_exists = Organisation.objects.filter(slug=slug).exists()
         if if_empty and not demo_exists and Organisation.objects.exists():
@@ -53,5 +72,5 @@ class Command(BaseCommand):
         lines = ["", "Demo logins (all share one password):", f"  {'username':<13} {'role':<24} password"]
         for member in catalogue().program["staff"]:
             lines.append(f"  {member['username']:<13} {str(roles[member['role']]):<24} {DEMO_PASSWORD}")
-        lines += ["", f"Open {DEMO_URL} and sign in.", ""]
+        lines += ["", f"Open {self.url} and sign in.", ""]
         self.stdout.write("\n".join(lines))

@@ -366,7 +366,7 @@ class PlacementOfferSerializer(StrictInput):
 
 
 class PlacementStartSerializer(StrictInput):
-    start_date = SaneDateField()
+    start_date = SaneDateField(help_text=_("The day the job started: not in the future."))
 
 
 class PlacementTermsSerializer(StrictInput):
@@ -378,7 +378,7 @@ class PlacementTermsSerializer(StrictInput):
 
 
 class PlacementEndSerializer(StrictInput):
-    end_date = SaneDateField()
+    end_date = SaneDateField(help_text=_("The day the job ended: not in the future."))
     end_reason = serializers.ChoiceField(choices=Placement.EndReason.choices)
 
 

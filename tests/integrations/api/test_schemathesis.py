@@ -138,7 +138,15 @@ def with_any_etag(case) -> None:
 ORDERED_DATES = [("referral_date", "enrolment_date"), ("offer_date", "expected_start_date")]
 #: body fields that cannot be in the future (a contact logged, a task done): relative to
 #: the moment of the request, which no schema can say
-NOT_IN_THE_FUTURE = {"occurred_at", "completed_on", "offer_date", "referral_date", "enrolment_date"}
+NOT_IN_THE_FUTURE = {
+    "occurred_at",
+    "completed_on",
+    "offer_date",
+    "referral_date",
+    "enrolment_date",
+    "start_date",
+    "end_date",
+}
 
 
 def with_dates_in_order(case) -> None:
