@@ -3,7 +3,10 @@
 INDUSTRIES: the 21 sections of NACE Rev. 2 (EU statistical classification of economic
 activities), with the official English and French short titles.
 JOB_TYPES: the entry-level job types IPS teams see most, each mapped to its ISCO-08
-unit group (International Standard Classification of Occupations, ILO 2008)."""
+unit group (International Standard Classification of Occupations, ILO 2008).
+JOB_TYPE_NACE_CODES: where each job type is mostly found, as NACE Rev. 2 divisions ("56")
+or groups ("45.2"), for matching job types with employers' NACE codes (docs/matching.md).
+NACE_DIVISIONS: the divisions of each section, to tell a code's section."""
 
 INDUSTRIES = [
     ("A", "Agriculture, forestry and fishing", "Agriculture, sylviculture et pêche"),
@@ -85,13 +88,117 @@ JOB_TYPES = [
     ("fitness_instructor", "3423", "Fitness instructor", "Animateur sportif"),
 ]
 
+# NACE Rev. 2 divisions (the first two digits of a NACE or French NAF/APE code) by section:
+# (first, last) division.
+NACE_DIVISIONS = {
+    "A": (1, 3),
+    "B": (5, 9),
+    "C": (10, 33),
+    "D": (35, 35),
+    "E": (36, 39),
+    "F": (41, 43),
+    "G": (45, 47),
+    "H": (49, 53),
+    "I": (55, 56),
+    "J": (58, 63),
+    "K": (64, 66),
+    "L": (68, 68),
+    "M": (69, 75),
+    "N": (77, 82),
+    "O": (84, 84),
+    "P": (85, 85),
+    "Q": (86, 88),
+    "R": (90, 93),
+    "S": (94, 96),
+    "T": (97, 98),
+    "U": (99, 99),
+}
+
+# Where each job type is mostly found: NACE Rev. 2 divisions and groups (a class such as
+# "88.91" where the group is wider than the job). A job type's codes are compared with an
+# employer's NACE code by prefix: the employer's "45.20" is within "45.2" and "45".
+JOB_TYPE_NACE_CODES = {
+    "office_cleaner": ["81.2", "55.1"],  # cleaning activities; hotels
+    "vehicle_cleaner": ["45.2"],  # maintenance and repair of motor vehicles (car washes are 45.20)
+    "kitchen_helper": ["56", "55.1"],  # food and beverage service; hotels
+    "fast_food_preparer": ["56.1"],  # restaurants and mobile food service
+    "cook": ["56", "55.1"],
+    "waiter": ["56.1", "56.3", "55.1"],  # restaurants; beverage serving; hotels
+    "bartender": ["56.3", "55.1"],
+    "food_counter_attendant": ["56"],  # cafeterias (56.10), contract catering (56.29)
+    "baker": ["10.7", "47.24"],  # manufacture of bakery products; retail sale of bread
+    "shop_sales_assistant": ["47"],  # retail trade
+    "cashier": ["47"],
+    "shelf_filler": ["47.1"],  # retail in non-specialised stores (supermarkets)
+    "stock_clerk": ["52.1", "46", "47.1"],  # warehousing and storage; wholesale; supermarkets
+    "warehouse_handler": ["52", "46"],  # warehousing and support activities for transportation
+    "hand_packer": ["82.92", "52.1"],  # packaging activities; warehousing
+    "manufacturing_labourer": [f"{division:02}" for division in range(10, 34)],  # every division of C
+    "food_machine_operator": ["10", "11"],  # food products; beverages
+    "delivery_driver": ["49.4", "53.2"],  # freight transport by road; courier activities
+    "courier": ["53.2"],
+    "mail_sorter": ["53"],  # postal and courier activities
+    "general_office_clerk": ["82.1", "84.1"],  # office support; general public administration
+    "data_entry_clerk": ["82.1", "63.1"],  # office support; data processing
+    "receptionist": ["82.1", "86"],  # office support; health
+    "contact_centre_agent": ["82.2"],  # call centres
+    "bookkeeping_clerk": ["69.2"],  # accounting and bookkeeping
+    "it_support_technician": ["62", "95.1"],  # computer programming and services; computer repair
+    "software_developer": ["62"],
+    "graphic_designer": ["74.1", "73.1", "58"],  # design; advertising; publishing
+    "library_assistant": ["91"],  # libraries, archives, museums
+    "gardener": ["81.3", "01.3"],  # landscape service activities; plant propagation
+    "garden_labourer": ["81.3", "01.3"],
+    "construction_labourer": ["41", "43"],  # construction of buildings; specialised construction
+    "carpenter": ["43.3", "16.2"],  # building completion (joinery installation); builders' joinery
+    "electrician": ["43.2"],  # electrical, plumbing and other installation
+    "plumber": ["43.2"],
+    "vehicle_mechanic": ["45.2", "45.4"],  # repair of motor vehicles; of motorcycles
+    "building_caretaker": ["68.3", "81.1"],  # property management; combined facilities support
+    "security_guard": ["80.1"],  # private security
+    "care_assistant": ["86.1", "87"],  # hospitals; residential care
+    "home_care_worker": ["88.1", "97"],  # social work for the elderly and disabled; households
+    "child_care_worker": ["88.91", "97"],  # child day-care; households
+    "animal_care_worker": ["96.09", "75"],  # other personal services (pet grooming); veterinary
+    "street_sweeper": ["81.29", "38.1"],  # other cleaning activities; waste collection
+    "fitness_instructor": ["93.1"],  # sports activities
+}
+
+
+def nace_section(code: str) -> str | None:
+    """The section letter of a NACE code ("45.20" -> "G"), or None."""
+    try:
+        division = int((code or "")[:2])
+    except ValueError:
+        return None
+    for section, (first, last) in NACE_DIVISIONS.items():
+        if first <= division <= last:
+            return section
+    return None
+
+
+def nace_codes_match(a: str, b: str) -> bool:
+    """Whether two NACE codes (division "45", group "45.2" or class "45.20") overlap: one
+    is a prefix of the other. The fixed format makes the prefix exact ("45" never
+    matches "4" or "450")."""
+    return bool(a) and bool(b) and (a.startswith(b) or b.startswith(a))
+
+
+def seed_job_type_nace_codes(job_type_model) -> None:
+    """Set the NACE codes of the job types (idempotent): migration crm 0012."""
+    for code, nace_codes in JOB_TYPE_NACE_CODES.items():
+        job_type_model.objects.filter(code=code).update(nace_codes=nace_codes)
+
 
 def seed_taxonomies(industry_model, job_type_model) -> None:
     """Create or refresh both taxonomies (idempotent). Takes the model classes so the
-    data migration can pass its historical models."""
+    data migration can pass its historical models (before crm 0011, job types have no
+    NACE codes)."""
     for code, label_en, label_fr in INDUSTRIES:
         industry_model.objects.update_or_create(code=code, defaults={"label_en": label_en, "label_fr": label_fr})
     for code, isco_code, label_en, label_fr in JOB_TYPES:
         job_type_model.objects.update_or_create(
             code=code, defaults={"isco_code": isco_code, "label_en": label_en, "label_fr": label_fr}
         )
+    if any(field.name == "nace_codes" for field in job_type_model._meta.get_fields()):
+        seed_job_type_nace_codes(job_type_model)

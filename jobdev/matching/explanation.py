@@ -9,12 +9,13 @@ from decimal import Decimal
 from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from crm.models import JobSeeker, Shift
+from crm.templatetags.numbers import euros
 from employers.models import Employer, JobOpening
 from jobdev.matching.facts import EmployerFacts
-from jobdev.matching.geometry import distance_km
+from jobdev.matching.geometry import distance_km, travel_minutes
 from jobdev.matching.scoring import FRESH_DAYS, RULES, Points
 from jobdev.matching.wishes import Wishes
 from jobdev.models import EmployerContact
@@ -32,8 +33,17 @@ class Match:
     reasons: list = field(default_factory=list)
     concerns: list = field(default_factory=list)
     unknowns: list = field(default_factory=list)
-    distance_km: float | None = None
+    distance_km: float | None = None  # the distance the ranking used (nearest located site)
+    travel_minutes: int | None = None  # that distance at the urban speed of jobdev.planning
+    distance_unknown: str = ""  # why there is no distance: home not located, site not located…
     last_contact: EmployerContact | None = None
+
+    @property
+    def distance_text(self) -> str:
+        """ "3.2 km, about 8 min", or "Distance unknown: home not located"."""
+        if self.distance_km is not None:
+            return distance_and_time(self.distance_km)
+        return self.distance_unknown
 
 
 @dataclass
@@ -53,12 +63,22 @@ class JobSeekerMatch(Match):
 
 
 def _km(value: float) -> str:
-    """One decimal, none when whole: "3.2", "8"."""
+    """One decimal, none when whole, in the active language: "3.2", "8" ("3,2" in French)."""
     return floatformat(value, -1)
 
 
+def distance_and_time(km: float) -> str:
+    """ "3.2 km, about 8 min": a distance and the travel time it stands for."""
+    minutes = travel_minutes(km)
+    return ngettext("%(km)s km, about %(minutes)s min", "%(km)s km, about %(minutes)s min", minutes) % {
+        "km": _km(km),
+        "minutes": minutes,
+    }
+
+
 def _money(value: Decimal) -> str:
-    return formats.number_format(value, 2)
+    """An amount in euros with the sign where the active language puts it."""
+    return euros(value)
 
 
 def _date(value) -> str:
@@ -85,7 +105,7 @@ def _opening_summary(opening: JobOpening) -> str:
         if opening.hours_per_week is not None
         else _("hours unknown")
     )
-    pay = _("%(pay)s €/h") % {"pay": _money(opening.hourly_pay)} if opening.hourly_pay is not None else _("pay unknown")
+    pay = _("%(pay)s/h") % {"pay": _money(opening.hourly_pay)} if opening.hourly_pay is not None else _("pay unknown")
     return f"{hours}, {pay}"
 
 
@@ -101,10 +121,7 @@ def _explain(match: Match, row, wishes: Wishes, facts: EmployerFacts, opening=No
     match.score = sum(points.values())
     employer = facts.employer
     _explain_job_type(match, points["job_type_points"], wishes, facts, opening)
-    if points["industry_points"]:
-        match.reasons.append(_("Industry wanted: %(industry)s") % {"industry": employer.industry.label})
-    elif employer.industry_id is None and wishes.industry_ids:
-        match.unknowns.append(_("Industry not recorded"))
+    _explain_industry(match, points["industry_points"], wishes, employer)
     sites = [opening.site] if opening is not None and opening.site is not None else facts.sites
     _explain_location(match, points["location_points"], wishes, sites)
     if opening is not None:
@@ -146,32 +163,91 @@ def _explain_job_type(match, points, wishes, facts, opening) -> None:
         match.concerns.append(_("Also hires for job types to avoid: %(job_types)s") % {"job_types": _labels(avoided)})
 
 
-def _explain_location(match, points, wishes: Wishes, sites) -> None:
-    distances = [d for d in (distance_km(wishes, site) for site in sites) if d is not None]
-    match.distance_km = min(distances) if distances else None
-    radius = {"max": _km(wishes.radius_km)}
-    if points == Points.NEAR:
-        match.reasons.append(_("%(km)s km from home (at most %(max)s km)") % {"km": _km(match.distance_km), **radius})
-    elif points in (Points.SAME_TOWN, Points.SAME_POSTCODE_AREA):
-        if points == Points.SAME_TOWN:
-            match.reasons.append(_("Same town: %(town)s") % {"town": wishes.town})
+def _explain_industry(match, points, wishes: Wishes, employer: Employer) -> None:
+    """Which code decided (jobdev.matching.activity): the NACE code where the employer has
+    one, else the section."""
+    code = employer.nace_code
+    if points:
+        fitting = wishes.job_types_fitting(code) if code else []
+        if fitting:
+            match.reasons.append(
+                _("Activity fits %(job_types)s: NACE %(code)s") % {"job_types": _labels(fitting), "code": code}
+            )
+        elif code:
+            match.reasons.append(
+                _("Industry wanted: %(industry)s (NACE %(code)s)") % {"industry": employer.industry.label, "code": code}
+            )
         else:
-            match.reasons.append(_("Same postcode area: %(area)s") % {"area": wishes.postcode_area})
-        if wishes.has_coordinates:
-            match.unknowns.append(_("No coordinates for the site: compared by town and postcode"))
-        else:
-            match.unknowns.append(_("No coordinates for the job seeker: compared by town and postcode"))
-    elif points == Points.FAR:
+            match.reasons.append(
+                _("Industry wanted: %(industry)s (by section: no NACE code recorded)")
+                % {"industry": employer.industry.label}
+            )
+    elif code and employer.industry_id in wishes.industry_ids:
+        narrowing = wishes.job_types_in_section(employer.industry.code)
         match.concerns.append(
-            _("%(km)s km from home, farther than %(max)s km") % {"km": _km(match.distance_km), **radius}
+            _("Industry wanted, but NACE %(code)s is not where %(job_types)s work")
+            % {"code": code, "job_types": _labels(narrowing)}
         )
-    elif not sites:
-        match.unknowns.append(_("No site recorded: distance unknown"))
-    elif not wishes.has_place:
-        match.unknowns.append(_("No address for the job seeker: distance unknown"))
-    else:
-        towns = sorted({site.town for site in sites if site.town})
-        match.concerns.append(_("Not in the same town or postcode area: %(towns)s") % {"towns": ", ".join(towns)})
+    elif employer.industry_id is None and not code and (wishes.industry_ids or wishes.nace_codes):
+        match.unknowns.append(_("Industry not recorded"))
+
+
+def _same_town(wishes: Wishes, sites) -> str:
+    towns = sorted({site.town for site in sites if site.town and site.town.casefold() == wishes.town.casefold()})
+    return towns[0] if towns and wishes.town else ""
+
+
+def _explain_location(match, points, wishes: Wishes, sites) -> None:
+    """The distance the ranking used, with its travel time; or why it is unknown. Town
+    and postcode area never stand in for a distance (docs/matching.md)."""
+    located = [site for site in sites if site.latitude is not None and site.longitude is not None]
+    distances = [d for d in (distance_km(wishes, site) for site in located) if d is not None]
+    match.distance_km = min(distances) if distances else None
+    if match.distance_km is not None:
+        match.travel_minutes = travel_minutes(match.distance_km)
+    radius = {"max": _km(wishes.radius_km)}
+    town = _same_town(wishes, [site for site in sites if site not in located] if wishes.has_coordinates else sites)
+    if points == Points.NEAR:
+        match.reasons.append(
+            ngettext(
+                "%(km)s km from home, about %(minutes)s min (at most %(max)s km)",
+                "%(km)s km from home, about %(minutes)s min (at most %(max)s km)",
+                match.travel_minutes,
+            )
+            % {"km": _km(match.distance_km), "minutes": match.travel_minutes, **radius}
+        )
+        return
+    if match.distance_km is not None and match.distance_km > wishes.radius_km:
+        # Far: scored (-10), or shown beside a site whose distance is unknown.
+        match.concerns.append(
+            ngettext(
+                "%(km)s km from home, about %(minutes)s min: farther than %(max)s km",
+                "%(km)s km from home, about %(minutes)s min: farther than %(max)s km",
+                match.travel_minutes,
+            )
+            % {"km": _km(match.distance_km), "minutes": match.travel_minutes, **radius}
+        )
+    if not sites:
+        match.distance_unknown = _("No site recorded: distance unknown")
+    elif not wishes.has_coordinates:
+        match.distance_unknown = _("Distance unknown: home not located")
+    elif len(located) < len(sites):
+        match.distance_unknown = (
+            _("Distance unknown: site not located")
+            if not located
+            else ngettext(
+                "Distance unknown for %(count)s site: not located",
+                "Distance unknown for %(count)s sites: not located",
+                len(sites) - len(located),
+            )
+            % {"count": len(sites) - len(located)}
+        )
+    if match.distance_unknown:
+        match.unknowns.append(
+            _("%(unknown)s (same town: %(town)s)") % {"unknown": match.distance_unknown, "town": town}
+            if town
+            else match.distance_unknown
+        )
 
 
 def _explain_hours_pay_shifts(match, points, wishes: Wishes, opening: JobOpening) -> None:
@@ -189,9 +265,9 @@ def _explain_hours_pay_shifts(match, points, wishes: Wishes, opening: JobOpening
     if wishes.min_hourly_pay is not None:
         pay["min"] = _money(wishes.min_hourly_pay)
     if points["pay_points"] == Points.PAY_FIT:
-        match.reasons.append(_("%(pay)s €/h, at least the %(min)s €/h wanted") % pay)
+        match.reasons.append(_("%(pay)s/h, at least the %(min)s/h wanted") % pay)
     elif points["pay_points"] == Points.PAY_BELOW:
-        match.concerns.append(_("%(pay)s €/h, below the %(min)s €/h wanted") % pay)
+        match.concerns.append(_("%(pay)s/h, below the %(min)s/h wanted") % pay)
     elif wishes.min_hourly_pay is not None:
         match.unknowns.append(_("Pay unknown"))
     # Shifts are compared here, for the top N only: a JSON list is not portable SQL.

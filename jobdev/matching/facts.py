@@ -40,6 +40,18 @@ class EmployerFacts:
     any_job_type_known: bool = False
     last_held_at: datetime.datetime | None = None
     last_opening_on: datetime.date | None = None
+    _nace_job_types: tuple | None = None
+
+    def nace_job_types(self) -> tuple[list[int], list[int]]:
+        """For an employer with a NACE code: the ids of the job types found in its
+        activity, and of those with a code in its section (one query, read once)."""
+        if self._nace_job_types is None:
+            from jobdev.matching.activity import job_type_ids_by_nace
+
+            employer = self.employer
+            section = employer.industry.code if employer.industry_id is not None else None
+            self._nace_job_types = job_type_ids_by_nace(employer.nace_code, section) if employer.nace_code else ([], [])
+        return self._nace_job_types
 
     def summarise(self, any_job_type_known, last_held_at, last_opening_on) -> None:
         self.any_job_type_known = bool(any_job_type_known)

@@ -13,6 +13,7 @@ from django.db.models.functions import Cast
 from django.db.models.lookups import LessThanOrEqual
 
 from jobdev.matching.wishes import Wishes
+from jobdev.planning import TRAVEL_SPEED_KMH
 
 # Candidates are looked for within 3 times the accepted distance, 30 km at least.
 REACH_FACTOR = 3
@@ -61,13 +62,24 @@ def distance_km(wishes: Wishes, site) -> float | None:
     return math.sqrt(dx * dx + dy * dy)
 
 
+def travel_minutes(km: float) -> int:
+    """The travel time a distance stands for at the urban speed of jobdev.planning (the
+    speed that turns a maximum travel time into a distance): 1 minute at least."""
+    return max(1, round(km * 60 / TRAVEL_SPEED_KMH))
+
+
 @dataclass
 class SiteRules:
-    """Conditions on EmployerSite rows, seen from one person's home. None: not applicable."""
+    """Conditions on EmployerSite rows, seen from one person's home. None: not applicable.
+
+    Only `near` and `located` score (a distance needs a point on both sides); `unlocated`
+    is a site whose distance is unknown, which ranks above a known far one. Town and
+    postcode area never score: they only decide which employers are candidates."""
 
     near: Q | None = None  # within the accepted distance
-    same_town: Q | None = None  # where a distance cannot be computed
-    same_postcode_area: Q | None = None  # idem
+    unlocated: Q | None = None  # no point for the site, the person has one: distance unknown
+    same_town: Q | None = None  # where a distance cannot be computed: a candidate, no points
+    same_postcode_area: Q | None = None  # idem, within reach only
     located: Q | None = None  # has coordinates, within reach: "far" unless near
     reach: Q | None = None  # None: the person has no address, no limit
 
@@ -116,6 +128,7 @@ def _site_rules(wishes: Wishes) -> SiteRules:
             _number(max(wishes.cos_latitude, 0.01)),
         )
         rules.near = _box(wishes, radius) & Q(LessThanOrEqual(squared, _number(radius * radius)))
+        rules.unlocated = Q(latitude__isnull=True)
         rules.located = _box(wishes, reach_km(radius))
         by_name.append(rules.located)
     if by_name:

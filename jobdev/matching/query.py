@@ -17,9 +17,10 @@ from crm.access import AccessScope
 from crm.models import JobPreference, JobSeeker
 from employers.models import Employer, EmployerSite, JobOpening
 from employers.selectors import employers_visible
+from jobdev.matching.activity import industry_condition
 from jobdev.matching.facts import EmployerFacts, LearnedJobType, _learned, _typed_openings
 from jobdev.matching.geometry import _site_rules
-from jobdev.matching.scoring import Points, _employer_rules, _opening_rules, _score, _with_job_seeker_rules
+from jobdev.matching.scoring import _employer_rules, _job_seeker_place, _opening_rules, _score, _with_job_seeker_rules
 from jobdev.matching.wishes import Wishes
 from jobdev.models import EmployerContact
 
@@ -51,21 +52,20 @@ def _employer_candidates(wishes: Wishes) -> QuerySet | None:
     One `UNION ... EXCEPT ...` whose branches each have one selective predicate served by
     an index (site coordinates, town, postcode, industry, job type): the database
     estimates each well and walks the candidates, never all the employers."""
-    signals = []  # (lookup from Employer, lookup from EmployerSite, value)
-    if wishes.industry_ids:
-        signals.append(("industry_id__in", "employer__industry_id__in", wishes.industry_ids))
+    signals = []  # (condition on Employer, the same on EmployerSite)
+    industry = industry_condition(wishes)
+    if industry is not None:
+        signals.append((industry, industry_condition(wishes, "employer__")))
     if wishes.job_type_ids:
         for employer_ids in (_openings_of_types(wishes.job_type_ids), _learned_types(wishes.job_type_ids)):
-            signals.append(("pk__in", "employer_id__in", employer_ids))
+            signals.append((Q(pk__in=employer_ids), Q(employer_id__in=employer_ids)))
     rules = _site_rules(wishes)
     branches = []
     if signals and rules.reach is None:
-        branches += [Employer.objects.filter(**{lookup: value}).order_by().values("pk") for lookup, _, value in signals]
+        branches += [Employer.objects.filter(condition).order_by().values("pk") for condition, _ in signals]
     elif signals:
-        branches += [
-            _employer_ids(EmployerSite.objects.filter(rules.reach, **{lookup: value})) for _, lookup, value in signals
-        ]
-        wanted = functools.reduce(operator.or_, (Q(**{lookup: value}) for lookup, _, value in signals))
+        branches += [_employer_ids(EmployerSite.objects.filter(rules.reach, condition)) for _, condition in signals]
+        wanted = functools.reduce(operator.or_, (condition for condition, _ in signals))
         no_site = ~Exists(EmployerSite.objects.filter(employer=OuterRef("pk")))
         branches.append(Employer.objects.filter(wanted, no_site).order_by().values("pk"))
     if rules.close is not None:
@@ -117,8 +117,9 @@ def rank_openings(scope: AccessScope, wishes: Wishes, *, now: datetime.datetime 
     signals = []
     if wishes.job_type_ids:
         signals.append(Q(job_type_id__in=wishes.job_type_ids))
-    if wishes.industry_ids:
-        signals.append(Q(employer__industry_id__in=wishes.industry_ids))
+    industry = industry_condition(wishes, "employer__")
+    if industry is not None:
+        signals.append(industry)
     site_rules = _site_rules(wishes)
     parts = []
     if signals:
@@ -209,11 +210,11 @@ def rank_job_seekers(
     if exclusions is not None:
         job_seekers = job_seekers.exclude(exclusions)
     job_seekers = _with_job_seeker_rules(job_seekers, facts, opening, now=now, select=False)
-    close = Q(location_points__in=[Points.NEAR, Points.SAME_TOWN])
+    _points, close, within_reach = _job_seeker_place(facts, opening)
     signal = Q(job_type_points__gt=0) | Q(industry_points__gt=0)
     if facts.sites or (opening is not None and opening.site_id is not None):
         no_address = Q(latitude__isnull=True, town="") & ~Q(postcode_area__regex=r"^..$")
-        signal &= ~Q(location_points=0) | no_address
+        signal &= within_reach | no_address
     return (
         job_seekers.filter(close | signal)
         .annotate(match_score=_score())

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from crm.models import JobPreference
 from employers.models import Employer, EmployerSite, JobOpening
+from jobdev.matching.activity import industry_condition
 from jobdev.matching.facts import EmployerFacts, _learned, _typed_openings
 from jobdev.matching.geometry import (
     KM_PER_DEGREE_LATITUDE,
@@ -39,8 +40,7 @@ class Points:
     KNOWN_JOB_TYPE = 20
     INDUSTRY = 20
     NEAR = 20
-    SAME_TOWN = 12
-    SAME_POSTCODE_AREA = 6
+    DISTANCE_UNKNOWN = 0  # a point is missing: no guess from the town or postcode
     FAR = -10
     HOURS_FIT = 10
     HOURS_OUTSIDE = -10
@@ -67,13 +67,14 @@ RULES = (
 
 
 def _location_points(rules: SiteRules, sites_where) -> Case | Value:
-    """`sites_where(q)`: a condition true when one of the row's sites matches `q`."""
+    """`sites_where(q)`: a condition true when one of the row's sites matches `q`. The
+    best case counts: near, then a site whose distance is unknown, then far. Without a
+    home point no case applies (distance unknown, 0)."""
     whens = [
         When(sites_where(condition), then=Value(points))
         for condition, points in (
             (rules.near, Points.NEAR),
-            (rules.same_town, Points.SAME_TOWN),
-            (rules.same_postcode_area, Points.SAME_POSTCODE_AREA),
+            (rules.unlocated, Points.DISTANCE_UNKNOWN),
             (rules.located, Points.FAR),
         )
         if condition is not None
@@ -113,11 +114,10 @@ def _employer_rules(wishes: Wishes, *, now: datetime.datetime) -> dict:
             default=Value(0),
             output_field=IntegerField(),
         )
-    if wishes.industry_ids:
+    industry = industry_condition(wishes)
+    if industry is not None:
         rules["industry_points"] = Case(
-            When(industry_id__in=wishes.industry_ids, then=Value(Points.INDUSTRY)),
-            default=Value(0),
-            output_field=IntegerField(),
+            When(industry, then=Value(Points.INDUSTRY)), default=Value(0), output_field=IntegerField()
         )
     rules["location_points"] = _location_points(
         _site_rules(wishes), lambda q: Exists(EmployerSite.objects.filter(employer=ref).filter(q))
@@ -152,11 +152,10 @@ def _opening_rules(wishes: Wishes, *, now: datetime.datetime) -> dict:
             default=Value(0),
             output_field=IntegerField(),
         )
-    if wishes.industry_ids:
+    industry = industry_condition(wishes, "employer__")
+    if industry is not None:
         rules["industry_points"] = Case(
-            When(employer__industry_id__in=wishes.industry_ids, then=Value(Points.INDUSTRY)),
-            default=Value(0),
-            output_field=IntegerField(),
+            When(industry, then=Value(Points.INDUSTRY)), default=Value(0), output_field=IntegerField()
         )
     rules["location_points"] = _location_points(_site_rules(wishes), _opening_sites_where)
     if wishes.wants_hours:
@@ -201,9 +200,14 @@ def _preference(**lookups) -> Q:
     return Q(**{f"job_preference__{lookup}": value for lookup, value in lookups.items()})
 
 
-def _job_seeker_location_points(facts: EmployerFacts, opening: JobOpening | None) -> Case:
+def _job_seeker_place(facts: EmployerFacts, opening: JobOpening | None) -> tuple[Case, Q, Q]:
     """The location rule seen from the employer's sites (or the opening's): the person's
-    coordinates, accepted distance and reach vary by row (see `_with_job_seeker_rules`)."""
+    coordinates, accepted distance and reach vary by row (see `_with_job_seeker_rules`).
+
+    Returns the points (near, then distance unknown, then far; 0 without a home point),
+    and two conditions for the candidates: close (near, or a site in the same town where
+    a distance cannot be computed) and within reach (a located site in the square of
+    reach, or, where a point is missing, the same town or postcode area)."""
     if opening is not None and opening.site_id is not None:
         sites = EmployerSite.objects.filter(pk=opening.site_id)
     else:
@@ -222,28 +226,57 @@ def _job_seeker_location_points(facts: EmployerFacts, opening: JobOpening | None
         LessThanOrEqual(Abs(delta_longitude) * cos_latitude * _number(KM_PER_DEGREE_LONGITUDE), OuterRef("reach_km")),
     )
     has_coordinates = Q(latitude__isnull=False, longitude__isnull=False)
+    near = has_coordinates & Exists(within_reach.filter(LessThanOrEqual(squared, OuterRef("radius_squared"))))
+    far = has_coordinates & Exists(within_reach)
     same_town = sites.filter(town__iexact=OuterRef("town"))
     same_area = (
         sites.exclude(postcode="").alias(area=Upper(Substr("postcode", 1, 2))).filter(area=OuterRef("postcode_area"))
     )
-    return Case(
-        When(
-            has_coordinates & Exists(within_reach.filter(LessThanOrEqual(squared, OuterRef("radius_squared")))),
-            then=Value(Points.NEAR),
-        ),
-        When(
-            ~Q(town="") & (Exists(same_town.filter(latitude__isnull=True)) | (~has_coordinates & Exists(same_town))),
-            then=Value(Points.SAME_TOWN),
-        ),
-        When(
-            Q(postcode_area__regex=r"^..$")
-            & (Exists(same_area.filter(latitude__isnull=True)) | (~has_coordinates & Exists(same_area))),
-            then=Value(Points.SAME_POSTCODE_AREA),
-        ),
-        When(has_coordinates & Exists(within_reach), then=Value(Points.FAR)),
+    # Town and postcode area stand in only where a distance cannot be computed, and only
+    # to choose the candidates: they never score.
+    town_fact = ~Q(town="") & (Exists(same_town.filter(latitude__isnull=True)) | (~has_coordinates & Exists(same_town)))
+    area_fact = Q(postcode_area__regex=r"^..$") & (
+        Exists(same_area.filter(latitude__isnull=True)) | (~has_coordinates & Exists(same_area))
+    )
+    points = Case(
+        When(near, then=Value(Points.NEAR)),
+        When(has_coordinates & Exists(sites.filter(latitude__isnull=True)), then=Value(Points.DISTANCE_UNKNOWN)),
+        When(far, then=Value(Points.FAR)),
         default=Value(0),
         output_field=IntegerField(),
     )
+    return points, near | town_fact, far | town_fact | area_fact
+
+
+def _job_seeker_industry_points(facts: EmployerFacts) -> Case | Value:
+    """The industry rule per person: on the employer's NACE code where it has one (a
+    wanted job type found in that activity; or its section wanted, with no wanted job
+    type narrowing that section), else on its section."""
+    employer = facts.employer
+    person = OuterRef("pk")
+    wants_type = JobPreference.job_types.through.objects.filter(jobpreference__job_seeker=person)
+    wants_industry = (
+        Exists(
+            JobPreference.industries.through.objects.filter(
+                jobpreference__job_seeker=person, industry_id=employer.industry_id
+            )
+        )
+        if employer.industry_id is not None
+        else None
+    )
+    whens = []
+    if employer.nace_code:
+        section = employer.industry.code if employer.industry_id is not None else None
+        fitting, in_section = facts.nace_job_types()
+        if fitting:
+            whens.append(When(Exists(wants_type.filter(jobtype_id__in=fitting)), then=Value(Points.INDUSTRY)))
+        if wants_industry is not None and section is not None:
+            narrowed = Exists(wants_type.filter(jobtype_id__in=in_section)) if in_section else None
+            condition = wants_industry & ~narrowed if narrowed is not None else wants_industry
+            whens.append(When(condition, then=Value(Points.INDUSTRY)))
+    elif wants_industry is not None:
+        whens.append(When(wants_industry, then=Value(Points.INDUSTRY)))
+    return Case(*whens, default=Value(0), output_field=IntegerField()) if whens else Value(0)
 
 
 def _job_seeker_rules(facts: EmployerFacts, opening: JobOpening | None, *, now) -> dict:
@@ -272,14 +305,8 @@ def _job_seeker_rules(facts: EmployerFacts, opening: JobOpening | None, *, now) 
             )
     if whens:
         rules["job_type_points"] = Case(*whens, default=Value(0), output_field=IntegerField())
-    if employer.industry_id is not None:
-        wants_industry = JobPreference.industries.through.objects.filter(
-            jobpreference__job_seeker=person, industry_id=employer.industry_id
-        )
-        rules["industry_points"] = Case(
-            When(Exists(wants_industry), then=Value(Points.INDUSTRY)), default=Value(0), output_field=IntegerField()
-        )
-    rules["location_points"] = _job_seeker_location_points(facts, opening)
+    rules["industry_points"] = _job_seeker_industry_points(facts)
+    rules["location_points"] = _job_seeker_place(facts, opening)[0]
     if opening is not None and opening.hours_per_week is not None:
         hours = opening.hours_per_week
         rules["hours_points"] = Case(

@@ -1,14 +1,17 @@
 """What the person wants: a job seeker's preferences and home as plain values, for
 building the ranking queries and the explanations."""
 
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import IntegerField, Value
+from django.db.models import F, IntegerField, TextField, Value
+from django.db.models.functions import Cast
 
-from crm.models import JobPreference, JobSeeker
+from crm.models import Industry, JobPreference, JobSeeker, JobType
+from crm.taxonomies import nace_codes_match, nace_section
 from jobdev.planning import TRAVEL_SPEED_KMH
 
 DEFAULT_RADIUS_KM = 10
@@ -35,6 +38,49 @@ class Wishes:
     longitude: float | None = None
     town: str = ""
     postcode_area: str = ""
+    # The wanted job types (with their NACE codes) and industries (with their section
+    # codes), unsaved instances read with the preference lists, for the NACE rules.
+    job_types: tuple = ()
+    industries: tuple = ()
+
+    @property
+    def nace_codes(self) -> frozenset:
+        """Where the wanted job types are mostly found: NACE divisions and groups."""
+        return frozenset(code for job_type in self.job_types for code in job_type.nace_codes or ())
+
+    @property
+    def narrowed_sections(self) -> frozenset:
+        """Sections in which a wanted job type says where to look: there, an employer
+        with a NACE code counts only if its code is one of the job types'."""
+        return frozenset(nace_section(code) for code in self.nace_codes)
+
+    @property
+    def section_industry_ids(self) -> frozenset:
+        """Wanted industries (sections) no wanted job type narrows: any NACE code in them
+        counts."""
+        return frozenset(
+            industry.pk
+            for industry in self.industries
+            if industry.pk in self.industry_ids and industry.code not in self.narrowed_sections
+        )
+
+    def job_types_fitting(self, nace_code: str) -> list:
+        """The wanted job types found in the activity `nace_code`, by label."""
+        fitting = [
+            job_type
+            for job_type in self.job_types
+            if any(nace_codes_match(nace_code, code) for code in job_type.nace_codes or ())
+        ]
+        return sorted(fitting, key=lambda job_type: str(job_type.label))
+
+    def job_types_in_section(self, section: str) -> list:
+        """The wanted job types with a NACE code in `section`, by label."""
+        inside = [
+            job_type
+            for job_type in self.job_types
+            if any(nace_section(code) == section for code in job_type.nace_codes or ())
+        ]
+        return sorted(inside, key=lambda job_type: str(job_type.label))
 
     @property
     def radius_km(self) -> float:
@@ -76,28 +122,50 @@ def _postcode_area(postcode: str) -> str:
     return postcode[:2].upper() if len(postcode) >= 2 else ""
 
 
-def _preference_sets(preference_ids) -> dict[int, dict[int, set]]:
-    """{preference id: {kind: {ids}}} for the four preference lists, in one query."""
+def _preference_sets(preference_ids) -> dict[int, dict[int, dict]]:
+    """{preference id: {kind: {id: unsaved JobType or Industry}}} for the four preference
+    lists, in one query: with each job type's NACE codes and each industry's section
+    code, and their labels (for the NACE rules and their explanations)."""
     preference_ids = list(preference_ids)
-    sets = defaultdict(lambda: defaultdict(set))
+    sets = defaultdict(lambda: defaultdict(dict))
     if not preference_ids:
         return sets
     lists = (
-        (JobPreference.job_types.through, "jobtype_id", _WANT_JOB_TYPE),
-        (JobPreference.industries.through, "industry_id", _WANT_INDUSTRY),
-        (JobPreference.avoid_job_types.through, "jobtype_id", _AVOID_JOB_TYPE),
-        (JobPreference.avoid_industries.through, "industry_id", _AVOID_INDUSTRY),
+        (JobPreference.job_types.through, "jobtype", _WANT_JOB_TYPE),
+        (JobPreference.industries.through, "industry", _WANT_INDUSTRY),
+        (JobPreference.avoid_job_types.through, "jobtype", _AVOID_JOB_TYPE),
+        (JobPreference.avoid_industries.through, "industry", _AVOID_INDUSTRY),
     )
     queries = [
         through.objects.filter(jobpreference_id__in=preference_ids)
         .order_by()
-        .annotate(kind=Value(kind, output_field=IntegerField()))
-        .values_list("jobpreference_id", target, "kind")
+        .annotate(
+            kind=Value(kind, output_field=IntegerField()),
+            # A job type's NACE codes as JSON text, an industry's section letter.
+            code=Cast(f"{target}__nace_codes", TextField()) if target == "jobtype" else F(f"{target}__code"),
+            label_en_=F(f"{target}__label_en"),
+            label_fr_=F(f"{target}__label_fr"),
+        )
+        .values_list("jobpreference_id", f"{target}_id", "kind", "code", "label_en_", "label_fr_")
         for through, target, kind in lists
     ]
-    for preference_id, target_id, kind in queries[0].union(*queries[1:], all=True):
-        sets[preference_id][kind].add(target_id)
+    for preference_id, target_id, kind, code, label_en, label_fr in queries[0].union(*queries[1:], all=True):
+        if kind in (_WANT_JOB_TYPE, _AVOID_JOB_TYPE):
+            entry = JobType(pk=target_id, label_en=label_en, label_fr=label_fr, nace_codes=_json_list(code))
+        else:
+            entry = Industry(pk=target_id, code=code, label_en=label_en, label_fr=label_fr)
+        sets[preference_id][kind][target_id] = entry
     return sets
+
+
+def _json_list(text) -> list:
+    if isinstance(text, list):
+        return text
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
 
 
 def _wishes(job_seeker: JobSeeker, preference, sets) -> Wishes:
@@ -112,6 +180,8 @@ def _wishes(job_seeker: JobSeeker, preference, sets) -> Wishes:
     if preference is None:
         return Wishes(**location)
     return Wishes(
+        job_types=tuple(sets[_WANT_JOB_TYPE].values()),
+        industries=tuple(sets[_WANT_INDUSTRY].values()),
         job_type_ids=frozenset(sets[_WANT_JOB_TYPE]),
         industry_ids=frozenset(sets[_WANT_INDUSTRY]),
         avoid_job_type_ids=frozenset(sets[_AVOID_JOB_TYPE]),

@@ -213,12 +213,13 @@ class TestEmployersForAJobSeeker:
             ("Carrefour Market Prado", 70),
             # 30 open shop-sales opening + 20 near + 5 introduced + 5 contact held 30 days ago
             ("Librairie du Panier", 60),
-            # 20 industry I + 12 same town (the site has no coordinates)
-            ("Hôtel Belle Vue", 32),
-            # 20 industry G + 6 same postcode area (13, no coordinates)
-            ("Aubagne Primeurs", 26),
-            # 20 industry I - 10 beyond 8 km + 10 relationship; ties with Amalfi, B before P
+            # Four ties at 20, by name:
+            # 20 industry G + 0 distance unknown (the site has no coordinates, in Aubagne)
+            ("Aubagne Primeurs", 20),
+            # 20 industry I - 10 beyond 8 km + 10 relationship
             ("Brasserie Loin", 20),
+            # 20 industry I + 0 distance unknown (no coordinates; same town is not a distance)
+            ("Hôtel Belle Vue", 20),
             # 20 industry I, no site
             ("Pizzeria Amalfi", 20),
         ]
@@ -249,9 +250,9 @@ class TestEmployersForAJobSeeker:
             }
         port = by_name["Boulangerie du Port"]
         assert port.reasons == [
-            "Open opening: Commis (20 h/week, 12.10 €/h)",
-            "Industry wanted: Accommodation and food service",
-            "0.5 km from home (at most 8 km)",
+            "Open opening: Commis (20 h/week, €12.10/h)",
+            "Industry wanted: Accommodation and food service (by section: no NACE code recorded)",
+            "0.5 km from home, about 1 min (at most 8 km)",
             "Knows us: has hired from us",
             f"Recent news: opening learned on {days_ago(10):%d/%m/%Y}",
         ]
@@ -260,22 +261,25 @@ class TestEmployersForAJobSeeker:
 
         prado = by_name["Carrefour Market Prado"]
         assert prado.reasons[0] == f"Hires for Shop sales assistant (known since {days_ago(200):%d/%m/%Y})"
-        assert "3.4 km from home (at most 8 km)" in prado.reasons
+        assert "3.4 km from home, about 8 min (at most 8 km)" in prado.reasons
         assert prado.unknowns == [f"Last news on {days_ago(100):%d/%m/%Y}, over 90 days ago"]
 
         belle_vue = by_name["Hôtel Belle Vue"]
-        assert belle_vue.reasons == ["Industry wanted: Accommodation and food service", "Same town: Marseille"]
+        assert belle_vue.reasons == [
+            "Industry wanted: Accommodation and food service (by section: no NACE code recorded)"
+        ]
         assert belle_vue.unknowns == [
             "Job types they hire for not known yet",
-            "No coordinates for the site: compared by town and postcode",
+            "Distance unknown: site not located (same town: Marseille)",
             "Not contacted yet: their hiring needs are unknown",
         ]
-        assert by_name["Brasserie Loin"].concerns == ["26.5 km from home, farther than 8 km"]
+        assert belle_vue.distance_km is None and belle_vue.distance_text == "Distance unknown: site not located"
+        assert by_name["Brasserie Loin"].concerns == ["26.5 km from home, about 64 min: farther than 8 km"]
         assert "No site recorded: distance unknown" in by_name["Pizzeria Amalfi"].unknowns
         assert by_name["Aubagne Primeurs"].reasons == [
-            "Industry wanted: Wholesale and retail trade, repair of vehicles",
-            "Same postcode area: 13",
+            "Industry wanted: Wholesale and retail trade, repair of vehicles (by section: no NACE code recorded)",
         ]
+        assert "Distance unknown: site not located" in by_name["Aubagne Primeurs"].unknowns
 
     def test_last_contact_on_the_persons_behalf(self, specialist_sam, nadia, program):
         # A later cancelled visit does not hide the last real one.
@@ -295,7 +299,9 @@ class TestEmployersForAJobSeeker:
         # The relationship-building contact at the bookshop was not on her behalf.
         assert by_name["Librairie du Panier"].last_contact is None
 
-    def test_without_coordinates_town_and_postcode_area_stand_in(self, specialist_sam, nadia, program):
+    def test_without_a_home_point_distance_is_unknown_and_scores_nothing(self, specialist_sam, nadia, program):
+        # Before issue 12, town and postcode area stood in for a distance (12 and 6
+        # points): every site of the département scored. Now a missing point is unknown.
         nadia.latitude = nadia.longitude = None
         nadia.save()
         with translation.override("en"):
@@ -303,11 +309,9 @@ class TestEmployersForAJobSeeker:
                 m.employer.name: m
                 for m in matching.matches_for_job_seeker(access_scope(specialist_sam), nadia).employers
             }
-        # Every Marseille site now counts as the same town (12), Aix and Aubagne as the
-        # same postcode area (6): nothing is "far" without coordinates.
-        assert by_name["Boulangerie du Port"].score == 30 + 20 + 12 + 15 + 5
-        assert by_name["Brasserie Loin"].score == 20 + 6 + 10
-        assert "No coordinates for the job seeker: compared by town and postcode" in by_name["Hôtel Belle Vue"].unknowns
+        assert by_name["Boulangerie du Port"].score == 30 + 20 + 0 + 15 + 5
+        assert by_name["Brasserie Loin"].score == 20 + 0 + 10
+        assert "Distance unknown: home not located (same town: Marseille)" in by_name["Hôtel Belle Vue"].unknowns
 
     def test_nothing_to_match_gives_no_results_and_no_ranking_query(self, specialist_sam, program):
         nobody = JobSeekerFactory(specialist=specialist_sam, town="", postcode="")
@@ -340,12 +344,12 @@ class TestOpeningsForAJobSeeker:
         commis = by_title["Commis"]
         assert "Job type wanted: Kitchen helper" in commis.reasons
         assert "20 h/week, within 15–25 h/week" in commis.reasons
-        assert "12.10 €/h, at least the 12.00 €/h wanted" in commis.reasons
+        assert "€12.10/h, at least the €12.00/h wanted" in commis.reasons
         assert "Shifts: Morning" in commis.reasons
         vendeur = by_title["Vendeur"]
         assert vendeur.concerns == [
             "30 h/week, outside 15–25 h/week",
-            "11.00 €/h, below the 12.00 €/h wanted",
+            "€11.00/h, below the €12.00/h wanted",
             "Other shifts: Evening",
         ]
         assert f"Learned on {days_ago(120):%d/%m/%Y}, over 90 days ago: check it is still open" in vendeur.unknowns
@@ -414,12 +418,12 @@ class TestJobSeekersForAnEmployer:
         assert [(m.job_seeker.first_name, m.score) for m in matches.job_seekers] == [
             # 30 kitchen helper (open) + 20 industry I + 20 near + 15 has hired + 5 fresh
             ("Nadia", 90),
-            # 20 industry I + 12 same town (no coordinates) + 15 + 5
-            ("Karim", 52),
+            # 20 industry I + 0 distance unknown (no coordinates) + 15 + 5; ties with Léo, H before M
+            ("Karim", 40),
             # 30 kitchen helper - 10 beyond 10 km (default radius) + 15 + 5
             ("Léo", 40),
-            # 12 same town + 15 + 5
-            ("Zoé", 32),
+            # 0 distance unknown (a candidate for living in the same town) + 15 + 5
+            ("Zoé", 20),
         ]
         # Inès and Hugo are excluded, Lucie is beyond reach, Paul is working, Béa is on
         # team B's caseload.
@@ -439,21 +443,21 @@ class TestJobSeekersForAnEmployer:
             matches = matching.matches_for_employer(access_scope(specialist_sam), program["port"])
         by_name = {m.job_seeker.first_name: m for m in matches.job_seekers}
         assert by_name["Léo"].last_contact == visit
-        assert by_name["Léo"].concerns == ["26.6 km from home, farther than 10 km"]
-        assert "Open opening: Commis (20 h/week, 12.10 €/h)" in by_name["Léo"].reasons
-        assert by_name["Karim"].unknowns == ["No coordinates for the job seeker: compared by town and postcode"]
+        assert by_name["Léo"].concerns == ["26.6 km from home, about 64 min: farther than 10 km"]
+        assert "Open opening: Commis (20 h/week, €12.10/h)" in by_name["Léo"].reasons
+        assert by_name["Karim"].unknowns == ["Distance unknown: home not located (same town: Marseille)"]
 
     def test_for_an_opening_hours_and_pay_count(self, specialist_sam, program, caseload):
         matches = matching.matches_for_employer(access_scope(specialist_sam), program["port"], program["port_opening"])
         assert [(m.job_seeker.first_name, m.score) for m in matches.job_seekers] == [
             # 30 + 20 + 20 near + 10 hours 20 in 15-25 + 10 pay 12.10 >= 12.00 + 15 + 5
             ("Nadia", 110),
-            # 20 industry + 12 same town - 15 pay 12.10 below 13.00 + 15 + 5
-            ("Karim", 37),
-            # 12 same town + 15 + 5
-            ("Zoé", 32),
             # 30 kitchen helper - 10 far - 10 hours 20 outside 25-35 + 15 + 5
             ("Léo", 30),
+            # 20 industry + 0 distance unknown - 15 pay 12.10 below 13.00 + 15 + 5
+            ("Karim", 25),
+            # 0 distance unknown + 15 + 5
+            ("Zoé", 20),
         ]
 
 
