@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from crm.access import AccessScope
 from crm.dates import EARLIEST, LATEST, validate_sane_date
 from crm.models import CareerProfile, JobPreference, JobSeeker, Partner, Shift, Weekday
+from crm.selectors import by_label
+from crm.templatetags.typography import semicolon
 
 T = TypeVar("T")
 
@@ -87,7 +89,7 @@ def error_list(form: forms.Form, names=None) -> list[str]:
 def errors_in_words(form: forms.Form) -> str:
     """A form's errors as one sentence for a message shown after a redirect: "Date:
     Choose a date between 2000 and 2100.; Time: …" (`error_list`)."""
-    return "; ".join(error_list(form))
+    return semicolon().join(error_list(form))
 
 
 def parse_id(value: object) -> int | None:
@@ -210,6 +212,11 @@ class JobPreferenceForm(forms.ModelForm):
             "avoid_industries": forms.SelectMultiple(attrs={"size": 4}),
             "things_to_avoid": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("job_types", "industries", "avoid_job_types", "avoid_industries"):
+            self.fields[name].queryset = by_label(self.fields[name].queryset)
 
 
 class StatusChangeForm(forms.Form):

@@ -3,16 +3,23 @@ knows the rules: a record out of scope is not in the queryset, so fetching it by
 answers 404."""
 
 import datetime
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Expression, F, Func, OrderBy, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from crm.access import AccessScope
-from crm.models import JobSeeker, Organisation, User
+from crm.models import Industry, JobSeeker, JobType, Organisation, User
+
+T = TypeVar("T")
 
 
 def job_seekers_visible(scope: AccessScope) -> QuerySet[JobSeeker]:
@@ -29,10 +36,15 @@ def job_seeker_for_detail(scope: AccessScope, pk: int) -> JobSeeker:
         scope.job_seekers()
         .select_related("career_profile", "job_preference", "specialist__team")
         .prefetch_related(
-            "job_preference__job_types",
-            "job_preference__industries",
-            "job_preference__avoid_job_types",
-            "job_preference__avoid_industries",
+            *(
+                Prefetch(f"job_preference__{name}", queryset=by_label(model.objects.all()))
+                for name, model in (
+                    ("job_types", JobType),
+                    ("industries", Industry),
+                    ("avoid_job_types", JobType),
+                    ("avoid_industries", Industry),
+                )
+            ),
             "status_changes__changed_by",
         ),
         pk=pk,
@@ -148,3 +160,99 @@ def rapid_search_badge(
     else:
         state = "waiting"
     return RapidSearchBadge(state, days, limit)
+
+
+# Taxonomy labels in the reader's language ----------------------------------------
+
+# Accented letters of French (and a few of its neighbours) and their base letters: a
+# label sorts as its unaccented lower-case spelling, "Électricien" with the E's.
+_BASE_LETTERS = {
+    "a": "àâäáãå",
+    "c": "ç",
+    "e": "éèêë",
+    "i": "îïíì",
+    "n": "ñ",
+    "o": "ôöóòõ",
+    "u": "ùûüú",
+    "y": "ÿý",
+    "oe": "œ",
+    "ae": "æ",
+}
+
+
+def label_sort_key(text: str) -> tuple[str, str]:
+    """How a label sorts, in Python: accents with their base letter, case ignored
+    ("Écrivain" between "Disc jockey" and "Facteur"), then the label itself so the order
+    is total. The order `ActiveLabelOrder` gives in SQL (on PostgreSQL, for the letters
+    in _BASE_LETTERS)."""
+    text = str(text)
+    base = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe").replace("æ", "ae"))
+    return "".join(char for char in base if not unicodedata.combining(char)), text
+
+
+def sorted_by_label(items: Iterable[T]) -> list[T]:
+    """Taxonomy entries (anything with a `label`) in the active language's order."""
+    return sorted(items, key=lambda item: label_sort_key(item.label))
+
+
+def _sqlite_label_sort_key(text):
+    return None if text is None else label_sort_key(text)[0]
+
+
+class LabelSortKey(Func):
+    """A label's sort key in SQL (`label_sort_key`'s first part): on SQLite that very
+    Python function, registered on the connection (its parser cannot nest the fifty
+    REPLACEs); elsewhere (PostgreSQL) REPLACE of each accented letter, then LOWER,
+    whatever the database's collation."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        connection.ensure_connection()
+        connection.connection.create_function("crm_label_sort_key", 1, _sqlite_label_sort_key, deterministic=True)
+        return super().as_sql(compiler, connection, function="crm_label_sort_key", **extra_context)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        expression = self.get_source_expressions()[0]
+        for base, letters in _BASE_LETTERS.items():
+            for letter in letters + letters.upper():
+                expression = Replace(expression, Value(letter), Value(base))
+        return compiler.compile(Lower(expression))
+
+
+class ActiveLabelOrder(Expression):
+    """Orders a TranslatedLabel queryset (crm.models: JobType, Industry) by its label in
+    the language active when the query runs, not when it was built (a form class's
+    queryset is built once, at import): label_fr in French, label_en otherwise, accents
+    sorted with their base letter and case ignored (`LabelSortKey`), on SQLite and
+    PostgreSQL alike.
+
+        JobType.objects.order_by(ActiveLabelOrder(), "pk")
+        Placement.objects.order_by(ActiveLabelOrder("job_type__"))"""
+
+    def __init__(self, prefix: str = "", *, plain: bool = False):
+        super().__init__()
+        self.prefix = prefix
+        self.plain = plain  # the label as written: a tie-break between equal sort keys
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}({self.prefix!r})"
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        language = "fr" if (get_language() or "en").startswith("fr") else "en"
+        expression = F(f"{self.prefix}label_{language}")
+        if not self.plain:
+            expression = LabelSortKey(expression)
+        return expression.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+
+    def asc(self, **kwargs):
+        return OrderBy(self, **kwargs)
+
+    def desc(self, **kwargs):
+        return OrderBy(self, descending=True, **kwargs)
+
+
+def by_label(queryset: QuerySet[T], prefix: str = "") -> QuerySet[T]:
+    """The one ordering of job types and industries in forms, filters and pages: by
+    label in the active language (`ActiveLabelOrder`), then by label and pk."""
+    return queryset.order_by(ActiveLabelOrder(prefix), ActiveLabelOrder(prefix, plain=True), f"{prefix}pk")

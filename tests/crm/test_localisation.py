@@ -9,7 +9,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from crm.selectors import rapid_search_badge
+from crm.forms import JobPreferenceForm
+from crm.models import Industry, JobPreference, JobType
+from crm.selectors import by_label, label_sort_key, rapid_search_badge
 from crm.templatetags.numbers import euros, hours, yes_no
 from tests.factories import JobSeekerFactory
 
@@ -142,3 +144,76 @@ def test_the_list_and_the_detail_colour_the_badge_by_the_threshold(client_for, s
     assert '<span class="badge warn" data-rapid-search="approaching">day 30, no employer contact yet</span>' in page
     assert 'data-rapid-search="late">first employer contact on day 35' in detail
     assert "within 30 days" in detail
+
+
+# Job types and industries in the reader's language --------------------------------
+
+
+def choice_labels(field) -> list[str]:
+    return [str(label) for value, label in field.choices if value != ""]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", [JobType, Industry])
+def test_taxonomies_sort_by_their_label_in_the_active_language(model):
+    with translation.override("en"):
+        english = [entry.label for entry in by_label(model.objects.all())]
+    with translation.override("fr"):
+        french = [entry.label for entry in by_label(model.objects.all())]
+    assert english == sorted((entry.label_en for entry in model.objects.all()), key=label_sort_key)
+    assert french == sorted((entry.label_fr for entry in model.objects.all()), key=label_sort_key)
+    # Not the French names' order in the English interface (the complaint).
+    french_order = sorted(model.objects.all(), key=lambda entry: label_sort_key(entry.label_fr))
+    assert english != [entry.label_en for entry in french_order]
+
+
+@pytest.mark.django_db
+def test_french_accents_sort_with_their_base_letter():
+    with translation.override("fr"):
+        labels = [job_type.label for job_type in by_label(JobType.objects.all())]
+    e_words = [label for label in labels if label[0] in "EÉ"]
+    # Électricien among the E's (not after the Z's, where byte order puts É).
+    assert e_words.index("Électricien") < e_words.index("Employé administratif")
+    assert labels.index("Équipier de restauration rapide") < min(labels.index(x) for x in labels if x[0] in "FGHIJ")
+    assert all(label[0] not in "EÉ" for label in labels[labels.index("Équipier de restauration rapide") + 1 :])
+
+
+@pytest.mark.django_db
+def test_a_queryset_built_at_import_sorts_in_the_language_of_the_request():
+    queryset = by_label(JobType.objects.all())  # as a form class's field is built, once
+    with translation.override("fr"):
+        french = [job_type.label_fr for job_type in queryset.all()]
+    with translation.override("en"):
+        english = [job_type.label_en for job_type in queryset.all()]
+    assert french == sorted(french, key=label_sort_key) and english == sorted(english, key=label_sort_key)
+
+
+@pytest.mark.django_db
+def test_the_preference_form_lists_job_types_in_the_active_language_order():
+    with translation.override("en"):
+        form = JobPreferenceForm()
+        english = choice_labels(form.fields["job_types"])
+        assert english[:3] == sorted(english, key=label_sort_key)[:3]
+        assert english.index("Bookkeeping clerk") < english.index("Cleaner (offices, hotels)")
+    with translation.override("fr"):
+        form = JobPreferenceForm()
+        french = choice_labels(form.fields["avoid_job_types"])
+        assert french == sorted(french, key=label_sort_key)
+        assert french[0].startswith("Agent") or french[0].startswith("Aide")
+
+
+def test_the_job_seeker_page_lists_wanted_job_types_in_order(client_for, specialist_sam):
+    job_seeker = JobSeekerFactory(specialist=specialist_sam)
+    preference = JobPreference.objects.create(job_seeker=job_seeker)
+    preference.job_types.set(JobType.objects.filter(code__in=["electrician", "office_cleaner", "fast_food_preparer"]))
+    client = client_for(specialist_sam)
+    page = client.get(reverse("job_seeker_detail", args=[job_seeker.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Cleaner (offices, hotels), Electrician, Fast-food preparer" in page
+    client.cookies["django_language"] = "fr"
+    page = client.get(reverse("job_seeker_detail", args=[job_seeker.pk])).content.decode()
+    assert "Agent d&#x27;entretien (bureaux, hôtels), Électricien, Équipier de restauration rapide" in page
+
+
+def test_label_sort_key_puts_accents_and_ligatures_with_their_base_letters():
+    words = ["Zinc", "œuvre", "Écrivain", "abeille", "Oeil", "Éa", "ea"]
+    assert sorted(words, key=label_sort_key) == ["abeille", "ea", "Éa", "Écrivain", "Oeil", "œuvre", "Zinc"]
