@@ -109,12 +109,14 @@ def employer_import_confirm(request, plan_id):
         return redirect("employer_import")
     messages.success(
         request,
-        ngettext(
-            "%(count)d employer imported, with %(sites)d site(s) and %(contacts)d contact person(s).",
-            "%(count)d employers imported, with %(sites)d site(s) and %(contacts)d contact person(s).",
-            outcome.employers,
-        )
-        % {"count": outcome.employers, "sites": outcome.sites, "contacts": outcome.contacts},
+        _("%(employers)s, with %(sites)s and %(contacts)s.")
+        % {
+            "employers": ngettext("%(count)d employer imported", "%(count)d employers imported", outcome.employers)
+            % {"count": outcome.employers},
+            "sites": ngettext("%(count)d site", "%(count)d sites", outcome.sites) % {"count": outcome.sites},
+            "contacts": ngettext("%(count)d contact person", "%(count)d contact persons", outcome.contacts)
+            % {"count": outcome.contacts},
+        },
     )
     if outcome.skipped:
         messages.warning(
