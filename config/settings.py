@@ -475,3 +475,62 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# Geocoding (crm/geocoding.py, docs/operations.md "Geocoding") -------------------------
+# Job seekers' home addresses and employer sites are located after each save by a
+# background job. GEOCODER: "ban" (Base Adresse Nationale, France's public address
+# service), "nominatim" (OpenStreetMap; needs GEOCODER_USER_AGENT), "fake" (no network:
+# a table of known towns and streets, for development, tests, the demo and CI) or
+# "none" (nothing is sent anywhere; pins are set by hand). Development and tests (DEBUG)
+# default to "fake"; production must choose.
+GEOCODER = os.environ.get("GEOCODER", "").strip().lower() or ("fake" if DEBUG else "")
+if GEOCODER not in {"ban", "nominatim", "fake", "none"}:
+    raise ImproperlyConfigured(
+        "GEOCODER must be set when DEBUG is off: ban (French addresses), nominatim, fake or none (docs/operations.md)."
+        if not GEOCODER
+        else f"GEOCODER={GEOCODER!r} is not one of ban, nominatim, fake, none."
+    )
+# The provider's host (and path), e.g. api-adresse.data.gouv.fr for BAN, or your own
+# Nominatim server; empty: the provider's public service.
+GEOCODER_DOMAIN = os.environ.get("GEOCODER_DOMAIN", "").strip()
+GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "").strip()
+if GEOCODER == "nominatim" and not GEOCODER_USER_AGENT:
+    raise ImproperlyConfigured(
+        "GEOCODER=nominatim needs GEOCODER_USER_AGENT naming this deployment and a contact (Nominatim's usage policy)."
+    )
+GEOCODER_TIMEOUT_SECONDS = float(os.environ.get("GEOCODER_TIMEOUT_SECONDS", "10"))
+# The least time between two requests from one worker process (Nominatim's public
+# server allows one request per second).
+GEOCODER_MIN_DELAY_SECONDS = float(
+    os.environ.get("GEOCODER_MIN_DELAY_SECONDS", "1" if GEOCODER == "nominatim" else "0")
+)
+# Nominatim: the countries searched (ISO 3166-1 alpha-2, comma-separated; empty: all).
+GEOCODER_COUNTRY_CODES = env_list("GEOCODER_COUNTRY_CODES", "fr")
+# BAN: a best match scoring below this (0 to 1) counts as "address not found".
+GEOCODER_MIN_SCORE = float(os.environ.get("GEOCODER_MIN_SCORE", "0.4"))
+# The fake geocoder's towns and streets (the demo's places).
+GEOCODER_FAKE_PLACES = Path(os.environ.get("GEOCODER_FAKE_PLACES", str(BASE_DIR / "demo" / "data" / "places.json")))
+# The sweep (every 10 minutes) sends at most this many rows still to locate.
+GEOCODING_SWEEP_BATCH = int(os.environ.get("GEOCODING_SWEEP_BATCH", "200"))
+# The map where a pin is set by hand (Leaflet): the tile server's URL template and its
+# attribution (HTML). The Content-Security-Policy lets images come from its host.
+LEAFLET_TILE_URL = os.environ.get("LEAFLET_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+LEAFLET_TILE_ATTRIBUTION = os.environ.get(
+    "LEAFLET_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+
+
+def _tile_source(url: str) -> str:
+    """The CSP source of a tile URL template: its scheme and host, "{s}" (Leaflet's
+    subdomains) as a wildcard."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "tiles-subdomain"))
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ImproperlyConfigured("LEAFLET_TILE_URL must be an http(s) URL template, like https://host/{z}/{x}/{y}.png.")
+    host = parts.netloc.rsplit("@", 1)[-1].replace("tiles-subdomain", "*")
+    return f"{parts.scheme}://{host}"
+
+
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tile_source(LEAFLET_TILE_URL))
