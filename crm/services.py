@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm import clock, events
+from crm import clock, events, locations
 from crm.access import AccessScope, OutOfScope
 from crm.dates import check_sane_dates
 from crm.models import (
@@ -30,6 +30,7 @@ from crm.models import (
     JobSeeker,
     JobSeekerStatusChange,
     JobType,
+    LocationPrecision,
     Partner,
     SharingConsent,
     User,
@@ -252,8 +253,10 @@ def job_seeker_create(
     job_seeker = JobSeeker(organisation=scope.organisation, specialist=specialist, **details)
     job_seeker.job_search_since = job_seeker.enrolment_date
     _date_disclosure_talk(job_seeker, scope=scope)
+    locations.prepare(job_seeker, address_before="", point_before=(None, None), point_given=True)
     job_seeker.full_clean()
     job_seeker.save()
+    _locate_after_commit(job_seeker)
     JobSeekerStatusChange.objects.create(
         job_seeker=job_seeker, from_status="", to_status=job_seeker.status, changed_by=scope.actor
     )
@@ -291,13 +294,21 @@ def job_seeker_update(
     if specialist_id is not None and specialist_id != previous_specialist_id:
         job_seeker.specialist = _assignable(scope, specialist_id)
     newly_enrolled = job_seeker.enrolment_date is None and details.get("enrolment_date") is not None
+    address_before, point_before = locations.address_text(job_seeker), locations.point_of(job_seeker)
     for name, value in details.items():
         setattr(job_seeker, name, value)
     if newly_enrolled and job_seeker.job_search_since is None:
         job_seeker.job_search_since = job_seeker.enrolment_date
     _date_disclosure_talk(job_seeker, scope=scope)
+    locations.prepare(
+        job_seeker,
+        address_before=address_before,
+        point_before=point_before,
+        point_given="latitude" in details or "longitude" in details,
+    )
     job_seeker.full_clean()
     job_seeker.save()
+    _locate_after_commit(job_seeker)
     if profile:
         _save_profile(job_seeker, profile)
     if preference:
@@ -396,6 +407,47 @@ def job_seeker_record_first_employer_contact(*, scope: AccessScope, job_seeker_i
     return job_seeker
 
 
+# Where the person lives -------------------------------------------------------------
+
+
+def _locate_after_commit(job_seeker: JobSeeker) -> None:
+    from crm.tasks import locate_job_seeker
+
+    locations.send_on_commit(locate_job_seeker, JobSeeker, job_seeker.pk)
+
+
+@transaction.atomic
+def job_seeker_set_location(
+    *,
+    scope: AccessScope,
+    job_seeker_id: int,
+    latitude: Decimal | None,
+    longitude: Decimal | None,
+    precision: str = LocationPrecision.MANUAL,
+) -> JobSeeker:
+    """Set the point of the person's home for their current address: a pin set by hand
+    on the map (precision "manual", kept until the address changes), or a point found
+    elsewhere with its precision (the demo's). No coordinates: the pin is removed and
+    the address located again. Raises OutOfScope (a person the scope may not edit),
+    ValidationError (half a point, coordinates off the map, an unknown precision)."""
+    job_seeker = job_seeker_lock(scope, job_seeker_id)
+    check_point(latitude, longitude, precision)
+    locations.set_point(job_seeker, latitude=latitude, longitude=longitude, precision=precision)
+    job_seeker.full_clean()
+    job_seeker.save()
+    _locate_after_commit(job_seeker)
+    return job_seeker
+
+
+def check_point(latitude, longitude, precision: str) -> None:
+    if precision not in LocationPrecision.values:
+        raise ValidationError({"location_precision": _("Unknown location precision.")})
+    if (latitude is None) != (longitude is None):
+        raise ValidationError(_("Give both latitude and longitude, or neither."))
+    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValidationError(_("This point is not on the map: latitude -90 to 90, longitude -180 to 180."))
+
+
 # Partners: referrals and consent to share -------------------------------------------
 
 
@@ -462,6 +514,7 @@ def job_seeker_refer(*, scope: AccessScope, details: ReferralFields) -> JobSeeke
         changed_by=None,
         note=_("Referred by %(partner)s") % {"partner": partner.name},
     )
+    _locate_after_commit(job_seeker)
     return job_seeker
 
 

@@ -39,3 +39,35 @@ def resend_pending_events():
     """The outbox sweep: sends events whose handlers' next attempt is due, and events
     whose message was lost. Nothing written is ever lost, even if the broker lost it."""
     events.resend_pending()
+
+
+# Locating job seekers' homes (crm/locations.py). A provider that cannot answer now is
+# tried again by dramatiq with a growing delay; after the last try the row stays "to
+# locate" and the sweep below sends it again: what is stored as needed is never lost.
+LOCATE_OPTIONS = {
+    "max_retries": 4,
+    "min_backoff": 30_000,
+    "max_backoff": 30 * 60_000,
+    "time_limit": 2 * 60_000,
+    "queue_name": "geocoding",
+}
+
+
+@dramatiq.actor(**LOCATE_OPTIONS)
+def locate_job_seeker(job_seeker_id: int):
+    from crm.locations import locate
+    from crm.models import JobSeeker
+
+    locate(JobSeeker, job_seeker_id)
+
+
+@cron("*/10 * * * *")
+@dramatiq.actor(max_retries=0)
+def locate_pending_job_seekers():
+    """The sweep: sends every home address still to locate (new, changed, or whose job
+    was lost or gave up), a batch at a time."""
+    from crm.locations import pending
+    from crm.models import JobSeeker
+
+    for job_seeker_id in pending(JobSeeker, limit=settings.GEOCODING_SWEEP_BATCH):
+        locate_job_seeker.send(job_seeker_id)

@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from crm import locations
 from crm.access import AccessScope, OutOfScope
 from crm.dates import check_sane_dates
-from crm.models import Industry, JobType
-from crm.services import allowed
+from crm.models import Industry, JobType, LocationPrecision
+from crm.services import allowed, check_point
 from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 from employers.selectors import contact_persons_visible, employer_sites_visible, employers_visible, job_openings_visible
 
@@ -99,7 +100,7 @@ def employer_create(
     if relationship_stage:
         employer_relationship_set(scope=scope, employer_id=employer.pk, stage=relationship_stage, forward_only=False)
         employer.refresh_from_db(fields=["relationship_stage"])
-    saved_site = _save(EmployerSite(employer=employer), allowed(site, EmployerSiteFields)) if site else None
+    saved_site = _save_site(EmployerSite(employer=employer), allowed(site, EmployerSiteFields)) if site else None
     if contact_person:
         _save(ContactPerson(employer=employer, site=saved_site), allowed(contact_person, ContactPersonFields))
     return employer
@@ -147,8 +148,61 @@ def employer_site_save(
         if site_id
         else EmployerSite(employer=employer)
     )
-    site = _save(site, allowed(details, EmployerSiteFields))
+    site = _save_site(site, allowed(details, EmployerSiteFields))
     _touch(employer)
+    return site
+
+
+# Where a site is ------------------------------------------------------------------------
+
+
+def _save_site(site: EmployerSite, fields: dict) -> EmployerSite:
+    """Save a site's fields; its point follows its address (crm.locations): coordinates
+    given are a pin set by hand, a changed address is located again after commit."""
+    address_before = locations.address_text(site) if site.pk else ""
+    point_before = locations.point_of(site) if site.pk else (None, None)
+    for name, value in fields.items():
+        setattr(site, name, value)
+    locations.prepare(
+        site,
+        address_before=address_before,
+        point_before=point_before,
+        point_given="latitude" in fields or "longitude" in fields,
+    )
+    site.full_clean()
+    site.save()
+    _locate_after_commit(site)
+    return site
+
+
+def _locate_after_commit(site: EmployerSite) -> None:
+    from employers.tasks import locate_employer_site
+
+    locations.send_on_commit(locate_employer_site, EmployerSite, site.pk)
+
+
+@transaction.atomic
+def employer_site_set_location(
+    *,
+    scope: AccessScope,
+    employer_id: int,
+    site_id: int,
+    latitude: Decimal | None,
+    longitude: Decimal | None,
+    precision: str = LocationPrecision.MANUAL,
+) -> EmployerSite:
+    """Set the point of a site for its current address: a pin set by hand on the map
+    (precision "manual", kept until the address changes) or a point found elsewhere with
+    its precision (the demo's). No coordinates: the pin is removed and the address
+    located again. Raises OutOfScope, ValidationError."""
+    employer = employer_lock(scope, employer_id)
+    site = scope.get_for_update(employer_sites_visible(scope).filter(employer=employer), pk=site_id)
+    check_point(latitude, longitude, precision)
+    locations.set_point(site, latitude=latitude, longitude=longitude, precision=precision)
+    site.full_clean()
+    site.save()
+    _touch(employer)
+    _locate_after_commit(site)
     return site
 
 

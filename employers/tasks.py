@@ -1,8 +1,11 @@
 """Employers' periodic housekeeping, scheduled by dramatiq-crontab (see crm/tasks.py)."""
 
 import dramatiq
+from django.conf import settings
 from dramatiq_crontab import cron
 
+from crm.locations import locate, pending
+from crm.tasks import LOCATE_OPTIONS
 from employers.importing import store
 
 
@@ -13,3 +16,22 @@ def purge_expired_import_plans():
     contact details of a file nobody imported, and an imported one is kept only to tell a
     second confirmation that the import was done."""
     store.plans_purge()
+
+
+@dramatiq.actor(**LOCATE_OPTIONS)
+def locate_employer_site(site_id: int):
+    """Locate a site's address (crm/locations.py); a site located is a change of its
+    employer for whoever syncs employers by `updated_at` (the API)."""
+    from employers.models import EmployerSite
+
+    locate(EmployerSite, site_id, on_change=lambda site: site.employer.save(update_fields=["updated_at"]))
+
+
+@cron("*/10 * * * *")
+@dramatiq.actor(max_retries=0)
+def locate_pending_employer_sites():
+    """The sweep: sends every site address still to locate, a batch at a time."""
+    from employers.models import EmployerSite
+
+    for site_id in pending(EmployerSite, limit=settings.GEOCODING_SWEEP_BATCH):
+        locate_employer_site.send(site_id)
