@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from crm.access import OutOfScope
 from crm.clock import program_zone
+from crm.models import Organisation
 from integrations.calendar import ical, services
 from integrations.calendar.models import CalendarFeed, CalendarPreference
 from integrations.calendar.publication import plan
@@ -168,6 +170,24 @@ def calendar_settings(request, new_token=None, preference_form=None):
         "new_feed": _feed_urls(request, new_token) if new_token else None,
     }
     return render(request, "calendar/calendar_settings.html", context)
+
+
+@require_safe
+def calendar_help(request):
+    """How to subscribe in each calendar app, how often they refresh, what a feed
+    holds and what it never holds, and what to do when a link leaks: the user's
+    instructions, in the app and in the user's language (docs/calendar.md is the
+    operator's)."""
+    organisation = request.scope.organisation
+    names = organisation.job_seeker_names_in_calendars if organisation else Organisation.JobSeekerNames.INITIALS
+    context = {
+        "refresh_minutes": settings.CALENDAR_REFRESH_MINUTES,
+        "past_days": settings.CALENDAR_PAST_DAYS,
+        "future_days": settings.CALENDAR_FUTURE_DAYS,
+        "cancelled_days": settings.CALENDAR_CANCELLED_GRACE_DAYS,
+        "first_names": names == Organisation.JobSeekerNames.FIRST_NAME,
+    }
+    return render(request, "calendar/calendar_help.html", context)
 
 
 @require_POST
