@@ -9,11 +9,43 @@ from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 
 class EmployerForm(forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+    # Longer than the stored code: a NAF code as the register writes it ("45.20A") is accepted.
+    nace_code = forms.CharField(
+        label=_("NACE code"),
+        required=False,
+        max_length=8,
+        help_text=Employer._meta.get_field("nace_code").help_text,
+    )
 
     class Meta:
         model = Employer
-        fields = ["name", "industry", "size", "relationship_stage", "website", "description"]
+        fields = ["name", "industry", "nace_code", "size", "relationship_stage", "website", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_nace_code(self):
+        """A NAF/APE code as written in the register ("4520A") or a NACE code ("45.20"),
+        kept as the NACE code; it must lie in the industry chosen, which it gives when none
+        is chosen (matching compares employers by this finer code: docs/matching.md)."""
+        from crm.models import Industry
+        from crm.taxonomies import nace_section
+        from employers.importing.mapping import parse_nace_code
+
+        try:
+            code = parse_nace_code(self.cleaned_data.get("nace_code") or "")
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("Give a NACE code (45.20, 45.2 or 45) or a NAF code as in the register (4520A).")
+            ) from None
+        industry = self.cleaned_data.get("industry")
+        section = nace_section(code) if code else None
+        if industry is not None and section is not None and industry.code != section:
+            raise forms.ValidationError(
+                _("The NACE code %(code)s belongs to section %(section)s, not to the industry chosen.")
+                % {"code": code, "section": section}
+            )
+        if industry is None and section is not None and "industry" not in self.errors:
+            self.cleaned_data["industry"] = Industry.objects.filter(code=section).first()
+        return code
 
     def details(self) -> dict:
         """The cleaned fields the services take as `details`; the relationship stage has

@@ -6,12 +6,19 @@ from django.shortcuts import render
 
 from employers.selectors import employers_visible, job_openings_visible
 from jobdev import matching
+from jobdev.planning import TRAVEL_SPEED_KMH
 
 
 def matching_for_job_seeker(request, pk):
     job_seeker = matching.job_seeker_for_matching(request.scope, pk)
     matches = matching.matches_for_job_seeker(request.scope, job_seeker)
-    context = {"job_seeker": job_seeker, "matches": matches, "wishes": matches.wishes, "top": matching.TOP}
+    context = {
+        "job_seeker": job_seeker,
+        "matches": matches,
+        "wishes": matches.wishes,
+        "top": matching.TOP,
+        "speed": TRAVEL_SPEED_KMH,
+    }
     return render(request, "jobdev/matching_job_seeker.html", context)
 
 

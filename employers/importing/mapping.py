@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.models import Industry
-from crm.taxonomies import INDUSTRIES
+from crm.taxonomies import INDUSTRIES, NACE_DIVISIONS, nace_section
 from employers.importing.mangling import (
     Restored,
     check_size,
@@ -27,7 +27,7 @@ from employers.importing.mangling import (
 from employers.importing.parsing import ImportFileError
 from employers.models import ContactPerson, Employer, EmployerSite
 
-EMPLOYER_FIELDS = ("industry", "size", "website", "description")
+EMPLOYER_FIELDS = ("industry", "nace_code", "size", "website", "description")
 
 
 SITE_FIELDS = ("site_name", "address", "postcode", "town", "latitude", "longitude")
@@ -68,8 +68,14 @@ COLUMNS = {
     ),
     "industry": (
         gettext_lazy("Industry"),
-        "industry, sector, nace, nace code, nace section, secteur, secteur d'activité, naf, code naf, ape, "
-        "code ape, branche",
+        "industry, sector, nace, nace section, section, secteur, secteur d'activité, section naf, branche",
+    ),
+    # A NAF/APE or NACE code ("4520A", "45.20"): the employer's NACE code, and its section
+    # as the industry when no industry column gives it.
+    "nace_code": (
+        gettext_lazy("NACE code"),
+        "nace code, code nace, nace rev 2, naf, code naf, naf code, naf rev 2, ape, code ape, ape code, naf ape, "
+        "code naf ape, code naf/ape",
     ),
     "size": (gettext_lazy("Size"), "size, headcount, employees, taille, effectif, effectifs, nombre de salariés"),
     "website": (gettext_lazy("Website"), "website, web site, web, url, site web, site internet, internet"),
@@ -112,33 +118,32 @@ COLUMNS = {
 HEADER_ALIASES = {normalise(alias): key for key, (_label, aliases) in COLUMNS.items() for alias in aliases.split(", ")}
 
 
-# NACE Rev. 2 divisions (the first two digits of a NACE or French NAF/APE code) by section.
-NACE_DIVISIONS = {
-    "A": (1, 3),
-    "B": (5, 9),
-    "C": (10, 33),
-    "D": (35, 35),
-    "E": (36, 39),
-    "F": (41, 43),
-    "G": (45, 47),
-    "H": (49, 53),
-    "I": (55, 56),
-    "J": (58, 63),
-    "K": (64, 66),
-    "L": (68, 68),
-    "M": (69, 75),
-    "N": (77, 82),
-    "O": (84, 84),
-    "P": (85, 85),
-    "Q": (86, 88),
-    "R": (90, 93),
-    "S": (94, 96),
-    "T": (97, 98),
-    "U": (99, 99),
-}
+# NACE_DIVISIONS (crm.taxonomies): the divisions of each section, the first two digits of
+# a NACE or French NAF/APE code.
 
 
 NACE_CODE = re.compile(r"^(\d{2})(?:\.?\d{0,2}[A-Za-z]?)?$")
+
+
+# A NAF/APE or NACE code as registers write it: "45", "45.2", "45.20", "4520", "45.20A",
+# "4520A" (the French sub-class letter is dropped: NACE stops at the class).
+NAF_CODE = re.compile(r"^(\d{2})(?:\.?(\d{1,2}))?\s*([A-Za-z])?$")
+
+
+def parse_nace_code(raw: str) -> str:
+    """The NACE code of a NAF/APE or NACE code: "4520A" -> "45.20", "56.1" -> "56.1";
+    "" for an empty cell. ValidationError if it is not a code of an existing division."""
+    value = raw.strip()
+    if not value:
+        return ""
+    match = NAF_CODE.match(value)
+    if not match or nace_section(match.group(1)) is None or (match.group(3) and len(match.group(2) or "") != 2):
+        raise ValidationError(
+            _("Unknown NAF or NACE code “%(value)s”: write it as in the register, such as 4520A, 45.20 or 45.2.")
+            % {"value": value}
+        )
+    division, rest, _letter = match.groups()
+    return f"{division}.{rest}" if rest else division
 
 
 YES = {"oui", "o", "yes", "y", "1", "x", "vrai", "true", "v"}
@@ -271,6 +276,10 @@ class _Taxonomy:
             if code in self.by_code:
                 self.by_label.setdefault(normalise(label_en), self.by_code[code])
                 self.by_label.setdefault(normalise(label_fr), self.by_code[code])
+
+    def section(self, nace_code: str) -> Industry | None:
+        """The industry (NACE section) of a NACE code."""
+        return self.by_code.get(nace_section(nace_code) or "")
 
     def industry(self, raw: str) -> Industry | None:
         value = raw.strip()
@@ -490,10 +499,35 @@ class RowParser:
         unmangled("postcode", restore_postcode, country=self.country)
         unmangled("phone", restore_phone, country=self.country)
         employer_values = {}
+        industry = None
         if unmangled("industry", restore_industry_code):
             industry = parsed("industry", self.taxonomy.industry)
             if industry is not None:
                 employer_values["industry_id"] = industry.pk
+                if NACE_CODE.match(values["industry"]) and not values["nace_code"]:
+                    # A NAF code in the industry column: its section, and the code itself.
+                    nace_code = parsed("industry", parse_nace_code)
+                    if nace_code:
+                        employer_values["nace_code"] = nace_code
+        if values["nace_code"] and unmangled("nace_code", restore_industry_code):
+            nace_code = parsed("nace_code", parse_nace_code)
+            if nace_code:
+                section = self.taxonomy.section(nace_code)
+                if industry is not None and section is not None and section != industry:
+                    errors.append(
+                        (
+                            "nace_code",
+                            _(
+                                "The NACE code %(code)s is in section %(section)s, not in the industry given "
+                                "(%(industry)s)."
+                            )
+                            % {"code": nace_code, "section": section.code, "industry": industry.code},
+                        )
+                    )
+                else:
+                    employer_values["nace_code"] = nace_code
+                    if industry is None and section is not None:
+                        employer_values["industry_id"] = section.pk
         if values["size"] and unmangled("size", check_size):
             employer_values["size"] = parsed("size", parse_size, self.size_words)
         if values["website"]:

@@ -138,13 +138,22 @@ class ImportPreview:
                 {
                     "rows": group.rows,
                     "name": group.name,
-                    "industry": industry.label if industry else "",
+                    "industry": _industry_text(industry, group.employer.get("nace_code", "")),
                     "size": size_labels.get(group.employer.get("size", Employer.Size.UNKNOWN), ""),
                     "sites": [" ".join(part for part in (s["postcode"], s["town"]) if part) for s in group.sites],
                     "contacts": [c["name"] for c in group.contacts],
                 }
             )
         return listed
+
+
+def _industry_text(industry, nace_code: str) -> str:
+    """ "Accommodation and food service (NACE 56.10)" for the preview."""
+    label = str(industry.label) if industry else ""
+    if not nace_code:
+        return label
+    code = _("NACE %(code)s") % {"code": nace_code}
+    return f"{label} ({code})" if label else code
 
 
 def import_preview(*, data: bytes, filename: str, scope: AccessScope) -> ImportPreview:
