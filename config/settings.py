@@ -519,6 +519,8 @@ LEAFLET_TILE_ATTRIBUTION = os.environ.get(
     "LEAFLET_TILE_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
+# Where the map opens for a record with no point yet: "latitude,longitude,zoom".
+LEAFLET_DEFAULT_VIEW = os.environ.get("LEAFLET_DEFAULT_VIEW", "46.6,2.4,5")
 
 
 def _tile_source(url: str) -> str:

@@ -2,6 +2,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.utils.formats import date_format
@@ -114,7 +115,41 @@ def _integer_within(value, low: int | None, high: int | None) -> bool:
     return (low is None or number >= low) and (high is None or number <= high)
 
 
-class JobSeekerForm(forms.ModelForm):
+class LocationFormMixin:
+    """Latitude and longitude as number inputs (they work without JavaScript), with a map
+    on which a click or a drag sets them (crm/static/crm/location-map.js, Leaflet): a
+    pin set by hand (crm.locations). The template renders `other_fields` in the form's
+    grid and "crm/_location_fieldset.html" for the point."""
+
+    location_fields = ("latitude", "longitude")
+
+    def setup_location(self) -> None:
+        for name, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
+            field = self.fields[name]
+            field.widget.attrs.update({"step": "0.000001", "min": str(low), "max": str(high), "inputmode": "decimal"})
+        self.fields["latitude"].help_text = _("Set by the pin on the map, or typed in (decimal degrees).")
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
+        return cleaned
+
+    def other_fields(self):
+        return [field for field in self.visible_fields() if field.name not in self.location_fields]
+
+    def location_map(self) -> dict:
+        """What the map needs, as data- attributes (the CSP allows no inline script)."""
+        return {
+            "tile_url": settings.LEAFLET_TILE_URL,
+            "tile_attribution": settings.LEAFLET_TILE_ATTRIBUTION,
+            "default_view": settings.LEAFLET_DEFAULT_VIEW,
+            "latitude_input": self["latitude"].auto_id,
+            "longitude_input": self["longitude"].auto_id,
+        }
+
+
+class JobSeekerForm(LocationFormMixin, forms.ModelForm):
     class Meta:
         model = JobSeeker
         fields = [
@@ -126,6 +161,8 @@ class JobSeekerForm(forms.ModelForm):
             "address",
             "postcode",
             "town",
+            "latitude",
+            "longitude",
             "referral_date",
             "enrolment_date",
             "referral_source",
@@ -139,6 +176,7 @@ class JobSeekerForm(forms.ModelForm):
     def __init__(self, *args, scope: AccessScope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["specialist"].queryset = scope.assignable_specialists()
+        self.setup_location()
         if not self.instance.pk and scope.user is not None:
             self.fields["specialist"].initial = scope.user.pk
         # When disclosure was first discussed is set by the service (crm.services), shown

@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import DateInput, SaneDateField
+from crm.forms import DateInput, LocationFormMixin, SaneDateField
 from crm.models import Shift
 from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 
@@ -53,18 +53,16 @@ class EmployerForm(forms.ModelForm):
         return {name: value for name, value in self.cleaned_data.items() if name != "relationship_stage"}
 
 
-class EmployerSiteForm(forms.ModelForm):
+class EmployerSiteForm(LocationFormMixin, forms.ModelForm):
     prefix = "site"
 
     class Meta:
         model = EmployerSite
         fields = ["name", "address", "postcode", "town", "latitude", "longitude"]
 
-    def clean(self):
-        cleaned = super().clean()
-        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
-            raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
-        return cleaned
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_location()
 
 
 class OptionalPartMixin:

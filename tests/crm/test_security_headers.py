@@ -16,7 +16,8 @@ EXPECTED_CSP = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "img-src": "'self' data:",
+    # The map's tiles (settings.LEAFLET_TILE_URL, OpenStreetMap's by default).
+    "img-src": "'self' data: https://tile.openstreetmap.org",
     "object-src": "'none'",
     "base-uri": "'self'",
     "form-action": "'self'",
