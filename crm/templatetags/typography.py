@@ -16,15 +16,15 @@ register = template.Library()
 @register.simple_tag
 def colon() -> str:
     """": " in English, " : " (no-break space before) in French."""
-    # Translators: between a label and its value ("Next step: call back"). French: a no-break space (U+00A0) before.
-    return pgettext("punctuation", ": ")
+    # The catalogue entry templates also use as {% translate ": " context "label separator" %}.
+    return pgettext("label separator", ": ")
 
 
 @register.simple_tag
 def semicolon() -> str:
     """"; " in English, " ; " (narrow no-break space before) in French."""
-    # Translators: between items of a list. French: a narrow no-break space (U+202F) before.
-    return pgettext("punctuation", "; ")
+    # Translators: between the items of a list. French: a narrow no-break space (U+202F) before.
+    return pgettext("list separator", "; ")
 
 
 def labelled(label, value) -> str:

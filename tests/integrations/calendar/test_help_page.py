@@ -37,7 +37,7 @@ def test_the_help_page_in_french(client_for, specialist_sam):
     assert response.status_code == 200
     page = response.content.decode()
     assert '<html lang="fr"' in page
-    for text in ("Google Agenda", "Outlook", "Calendrier Apple", "informations de santé", "Nouveau lien", "Révoquer"):
+    for text in ("Google Agenda", "Outlook", "Calendrier (Apple)", "informations de santé", "Nouveau lien", "Révoquer"):
         assert text in page, text
     assert "Never in a calendar" not in page
 
