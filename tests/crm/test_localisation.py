@@ -13,7 +13,8 @@ from crm.forms import JobPreferenceForm
 from crm.models import Industry, JobPreference, JobType
 from crm.selectors import by_label, label_sort_key, rapid_search_badge
 from crm.templatetags.numbers import euros, hours, yes_no
-from tests.factories import JobSeekerFactory
+from employers.models import JobOpening
+from tests.factories import EmployerFactory, JobSeekerFactory, PlacementFactory
 
 # Numbers ------------------------------------------------------------------------
 
@@ -217,3 +218,40 @@ def test_the_job_seeker_page_lists_wanted_job_types_in_order(client_for, special
 def test_label_sort_key_puts_accents_and_ligatures_with_their_base_letters():
     words = ["Zinc", "œuvre", "Écrivain", "abeille", "Oeil", "Éa", "ea"]
     assert sorted(words, key=label_sort_key) == ["abeille", "ea", "Éa", "Écrivain", "Oeil", "œuvre", "Zinc"]
+
+
+# Pages --------------------------------------------------------------------------------
+
+
+def page_in(client, url, language):
+    client.cookies["django_language"] = language
+    return client.get(url).content.decode()
+
+
+def test_a_placement_shows_hours_pay_and_yes_no_in_the_readers_language(client_for, specialist_sam):
+    job_seeker = JobSeekerFactory(specialist=specialist_sam)
+    placement = PlacementFactory(
+        job_seeker=job_seeker, hours_per_week=Decimal("24.50"), hourly_pay=Decimal("11.65"), is_competitive=True
+    )
+    whole = PlacementFactory(job_seeker=job_seeker, hours_per_week=Decimal("24.0"), is_competitive=None)
+    client = client_for(specialist_sam)
+    english = page_in(client, reverse("placement_detail", args=[placement.pk]), "en")
+    assert "<dd>24.5</dd>" in english and "<dd>€11.65</dd>" in english and "<dd>Yes</dd>" in english
+    french = page_in(client, reverse("placement_detail", args=[placement.pk]), "fr")
+    assert "<dd>24,5</dd>" in french and "<dd>11,65\u00a0€</dd>" in french and "<dd>Oui</dd>" in french
+    assert "<dd>24</dd>" in page_in(client, reverse("placement_detail", args=[whole.pk]), "en")
+    assert "<dd>Non renseigné</dd>" in page_in(client, reverse("placement_detail", args=[whole.pk]), "fr")
+    # The job seeker's list of jobs: "24 h/week", never "24.0".
+    listing = page_in(client, reverse("job_seeker_placements", args=[job_seeker.pk]), "en")
+    assert "24.5 h/week" in listing and "24 h/week" in listing and "24.0" not in listing
+
+
+def test_an_employers_job_openings_show_pay_with_the_euro_sign(client_for, specialist_sam):
+    employer = EmployerFactory(organisation=specialist_sam.organisation)
+    JobOpening.objects.create(
+        employer=employer, title="Plongeur", hours_per_week=35, hourly_pay=Decimal("12.50"), learned_on=START
+    )
+    client = client_for(specialist_sam)
+    assert "<td>€12.50</td>" in page_in(client, reverse("employer_detail", args=[employer.pk]), "en")
+    french = page_in(client, reverse("employer_detail", args=[employer.pk]), "fr")
+    assert "<td>12,50\u00a0€</td>" in french and "<td>35</td>" in french
