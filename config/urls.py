@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from crm import http as safe_redirects
 from crm import views
+from jobdev import dashboard_views
 from jobdev import views as jobdev_views
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("employer-contacts/", include("jobdev.urls")),
     path("matching/", include("jobdev.urls_matching")),
     path("dashboard/", include("jobdev.urls_dashboard")),
+    path("program/", dashboard_views.program_overview, name="program_overview"),
     path("outcomes/", include("jobdev.urls_outcomes")),
     path("fidelity/", include("jobdev.fidelity.urls")),
     path("employers/import/", include("employers.urls_import")),

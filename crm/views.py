@@ -13,8 +13,21 @@ from crm.selectors import JobSeekerFilter, job_seeker_for_detail, job_seekers_ed
 PAGE_SIZE = 25
 
 
+#: Where each staff member lands (docs/job-development.md), by whose figures their
+#: dashboard shows (crm.access: the scope is the one place that knows roles).
+LANDING_PAGES = {"own": "my_week", "team": "team_dashboard", "program": "program_overview"}
+
+
 def home(request):
-    return redirect("job_seeker_list")
+    """The landing page after log-in: a specialist's week, a team leader's team
+    dashboard, a program admin's program overview. A platform operator goes to the
+    admin; an account outside any program gets a page saying so (never a loop)."""
+    scope = request.scope
+    if scope.is_operator and request.user.is_staff:
+        return redirect("admin:index")
+    if not scope.in_program:
+        return render(request, "crm/no_program.html")
+    return redirect(LANDING_PAGES.get(scope.dashboard_label, "job_seeker_list"))
 
 
 def job_seeker_list(request):

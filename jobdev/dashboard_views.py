@@ -28,6 +28,7 @@ from jobdev.dashboard import (
     default_period,
     iso_monday,
 )
+from jobdev.dashboard.overview import ProgramOverview, program_overview_available_to
 from jobdev.dashboard.rendering import bar_chart, table_csv_response
 from jobdev.exports import export_not_possible
 
@@ -191,3 +192,13 @@ def team_dashboard_export(request, table):
     return table_csv_response(
         dashboard_table(dashboard, table), date_from=dashboard.date_from, date_to=dashboard.date_to
     )
+
+
+def program_overview(request):
+    """A program admin's landing page: the teams, their people and their figures at a glance."""
+    scope = request.scope
+    if not program_overview_available_to(scope):
+        raise OutOfScope
+    today = timezone.localdate(timezone=program_zone(scope.organisation))
+    overview = ProgramOverview(scope, today=today)
+    return render(request, "jobdev/dashboard/program_overview.html", {"overview": overview})

@@ -1104,7 +1104,7 @@ def _follow_along(dashboard) -> list[Figure]:
             about="operational",
             meets=overdue == 0,
             now=True,
-            evidence="follow-along",
+            evidence="overdue-tasks",
         ),
     ]
 

@@ -36,6 +36,7 @@ TABLE_FILE_NAMES = {
     "starts": pgettext_lazy("file name", "starts"),
     "retention": pgettext_lazy("file name", "retention"),
     "follow-along": pgettext_lazy("file name", "follow-along"),
+    "overdue-tasks": pgettext_lazy("file name", "overdue-tasks"),
     "follow-along-contacts": pgettext_lazy("file name", "follow-along-contacts"),
     "job-end-contacts": pgettext_lazy("file name", "job-end-contacts"),
     "step-downs": pgettext_lazy("file name", "step-downs"),

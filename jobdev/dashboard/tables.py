@@ -611,6 +611,25 @@ def _follow_along(dashboard) -> Table:
     )
 
 
+def _overdue_tasks(dashboard) -> Table:
+    kinds = dict(SupportTask.Kind.choices)
+    return Table(
+        "overdue-tasks",
+        _("Overdue tasks today"),
+        [
+            Column(_("Task"), lambda task: task.title),
+            Column(_("Due"), lambda task: task.due_date, DATE),
+            Column(_("Days overdue"), lambda task: (dashboard.today - task.due_date).days, NUMBER),
+            Column(_("Kind"), lambda task: kinds.get(task.kind, task.kind)),
+            _person_column(lambda task: task.job_seeker),
+            Column(_("Owner"), lambda task: str(task.owner)),
+        ],
+        dashboard.overdue_tasks,
+        empty=_("No overdue task."),
+        count=len(dashboard.overdue_tasks),
+    )
+
+
 def _task_columns() -> list[Column]:
     modes = dict(SupportTask.Mode.choices)
     statuses = dict(SupportTask.Status.choices)
@@ -747,6 +766,7 @@ _TABLES: dict[str, Callable[[Any], Table]] = {
     "starts": _starts,
     "retention": _retention,
     "follow-along": _follow_along,
+    "overdue-tasks": _overdue_tasks,
     "follow-along-contacts": _follow_along_contacts,
     "job-end-contacts": _job_end_contacts,
     "step-downs": _step_downs,
@@ -778,6 +798,7 @@ EVIDENCE_LABELS = {
     "follow-along-contacts": gettext_lazy("Follow-along contacts due"),
     "follow-along-supports": gettext_lazy("Workers and their supports"),
     "community": gettext_lazy("Contacts in the community"),
+    "overdue-tasks": gettext_lazy("Overdue tasks"),
 }
 
 

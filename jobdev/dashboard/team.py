@@ -982,14 +982,21 @@ class TeamDashboard:
 
     @cached_property
     def _overdue_by_owner(self) -> dict[int, int]:
-        rows = (
+        counts: dict[int, int] = defaultdict(int)
+        for task in self.overdue_tasks:
+            counts[task.owner_id] += 1
+        return counts
+
+    @cached_property
+    def overdue_tasks(self) -> list[SupportTask]:
+        """The rows behind the "Overdue tasks" figure: open tasks of every kind, of the
+        staff in scope, past their due date today. Longest overdue first."""
+        return list(
             self._tasks()
             .filter(status=SupportTask.Status.OPEN, due_date__lt=self.today)
-            .order_by()
-            .values("owner_id")
-            .annotate(n=Count("id"))
+            .select_related("job_seeker", "owner", "placement")
+            .order_by("due_date", "pk")
         )
-        return {row["owner_id"]: row["n"] for row in rows}
 
     # Item 24: community-based services -------------------------------------------
 

@@ -450,7 +450,7 @@ def test_a_huge_id_in_a_url_is_not_found(sam, snapshot, name, args, method):
 def test_the_login_page_with_next_login_sends_a_logged_in_user_home_without_a_loop(sam, next_url):
     response = sam.get(reverse("login"), {"next": next_url}, follow=True)
     assert response.status_code == 200
-    assert response.redirect_chain == [(reverse("home"), 302), (reverse("job_seeker_list"), 302)]
+    assert response.redirect_chain == [(reverse("home"), 302), (reverse("my_week"), 302)]
 
 
 @pytest.mark.parametrize("url", ["/job-seekers/", "/employers/", "/tasks/", "/admin/crm/eventhandling/"])

@@ -26,3 +26,27 @@ document.addEventListener("htmx:configRequest", (event) => {
     event.detail.headers["X-Background-Request"] = "poll";
   }
 });
+
+// The header's menu on a phone: folded behind its button (aria-expanded tells whether
+// it is open). Without JavaScript the button stays hidden and the menu is shown whole.
+(() => {
+  const header = document.querySelector(".site-header");
+  const toggle = header && header.querySelector(".menu-toggle");
+  if (!toggle) {
+    return;
+  }
+  header.classList.add("menu-collapsible");
+  toggle.hidden = false;
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    header.classList.toggle("menu-open", open);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+      toggle.setAttribute("aria-expanded", "false");
+      header.classList.remove("menu-open");
+      toggle.focus();
+    }
+  });
+})();
