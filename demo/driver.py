@@ -21,6 +21,7 @@ from decimal import Decimal
 
 import time_machine
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -190,14 +191,27 @@ class Driver:
         return preference
 
     def job_seeker_create(
-        self, username: str, *, details: dict, profile: dict | None = None, preference: dict | None = None
+        self,
+        username: str,
+        *,
+        details: dict,
+        profile: dict | None = None,
+        preference: dict | None = None,
+        location: dict | None = None,
     ) -> int:
-        job_seeker = crm_services.job_seeker_create(
-            scope=self.scope(username),
-            details=details,
-            profile=profile,
-            preference=self._preference(preference),
-        )
+        """A new job seeker; `location` (latitude, longitude, precision) is where their
+        address was found, stored in the same transaction (nothing left to locate)."""
+        with transaction.atomic():
+            job_seeker = crm_services.job_seeker_create(
+                scope=self.scope(username),
+                details=details,
+                profile=profile,
+                preference=self._preference(preference),
+            )
+            if location:
+                crm_services.job_seeker_set_location(
+                    scope=self.scope(username), job_seeker_id=job_seeker.pk, **location
+                )
         return self._done(job_seeker.pk)
 
     def job_seeker_update(
@@ -233,22 +247,35 @@ class Driver:
         details["industry"] = self.industries[details["industry"]] if details.get("industry") else None
         return details
 
-    def employer_create(self, username: str, *, details: dict, site: dict, contact_person: dict) -> tuple[int, int]:
-        """A new employer with its main site and first contact person: (employer, site) ids."""
-        employer = employer_services.employer_create(
-            scope=self.scope(username),
-            details=self._employer_details(details),
-            site=site,
-            contact_person=contact_person,
-        )
-        main_site = employer.sites.order_by("pk").first()
+    def employer_create(
+        self, username: str, *, details: dict, site: dict, contact_person: dict, site_location: dict | None = None
+    ) -> tuple[int, int]:
+        """A new employer with its main site (located where `site_location` says, in the
+        same transaction) and first contact person: (employer, site) ids."""
+        with transaction.atomic():
+            employer = employer_services.employer_create(
+                scope=self.scope(username),
+                details=self._employer_details(details),
+                site=site,
+                contact_person=contact_person,
+            )
+            main_site = employer.sites.order_by("pk").first()
+            if site_location:
+                main_site = employer_services.employer_site_set_location(
+                    scope=self.scope(username), employer_id=employer.pk, site_id=main_site.pk, **site_location
+                )
         self._sites[main_site.pk] = main_site
         return self._done((employer.pk, main_site.pk))
 
-    def employer_site_add(self, username: str, employer_id: int, *, details: dict) -> int:
-        site = employer_services.employer_site_save(
-            scope=self.scope(username), employer_id=employer_id, details=details
-        )
+    def employer_site_add(self, username: str, employer_id: int, *, details: dict, location: dict | None = None) -> int:
+        with transaction.atomic():
+            site = employer_services.employer_site_save(
+                scope=self.scope(username), employer_id=employer_id, details=details
+            )
+            if location:
+                site = employer_services.employer_site_set_location(
+                    scope=self.scope(username), employer_id=employer_id, site_id=site.pk, **location
+                )
         self._sites[site.pk] = site
         return self._done(site.pk)
 

@@ -244,7 +244,7 @@ class Story:
             details.update(enrolment_date=plan.enrolment_date, disclosure_preference=plan.disclosure_at_enrolment)
             profile, preference = plan.profile, plan.preference
         plan.job_seeker_id = self.driver.job_seeker_create(
-            plan.referred_by, details=details, profile=profile, preference=preference
+            plan.referred_by, details=details, profile=profile, preference=preference, location=plan.location
         )
 
     def enrol(self, plan: JobSeekerPlan) -> None:
@@ -309,13 +309,14 @@ class Story:
             username,
             details=employer.details(),
             site=employer.sites[0].details(),
+            site_location=employer.sites[0].location(),
             contact_person=main_person.details(),
         )
         self.employer_ids[employer.index] = employer_id
         self.site_ids[employer.index] = [site_id]
         for site in employer.sites[1:]:
             self.site_ids[employer.index].append(
-                self.driver.employer_site_add(username, employer_id, details=site.details())
+                self.driver.employer_site_add(username, employer_id, details=site.details(), location=site.location())
             )
         for person in employer.people[1:]:
             self.driver.contact_person_add(

@@ -7,7 +7,7 @@ from demo.planning.rhythms import (
     CONTACT_CHANNELS,
     SECOND_PERSON_SHARE,
     SECOND_SITE_SHARE,
-    SITE_WITHOUT_COORDINATES_SHARE,
+    SITE_LOCATED_TO_THE_STREET_SHARE,
 )
 
 
@@ -59,14 +59,20 @@ class EmployerPlanner:
             self.employers.append(employer)
 
     def site(self, town: dict, *, main: bool) -> SitePlan:
-        located = self.rng.random() >= SITE_WITHOUT_COORDINATES_SHARE
+        # Drawn as before every site was located (the story after it stays the same): it
+        # now says how precisely the address was located.
+        to_the_number = self.rng.random() >= SITE_LOCATED_TO_THE_STREET_SHARE
+        address, street = self.address_and_street(town)
+        offsets = (self.near(0), self.near(0)) if to_the_number else None
+        point = self.point_on(town, street, offsets, 0.008)
         return SitePlan(
             name="" if main else self.data.job_development["site_name"].format(town=town["town"]),
-            address=self.address(town),
+            address=address,
             postcode=town["postcode"],
             town=town["town"],
-            latitude=self.near(town["latitude"]) if located else None,
-            longitude=self.near(town["longitude"]) if located else None,
+            latitude=point["latitude"],
+            longitude=point["longitude"],
+            precision=point["precision"],
         )
 
     def plan_employer_creation(self) -> None:

@@ -42,6 +42,8 @@ from demo.planning.rhythms import (
 )
 from placements.models import Placement
 
+SIX_PLACES = Decimal("0.000001")
+
 
 class PeoplePlanner:
     """Job seekers: who they are, where they live, what they want, and what happens to
@@ -70,7 +72,29 @@ class PeoplePlanner:
                 return name[0], name[1], female
 
     def address(self, town: dict) -> str:
-        return f"{self.rng.randint(1, 180)} {self.rng.choice(town['streets'])}"
+        return self.address_and_street(town)[0]
+
+    def address_and_street(self, town: dict) -> tuple[str, int]:
+        """A street address in `town`, and which of its streets (the same draws as a
+        choice of street, so the story that follows is unchanged)."""
+        number = self.rng.randint(1, 180)
+        street = self.rng.randrange(len(town["streets"]))
+        return f"{number} {town['streets'][street]}", street
+
+    def point_on(self, town: dict, street: int, offsets: tuple[Decimal, Decimal] | None, spread: float) -> dict:
+        """Where an address of `town` on its street `street` is: the street's point in
+        data/places.json, to the street number when the story drew `offsets` (moved along
+        the street by at most about 100 m), otherwise to the street. Every demo address
+        is located."""
+        latitude, longitude = (Decimal(f"{value:.6f}") for value in town["street_points"][street])
+        if offsets is None:
+            return {"latitude": latitude, "longitude": longitude, "precision": "street"}
+        factor = Decimal("0.001") / Decimal(str(spread))
+        return {
+            "latitude": (latitude + offsets[0] * factor).quantize(SIX_PLACES),
+            "longitude": (longitude + offsets[1] * factor).quantize(SIX_PLACES),
+            "precision": "housenumber",
+        }
 
     def near(self, value: float, spread: float = 0.008) -> Decimal:
         return Decimal(f"{value + self.rng.uniform(-spread, spread):.6f}")
@@ -289,23 +313,27 @@ class PeoplePlanner:
     def draw_details(self, plan: JobSeekerPlan) -> None:
         """What the specialist records at referral and enrolment."""
         rng, town, texts = self.rng, plan.town, self.data.job_seekers
-        located = rng.random() < 0.6
+        # Drawn as before coordinates were stored for everyone (the story after it stays
+        # the same): it now says how precisely the address was located.
+        to_the_number = rng.random() < 0.6
         email = ""
         if rng.random() < 0.6:
             email = f"{ascii_slug(plan.first_name)}.{ascii_slug(plan.last_name)}{rng.randint(1, 99)}@example.org"
         benefits = weighted(rng, BENEFITS)
         if plan.on_benefits and benefits == JobSeeker.Benefits.NO:
             benefits = JobSeeker.Benefits.YES
+        phone = self.phone(rng.choice(["06", "07"]))
+        address, street = self.address_and_street(town)
+        offsets = (self.near(0, 0.01), self.near(0, 0.01)) if to_the_number else None
+        plan.location = self.point_on(town, street, offsets, 0.01)
         plan.details = {
             "first_name": plan.first_name,
             "last_name": plan.last_name,
             "email": email,
-            "phone": self.phone(rng.choice(["06", "07"])),
-            "address": self.address(town),
+            "phone": phone,
+            "address": address,
             "postcode": town["postcode"],
             "town": town["town"],
-            "latitude": self.near(town["latitude"], 0.01) if located else None,
-            "longitude": self.near(town["longitude"], 0.01) if located else None,
             "referral_date": plan.referral_date,
             "referral_source": weighted(rng, REFERRAL_SOURCES),
             "receives_benefits": benefits,

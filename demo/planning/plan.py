@@ -53,18 +53,15 @@ class SitePlan:
     address: str
     postcode: str
     town: str
-    latitude: Decimal | None
-    longitude: Decimal | None
+    latitude: Decimal
+    longitude: Decimal
+    precision: str  # crm.models.LocationPrecision
 
     def details(self) -> dict:
-        return {
-            "name": self.name,
-            "address": self.address,
-            "postcode": self.postcode,
-            "town": self.town,
-            "latitude": self.latitude,
-            "longitude": self.longitude,
-        }
+        return {"name": self.name, "address": self.address, "postcode": self.postcode, "town": self.town}
+
+    def location(self) -> dict:
+        return {"latitude": self.latitude, "longitude": self.longitude, "precision": self.precision}
 
 
 @dataclass
@@ -190,6 +187,7 @@ class JobSeekerPlan:
     waiting: bool = False  # in job search with no face-to-face employer contact yet
     first_visits: dict[date, date] = field(default_factory=dict)
     details: dict = field(default_factory=dict)
+    location: dict = field(default_factory=dict)  # latitude, longitude, precision of the home address
     profile: dict = field(default_factory=dict)
     preference: dict = field(default_factory=dict)
     # Tasks written by hand: (created on, title key in the data file, due, done on or None).

@@ -12,7 +12,7 @@ JOB_SEEKER_COUNT = 40
 REFERRAL_WINDOW_DAYS = 300  # about ten months of history
 OTHER_EUROPEAN_SHARE = 0.2
 SECOND_SITE_SHARE = 0.3
-SITE_WITHOUT_COORDINATES_SHARE = 0.15
+SITE_LOCATED_TO_THE_STREET_SHARE = 0.15  # the others to the street number
 SECOND_PERSON_SHARE = 0.5  # small and larger employers: a second contact person
 # Caseloads dealt in turn, in proportion to each specialist's time (specialist3 works
 # half time: demo/data/program.json gives the FTE).

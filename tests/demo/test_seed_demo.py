@@ -21,9 +21,10 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from crm import clock
+from crm import clock, locations
 from crm.access import access_scope
-from crm.models import EventHandling, JobSeeker, Organisation, OutboxEvent, Team, User
+from crm.geocoding import FakeGeocoder
+from crm.models import EventHandling, JobSeeker, LocationPrecision, Organisation, OutboxEvent, Team, User
 from demo.catalogue import catalogue
 from demo.planning import Plan, make_plan
 from demo.story import Story
@@ -398,10 +399,41 @@ def test_employers_have_sites_with_coordinates_and_contact_persons(demo):
 
     assert 55 <= employers.count() <= 70
     assert all(employer.sites.exists() and employer.contact_persons.exists() for employer in employers)
-    assert EmployerSite.objects.filter(latitude__isnull=False).count() > 50
     stages = set(employers.values_list("relationship_stage", flat=True))
     assert stages == set(Employer.RelationshipStage.values)
     assert set(JobOpening.objects.values_list("status", flat=True)) == set(JobOpening.Status.values)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", [JobSeeker, EmployerSite])
+def test_every_job_seeker_and_site_is_located_for_its_address(demo, model):
+    """Distances are real in the demo: every home and site has a point, found for the
+    address it holds (nothing left for the background job), to the street number or the
+    street, within the Bouches-du-Rhône."""
+    rows = list(model.objects.all())
+
+    assert rows
+    for row in rows:
+        assert row.latitude is not None and row.longitude is not None, row
+        assert row.location_precision in {LocationPrecision.HOUSE_NUMBER, LocationPrecision.STREET}, row
+        assert row.located_address == locations.address_text(row), row
+        assert not locations.needs_locating(row), row
+        assert Decimal("43.1") < row.latitude < Decimal("43.6") and Decimal("5.0") < row.longitude < Decimal("5.7"), row
+    precisions = Counter(row.location_precision for row in rows)
+    assert precisions[LocationPrecision.HOUSE_NUMBER] > 0 and precisions[LocationPrecision.STREET] > 0
+
+
+@pytest.mark.django_db
+def test_every_demo_address_is_known_to_the_fake_geocoder(demo):
+    """CI and the demo run on the fake geocoder: it finds each demo address again, on
+    its street, close to the point the demo stored."""
+    geocoder = FakeGeocoder(catalogue().places["towns"])
+
+    for row in [*JobSeeker.objects.all(), *EmployerSite.objects.all()]:
+        found = geocoder.locate(locations.address_of(row))
+        assert found is not None and found.precision == LocationPrecision.HOUSE_NUMBER, row
+        assert abs(found.latitude - row.latitude) < Decimal("0.003"), row
+        assert abs(found.longitude - row.longitude) < Decimal("0.003"), row
 
 
 @pytest.mark.django_db
