@@ -430,6 +430,8 @@ def job_seeker_set_location(
     elsewhere with its precision (the demo's). No coordinates: the pin is removed and
     the address located again. Raises OutOfScope (a person the scope may not edit),
     ValidationError (half a point, coordinates off the map, an unknown precision)."""
+    if scope.user is None:  # staff only: a partner's key sets no pin
+        raise OutOfScope
     job_seeker = job_seeker_lock(scope, job_seeker_id)
     check_point(latitude, longitude, precision)
     locations.set_point(job_seeker, latitude=latitude, longitude=longitude, precision=precision)

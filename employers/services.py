@@ -195,6 +195,8 @@ def employer_site_set_location(
     (precision "manual", kept until the address changes) or a point found elsewhere with
     its precision (the demo's). No coordinates: the pin is removed and the address
     located again. Raises OutOfScope, ValidationError."""
+    if scope.user is None:  # staff only: a partner's key sets no pin
+        raise OutOfScope
     employer = employer_lock(scope, employer_id)
     site = scope.get_for_update(employer_sites_visible(scope).filter(employer=employer), pk=site_id)
     check_point(latitude, longitude, precision)
