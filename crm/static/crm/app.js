@@ -50,3 +50,20 @@ document.addEventListener("htmx:configRequest", (event) => {
     }
   });
 })();
+
+// <table class="table-cards">: on a phone each row is a card (app.css); each cell is
+// labelled with its column's header, copied here so the templates say it once.
+document.querySelectorAll("table.table-cards").forEach((table) => {
+  const headers = [...table.querySelectorAll("thead th")].map((th) =>
+    th.querySelector(".visually-hidden") && th.textContent.trim() === th.querySelector(".visually-hidden").textContent.trim()
+      ? ""
+      : th.textContent.trim(),
+  );
+  table.querySelectorAll("tbody tr").forEach((row) => {
+    [...row.children].forEach((cell, index) => {
+      if (index > 0 && headers[index] && !cell.hasAttribute("data-label")) {
+        cell.setAttribute("data-label", headers[index]);
+      }
+    });
+  });
+});
