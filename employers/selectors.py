@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.access import AccessScope, rows_rule
 from crm.models import Industry
+from crm.selectors import by_label
 from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 
 
@@ -65,7 +66,7 @@ class EmployerFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, town or postcode")}),
     )
     industry = django_filters.ModelChoiceFilter(
-        label=_("Industry"), queryset=Industry.objects.all(), empty_label=_("Any industry")
+        label=_("Industry"), queryset=by_label(Industry.objects.all()), empty_label=_("Any industry")
     )
     relationship_stage = django_filters.ChoiceFilter(
         label=_("Relationship stage"), choices=Employer.RelationshipStage.choices, empty_label=_("Any stage")

@@ -440,6 +440,7 @@ def test_email_goes_to_the_console_in_development_and_smtp_in_production():
         "DEBUG": "0",
         "SECRET_KEY": "k" * 20 + "fj39Fk2-_sl3kfj4Lk2jf93kFJ2l3kjfslkdjf90",
         "ALLOWED_HOSTS": "crm.example.org",
+        "GEOCODER": "ban",
         "EMAIL_HOST": "smtp.example.org",
         "EMAIL_PORT": "465",
         "EMAIL_USE_SSL": "1",

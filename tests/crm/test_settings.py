@@ -21,9 +21,20 @@ def manage(*args, **env):
 
 
 def test_production_refuses_to_start_without_a_real_secret_key():
-    result = manage("check", DEBUG="0", ALLOWED_HOSTS="crm.example.org")
+    result = manage("check", DEBUG="0", ALLOWED_HOSTS="crm.example.org", GEOCODER="ban")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_chosen_geocoder():
+    result = manage(
+        "check",
+        DEBUG="0",
+        ALLOWED_HOSTS="crm.example.org",
+        SECRET_KEY="k" * 20 + "fj39Fk2-_sl3kfj4Lk2jf93kFJ2l3kjfslkdjf90",
+    )
+    assert result.returncode != 0
+    assert "GEOCODER must be set" in result.stderr
 
 
 def test_deploy_check_is_clean_with_production_variables():
@@ -35,6 +46,7 @@ def test_deploy_check_is_clean_with_production_variables():
         DEBUG="0",
         ALLOWED_HOSTS="crm.example.org",
         SECRET_KEY="k" * 20 + "fj39Fk2-_sl3kfj4Lk2jf93kFJ2l3kjfslkdjf90",
+        GEOCODER="ban",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
