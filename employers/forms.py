@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.forms import DateInput, LocationFormMixin, SaneDateField
 from crm.models import Shift
+from crm.selectors import by_label
 from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 
 
@@ -21,6 +22,10 @@ class EmployerForm(forms.ModelForm):
         model = Employer
         fields = ["name", "industry", "nace_code", "size", "relationship_stage", "website", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].queryset = by_label(self.fields["industry"].queryset)
 
     def clean_nace_code(self):
         """A NAF/APE code as written in the register ("4520A") or a NACE code ("45.20"),
@@ -131,6 +136,7 @@ class JobOpeningForm(forms.ModelForm):
     def __init__(self, *args, employer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = employer.sites.all()
+        self.fields["job_type"].queryset = by_label(self.fields["job_type"].queryset)
         self.fields["hours_per_week"].validators.append(MaxValueValidator(80))
         self.fields["hourly_pay"].min_value = 0
         self.fields["hourly_pay"].validators.append(MinValueValidator(0))
