@@ -4,6 +4,7 @@ in the jobdev.matching package."""
 
 from django.shortcuts import render
 
+from crm.selectors import label_sort_key
 from employers.selectors import employers_visible, job_openings_visible
 from jobdev import matching
 from jobdev.planning import TRAVEL_SPEED_KMH
@@ -25,7 +26,7 @@ def matching_for_job_seeker(request, pk):
 def matching_for_employer(request, pk):
     employer = request.scope.get(employers_visible(request.scope), pk=pk)
     matches = matching.matches_for_employer(request.scope, employer)
-    job_types = sorted(matches.facts.job_types.values(), key=lambda known: str(known.job_type.label))
+    job_types = sorted(matches.facts.job_types.values(), key=lambda known: label_sort_key(known.job_type.label))
     context = {"employer": employer, "matches": matches, "job_types": job_types, "top": matching.TOP}
     return render(request, "jobdev/matching_employer.html", context)
 

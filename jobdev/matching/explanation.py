@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from crm.models import JobSeeker, Shift
+from crm.selectors import label_sort_key
 from crm.templatetags.numbers import euros
 from employers.models import Employer, JobOpening
 from jobdev.matching.facts import EmployerFacts
@@ -88,7 +89,7 @@ def _date(value) -> str:
 
 
 def _labels(job_types) -> str:
-    return ", ".join(sorted(str(job_type.label) for job_type in job_types))
+    return ", ".join(sorted((str(job_type.label) for job_type in job_types), key=label_sort_key))
 
 
 def _hours_range(wishes: Wishes) -> str:
@@ -149,7 +150,7 @@ def _explain_job_type(match, points, wishes, facts, opening) -> None:
                 )
     elif points == Points.KNOWN_JOB_TYPE:
         wanted = [known for type_id, known in facts.job_types.items() if type_id in wishes.job_type_ids]
-        for known in sorted(wanted, key=lambda known: str(known.job_type.label)):
+        for known in sorted(wanted, key=lambda known: label_sort_key(known.job_type.label)):
             match.reasons.append(
                 _("Hires for %(job_type)s (known since %(date)s)")
                 % {"job_type": known.job_type.label, "date": _date(known.since)}

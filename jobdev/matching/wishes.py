@@ -11,6 +11,7 @@ from django.db.models import F, IntegerField, TextField, Value
 from django.db.models.functions import Cast
 
 from crm.models import Industry, JobPreference, JobSeeker, JobType
+from crm.selectors import sorted_by_label
 from crm.taxonomies import nace_codes_match, nace_section
 from jobdev.planning import TRAVEL_SPEED_KMH
 
@@ -71,7 +72,7 @@ class Wishes:
             for job_type in self.job_types
             if any(nace_codes_match(nace_code, code) for code in job_type.nace_codes or ())
         ]
-        return sorted(fitting, key=lambda job_type: str(job_type.label))
+        return sorted_by_label(fitting)
 
     def job_types_in_section(self, section: str) -> list:
         """The wanted job types with a NACE code in `section`, by label."""
@@ -80,7 +81,7 @@ class Wishes:
             for job_type in self.job_types
             if any(nace_section(code) == section for code in job_type.nace_codes or ())
         ]
-        return sorted(inside, key=lambda job_type: str(job_type.label))
+        return sorted_by_label(inside)
 
     @property
     def radius_km(self) -> float:
