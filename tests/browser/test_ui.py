@@ -22,6 +22,7 @@ def log_in(page, live_server, username):
 
 def test_log_in_and_create_a_job_seeker_with_preferences(page, live_server, specialist_sam):
     log_in(page, live_server, "sam")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Job seekers").click()  # sam lands on My week
     page.get_by_role("link", name="Add a job seeker").click()
     page.get_by_label("First name").fill("Nadia")
     page.get_by_label("Last name").fill("Benali")
