@@ -24,6 +24,7 @@ class EmployerPlanner:
                 index=index,
                 name=row["name"],
                 industry=row["industry"],
+                nace_code=row.get("nace_code", ""),
                 size=row["size"],
                 postcode=row["postcode"],
                 description=row["description"],

@@ -95,6 +95,7 @@ class EmployerPlan:
     description: str
     jobs: list[tuple[str, str]]  # (title, job type code)
     sheltered: bool
+    nace_code: str = ""  # NACE Rev. 2 division, group or class (French NAF without its letter)
     sites: list[SitePlan] = field(default_factory=list)
     people: list[PersonPlan] = field(default_factory=list)
     created_by: str = ""
@@ -105,7 +106,13 @@ class EmployerPlan:
         return {code for _title, code in self.jobs}
 
     def details(self) -> dict:
-        return {"name": self.name, "industry": self.industry, "size": self.size, "description": self.description}
+        return {
+            "name": self.name,
+            "industry": self.industry,
+            "nace_code": self.nace_code,
+            "size": self.size,
+            "description": self.description,
+        }
 
 
 @dataclass
