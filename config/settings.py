@@ -317,6 +317,9 @@ else:
     }
 # Actors live in tasks.py; handlers.py modules are imported by their AppConfig.ready().
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
+# dramatiq-crontab's own tasks module is a minute-by-minute heartbeat that only writes
+# a decorative line to the log: the worker does not load it.
+DRAMATIQ_IGNORED_MODULES = ["dramatiq_crontab.tasks"]
 # Events (docs/events.md): a failed handler is tried again after these delays, in
 # minutes, in order (the last one repeats), by the minute sweep; after
 # EVENT_HANDLER_MAX_ATTEMPTS attempts it is shown to program admins as failed. A

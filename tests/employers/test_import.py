@@ -452,7 +452,7 @@ class TestPlanInTheDatabase:
         with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
             client = client_for(specialist_sam)  # signed in again: an idle session ends too
             response = confirm(client, plan)
-        assert "Cet aperçu a expiré : un aperçu est conservé 60 minutes." in str(
+        assert "Cet aperçu a expiré\xa0: un aperçu est conservé 60 minutes." in str(
             list(response.wsgi_request._messages)[-1]
         )
 

@@ -214,8 +214,8 @@ class TestEncodingsRefused:
         message = upload(client, fixture("mac-roman-cafe.csv")).context["form"].errors["file"][0]
         assert "L’encodage du texte du fichier ne peut pas être reconnu avec certitude" in message
         assert "Enregistrez le fichier au format CSV UTF-8" in message
-        assert "« CSV UTF-8 (délimité par des virgules) (*.csv) »" in message
-        assert "« Unicode (UTF-8) »" in message
+        assert "«\xa0CSV UTF-8 (délimité par des virgules) (*.csv)\xa0»" in message
+        assert "«\xa0Unicode (UTF-8)\xa0»" in message
 
     @pytest.mark.parametrize(
         "text,word",
