@@ -287,7 +287,7 @@ def test_in_education_and_the_disclosure_talks_date_on_the_pages(client_for, spe
     job_seeker = JobSeeker.objects.get(last_name="Benali")
     assert (job_seeker.in_education, job_seeker.disclosure_discussed_on) == (True, None)
     page = client.get(response.url).content.decode()
-    assert "<dt>In education or training</dt><dd>yes</dd>" in page and "first discussed on" not in page
+    assert "<dt>In education or training</dt><dd>Yes</dd>" in page and "first discussed on" not in page
     edit = client.get(reverse("job_seeker_edit", args=[job_seeker.pk])).content.decode()
     assert "Choosing a preference records today as the day disclosure was first discussed." in edit
     assert 'name="disclosure_discussed_on"' not in edit

@@ -473,4 +473,4 @@ def test_refusals_name_fields_by_label_with_the_languages_punctuation():
     assert errors_in_words(form) == "Time: Enter a valid time."
     with translation.override("fr"):
         form = Form({"due_time": "nonsense"})
-        assert errors_in_words(form) == "Time : Saisissez une heure valide."
+        assert errors_in_words(form) == "Time\xa0: Saisissez une heure valide."
