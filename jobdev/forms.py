@@ -11,6 +11,7 @@ from crm import clock
 from crm.access import AccessScope
 from crm.forms import DateInput, ModelMultipleChoiceField, SaneDateField
 from crm.models import JobType
+from crm.selectors import by_label
 from employers.models import ContactPerson, EmployerSite
 from employers.part_options import chosen_employer_id, narrow_parts
 from employers.selectors import employers_visible
@@ -233,7 +234,7 @@ class OutcomeForm(forms.Form):
     )
     learned_job_types = ModelMultipleChoiceField(
         label=_("Job types they hire for"),
-        queryset=JobType.objects.all(),
+        queryset=by_label(JobType.objects.all()),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from crm.access import OutOfScope
 from crm.forms import parse_id, submit
+from crm.selectors import sorted_by_label
 from employers.selectors import employers_visible
 from jobdev import nudges, services
 from jobdev.forms import CancelForm, LogForm, OutcomeForm, PlanForm, RescheduleForm
@@ -148,7 +149,7 @@ def _detail(request, contact, status=200, **forms):
         ),
         "cancel_form": CancelForm(),
         "outcome_form": OutcomeForm(contact=contact),
-        "learned_job_types": list(contact.learned_job_types.all()),
+        "learned_job_types": sorted_by_label(contact.learned_job_types.all()),
         "week_url": _week_url(contact),
     }
     context.update(forms)
@@ -234,7 +235,7 @@ def employer_contacts_section(request, employer_pk):
         (c for c in contacts if c.next_step and c.next_step_on and c.next_step_on >= today - datetime.timedelta(30)),
         key=lambda contact: contact.next_step_on,
     )
-    learned_job_types = sorted({job_type for contact in held for job_type in contact.learned_job_types.all()}, key=str)
+    learned_job_types = sorted_by_label({job_type for contact in held for job_type in contact.learned_job_types.all()})
     context = {
         "employer": employer,
         "contacts": contacts,

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.access import AccessScope
 from crm.forms import DateInput, SaneDateField
+from crm.selectors import by_label
 from employers.part_options import chosen_employer_id, narrow_parts
 from employers.selectors import employers_visible
 from placements.models import (
@@ -65,6 +66,7 @@ class OfferAcceptForm(forms.ModelForm):
     def __init__(self, *args, scope: AccessScope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["employer"].queryset = employers_visible(scope)
+        self.fields["job_type"].queryset = by_label(self.fields["job_type"].queryset)
         # The chosen employer's sites only, reloaded in the page when the employer changes.
         narrow_parts(self, scope, chosen_employer_id(self))
         self.fields["offer_date"].initial = timezone.localdate()
