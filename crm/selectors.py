@@ -11,7 +11,7 @@ from typing import TypeVar
 import django_filters
 from django import forms
 from django.db.models import CharField, Expression, F, Func, OrderBy, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Lower, Replace
+from django.db.models.functions import Collate, Lower, Replace
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -203,7 +203,9 @@ class LabelSortKey(Func):
     """A label's sort key in SQL (`label_sort_key`'s first part): on SQLite that very
     Python function, registered on the connection (its parser cannot nest the fifty
     REPLACEs); elsewhere (PostgreSQL) REPLACE of each accented letter, then LOWER,
-    whatever the database's collation."""
+    compared byte by byte (collation "C") as Python compares strings: a database
+    collation (glibc, ICU) would skip spaces and hyphens and disagree with the lists
+    sorted in Python."""
 
     output_field = CharField()
 
@@ -217,7 +219,7 @@ class LabelSortKey(Func):
         for base, letters in _BASE_LETTERS.items():
             for letter in letters + letters.upper():
                 expression = Replace(expression, Value(letter), Value(base))
-        return compiler.compile(Lower(expression))
+        return compiler.compile(Collate(Lower(expression), "C"))
 
 
 class ActiveLabelOrder(Expression):

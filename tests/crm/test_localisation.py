@@ -169,6 +169,18 @@ def test_taxonomies_sort_by_their_label_in_the_active_language(model):
 
 
 @pytest.mark.django_db
+def test_the_database_orders_spaces_and_hyphens_as_python_does():
+    """PostgreSQL's usual collations skip spaces and punctuation ("Aide-soignant" before
+    "Aide cuisinier"); the lists sorted in Python do not. Both must agree."""
+    labels = ["Aides à domicile", "Aide-soignant", "Aide cuisinier", "Aide à domicile", "Aidé", "aide"]
+    for number, label in enumerate(labels):
+        JobType.objects.create(code=f"zz_{number}", isco_code="9999", label_en=label, label_fr=label)
+    with translation.override("fr"):
+        in_database = [job_type.label for job_type in by_label(JobType.objects.filter(code__startswith="zz_"))]
+    assert in_database == sorted(labels, key=label_sort_key)
+
+
+@pytest.mark.django_db
 def test_french_accents_sort_with_their_base_letter():
     with translation.override("fr"):
         labels = [job_type.label for job_type in by_label(JobType.objects.all())]
