@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 
 from crm.models import JobSeeker
-from tests.browser.conftest import browser, page  # noqa: F401 - the browser tests' fixtures
 from tests.browser.test_csp import RECORD_VIOLATIONS
 from tests.browser.test_ui import log_in
 from tests.factories import EmployerFactory, EmployerSiteFactory, JobSeekerFactory
@@ -23,7 +22,7 @@ BLANK_TILE = base64.b64decode(
 
 
 @pytest.fixture
-def map_page(page):  # noqa: F811 - the browser tests' page fixture, extended
+def map_page(page):
     page.console_errors = []
     page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     page.add_init_script(RECORD_VIOLATIONS)
