@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.access import AccessScope
 from crm.dates import EARLIEST, LATEST, validate_sane_date
 from crm.models import CareerProfile, JobPreference, JobSeeker, Partner, Shift, Weekday
-from crm.selectors import by_label
+from crm.selectors import by_label, program_map_view
 from crm.templatetags.typography import semicolon
 
 T = TypeVar("T")
@@ -138,12 +138,23 @@ class LocationFormMixin:
     def other_fields(self):
         return [field for field in self.visible_fields() if field.name not in self.location_fields]
 
+    def _map_organisation(self):
+        organisation = getattr(self, "map_organisation", None)
+        if organisation is None and getattr(self.instance, "organisation_id", None):
+            organisation = self.instance.organisation
+        if organisation is None and getattr(self.instance, "employer_id", None):
+            organisation = self.instance.employer.organisation
+        return organisation
+
     def location_map(self) -> dict:
-        """What the map needs, as data- attributes (the CSP allows no inline script)."""
+        """What the map needs, as data- attributes (the CSP allows no inline script).
+        Without a point yet, the map opens where the program's job seekers live, else on
+        LEAFLET_DEFAULT_VIEW."""
+        organisation = self._map_organisation()
         return {
             "tile_url": settings.LEAFLET_TILE_URL,
             "tile_attribution": settings.LEAFLET_TILE_ATTRIBUTION,
-            "default_view": settings.LEAFLET_DEFAULT_VIEW,
+            "default_view": (program_map_view(organisation) if organisation else None) or settings.LEAFLET_DEFAULT_VIEW,
             "latitude_input": self["latitude"].auto_id,
             "longitude_input": self["longitude"].auto_id,
         }
@@ -175,6 +186,7 @@ class JobSeekerForm(LocationFormMixin, forms.ModelForm):
 
     def __init__(self, *args, scope: AccessScope, **kwargs):
         super().__init__(*args, **kwargs)
+        self.map_organisation = scope.organisation
         self.fields["specialist"].queryset = scope.assignable_specialists()
         self.setup_location()
         if not self.instance.pk and scope.user is not None:

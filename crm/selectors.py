@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import django_filters
 from django import forms
-from django.db.models import CharField, Expression, F, Func, OrderBy, Prefetch, Q, QuerySet, Value
+from django.db.models import Avg, CharField, Expression, F, Func, OrderBy, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Collate, Lower, Replace
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -160,6 +160,24 @@ def rapid_search_badge(
     else:
         state = "waiting"
     return RapidSearchBadge(state, days, limit)
+
+
+# Maps ------------------------------------------------------------------------------
+
+#: Leaflet's zoom for a town and its surroundings (about 20 km across on a laptop).
+PROGRAM_MAP_ZOOM = 11
+
+
+def program_map_view(organisation: Organisation) -> str | None:
+    """Where a map opens for a record without a point: "latitude,longitude,zoom" at the
+    middle of the program's located job seekers (one aggregate query), or None when
+    none is located yet."""
+    centre = JobSeeker.objects.filter(organisation=organisation, latitude__isnull=False).aggregate(
+        latitude=Avg("latitude"), longitude=Avg("longitude")
+    )
+    if centre["latitude"] is None:
+        return None
+    return f"{float(centre['latitude']):.5f},{float(centre['longitude']):.5f},{PROGRAM_MAP_ZOOM}"
 
 
 # Taxonomy labels in the reader's language ----------------------------------------

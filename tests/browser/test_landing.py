@@ -25,6 +25,7 @@ def test_a_specialist_lands_on_my_week(page, live_server, specialist_sam):
     assert nav.get_by_role("link", name="My week").get_attribute("aria-current") == "page"
     # Their dashboard shows their own figures, and says so.
     nav.get_by_role("link", name="My figures").click()
+    assert page.get_by_role("heading", name="My figures").is_visible()
     assert page.get_by_text("Your own figures").is_visible()
     assert nav.get_by_role("link", name="Team follow-along").count() == 0
 
