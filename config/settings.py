@@ -496,6 +496,7 @@ if GEOCODER not in {"ban", "nominatim", "fake", "none"}:
 # The provider's host (and path), e.g. api-adresse.data.gouv.fr for BAN, or your own
 # Nominatim server; empty: the provider's public service.
 GEOCODER_DOMAIN = os.environ.get("GEOCODER_DOMAIN", "").strip()
+# Sent with every address: never name the health service in it (docs/operations.md).
 GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "").strip()
 if GEOCODER == "nominatim" and not GEOCODER_USER_AGENT:
     raise ImproperlyConfigured(
@@ -515,6 +516,9 @@ GEOCODER_MIN_SCORE = float(os.environ.get("GEOCODER_MIN_SCORE", "0.4"))
 GEOCODER_FAKE_PLACES = Path(os.environ.get("GEOCODER_FAKE_PLACES", str(BASE_DIR / "demo" / "data" / "places.json")))
 # The sweep (every 10 minutes) sends at most this many rows still to locate.
 GEOCODING_SWEEP_BATCH = int(os.environ.get("GEOCODING_SWEEP_BATCH", "200"))
+# A row whose provider failed this many times (time-outs, server errors; retried with a
+# growing delay) is given up: its page asks for the pin to be set by hand.
+GEOCODING_MAX_ATTEMPTS = int(os.environ.get("GEOCODING_MAX_ATTEMPTS", "6"))
 # The map where a pin is set by hand (Leaflet): the tile server's URL template and its
 # attribution (HTML). The Content-Security-Policy lets images come from its host.
 LEAFLET_TILE_URL = os.environ.get("LEAFLET_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

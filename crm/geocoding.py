@@ -16,8 +16,9 @@ one small interface.
   town to its centre, anything else is not found. For development, tests, CI, the demo.
 - "none": nothing is located (pins are set by hand).
 
-A provider that cannot answer (network, time-out, quota, server error) raises
-GeocodingUnavailable: the caller tries again later. An address it does not know is
+A provider that cannot answer (network, time-out, server error) raises
+GeocodingUnavailable: the caller tries again later; one that refuses us as a whole
+(rate limited, quota exceeded, forbidden) raises GeocodingPaused (one of them). An address it does not know is
 None, never an exception. Row-level work (which rows to locate, storing the point) is in
 crm/locations.py.
 """
@@ -37,11 +38,25 @@ from crm.models import LocationPrecision
 logger = logging.getLogger(__name__)
 
 SIX_PLACES = Decimal("0.000001")
+# Neutral on purpose: the user agent goes with every address sent; it must not say that
+# the people looked up are a health service's (docs/operations.md, GEOCODER_USER_AGENT).
+DEFAULT_USER_AGENT = "crm-geocoder"
 
 
 class GeocodingUnavailable(Exception):
     """The provider could not answer now (network, time-out, quota, server error, its
     configuration): try again later."""
+
+
+class GeocodingPaused(GeocodingUnavailable):
+    """The provider refuses us as a whole, not this address: rate limited or quota
+    exceeded (`rate_limited`, with the Retry-After it gave, in seconds, if any), or
+    forbidden / bad credentials. All geocoding pauses (crm.locations.pause)."""
+
+    def __init__(self, message: str, *, rate_limited: bool, retry_after: float | None = None):
+        super().__init__(message)
+        self.rate_limited = rate_limited
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -203,14 +218,20 @@ class NominatimGeocoder:
 
 
 def _ask(geocode, *args, **kwargs):
-    """Call the provider; what it cannot answer now is GeocodingUnavailable. A query it
-    refuses (geopy's GeocoderQueryError: too short, too long) is "not found"."""
+    """Call the provider; what it cannot answer now is GeocodingUnavailable, and what
+    refuses us as a whole (rate limited, quota exceeded, 403, 401) GeocodingPaused. A
+    query it refuses (geopy's GeocoderQueryError: too short, too long) is "not found"."""
     from geopy import exc
 
     try:
         return geocode(*args, **kwargs)
     except exc.GeocoderQueryError:
         return None
+    except exc.GeocoderQuotaExceeded as error:  # GeocoderRateLimited (429) is one
+        retry_after = getattr(error, "retry_after", None)
+        raise GeocodingPaused(f"{type(error).__name__}: {error}", rate_limited=True, retry_after=retry_after) from error
+    except (exc.GeocoderInsufficientPrivileges, exc.GeocoderAuthenticationFailure) as error:
+        raise GeocodingPaused(f"{type(error).__name__}: {error}", rate_limited=False) from error
     except (exc.GeopyError, OSError) as error:
         raise GeocodingUnavailable(f"{type(error).__name__}: {error}") from error
 
@@ -296,7 +317,7 @@ def _build(name, domain, user_agent, timeout, min_delay, country_codes, min_scor
     from geopy.extra.rate_limiter import RateLimiter
     from geopy.geocoders import BANFrance, Nominatim
 
-    options = {"timeout": timeout, "user_agent": user_agent or "ips-job-development-crm"}
+    options = {"timeout": timeout, "user_agent": user_agent or DEFAULT_USER_AGENT}
     if name == "ban":
         client = BANFrance(**({"domain": domain} if domain else {}), **options)
         geocode = client.geocode
@@ -306,7 +327,7 @@ def _build(name, domain, user_agent, timeout, min_delay, country_codes, min_scor
     else:
         raise GeocodingUnavailable(f"Unknown geocoder {name!r}.")
     if min_delay > 0:
-        # geopy's RateLimiter spaces calls; retries are the background job's (with backoff).
+        # geopy's RateLimiter spaces calls; retries are the background job's (per row, with backoff).
         geocode = RateLimiter(geocode, min_delay_seconds=min_delay, max_retries=0, swallow_exceptions=False)
     wrapped = _Client(geocode)
     if name == "ban":

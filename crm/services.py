@@ -256,7 +256,7 @@ def job_seeker_create(
     locations.prepare(job_seeker, address_before="", point_before=(None, None), point_given=True)
     job_seeker.full_clean()
     job_seeker.save()
-    _locate_after_commit(job_seeker)
+    locations.send_on_commit(job_seeker)
     JobSeekerStatusChange.objects.create(
         job_seeker=job_seeker, from_status="", to_status=job_seeker.status, changed_by=scope.actor
     )
@@ -308,7 +308,7 @@ def job_seeker_update(
     )
     job_seeker.full_clean()
     job_seeker.save()
-    _locate_after_commit(job_seeker)
+    locations.send_on_commit(job_seeker)
     if profile:
         _save_profile(job_seeker, profile)
     if preference:
@@ -410,12 +410,6 @@ def job_seeker_record_first_employer_contact(*, scope: AccessScope, job_seeker_i
 # Where the person lives -------------------------------------------------------------
 
 
-def _locate_after_commit(job_seeker: JobSeeker) -> None:
-    from crm.tasks import locate_job_seeker
-
-    locations.send_on_commit(locate_job_seeker, JobSeeker, job_seeker.pk)
-
-
 @transaction.atomic
 def job_seeker_set_location(
     *,
@@ -433,21 +427,8 @@ def job_seeker_set_location(
     if scope.user is None:  # staff only: a partner's key sets no pin
         raise OutOfScope
     job_seeker = job_seeker_lock(scope, job_seeker_id)
-    check_point(latitude, longitude, precision)
-    locations.set_point(job_seeker, latitude=latitude, longitude=longitude, precision=precision)
-    job_seeker.full_clean()
-    job_seeker.save()
-    _locate_after_commit(job_seeker)
+    locations.pin(job_seeker, latitude=latitude, longitude=longitude, precision=precision)
     return job_seeker
-
-
-def check_point(latitude, longitude, precision: str) -> None:
-    if precision not in LocationPrecision.values:
-        raise ValidationError({"location_precision": _("Unknown location precision.")})
-    if (latitude is None) != (longitude is None):
-        raise ValidationError(_("Give both latitude and longitude, or neither."))
-    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise ValidationError(_("This point is not on the map: latitude -90 to 90, longitude -180 to 180."))
 
 
 # Partners: referrals and consent to share -------------------------------------------
@@ -516,7 +497,7 @@ def job_seeker_refer(*, scope: AccessScope, details: ReferralFields) -> JobSeeke
         changed_by=None,
         note=_("Referred by %(partner)s") % {"partner": partner.name},
     )
-    _locate_after_commit(job_seeker)
+    locations.send_on_commit(job_seeker)
     return job_seeker
 
 

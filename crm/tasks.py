@@ -41,13 +41,12 @@ def resend_pending_events():
     events.resend_pending()
 
 
-# Locating job seekers' homes (crm/locations.py). A provider that cannot answer now is
-# tried again by dramatiq with a growing delay; after the last try the row stays "to
-# locate" and the sweep below sends it again: what is stored as needed is never lost.
+# Locating job seekers' homes (crm/locations.py). Not retried by dramatiq: a provider
+# that fails counts an attempt on the row, which the sweep sends again later with a
+# growing delay (and gives up after GEOCODING_MAX_ATTEMPTS); what is stored as to
+# locate is never lost, and no message multiplies into retries.
 LOCATE_OPTIONS = {
-    "max_retries": 4,
-    "min_backoff": 30_000,
-    "max_backoff": 30 * 60_000,
+    "max_retries": 0,
     "time_limit": 2 * 60_000,
     "queue_name": "geocoding",
 }
@@ -64,10 +63,9 @@ def locate_job_seeker(job_seeker_id: int):
 @cron("*/10 * * * *")
 @dramatiq.actor(max_retries=0)
 def locate_pending_job_seekers():
-    """The sweep: sends every home address still to locate (new, changed, or whose job
-    was lost or gave up), a batch at a time."""
-    from crm.locations import pending
+    """The sweep: sends a batch of home addresses still to locate and due (new, changed,
+    a lost message, a failure whose next try has come)."""
+    from crm.locations import sweep
     from crm.models import JobSeeker
 
-    for job_seeker_id in pending(JobSeeker, limit=settings.GEOCODING_SWEEP_BATCH):
-        locate_job_seeker.send(job_seeker_id)
+    sweep(JobSeeker, locate_job_seeker)

@@ -84,6 +84,11 @@ class EmployerSite(LoadedRelations, models.Model):
         blank=True,
         help_text=_("The address the stored point was found or pinned for."),
     )
+    # The background job's bookkeeping (crm/locations.py): whether the address is still
+    # to locate, how many times the provider failed for it, and when to try again.
+    location_pending = models.BooleanField(_("location pending"), default=True, db_index=True)
+    location_attempts = models.PositiveSmallIntegerField(_("location attempts"), default=0)
+    location_retry_at = models.DateTimeField(_("location retry at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("employer site")

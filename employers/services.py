@@ -16,7 +16,7 @@ from crm import locations
 from crm.access import AccessScope, OutOfScope
 from crm.dates import check_sane_dates
 from crm.models import Industry, JobType, LocationPrecision
-from crm.services import allowed, check_point
+from crm.services import allowed
 from employers.models import ContactPerson, Employer, EmployerSite, JobOpening
 from employers.selectors import contact_persons_visible, employer_sites_visible, employers_visible, job_openings_visible
 
@@ -142,6 +142,7 @@ def employer_site_save(
     *, scope: AccessScope, employer_id: int, details: EmployerSiteFields, site_id: int | None = None
 ) -> EmployerSite:
     """Add a site to an employer, or change one of its sites. Raises OutOfScope, ValidationError."""
+    # Lock order: the employer, then the site (as the background job, crm.locations).
     employer = employer_lock(scope, employer_id)
     site = (
         scope.get_for_update(employer_sites_visible(scope).filter(employer=employer), pk=site_id)
@@ -171,14 +172,8 @@ def _save_site(site: EmployerSite, fields: dict) -> EmployerSite:
     )
     site.full_clean()
     site.save()
-    _locate_after_commit(site)
+    locations.send_on_commit(site)
     return site
-
-
-def _locate_after_commit(site: EmployerSite) -> None:
-    from employers.tasks import locate_employer_site
-
-    locations.send_on_commit(locate_employer_site, EmployerSite, site.pk)
 
 
 @transaction.atomic
@@ -197,14 +192,11 @@ def employer_site_set_location(
     located again. Raises OutOfScope, ValidationError."""
     if scope.user is None:  # staff only: a partner's key sets no pin
         raise OutOfScope
+    # Lock order: the employer, then the site (as the background job, crm.locations).
     employer = employer_lock(scope, employer_id)
     site = scope.get_for_update(employer_sites_visible(scope).filter(employer=employer), pk=site_id)
-    check_point(latitude, longitude, precision)
-    locations.set_point(site, latitude=latitude, longitude=longitude, precision=precision)
-    site.full_clean()
-    site.save()
+    locations.pin(site, latitude=latitude, longitude=longitude, precision=precision)
     _touch(employer)
-    _locate_after_commit(site)
     return site
 
 

@@ -1,10 +1,9 @@
 """Employers' periodic housekeeping, scheduled by dramatiq-crontab (see crm/tasks.py)."""
 
 import dramatiq
-from django.conf import settings
 from dramatiq_crontab import cron
 
-from crm.locations import locate, pending
+from crm import locations
 from crm.tasks import LOCATE_OPTIONS
 from employers.importing import store
 
@@ -20,18 +19,18 @@ def purge_expired_import_plans():
 
 @dramatiq.actor(**LOCATE_OPTIONS)
 def locate_employer_site(site_id: int):
-    """Locate a site's address (crm/locations.py); a site located is a change of its
-    employer for whoever syncs employers by `updated_at` (the API)."""
+    """Locate a site's address (crm/locations.py): the employer locked first, then the
+    site (the lock order); a site located is a change of its employer for whoever syncs
+    employers by `updated_at` (the API)."""
     from employers.models import EmployerSite
 
-    locate(EmployerSite, site_id, on_change=lambda site: site.employer.save(update_fields=["updated_at"]))
+    locations.locate(EmployerSite, site_id)
 
 
 @cron("*/10 * * * *")
 @dramatiq.actor(max_retries=0)
 def locate_pending_employer_sites():
-    """The sweep: sends every site address still to locate, a batch at a time."""
+    """The sweep: sends a batch of site addresses still to locate and due."""
     from employers.models import EmployerSite
 
-    for site_id in pending(EmployerSite, limit=settings.GEOCODING_SWEEP_BATCH):
-        locate_employer_site.send(site_id)
+    locations.sweep(EmployerSite, locate_employer_site)

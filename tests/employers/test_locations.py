@@ -28,13 +28,9 @@ SITE = {"name": "", "address": "4 cours Julien", "postcode": "13006", "town": "M
 
 
 def geocoding_messages(broker) -> list[int]:
-    import dramatiq
+    from tests.crm.test_geocoding import _messages
 
-    queue, ids = broker.queues.get("geocoding"), []
-    while queue is not None and not queue.empty():
-        ids.append(dramatiq.Message.decode(queue.get_nowait()).args[0])
-        queue.task_done()
-    return ids
+    return [message.args[0] for message in _messages(broker, "geocoding")]
 
 
 def test_a_new_site_is_located_after_commit_and_its_employer_touched(
