@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+from tests.factories import TEST_PASSWORD
+
 CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
 
 
@@ -68,3 +70,13 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def log_in(page, live_server, username, *, login_path="/login/"):
+    """Log in through the form, whatever the page's language, and wait for the page the
+    role lands on (a specialist on My week, a team leader on the dashboard...)."""
+    page.goto(f"{live_server.url}{login_path}")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(TEST_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login/" not in url)

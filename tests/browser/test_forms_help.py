@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from jobdev.models import EmployerContact
 from placements.models import SupportTask
+from tests.browser.conftest import log_in
 from tests.factories import (
-    TEST_PASSWORD,
     ContactPersonFactory,
     EmployerContactFactory,
     EmployerFactory,
@@ -24,15 +24,6 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("taxonomies")]
 
 NOT_LOGIN = re.compile(r"^(?!.*/login/).*$")
-
-
-def log_in(page, live_server, username):
-    """Log in and wait for whichever page the role lands on."""
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(NOT_LOGIN)
 
 
 def _held(employer, specialist, days_ago):

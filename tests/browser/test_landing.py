@@ -5,17 +5,10 @@ import re
 
 import pytest
 
+from tests.browser.conftest import log_in
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("taxonomies")]
-
-
-def log_in(page, live_server, username, *, login_path="/login/"):
-    page.goto(f"{live_server.url}{login_path}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_a_specialist_lands_on_my_week(page, live_server, specialist_sam):

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.factories import TEST_PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("taxonomies")]
 
@@ -258,15 +258,6 @@ def main_pages(program: PhoneProgram, *, supervises: bool, program_wide: bool) -
 @pytest.fixture
 def phone_program(organisation, specialist_sam, leader_a, program_admin):
     return build_phone_program(organisation, specialist_sam, leader_a, program_admin)
-
-
-def log_in(page, live_server, username):
-    """Log in whatever the page's language, and wait for the landing page."""
-    page.goto(f"{live_server.url}/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(TEST_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def phone_page(browser, live_server, language: str):

@@ -6,18 +6,9 @@ import pytest
 
 from crm.models import JobSeeker
 from employers.models import Employer
-from tests.factories import TEST_PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("taxonomies")]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    # Each role lands on its own page (a specialist on My week): wait to leave the log-in page.
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_log_in_and_create_a_job_seeker_with_preferences(page, live_server, specialist_sam):
