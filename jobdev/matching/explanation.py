@@ -16,7 +16,7 @@ from crm.selectors import label_sort_key
 from crm.templatetags.numbers import euros
 from employers.models import Employer, JobOpening
 from jobdev.matching.facts import EmployerFacts
-from jobdev.matching.geometry import distance_km, travel_minutes
+from jobdev.matching.geometry import distance_km, site_is_measurable, travel_minutes
 from jobdev.matching.scoring import FRESH_DAYS, RULES, Points
 from jobdev.matching.wishes import Wishes
 from jobdev.models import EmployerContact
@@ -166,8 +166,10 @@ def _explain_job_type(match, points, wishes, facts, opening) -> None:
 
 def _explain_industry(match, points, wishes: Wishes, employer: Employer) -> None:
     """Which code decided (jobdev.matching.activity): the NACE code where the employer has
-    one, else the section."""
+    one, else the section. Only a wanted industry scores: for a person who wants none,
+    the code only chose the candidate, and nothing is said of it."""
     code = employer.nace_code
+    section = employer.industry.code if employer.industry_id is not None else None
     if points:
         fitting = wishes.job_types_fitting(code) if code else []
         if fitting:
@@ -184,7 +186,7 @@ def _explain_industry(match, points, wishes: Wishes, employer: Employer) -> None
                 % {"industry": employer.industry.label}
             )
     elif code and employer.industry_id in wishes.industry_ids:
-        narrowing = wishes.job_types_in_section(employer.industry.code)
+        narrowing = wishes.job_types_in_section(section)
         match.concerns.append(
             _("Industry wanted, but NACE %(code)s is not where %(job_types)s work")
             % {"code": code, "job_types": _labels(narrowing)}
@@ -198,16 +200,60 @@ def _same_town(wishes: Wishes, sites) -> str:
     return towns[0] if towns and wishes.town else ""
 
 
+def from_town_centre(km: float) -> str:
+    """ "3.2 km from the town centre, about 8 min": a distance from (or to) a point
+    located to the town only, shown for information, never scored."""
+    minutes = travel_minutes(km)
+    return ngettext(
+        "%(km)s km from the town centre, about %(minutes)s min",
+        "%(km)s km from the town centre, about %(minutes)s min",
+        minutes,
+    ) % {"km": _km(km), "minutes": minutes}
+
+
+def _site_unknowns(sites, measurable) -> list[str]:
+    """Why the distance of some sites is unknown, the home being located precisely."""
+    not_located = [site for site in sites if site.latitude is None or site.longitude is None]
+    town_only = [site for site in sites if site not in measurable and site not in not_located]
+    if not measurable:
+        if not town_only:
+            return [_("Distance unknown: site not located")]
+        if not not_located:
+            return [_("Distance unknown: site located to the town only")]
+        return [_("Distance unknown: sites not located or located to the town only")]
+    unknowns = []
+    if not_located:
+        unknowns.append(
+            ngettext(
+                "Distance unknown for %(count)s site: not located",
+                "Distance unknown for %(count)s sites: not located",
+                len(not_located),
+            )
+            % {"count": len(not_located)}
+        )
+    if town_only:
+        unknowns.append(
+            ngettext(
+                "Distance unknown for %(count)s site: located to the town only",
+                "Distance unknown for %(count)s sites: located to the town only",
+                len(town_only),
+            )
+            % {"count": len(town_only)}
+        )
+    return unknowns
+
+
 def _explain_location(match, points, wishes: Wishes, sites) -> None:
     """The distance the ranking used, with its travel time; or why it is unknown. Town
-    and postcode area never stand in for a distance (docs/matching.md)."""
-    located = [site for site in sites if site.latitude is not None and site.longitude is not None]
-    distances = [d for d in (distance_km(wishes, site) for site in located) if d is not None]
+    and postcode area never stand in for a distance, nor does a point located to the
+    town only: a distance from one is shown "from the town centre" (docs/matching.md)."""
+    measurable = [site for site in sites if site_is_measurable(site)] if wishes.can_measure else []
+    distances = [d for d in (distance_km(wishes, site) for site in measurable) if d is not None]
     match.distance_km = min(distances) if distances else None
     if match.distance_km is not None:
         match.travel_minutes = travel_minutes(match.distance_km)
     radius = {"max": _km(wishes.radius_km)}
-    town = _same_town(wishes, [site for site in sites if site not in located] if wishes.has_coordinates else sites)
+    town = _same_town(wishes, [site for site in sites if site not in measurable])
     if points == Points.NEAR:
         match.reasons.append(
             ngettext(
@@ -228,26 +274,30 @@ def _explain_location(match, points, wishes: Wishes, sites) -> None:
             )
             % {"km": _km(match.distance_km), "minutes": match.travel_minutes, **radius}
         )
+    unknowns = []
     if not sites:
-        match.distance_unknown = _("No site recorded: distance unknown")
+        unknowns = [_("No site recorded: distance unknown")]
     elif not wishes.has_coordinates:
-        match.distance_unknown = _("Distance unknown: home not located")
-    elif len(located) < len(sites):
-        match.distance_unknown = (
-            _("Distance unknown: site not located")
-            if not located
-            else ngettext(
-                "Distance unknown for %(count)s site: not located",
-                "Distance unknown for %(count)s sites: not located",
-                len(sites) - len(located),
-            )
-            % {"count": len(sites) - len(located)}
-        )
-    if match.distance_unknown:
+        unknowns = [_("Distance unknown: home not located")]
+    elif wishes.town_only:
+        unknowns = [_("Distance unknown: home located to the town only")]
+    elif len(measurable) < len(sites):
+        unknowns = _site_unknowns(sites, measurable)
+    if not unknowns:
+        return
+    match.distance_unknown = unknowns[0]
+    if match.distance_km is None and sites and wishes.has_coordinates:
+        # Only points located to the town only (the home's or the sites'): the distance
+        # between them is shown for information, never scored.
+        rough = [d for d in (distance_km(wishes, site) for site in sites) if d is not None]
+        if rough:
+            match.distance_unknown = _("%(unknown)s (%(distance)s)") % {
+                "unknown": unknowns[0],
+                "distance": from_town_centre(min(rough)),
+            }
+    for unknown in unknowns:
         match.unknowns.append(
-            _("%(unknown)s (same town: %(town)s)") % {"unknown": match.distance_unknown, "town": town}
-            if town
-            else match.distance_unknown
+            _("%(unknown)s (same town: %(town)s)") % {"unknown": unknown, "town": town} if town else unknown
         )
 
 

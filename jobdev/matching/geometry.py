@@ -12,7 +12,8 @@ from django.db.models import F, FloatField, Q, Value
 from django.db.models.functions import Cast
 from django.db.models.lookups import LessThanOrEqual
 
-from jobdev.matching.wishes import Wishes
+from crm.models import LocationPrecision
+from jobdev.matching.wishes import Wishes, is_town_only
 from jobdev.planning import TRAVEL_SPEED_KMH
 
 # Candidates are looked for within 3 times the accepted distance, 30 km at least.
@@ -72,15 +73,17 @@ def travel_minutes(km: float) -> int:
 class SiteRules:
     """Conditions on EmployerSite rows, seen from one person's home. None: not applicable.
 
-    Only `near` and `located` score (a distance needs a point on both sides); `unlocated`
+    Only `near` and `located` score (a distance needs a point on both sides, each more
+    precise than the town's centre: none of them applies to a home located to the town
+    only); `unlocated`
     is a site whose distance is unknown, which ranks above a known far one. Town and
     postcode area never score: they only decide which employers are candidates."""
 
     near: Q | None = None  # within the accepted distance
-    unlocated: Q | None = None  # no point for the site, the person has one: distance unknown
+    unlocated: Q | None = None  # no point, or the town's only, for the site: distance unknown
     same_town: Q | None = None  # where a distance cannot be computed: a candidate, no points
     same_postcode_area: Q | None = None  # idem, within reach only
-    located: Q | None = None  # has coordinates, within reach: "far" unless near
+    located: Q | None = None  # has coordinates, within reach: "far" unless near or unlocated
     reach: Q | None = None  # None: the person has no address, no limit
 
     @property
@@ -109,16 +112,32 @@ def _box(wishes: Wishes, km: float) -> Q:
     )
 
 
+# A site whose distance can be scored: a point more precise than the town's centre.
+SITE_MEASURABLE = Q(latitude__isnull=False, longitude__isnull=False) & ~Q(
+    location_precision=LocationPrecision.MUNICIPALITY
+)
+
+
+def site_is_measurable(site) -> bool:
+    """The same, in Python, for the explanations."""
+    return site.latitude is not None and site.longitude is not None and not is_town_only(site)
+
+
 def _site_rules(wishes: Wishes) -> SiteRules:
     rules = SiteRules()
-    # Town and postcode area only stand in where a distance cannot be computed.
-    not_measurable = Q(latitude__isnull=True) if wishes.has_coordinates else Q()
+    # Town and postcode area only stand in where a distance cannot be computed: the home
+    # or the site has no point, or a point located to the town only.
+    not_measurable = ~SITE_MEASURABLE if wishes.can_measure else Q()
     if wishes.town:
         rules.same_town = Q(town__iexact=wishes.town) & not_measurable
     if wishes.postcode_area:
         rules.same_postcode_area = Q(postcode__startswith=wishes.postcode_area) & not_measurable
     by_name = [q for q in (rules.same_town, rules.same_postcode_area) if q is not None]
     if wishes.has_coordinates:
+        # A home located to the town only still bounds the search (within reach of the
+        # town centre), but scores no distance.
+        by_name.append(_box(wishes, reach_km(wishes.radius_km)))
+    if wishes.can_measure:
         radius = wishes.radius_km
         squared = _squared_km(
             _float(F("latitude")),
@@ -127,10 +146,13 @@ def _site_rules(wishes: Wishes) -> SiteRules:
             _number(wishes.longitude),
             _number(max(wishes.cos_latitude, 0.01)),
         )
-        rules.near = _box(wishes, radius) & Q(LessThanOrEqual(squared, _number(radius * radius)))
-        rules.unlocated = Q(latitude__isnull=True)
+        rules.near = (
+            _box(wishes, radius)
+            & Q(LessThanOrEqual(squared, _number(radius * radius)))
+            & ~Q(location_precision=LocationPrecision.MUNICIPALITY)
+        )
+        rules.unlocated = ~SITE_MEASURABLE
         rules.located = _box(wishes, reach_km(radius))
-        by_name.append(rules.located)
     if by_name:
         rules.reach = functools.reduce(operator.or_, by_name)
     return rules

@@ -17,10 +17,17 @@ from crm.access import AccessScope
 from crm.models import JobPreference, JobSeeker
 from employers.models import Employer, EmployerSite, JobOpening
 from employers.selectors import employers_visible
-from jobdev.matching.activity import industry_condition
+from jobdev.matching.activity import activity_signal, industry_condition
 from jobdev.matching.facts import EmployerFacts, LearnedJobType, _learned, _typed_openings
 from jobdev.matching.geometry import _site_rules
-from jobdev.matching.scoring import _employer_rules, _job_seeker_place, _opening_rules, _score, _with_job_seeker_rules
+from jobdev.matching.scoring import (
+    _employer_rules,
+    _job_seeker_place,
+    _opening_rules,
+    _score,
+    _with_job_seeker_rules,
+    job_seeker_activity_signal,
+)
 from jobdev.matching.wishes import Wishes
 from jobdev.models import EmployerContact
 
@@ -56,6 +63,9 @@ def _employer_candidates(wishes: Wishes) -> QuerySet | None:
     industry = industry_condition(wishes)
     if industry is not None:
         signals.append((industry, industry_condition(wishes, "employer__")))
+    activity = activity_signal(wishes)
+    if activity is not None:
+        signals.append((activity, activity_signal(wishes, "employer__")))
     if wishes.job_type_ids:
         for employer_ids in (_openings_of_types(wishes.job_type_ids), _learned_types(wishes.job_type_ids)):
             signals.append((Q(pk__in=employer_ids), Q(employer_id__in=employer_ids)))
@@ -117,9 +127,9 @@ def rank_openings(scope: AccessScope, wishes: Wishes, *, now: datetime.datetime 
     signals = []
     if wishes.job_type_ids:
         signals.append(Q(job_type_id__in=wishes.job_type_ids))
-    industry = industry_condition(wishes, "employer__")
-    if industry is not None:
-        signals.append(industry)
+    for condition in (industry_condition(wishes, "employer__"), activity_signal(wishes, "employer__")):
+        if condition is not None:
+            signals.append(condition)
     site_rules = _site_rules(wishes)
     parts = []
     if signals:
@@ -212,6 +222,9 @@ def rank_job_seekers(
     job_seekers = _with_job_seeker_rules(job_seekers, facts, opening, now=now, select=False)
     _points, close, within_reach = _job_seeker_place(facts, opening)
     signal = Q(job_type_points__gt=0) | Q(industry_points__gt=0)
+    activity = job_seeker_activity_signal(facts)
+    if activity is not None:
+        signal |= activity
     if facts.sites or (opening is not None and opening.site_id is not None):
         no_address = Q(latitude__isnull=True, town="") & ~Q(postcode_area__regex=r"^..$")
         signal &= within_reach | no_address

@@ -12,15 +12,16 @@ from django.db.models.functions import Abs, Coalesce, Greatest, Substr, Trim, Up
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
-from crm.models import JobPreference
+from crm.models import JobPreference, LocationPrecision
 from employers.models import Employer, EmployerSite, JobOpening
-from jobdev.matching.activity import industry_condition
+from jobdev.matching.activity import industry_condition, job_types_in_section_sql
 from jobdev.matching.facts import EmployerFacts, _learned, _typed_openings
 from jobdev.matching.geometry import (
     KM_PER_DEGREE_LATITUDE,
     KM_PER_DEGREE_LONGITUDE,
     MIN_REACH_KM,
     REACH_FACTOR,
+    SITE_MEASURABLE,
     SiteRules,
     _cos_degrees,
     _float,
@@ -204,7 +205,8 @@ def _job_seeker_place(facts: EmployerFacts, opening: JobOpening | None) -> tuple
     """The location rule seen from the employer's sites (or the opening's): the person's
     coordinates, accepted distance and reach vary by row (see `_with_job_seeker_rules`).
 
-    Returns the points (near, then distance unknown, then far; 0 without a home point),
+    Returns the points (near, then distance unknown, then far; 0 without a home point or
+    with one located to the town only),
     and two conditions for the candidates: close (near, or a site in the same town where
     a distance cannot be computed) and within reach (a located site in the square of
     reach, or, where a point is missing, the same town or postcode area)."""
@@ -226,57 +228,77 @@ def _job_seeker_place(facts: EmployerFacts, opening: JobOpening | None) -> tuple
         LessThanOrEqual(Abs(delta_longitude) * cos_latitude * _number(KM_PER_DEGREE_LONGITUDE), OuterRef("reach_km")),
     )
     has_coordinates = Q(latitude__isnull=False, longitude__isnull=False)
-    near = has_coordinates & Exists(within_reach.filter(LessThanOrEqual(squared, OuterRef("radius_squared"))))
-    far = has_coordinates & Exists(within_reach)
+    # A distance scores only between two points more precise than the town's centre.
+    can_measure = has_coordinates & ~Q(location_precision=LocationPrecision.MUNICIPALITY)
+    near = can_measure & Exists(
+        within_reach.exclude(location_precision=LocationPrecision.MUNICIPALITY).filter(
+            LessThanOrEqual(squared, OuterRef("radius_squared"))
+        )
+    )
+    far = can_measure & Exists(within_reach)
     same_town = sites.filter(town__iexact=OuterRef("town"))
     same_area = (
         sites.exclude(postcode="").alias(area=Upper(Substr("postcode", 1, 2))).filter(area=OuterRef("postcode_area"))
     )
     # Town and postcode area stand in only where a distance cannot be computed, and only
     # to choose the candidates: they never score.
-    town_fact = ~Q(town="") & (Exists(same_town.filter(latitude__isnull=True)) | (~has_coordinates & Exists(same_town)))
+    town_fact = ~Q(town="") & (Exists(same_town.exclude(SITE_MEASURABLE)) | (~can_measure & Exists(same_town)))
     area_fact = Q(postcode_area__regex=r"^..$") & (
-        Exists(same_area.filter(latitude__isnull=True)) | (~has_coordinates & Exists(same_area))
+        Exists(same_area.exclude(SITE_MEASURABLE)) | (~can_measure & Exists(same_area))
     )
     points = Case(
         When(near, then=Value(Points.NEAR)),
-        When(has_coordinates & Exists(sites.filter(latitude__isnull=True)), then=Value(Points.DISTANCE_UNKNOWN)),
+        When(can_measure & Exists(sites.exclude(SITE_MEASURABLE)), then=Value(Points.DISTANCE_UNKNOWN)),
         When(far, then=Value(Points.FAR)),
         default=Value(0),
         output_field=IntegerField(),
     )
-    return points, near | town_fact, far | town_fact | area_fact
+    # A home located to the town only still bounds the search around the town centre.
+    return points, near | town_fact, (has_coordinates & Exists(within_reach)) | town_fact | area_fact
 
 
 def _job_seeker_industry_points(facts: EmployerFacts) -> Case | Value:
-    """The industry rule per person: on the employer's NACE code where it has one (a
-    wanted job type found in that activity; or its section wanted, with no wanted job
-    type narrowing that section), else on its section."""
+    """The industry rule per person (jobdev.matching.activity): the employer's section
+    must be a wanted industry; where a wanted job type has a code in that section, a
+    coded employer's code must fit one. A code never earns the points on its own."""
+    employer = facts.employer
+    if employer.industry_id is None:
+        return Value(0)
+    person = OuterRef("pk")
+    wants_type = JobPreference.job_types.through.objects.filter(jobpreference__job_seeker=person)
+    condition = Exists(
+        JobPreference.industries.through.objects.filter(
+            jobpreference__job_seeker=person, industry_id=employer.industry_id
+        )
+    )
+    if employer.nace_code:
+        fitting, in_section = facts.nace_job_types()
+        if in_section:
+            narrowed = ~Exists(wants_type.filter(jobtype_id__in=in_section))
+            if fitting:
+                narrowed |= Exists(wants_type.filter(jobtype_id__in=fitting))
+            condition &= narrowed
+    return Case(When(condition, then=Value(Points.INDUSTRY)), default=Value(0), output_field=IntegerField())
+
+
+def job_seeker_activity_signal(facts: EmployerFacts) -> Q | None:
+    """For the candidates only, per person who wants no industries: the employer's NACE
+    code fits a wanted job type, or, without a code, its section is where one is found
+    (`activity.activity_signal`, seen from the employer)."""
     employer = facts.employer
     person = OuterRef("pk")
     wants_type = JobPreference.job_types.through.objects.filter(jobpreference__job_seeker=person)
-    wants_industry = (
-        Exists(
-            JobPreference.industries.through.objects.filter(
-                jobpreference__job_seeker=person, industry_id=employer.industry_id
-            )
-        )
-        if employer.industry_id is not None
-        else None
-    )
-    whens = []
     if employer.nace_code:
-        section = employer.industry.code if employer.industry_id is not None else None
-        fitting, in_section = facts.nace_job_types()
-        if fitting:
-            whens.append(When(Exists(wants_type.filter(jobtype_id__in=fitting)), then=Value(Points.INDUSTRY)))
-        if wants_industry is not None and section is not None:
-            narrowed = Exists(wants_type.filter(jobtype_id__in=in_section)) if in_section else None
-            condition = wants_industry & ~narrowed if narrowed is not None else wants_industry
-            whens.append(When(condition, then=Value(Points.INDUSTRY)))
-    elif wants_industry is not None:
-        whens.append(When(wants_industry, then=Value(Points.INDUSTRY)))
-    return Case(*whens, default=Value(0), output_field=IntegerField()) if whens else Value(0)
+        fitting = facts.nace_job_types()[0]
+        types = fitting or None
+    elif employer.industry_id is not None:
+        types = job_types_in_section_sql(employer.industry.code)
+    else:
+        types = None
+    if types is None:
+        return None
+    wants_no_industry = ~Exists(JobPreference.industries.through.objects.filter(jobpreference__job_seeker=person))
+    return wants_no_industry & Exists(wants_type.filter(jobtype_id__in=types))
 
 
 def _job_seeker_rules(facts: EmployerFacts, opening: JobOpening | None, *, now) -> dict:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import F, IntegerField, TextField, Value
 from django.db.models.functions import Cast
 
-from crm.models import Industry, JobPreference, JobSeeker, JobType
+from crm.models import Industry, JobPreference, JobSeeker, JobType, LocationPrecision
 from crm.selectors import sorted_by_label
 from crm.taxonomies import nace_codes_match, nace_section
 from jobdev.planning import TRAVEL_SPEED_KMH
@@ -39,6 +39,9 @@ class Wishes:
     longitude: float | None = None
     town: str = ""
     postcode_area: str = ""
+    # The home's point is the town's centre only (LocationPrecision.MUNICIPALITY): it
+    # gives no distance points, and distances from it are shown "from the town centre".
+    town_only: bool = False
     # The wanted job types (with their NACE codes) and industries (with their section
     # codes), unsaved instances read with the preference lists, for the NACE rules.
     job_types: tuple = ()
@@ -92,6 +95,19 @@ class Wishes:
         return self.latitude is not None and self.longitude is not None
 
     @property
+    def can_measure(self) -> bool:
+        """A distance from home can be scored: a point, and more precise than the town."""
+        return self.has_coordinates and not self.town_only
+
+    @property
+    def activity_sections(self) -> frozenset:
+        """The sections the industry rule looks at: the wanted industries' sections, or,
+        when the person wants none, the sections where the wanted job types are found."""
+        if self.industry_ids:
+            return frozenset(i.code for i in self.industries if i.pk in self.industry_ids)
+        return self.narrowed_sections
+
+    @property
     def cos_latitude(self) -> float:
         return math.cos(math.radians(self.latitude))
 
@@ -106,6 +122,13 @@ class Wishes:
     @property
     def has_anything_to_match(self) -> bool:
         return bool(self.job_type_ids or self.industry_ids or self.has_place)
+
+
+def is_town_only(row) -> bool:
+    """A point (a job seeker's home or an employer site) located to the town only: the
+    geocoder found the town, not the address. Blank precision (a legacy point) counts
+    as known."""
+    return getattr(row, "location_precision", "") == LocationPrecision.MUNICIPALITY
 
 
 def radius_km(max_distance_km, max_travel_minutes) -> float:
@@ -178,6 +201,8 @@ def _wishes(job_seeker: JobSeeker, preference, sets) -> Wishes:
     }
     if location["latitude"] is None or location["longitude"] is None:
         location["latitude"] = location["longitude"] = None
+    else:
+        location["town_only"] = is_town_only(job_seeker)
     if preference is None:
         return Wishes(**location)
     return Wishes(

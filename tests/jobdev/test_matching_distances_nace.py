@@ -234,8 +234,12 @@ class TestIndustryByNaceCode:
         prefer(person, job_types=["vehicle_mechanic"], max_distance_km=2)  # nothing is near
         with translation.override("en"):
             matches = by_name(matching.matches_for_job_seeker(access_scope(specialist_sam), person).employers)
-        assert list(matches) == ["Garage du Prado"]  # the others have no signal
-        assert matches["Garage du Prado"].score == 20 - 10  # activity fits, 3.4 km is beyond 2 km
+        # No industry wanted: the codes only choose the candidates, by the code where the
+        # employer has one (the bookshop's 47.61 does not fit), else by the section (G,
+        # where the mechanic's 45.2 is). No industry points: both far (3.4 km > 2 km).
+        assert list(matches) == ["Bazar du Prado", "Garage du Prado"]
+        assert matches["Garage du Prado"].score == matches["Bazar du Prado"].score == -10
+        assert not any("Activity" in r or "Industry" in r for m in matches.values() for r in m.reasons)
 
     def test_a_wanted_section_no_job_type_narrows_counts_for_any_code_in_it(self, specialist_sam):
         person = JobSeekerFactory(specialist=specialist_sam, latitude=HOME[0], longitude=HOME[1])
@@ -383,3 +387,158 @@ class TestImport:
     def test_a_cell_that_is_not_a_code_is_an_error(self, client_for, specialist_sam):
         preview = upload(client_for(specialist_sam), "Nom;Code NAF", "Garage;garage").context["preview"]
         assert len(preview.errors) == 1 and "Unknown NAF or NACE code" in preview.errors[0].message
+
+
+class TestTownOnlyPoints:
+    """A point located to the town only (LocationPrecision.MUNICIPALITY: the geocoder
+    found the town, not the address) gives no distance points."""
+
+    def test_a_home_located_to_the_town_only_scores_no_distance(self, specialist_sam, located, employers):
+        located.location_precision = "municipality"
+        located.save()
+        with translation.override("en"):
+            matches = by_name(matching.matches_for_job_seeker(access_scope(specialist_sam), located).employers)
+        # Industry I for each, no near (Prado), no far (Aix): the town centre is no home.
+        assert {name: match.score for name, match in matches.items()} == {
+            "Auberge d'Aix": 20,
+            "Brasserie du Prado": 20,
+            "Hôtel Sans Point": 20,
+        }
+        prado = matches["Brasserie du Prado"]
+        assert prado.distance_km is None and not any("km from home" in r for r in prado.reasons + prado.concerns)
+        assert prado.distance_text == (
+            "Distance unknown: home located to the town only (3.4 km from the town centre, about 8 min)"
+        )
+        assert "Distance unknown: home located to the town only (same town: Marseille)" in prado.unknowns
+        assert "Distance unknown: home located to the town only" in matches["Auberge d'Aix"].unknowns
+
+    def test_in_french_too(self, client_for, specialist_sam, located, employers):
+        located.location_precision = "municipality"
+        located.save()
+        with translation.override("fr"):
+            prado = by_name(matching.matches_for_job_seeker(access_scope(specialist_sam), located).employers)[
+                "Brasserie du Prado"
+            ]
+            assert prado.distance_text.startswith("Distance inconnue\u00a0: domicile localisé à la commune seulement")
+            assert "3,4 km du centre de la commune" in prado.distance_text
+        body = (
+            client_for(specialist_sam)
+            .get(reverse("matching_for_job_seeker", args=[located.pk]), headers={"accept-language": "fr"})
+            .content.decode()
+        )
+        assert "domicile localisé à la commune seulement" in body
+
+    def test_the_page_says_the_maximum_cannot_be_applied(self, client_for, specialist_sam, located, employers):
+        located.location_precision = "municipality"
+        located.save()
+        body = client_for(specialist_sam).get(reverse("matching_for_job_seeker", args=[located.pk])).content.decode()
+        assert "It cannot be applied: the home is located to the town only." in body
+        assert "Distances shown are from the town centre." in body
+
+    def test_a_site_located_to_the_town_only_scores_no_distance(self, specialist_sam, located, employers):
+        employers["near"].sites.update(location_precision="municipality")
+        employers["far"].sites.update(location_precision="municipality")
+        with translation.override("en"):
+            matches = by_name(matching.matches_for_job_seeker(access_scope(specialist_sam), located).employers)
+        # Neither near (Prado) nor far (Aix): distance unknown, 0, like a site without a point.
+        assert matches["Brasserie du Prado"].score == matches["Auberge d'Aix"].score == 20
+        prado = matches["Brasserie du Prado"]
+        assert prado.distance_km is None
+        assert prado.distance_text == (
+            "Distance unknown: site located to the town only (3.4 km from the town centre, about 8 min)"
+        )
+        assert "Distance unknown: site located to the town only (same town: Marseille)" in prado.unknowns
+        assert not matches["Auberge d'Aix"].concerns
+        with translation.override("fr"):
+            prado = by_name(matching.matches_for_job_seeker(access_scope(specialist_sam), located).employers)[
+                "Brasserie du Prado"
+            ]
+            assert prado.distance_text.startswith("Distance inconnue\u00a0: site localisé à la commune seulement")
+
+    def test_a_town_only_site_beside_a_precise_one(self, specialist_sam, located, employers):
+        site(employers["far"], town="Marseille", postcode="13008", at=PRADO).__class__.objects.filter(
+            employer=employers["far"], town="Marseille"
+        ).update(location_precision="municipality")
+        with translation.override("en"):
+            far = by_name(matching.matches_for_job_seeker(access_scope(specialist_sam), located).employers)[
+                "Auberge d'Aix"
+            ]
+        assert far.score == 20 + 0  # the town-only site is unknown, not near, and beats far
+        assert far.distance_km == pytest.approx(26.5, abs=0.05)
+        assert "Distance unknown for 1 site: located to the town only (same town: Marseille)" in far.unknowns
+
+    def test_the_job_seekers_of_an_employer_follow_the_same_rule(self, specialist_sam, located, employers):
+        scope = access_scope(specialist_sam)
+        located.location_precision = "municipality"
+        located.save()
+        with translation.override("en"):
+            malik = matching.matches_for_employer(scope, employers["near"]).job_seekers[0]
+        assert malik.job_seeker == located and malik.score == 20
+        assert malik.distance_text.startswith("Distance unknown: home located to the town only")
+        located.location_precision = "housenumber"
+        located.save()
+        employers["near"].sites.update(location_precision="municipality")
+        with translation.override("en"):
+            malik = matching.matches_for_employer(scope, employers["near"]).job_seekers[0]
+        assert malik.score == 20 and malik.distance_text.startswith("Distance unknown: site located to the town only")
+        # A legacy point (blank precision) is taken as known.
+        employers["near"].sites.update(location_precision="")
+        assert matching.matches_for_employer(scope, employers["near"]).job_seekers[0].score == 20 + 20
+
+    def test_query_counts_unchanged(
+        self, client_for, specialist_sam, located, employers, django_assert_max_num_queries
+    ):
+        located.location_precision = "municipality"
+        located.save()
+        employers["near"].sites.update(location_precision="municipality")
+        client = client_for(specialist_sam)
+        with django_assert_max_num_queries(15):
+            assert client.get(reverse("matching_for_job_seeker", args=[located.pk])).status_code == 200
+        with django_assert_max_num_queries(15):
+            assert client.get(reverse("matching_for_employer", args=[employers["near"].pk])).status_code == 200
+
+
+class TestNoIndustryWanted:
+    """A NACE code refines a wanted industry; it earns no points of its own."""
+
+    @pytest.fixture
+    def cook(self, specialist_sam):
+        person = JobSeekerFactory(
+            specialist=specialist_sam, first_name="Inès", last_name="Cook", latitude=HOME[0], longitude=HOME[1]
+        )
+        prefer(person, job_types=["cook"], max_distance_km=8)  # no industries
+        return person
+
+    @pytest.fixture
+    def restaurants(self, specialist_sam):
+        org = specialist_sam.organisation
+        e = {}
+        for key, name, code in [("coded", "Resto Codé", "56.10"), ("uncoded", "Resto Sans Code", "")]:
+            e[key] = EmployerFactory(organisation=org, name=name, industry=industry("I"), nace_code=code)
+            site(e[key], postcode="13008", at=PRADO)
+            opening(e[key], "cook", title=f"Cuisinier {key}")
+        return e
+
+    def test_a_coded_and_an_uncoded_restaurant_score_the_same(self, specialist_sam, cook, restaurants):
+        with translation.override("en"):
+            result = matching.matches_for_job_seeker(access_scope(specialist_sam), cook)
+        employers = by_name(result.employers)
+        assert employers["Resto Codé"].score == employers["Resto Sans Code"].score == 30 + 20 + 5
+        for match in employers.values():
+            assert not any("Industry" in r or "Activity" in r for r in match.reasons)
+        openings = {m.opening.title: m.score for m in result.openings}
+        assert openings["Cuisinier coded"] == openings["Cuisinier uncoded"]
+        scope = access_scope(specialist_sam)
+        for employer in restaurants.values():
+            ines = {m.job_seeker.first_name: m for m in matching.matches_for_employer(scope, employer).job_seekers}
+            assert ines["Inès"].score == 30 + 20 + 5
+
+    def test_a_code_that_does_not_fit_is_no_candidate_by_its_section(self, specialist_sam, cook, restaurants):
+        # 26.5 km away, no opening: only the activity makes a candidate; 55.20 (holiday
+        # homes) is not where a cook works, a restaurant without a code falls back to I.
+        org = specialist_sam.organisation
+        for name, code in [("Gîte d'Aix", "55.20"), ("Resto d'Aix", "")]:
+            employer = EmployerFactory(organisation=org, name=name, industry=industry("I"), nace_code=code)
+            site(employer, town="Aix-en-Provence", postcode="13100", at=AIX)
+        names = [m.employer.name for m in matching.matches_for_job_seeker(access_scope(specialist_sam), cook).employers]
+        assert "Resto d'Aix" in names and "Gîte d'Aix" not in names
