@@ -537,7 +537,9 @@ def _tile_source(url: str) -> str:
 
     parts = urlsplit(url.replace("{s}", "tiles-subdomain"))
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ImproperlyConfigured("LEAFLET_TILE_URL must be an http(s) URL template, like https://host/{z}/{x}/{y}.png.")
+        raise ImproperlyConfigured(
+            "LEAFLET_TILE_URL must be an http(s) URL template, like https://host/{z}/{x}/{y}.png."
+        )
     host = parts.netloc.rsplit("@", 1)[-1].replace("tiles-subdomain", "*")
     return f"{parts.scheme}://{host}"
 

@@ -15,14 +15,14 @@ register = template.Library()
 
 @register.simple_tag
 def colon() -> str:
-    """": " in English, " : " (no-break space before) in French."""
+    """ ": " in English, " : " (no-break space before) in French."""
     # The catalogue entry templates also use as {% translate ": " context "label separator" %}.
     return pgettext("label separator", ": ")
 
 
 @register.simple_tag
 def semicolon() -> str:
-    """"; " in English, " ; " (narrow no-break space before) in French."""
+    """ "; " in English, " ; " (narrow no-break space before) in French."""
     # Translators: between the items of a list. French: a narrow no-break space (U+202F) before.
     return pgettext("list separator", "; ")
 

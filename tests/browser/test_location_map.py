@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from crm.models import JobSeeker
-from tests.browser.test_csp import RECORD_VIOLATIONS
 from tests.browser.conftest import log_in
+from tests.browser.test_csp import RECORD_VIOLATIONS
 from tests.factories import EmployerFactory, EmployerSiteFactory, JobSeekerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("taxonomies")]

@@ -1,7 +1,7 @@
 """The scheduler and the worker log what an operator needs, not a heartbeat a minute."""
 
-from dramatiq_crontab import scheduler
 from django_dramatiq.management.commands.rundramatiq import Command as RunDramatiq
+from dramatiq_crontab import scheduler
 
 
 def test_the_worker_does_not_load_dramatiq_crontabs_heartbeat():

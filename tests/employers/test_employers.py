@@ -222,8 +222,6 @@ def test_a_change_to_a_site_or_a_contact_person_is_a_change_of_the_employer(spec
     employer.refresh_from_db()
     assert employer.updated_at == datetime.datetime(2026, 11, 3, 9, 0, tzinfo=datetime.UTC)
     with time_machine.travel(datetime.datetime(2026, 11, 4, 9, 0, tzinfo=datetime.UTC), tick=False):
-        services.contact_person_save(
-            scope=scope, employer_id=employer.pk, details={"name": "Léa Roux", "site": site}
-        )
+        services.contact_person_save(scope=scope, employer_id=employer.pk, details={"name": "Léa Roux", "site": site})
     employer.refresh_from_db()
     assert employer.updated_at == datetime.datetime(2026, 11, 4, 9, 0, tzinfo=datetime.UTC)
