@@ -876,7 +876,9 @@ class TestIndividualizedJobSearch:
         # Nadia (Marseille): E1, E2, E3, E5 and Léa's E9 are in her town; E4 is in Toulon,
         # in an industry she does not want. Inès avoids industry I: E6 and E2 are out.
         # Paul has neither preferences nor address: nothing to compare. Yanis wants office
-        # cleaning and gave no address: E5 is not known to hire for it. Emma: E7 is in town.
+        # cleaning and gave no address: E5, a café with no NACE code, is compared by its
+        # section (I), where cleaners of hotels (55.1) work: it fits by the section
+        # fallback (docs/matching.md). Emma: E7 is in town.
         assert fits == {
             ("Nadia", "E1"): {True},
             ("Nadia", "E2"): {True},
@@ -887,13 +889,13 @@ class TestIndividualizedJobSearch:
             ("Inès", "E6"): {False},
             ("Inès", "E2"): {False},
             ("Paul", "E6"): {None},
-            ("Yanis", "E5"): {False},
+            ("Yanis", "E5"): {True},
             ("Emma", "E7"): {True},
         }
-        # 29 pairs: Nadia 11 by Sam (8 fit) + 3 by Léa (fit), Yanis 1, Paul 3, Inès 10,
-        # Emma 1 (fits): 12 of 29 = 41.4%, score 2 (25-49%), 3 from 50%.
+        # 29 pairs: Nadia 11 by Sam (8 fit) + 3 by Léa (fit), Yanis 1 (fits), Paul 3,
+        # Inès 10, Emma 1 (fits): 13 of 29 = 44.8%, score 2 (25-49%), 3 from 50%.
         figure = item(dashboard, "individualized_job_search")
-        assert (share(figure), figure.value, figure.score, figure.next_anchor) == ((12, 29), 41.4, 2, (3, 50))
+        assert (share(figure), figure.value, figure.score, figure.next_anchor) == ((13, 29), 44.8, 2, (3, 50))
         assert "3 for people with no preferences or address recorded" in figure.note
 
     def test_the_employer_contact_gap_lists_people_searching_longer_than_the_setting(
@@ -1284,7 +1286,8 @@ class TestFidelityItems:
             "work_incentives_planning": (50.0, "percent", 1, 2, 3),
             "disclosure": (66.7, "percent", 4, 6, 3),
             "rapid_job_search": (21, "days", 4, 4, 5),
-            "individualized_job_search": (41.9, "percent", 13, 31, 2),
+            # Yanis at E5 now fits by the section fallback (TestIndividualizedJobSearch): 14 of 31.
+            "individualized_job_search": (45.2, "percent", 14, 31, 2),
             "job_development_frequency": (1.2, "per_week", None, None, 1),
             "job_development_quality": (2.5, "criteria", None, None, 3),
             "job_type_diversity": (50.0, "percent", 3, 6, 2),
