@@ -18,6 +18,7 @@ from tests.factories import (
     PlacementFactory,
     SupportTaskFactory,
 )
+from tests.placements.test_views import offer_data
 
 
 @pytest.fixture
@@ -33,22 +34,6 @@ def employer(specialist_sam):
 @pytest.fixture
 def other_employer(specialist_sam):
     return EmployerFactory(organisation=specialist_sam.organisation, name="Boulangerie du Port")
-
-
-def offer_data(employer, **overrides):
-    today = timezone.localdate()
-    data = {
-        "employer": employer.pk,
-        "job_title": "Femme de chambre",
-        "hours_per_week": "24",
-        "hourly_pay": "12.10",
-        "is_competitive": "True",
-        "term": "permanent",
-        "offer_date": today.isoformat(),
-        "expected_start_date": (today + datetime.timedelta(days=5)).isoformat(),
-    }
-    data.update(overrides)
-    return data
 
 
 class TestOfferSiteList:
