@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-services test-browser worker scheduler serve install install-dev lint lint-imports messages check-deploy clean
+.PHONY: run test test-services test-browser worker scheduler serve install install-dev install-bench lint lint-imports messages check-deploy clean seed-scale bench load chaos
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ $(ICALJS)/node_modules/.installed: $(ICALJS)/package-lock.json
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev $(ICALJS)/node_modules/.installed
+
+$(VENV)/.installed-bench: requirements.txt requirements-dev.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-bench.txt
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed
+install-bench: $(VENV)/.installed-bench $(ICALJS)/node_modules/.installed
 
 # Address and port as for `make serve`: BIND=host:port, or PORT alone (default 127.0.0.1:8000).
 RUN_BIND = $${BIND:-127.0.0.1:$${PORT:-8000}}
@@ -83,3 +88,28 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) var/static
+
+# Scale, speed and resilience (docs/performance.md). PostgreSQL + Redis only: each
+# uses its own database and Redis db so the test suites' data is never touched.
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/ips_bench
+BENCH_REDIS ?= redis://127.0.0.1:6379/13
+CHAOS_DB ?= postgres://postgres@127.0.0.1:5432/ips_chaos
+CHAOS_REDIS ?= redis://127.0.0.1:6379/12
+SCALE_ENV = DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} REDIS_URL=$${REDIS_URL:-$(BENCH_REDIS)} DRAMATIQ_NAMESPACE=ips-crm-bench GEOCODER=fake
+
+# A national or regional data set: make seed-scale PROFILE=regional (SEED_ARGS for more).
+seed-scale: install-bench
+	$(SCALE_ENV) $(BIN)/python manage.py seed_scale --profile $${PROFILE:-regional} $(SEED_ARGS)
+
+# Every figure against its floor, measured in the same run: var/bench/results.json.
+bench: install-bench
+	$(SCALE_ENV) $(BIN)/python manage.py bench $(BENCH_ARGS)
+
+# Mixed workload against gunicorn from a second process (locust), bounded in time.
+load: install-bench
+	$(SCALE_ENV) $(BIN)/python manage.py loadtest $(LOAD_ARGS)
+
+# Worker SIGKILLs, Redis flush and restart, PostgreSQL restart, under supervisord.
+chaos: install-bench
+	DATABASE_URL=$${DATABASE_URL:-$(CHAOS_DB)} REDIS_URL=$${REDIS_URL:-$(CHAOS_REDIS)} DRAMATIQ_NAMESPACE=ips-crm-chaos GEOCODER=fake \
+	$(BIN)/python manage.py chaos $(CHAOS_ARGS)

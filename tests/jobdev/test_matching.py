@@ -70,7 +70,9 @@ def held_contact(specialist, employer, *, days, job_seekers=(), learned=(), resu
         employer=employer,
         status="held",
         purpose="on_behalf" if job_seekers else "relationship",
-        starts_at=timezone.now() - datetime.timedelta(days=days),
+        # Wall-clock arithmetic in the program's time zone: the contact's local date is
+        # days_ago(days) whichever side of a clock change the two instants fall.
+        starts_at=timezone.localtime() - datetime.timedelta(days=days),
         job_seekers=list(job_seekers),
         result=result,
     )
