@@ -78,15 +78,15 @@ def run_spec(spec: Spec, *, scale: str, repeat: int) -> dict:
     figure_median, floor_median = median(samples), median(floors)
     ratio = figure_median / floor_median if figure_median is not None and floor_median else None
     figure.update(
-        median_ms=_round(figure_median),
-        p95_ms=_round(p95(samples)),
-        floor_median_ms=_round(floor_median, 3),
-        floor_p95_ms=_round(p95(floors), 3),
+        median_ms=_round(figure_median, 3),
+        p95_ms=_round(p95(samples), 3),
+        floor_median_ms=_round(floor_median, 4),
+        floor_p95_ms=_round(p95(floors), 4),
         ratio=_round(ratio),
         queries=pair.queries,
         floor_queries=pair.floor_queries,
-        samples=[_round(value) for value in samples],
-        floor_samples=[_round(value, 3) for value in floors],
+        samples=[_round(value, 4) for value in samples],
+        floor_samples=[_round(value, 4) for value in floors],
         interleaved=True,
         started_at=pair.started_at,
         finished_at=pair.finished_at,
