@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -18,10 +19,13 @@ from crm.access import access_scope
 from crm.clock import program_zone
 from crm.models import Organisation, User
 
-DATASET = Path("var/bench/dataset.json")
+
+def dataset_path() -> Path:
+    """Where seed_scale writes what it loaded (var/bench/dataset.json under BASE_DIR)."""
+    return Path(settings.BASE_DIR) / "var" / "bench" / "dataset.json"
 
 
-def read_dataset(path: Path = DATASET) -> dict:
+def read_dataset(path: Path) -> dict:
     """var/bench/dataset.json as seed_scale wrote it, or {} when there is none."""
     try:
         return json.loads(path.read_text())

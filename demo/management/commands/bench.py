@@ -20,7 +20,7 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from demo.bench import runner
-from demo.bench.context import DATASET, pick_context, read_dataset
+from demo.bench.context import dataset_path, pick_context, read_dataset
 from demo.database import ensure_database
 
 PROFILES = ("tiny", "regional", "national")
@@ -55,8 +55,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="seed_scale's --seed (default 1).")
         parser.add_argument("--skip-seed", action="store_true", help="Measure the data there, as it is.")
         parser.add_argument("--only", default="", help="Groups, prefixes or figures: pages,api,matching.opening...")
-        parser.add_argument("--output", default="var/bench/results.json")
-        parser.add_argument("--dataset", default=str(DATASET), help="The dataset file seed_scale wrote.")
+        parser.add_argument("--output", default=None, help="Default: var/bench/results.json.")
+        parser.add_argument(
+            "--dataset", default=None, help="The file seed_scale wrote (default: var/bench/dataset.json)."
+        )
         parser.add_argument("--pipeline-events", type=int, default=200)
         parser.add_argument("--pipeline-processes", type=int, default=2)
         parser.add_argument("--pipeline-threads", type=int, default=4)
@@ -72,17 +74,17 @@ class Command(BaseCommand):
             raise CommandError("--repeat must be at least 1.")
         export_repeat = options["export_repeat"] or min(repeat, 3)
         only = set(_names(options["only"])) or None
-        dataset_path = Path(options["dataset"])
+        dataset_file = Path(options["dataset"]) if options["dataset"] else dataset_path()
         if options["skip_seed"]:
-            dataset = read_dataset(dataset_path)
+            dataset = read_dataset(dataset_file)
             profiles = [dataset.get("profile") or "existing"]
         started = time.time()
         figures, datasets = [], {}
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
         for profile in profiles:
             if not options["skip_seed"]:
-                self._seed(profile, options["seed"], dataset_path)
-            dataset = read_dataset(dataset_path)
+                self._seed(profile, options["seed"], dataset_file)
+            dataset = read_dataset(dataset_file)
             datasets[profile] = {
                 **{key: value for key, value in dataset.items() if key != "api_key"},
                 "counted": self._counts(),
@@ -120,7 +122,12 @@ class Command(BaseCommand):
 
     def _seed(self, profile: str, seed: int, dataset_path: Path) -> None:
         dataset = read_dataset(dataset_path)
-        if dataset.get("profile") == profile and dataset.get("seed") == seed and self._counts()["job_seekers"]:
+        loaded = dataset.get("counts", {}).get("job_seekers")
+        if (
+            dataset.get("profile") == profile
+            and dataset.get("seed") == seed
+            and loaded == self._counts()["job_seekers"]
+        ):
             self.stdout.write(f"Scale {profile}: already loaded (seed {seed}), reused.")
             return
         self.stdout.write(f"Seeding {profile} (seed {seed})…")
@@ -139,7 +146,7 @@ class Command(BaseCommand):
         return counts
 
     def _save(self, output, figures, datasets, profiles, repeat, export_repeat, started) -> Path:
-        path = Path(output)
+        path = Path(output) if output else Path(settings.BASE_DIR) / "var" / "bench" / "results.json"
         runner.write_results(
             path,
             {
