@@ -49,6 +49,8 @@ def report(results: list[KindResult], *, deadlocks: int = 0) -> tuple[str, bool]
         expected, found = sum(result.expected.values()), sum(result.found.values())
         lines.append(f"{result.kind:<{width}}  {expected:>9}  {found:>9}  {status}")
         lines.extend(f"{'':<{width}}    - {problem}" for problem in result.problems)
-    lines.append(f"{'deadlocks (PostgreSQL)':<{width}}  {0:>9}  {deadlocks:>9}  {'ok' if not deadlocks else 'MISMATCH'}")
+    lines.append(
+        f"{'deadlocks (PostgreSQL)':<{width}}  {0:>9}  {deadlocks:>9}  {'ok' if not deadlocks else 'MISMATCH'}"
+    )
     ok = all(result.ok for result in results) and not deadlocks
     return "\n".join(lines), ok

@@ -45,12 +45,12 @@ def results(organisation, outcome: Outcome, received: Counter) -> list[KindResul
     )
     out.append(compare("events (service calls)", expected, found))
 
-    reentries = Counter(
-        (r.job_seeker_id, "re-entry") for r in sure if r.succeeded.get("placement.ended")
-    )
+    reentries = Counter((r.job_seeker_id, "re-entry") for r in sure if r.succeeded.get("placement.ended"))
     found = Counter(
         (e.aggregate_id, "re-entry")
-        for e in OutboxEvent.objects.filter(organisation=organisation, topic="jobseeker.enrolled", payload__reentry=True)
+        for e in OutboxEvent.objects.filter(
+            organisation=organisation, topic="jobseeker.enrolled", payload__reentry=True
+        )
     )
     out.append(compare("events (job search re-entry)", reentries, found))
 
@@ -58,9 +58,13 @@ def results(organisation, outcome: Outcome, received: Counter) -> list[KindResul
     # milestone due by now of a job still working reached.
     started = [r for r in sure if r.succeeded.get("placement.started")]
     expected = Counter({(r.placement_id, "row"): MILESTONES for r in started})
-    found = Counter((m.placement_id, "row") for m in PlacementMilestone.objects.filter(placement__organisation=organisation))
+    found = Counter(
+        (m.placement_id, "row") for m in PlacementMilestone.objects.filter(placement__organisation=organisation)
+    )
     out.append(compare("milestone rows", expected, found))
-    milestones = list(PlacementMilestone.objects.filter(placement__organisation=organisation).select_related("placement"))
+    milestones = list(
+        PlacementMilestone.objects.filter(placement__organisation=organisation).select_related("placement")
+    )
     expected = Counter(
         (m.placement_id, m.name)
         for m in milestones
@@ -77,8 +81,9 @@ def results(organisation, outcome: Outcome, received: Counter) -> list[KindResul
     all_events = list(OutboxEvent.objects.filter(organisation=organisation))
     expected = Counter((e.pk, s.name) for e in all_events for s in events.handlers_for(e.topic))
     found = Counter(
-        EventHandling.objects.filter(event__organisation=organisation, status=EventHandling.Status.SUCCEEDED)
-        .values_list("event_id", "handler")
+        EventHandling.objects.filter(
+            event__organisation=organisation, status=EventHandling.Status.SUCCEEDED
+        ).values_list("event_id", "handler")
     )
     out.append(compare("handlers run (succeeded)", expected, found))
     expected = Counter((e.pk, "handled") for e in all_events)
@@ -111,7 +116,9 @@ def results(organisation, outcome: Outcome, received: Counter) -> list[KindResul
             expected[(p.pk, FollowAlongPlan.Status.ACTIVE)] += 1
         elif p.status == Placement.Status.ENDED:
             expected[(p.pk, FollowAlongPlan.Status.ENDED)] += 1
-    found = Counter(FollowAlongPlan.objects.filter(placement__organisation=organisation).values_list("placement_id", "status"))
+    found = Counter(
+        FollowAlongPlan.objects.filter(placement__organisation=organisation).values_list("placement_id", "status")
+    )
     out.append(compare("follow-along plan states", expected, found))
 
     # Benefits steps: one re-check per terms change; one before the start unless the
@@ -132,12 +139,16 @@ def results(organisation, outcome: Outcome, received: Counter) -> list[KindResul
         handled, ended = offer_handled_at.get(r.placement_id), ended_at.get(r.placement_id)
         if handled is not None and (ended is None or handled < ended):
             expected[(r.placement_id, BenefitsStep.Reason.BEFORE_START)] += 1
-    steps = list(BenefitsStep.objects.filter(organisation=organisation, placement_id__in=[r.placement_id for r in sure]))
+    steps = list(
+        BenefitsStep.objects.filter(organisation=organisation, placement_id__in=[r.placement_id for r in sure])
+    )
     found = Counter((s.placement_id, s.reason) for s in steps)
     out.append(compare("benefits steps", +expected, found))
     expected = Counter((s.pk, "planning task") for s in steps)
     found = Counter(
-        (t.benefits_step_id, "planning task") for t in tasks if t.benefits_step_id and t.kind == SupportTask.Kind.BENEFITS_PLANNING
+        (t.benefits_step_id, "planning task")
+        for t in tasks
+        if t.benefits_step_id and t.kind == SupportTask.Kind.BENEFITS_PLANNING
     )
     out.append(compare("benefits planning tasks", expected, found))
 

@@ -39,7 +39,11 @@ def build(*, job_seekers: int, specialists: int = 3, employers: int = 4, receive
     team = Team.objects.create(organisation=organisation, name="Chaos team")
     password = make_password(None)
     leader = User.objects.create(
-        username=f"chaos-lead-{stamp}", organisation=organisation, role=User.Role.TEAM_LEADER, team=team, password=password
+        username=f"chaos-lead-{stamp}",
+        organisation=organisation,
+        role=User.Role.TEAM_LEADER,
+        team=team,
+        password=password,
     )
     team.leader = leader
     team.save(update_fields=["leader"])
@@ -65,7 +69,9 @@ def build(*, job_seekers: int, specialists: int = 3, employers: int = 4, receive
     )
     today = clock.program_today(organisation)
     employer_ids = [
-        employer_services.employer_create(scope=access_scope(staff[i % len(staff)]), details={"name": f"Employer {i}"}).pk
+        employer_services.employer_create(
+            scope=access_scope(staff[i % len(staff)]), details={"name": f"Employer {i}"}
+        ).pk
         for i in range(employers)
     ]
     people = []

@@ -68,16 +68,16 @@ class Faults(threading.Thread):
 
 
 def fault_plan(kills: int, *, redis: bool, postgres: bool) -> list[str]:
-    plan = ["kill"]
+    """The order of the faults: Redis early, while service calls are still being made
+    (an on-commit hook raising would reach the caller then), kills spread around."""
+    plan = []
     if redis:
-        plan.append("flush")
-    plan += ["kill"] * max(0, min(1, kills - 1))
-    if redis:
-        plan.append("redis")
+        plan += ["flush", "redis"]
+    plan += ["kill"] * min(kills, 1)
     if postgres:
         plan.append("postgres")
-    plan += ["kill"] * max(0, kills - 2)
-    return plan[: len(plan)] if kills else [f for f in plan if f != "kill"]
+    plan += ["kill"] * max(0, kills - 1)
+    return plan
 
 
 def drain(organisation, timeout: float, say) -> bool:
@@ -131,7 +131,7 @@ def run_child(stdout, options, form) -> int:
         plan = [] if no_faults else fault_plan(kills, redis=not options["no_redis_faults"], postgres=pg)
         say(f"Driving {placements} placements from {threads} threads; faults planned: {', '.join(plan) or 'none'}")
         if plan:
-            injector = Faults(plan, supervised, private_redis=private_redis, say=say)
+            injector = Faults(plan, supervised, private_redis=private_redis, say=say, every=3.0)
             injector.start()
         outcome = Driver(program, placements=placements, threads=threads).run()
         say(f"Driven: {outcome.calls} service calls in {outcome.seconds:.1f} s")
@@ -142,7 +142,9 @@ def run_child(stdout, options, form) -> int:
         results = counts.results(program.organisation, outcome, receiver.received)
         logged = 0
         if supervised:
-            logged = sum(supervised.log_text(p).count("deadlock detected") for p in ("ips-crm-worker", "ips-crm-scheduler"))
+            logged = sum(
+                supervised.log_text(p).count("deadlock detected") for p in ("ips-crm-worker", "ips-crm-scheduler")
+            )
         deadlocks = pg_deadlocks() - deadlocks_before + logged
         table, ok = report(results, deadlocks=deadlocks)
         say("")

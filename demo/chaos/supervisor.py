@@ -2,6 +2,7 @@
 supervisord, configured as docs/operations.md's supervisord section: restarted always,
 unlimited retries, the scheduler with startsecs=0, stopped as a group."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -66,7 +67,7 @@ class Supervised:
 
     def ctl(self, *args: str, check: bool = False) -> str:
         bin_dir = Path(sys.executable).parent
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 - our own config
             [str(bin_dir / "supervisorctl"), "-c", str(self.conf), *args],
             capture_output=True,
             text=True,
@@ -136,10 +137,8 @@ class Supervised:
             self.process.kill()
             self.process.wait(timeout=10)
         for child in children:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 child.kill()
-            except psutil.NoSuchProcess:
-                pass
 
 
 def _environment(env: dict[str, str]) -> str:
@@ -199,7 +198,7 @@ def start(
     programs += ["ips-crm-worker", "ips-crm-scheduler"]
     (directory / "supervisord.conf").write_text("\n".join(parts))
     supervised = Supervised(directory=directory, programs=programs)
-    supervised.process = subprocess.Popen(
+    supervised.process = subprocess.Popen(  # noqa: S603 - our own config
         [str(Path(python).parent / "supervisord"), "-c", str(supervised.conf)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.database import ensure_database, require_postgresql
 
-SHORT = {"placements": 24, "threads": 4, "kills": 2, "processes": 1, "worker_threads": 4, "drain": 200}
+SHORT = {"placements": 30, "threads": 4, "kills": 2, "processes": 1, "worker_threads": 4, "drain": 200}
 FULL = {"placements": 150, "threads": 6, "kills": 5, "processes": 2, "worker_threads": 4, "drain": 420}
 
 
@@ -107,7 +107,7 @@ class Command(BaseCommand):
                 "CHAOS_SUPERVISOR_DIR": str(supervised.directory),
                 "CHAOS_PRIVATE_REDIS": "1" if redis_port else "",
             }
-            child = subprocess.Popen([sys.executable, *sys.argv[:1], *sys.argv[1:]], env=child_env)
+            child = subprocess.Popen([sys.executable, *sys.argv[:1], *sys.argv[1:]], env=child_env)  # noqa: S603 - this same command
             code = child.wait()
         except KeyboardInterrupt:
             self.stdout.write("Interrupted: stopping everything chaos started.")
@@ -136,5 +136,3 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
