@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 from tqdm import tqdm
 
 #: Tables `--reset` keeps: what migrations wrote (the taxonomies, content types,
@@ -72,9 +73,22 @@ class Table:
         bar = tqdm(
             total=total, desc=f"{self.table:<38}", unit=" rows", unit_scale=True, disable=not progress, leave=True
         )
-        with connection.cursor() as wrapper:
+        with transaction.atomic(), connection.cursor() as wrapper:
             cursor = wrapper.cursor
-            with cursor.copy(statement) as copy:
+            # Indexes not backing a constraint are built once after the rows rather
+            # than updated row by row; in the same transaction, so that a run stopped
+            # half-way leaves the table as it was, indexes included.
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+                "WHERE i.schemaname = 'public' AND i.tablename = %s AND NOT EXISTS "
+                "(SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.indexname))::regclass)",
+                [self.table],
+            )
+            indexes = cursor.fetchall()
+            for name, _definition in indexes:
+                cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+            # The network writes run in a thread: generating rows overlaps the server's work.
+            with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
                 write = copy.write_row
                 for row in rows:
                     write(row + constants)
@@ -83,6 +97,8 @@ class Table:
                         bar.update(10_000)
             bar.update(count % 10_000)
             bar.close()
+            for _name, definition in indexes:
+                cursor.execute(definition)
             if "id" in self.columns:
                 reset_sequence(cursor, self.table)
         return count

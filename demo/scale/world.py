@@ -101,11 +101,18 @@ WINDOW_DAYS = 365 * YEARS
 FUTURE_DAYS = 14  # planned contacts reach this far after today
 ZONE = ZoneInfo("Europe/Paris")
 
-MODES = EmployerContact.Mode
+
+class MODES:
+    """EmployerContact.Mode's values as plain strings (enum attribute reads are slow in loops)."""
+
+    IN_PERSON, PHONE, VIDEO, EMAIL, JOB_SEEKER = (str(m) for m in EmployerContact.Mode)
+
+
 FACE_TO_FACE = {MODES.IN_PERSON, MODES.JOB_SEEKER}
 DURATION = {MODES.IN_PERSON: 60, MODES.JOB_SEEKER: 45, MODES.PHONE: 15, MODES.VIDEO: 30, MODES.EMAIL: 15}
 HELD, PLANNED, CANCELLED, NO_SHOW = "held", "planned", "cancelled", "no_show"
 END_REASONS = list(Placement.EndReason.values)
+SUPPORT_TYPES = list(SupportTask.SupportType.values)
 
 
 def ascii_slug(text: str) -> str:
@@ -1067,7 +1074,7 @@ class World:
                     if mode == "in_person":
                         place = weighted(rng, (("workplace", 5), ("community", 3), ("office", 2)))
                     if kind == "follow_along":
-                        support = rng.choice(list(SupportTask.SupportType.values))
+                        support = rng.choice(SUPPORT_TYPES)
                         given = weighted(rng, (("specialist", 8), ("health_team", 1), ("workplace", 1)))
             tasks.append(
                 [
