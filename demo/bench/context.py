@@ -49,6 +49,7 @@ class BenchContext:
     partner_id: int | None
     job_seeker_id: int | None
     opening_id: int | None
+    employer_id: int | None
     name_word: str
     town: str
     team_id: int | None
@@ -129,6 +130,19 @@ def pick_context(dataset: dict) -> BenchContext:
         [organisation.pk],
     )
     opening_id = row[0] if row else None
+    # An employer with a site near the team's job seekers: the first with a site in the
+    # town of the specialist's first job seeker, else the first with a site.
+    row = _one(
+        "SELECT s.employer_id FROM employers_employersite s JOIN employers_employer e ON e.id = s.employer_id"
+        " WHERE e.organisation_id = %s AND s.town = (SELECT town FROM crm_jobseeker WHERE id = %s)"
+        " ORDER BY s.employer_id LIMIT 1",
+        [organisation.pk, job_seeker_id],
+    ) or _one(
+        "SELECT s.employer_id FROM employers_employersite s JOIN employers_employer e ON e.id = s.employer_id"
+        " WHERE e.organisation_id = %s ORDER BY s.employer_id LIMIT 1",
+        [organisation.pk],
+    )
+    employer_id = row[0] if row else None
     # A word of a name in the middle of the table (at least 4 letters), and the town of
     # a site of another employer.
     count = _one("SELECT count(*) FROM employers_employer WHERE organisation_id = %s", [organisation.pk])[0]
@@ -158,6 +172,7 @@ def pick_context(dataset: dict) -> BenchContext:
         partner_id=partner_id,
         job_seeker_id=job_seeker_id,
         opening_id=opening_id,
+        employer_id=employer_id,
         name_word=name_word,
         town=town,
         team_id=specialist.team_id,

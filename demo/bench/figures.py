@@ -247,28 +247,42 @@ def matching_specs(ctx: BenchContext) -> list[Spec]:
                 notes="one job seeker against every employer; floor: EXPLAIN ANALYZE of the two ranking queries",
             )
         )
-    if ctx.opening_id:
+    if ctx.opening_id or ctx.employer_id:
         client = ctx.client(ctx.leader)
         scope = ctx.scope(ctx.leader)
+        # For an opening when the data has one; else for an employer (the same ranking
+        # of the caseload, without the opening's own job type and site).
+        if ctx.opening_id:
+            name, url = "matching.opening", f"/matching/opening/{ctx.opening_id}/"
+        else:
+            name, url = "matching.employer", f"/matching/employer/{ctx.employer_id}/"
 
         def caseload_candidates():
-            from employers.models import JobOpening
+            from employers.models import Employer, JobOpening
 
-            opening = JobOpening.objects.select_related("employer__industry", "job_type", "site").get(pk=ctx.opening_id)
-            facts = matching.employer_facts(opening.employer)
+            opening = None
+            if ctx.opening_id:
+                opening = JobOpening.objects.select_related("employer__industry", "job_type", "site").get(
+                    pk=ctx.opening_id
+                )
+                employer = opening.employer
+            else:
+                employer = Employer.objects.select_related("industry").get(pk=ctx.employer_id)
+            facts = matching.employer_facts(employer)
             ranked = matching.rank_job_seekers(scope, facts, opening, now=timezone.now())
             return _execution_ms(ranked.values_list("pk", flat=True)[: matching.TOP])
 
         specs.append(
             Spec(
-                "matching.opening",
+                name,
                 "matching",
                 "db.rank_job_seekers",
-                lambda: get(client, f"/matching/opening/{ctx.opening_id}/"),
+                lambda: get(client, url),
                 caseload_candidates,
                 UNDER_150_MS,
                 floor_self_timed=True,
-                notes="a team leader's caseload ranked for one opening; floor: EXPLAIN ANALYZE of the ranking",
+                notes="a team leader's caseload ranked for one opening (or employer, when the data has no opening);"
+                " floor: EXPLAIN ANALYZE of the ranking",
             )
         )
     return specs
