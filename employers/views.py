@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import BadRequest
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from employers.selectors import (
     EmployerFilter,
     contact_persons_visible,
     employer_for_detail,
+    employer_list_page,
     employer_sites_visible,
     employers_for_list,
     employers_visible,
@@ -34,7 +34,7 @@ PAGE_SIZE = 25
 
 def employer_list(request):
     employer_filter = EmployerFilter(request.GET or None, queryset=employers_for_list(request.scope))
-    page = Paginator(employer_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = employer_list_page(employer_filter.qs, request.GET.get("page"), PAGE_SIZE)
     # The filter's htmx requests want the rows; a boosted request (a form that redirects
     # here, as the import's confirmation does) wants the whole page.
     rows_only = request.htmx and not request.htmx.boosted

@@ -12,7 +12,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,7 +27,7 @@ from rest_framework.decorators import action
 
 from employers import services
 from employers.models import ContactPerson, Employer, EmployerSite
-from employers.selectors import employers_visible
+from employers.selectors import employer_search, employers_visible
 
 from ..base import ScopedViewSet
 from ..filters import InstantFilter
@@ -118,12 +118,8 @@ class EmployerFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        for word in value.split()[:10]:
-            matching = EmployerSite.objects.filter(
-                Q(town__icontains=word) | Q(postcode__startswith=word), employer_id=OuterRef("pk")
-            )
-            queryset = queryset.filter(Q(name__icontains=word) | Exists(matching))
-        return queryset
+        # The same index-friendly search as the employer list's (employers.selectors).
+        return queryset.filter(employer_search(value))
 
 
 @extend_schema_view(
