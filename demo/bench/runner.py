@@ -43,7 +43,7 @@ def judge(target: tuple[str, float], median_ms, ratio) -> bool | None:
     return None if ratio is None else ratio <= limit
 
 
-def run_spec(spec: Spec, *, scale: str, repeat: int) -> dict:
+def run_spec(spec: Spec, *, scale: str, repeat: int, budget_seconds: float | None = None) -> dict:
     figure = {
         "name": spec.name,
         "group": spec.group,
@@ -55,7 +55,12 @@ def run_spec(spec: Spec, *, scale: str, repeat: int) -> dict:
     }
     try:
         pair = measure_pair(
-            spec.run, spec.floor, repeat=repeat, track_memory=spec.track_memory, after_each=spec.after_each
+            spec.run,
+            spec.floor,
+            repeat=repeat,
+            track_memory=spec.track_memory,
+            after_each=spec.after_each,
+            budget_seconds=budget_seconds,
         )
     except Exception as error:  # noqa: BLE001 - one figure failing must not lose the others
         figure.update(
@@ -88,6 +93,8 @@ def run_spec(spec: Spec, *, scale: str, repeat: int) -> dict:
         samples=[_round(value, 4) for value in samples],
         floor_samples=[_round(value, 4) for value in floors],
         interleaved=True,
+        repeat=pair.repeat,
+        repeat_reduced=pair.repeat < repeat,
         started_at=pair.started_at,
         finished_at=pair.finished_at,
     )
@@ -104,7 +111,9 @@ def run_spec(spec: Spec, *, scale: str, repeat: int) -> dict:
     return figure
 
 
-def run_groups(ctx, *, scale: str, repeat: int, only: set[str] | None, export_repeat: int, log) -> list[dict]:
+def run_groups(
+    ctx, *, scale: str, repeat: int, only: set[str] | None, export_repeat: int, log, budget_seconds=None
+) -> list[dict]:
     figures = []
     for group, build in GROUPS.items():
         try:
@@ -134,7 +143,11 @@ def run_groups(ctx, *, scale: str, repeat: int, only: set[str] | None, export_re
                 continue
             times = export_repeat if spec.group == "export" else repeat
             log(f"  {spec.name} ({times}x, against {spec.floor_name})…")
-            figure = run_spec(spec, scale=scale, repeat=times)
+            # An export is measured --export-repeat times whatever it takes.
+            budget = None if spec.group == "export" else budget_seconds
+            figure = run_spec(spec, scale=scale, repeat=times, budget_seconds=budget)
+            if figure.get("repeat_reduced"):
+                log(f"    (slow: measured {figure['repeat']}x to stay within {budget_seconds:g} s)")
             log("    " + format_row(figure))
             figures.append(figure)
     return figures

@@ -85,6 +85,7 @@ class Pair:
     #: What the floor returned each time (a self-timed floor returns its own ms).
     floor_values: list = field(default_factory=list)
     queries: int | None = None
+    repeat: int = 0
     floor_queries: int | None = None
     peak_bytes: int | None = None
     floor_peak_bytes: int | None = None
@@ -99,15 +100,19 @@ def measure_pair(
     repeat: int,
     track_memory: bool = False,
     after_each: Callable[[], object] | None = None,
+    budget_seconds: float | None = None,
 ) -> Pair:
     """Warm up once (counting the queries of each side there, so that the capture's
     own cost is not in the timed runs), then alternate `run` and `floor` `repeat` times.
-    `after_each` runs untimed after each `run` (to invalidate a cache, say)."""
+    `after_each` runs untimed after each `run` (to invalidate a cache, say). With
+    `budget_seconds`, a figure whose warm-up pair shows it would take longer is measured
+    fewer times (at least once): `Pair.repeat` says how many."""
     pair = Pair(started_at=time.time())
 
     def floor_kept():
         pair.floor_values.append(floor())
 
+    warm_up_start = time.perf_counter()
     with CaptureQueriesContext(connection) as captured:
         run()
     pair.queries = len(captured.captured_queries)
@@ -116,6 +121,10 @@ def measure_pair(
     with CaptureQueriesContext(connection) as captured:
         floor()
     pair.floor_queries = len(captured.captured_queries)
+    warm_up = time.perf_counter() - warm_up_start
+    if budget_seconds is not None and warm_up * repeat > budget_seconds:
+        repeat = max(1, int(budget_seconds / warm_up))
+    pair.repeat = repeat
     for _ in range(repeat):
         if track_memory:
             with PeakRss() as peak:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.test.utils import override_settings
 
 from demo.bench import runner
@@ -34,6 +35,15 @@ COUNTED_TABLES = {
     "placements": "SELECT count(*) FROM placements_placement",
     "support_tasks": "SELECT count(*) FROM placements_supporttask",
 }
+
+
+def _statement_timeout(seconds: int):
+    def set_timeout(sender, connection, **kwargs):
+        if connection.vendor == "postgresql" and connection.alias == "default":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {int(seconds) * 1000}")
+
+    return set_timeout
 
 
 def _names(value: str) -> list[str]:
@@ -59,6 +69,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dataset", default=None, help="The file seed_scale wrote (default: var/bench/dataset.json)."
         )
+        parser.add_argument(
+            "--budget",
+            type=float,
+            default=180.0,
+            help="Seconds per figure: a slower one is measured fewer times, at least once (default 180).",
+        )
+        parser.add_argument(
+            "--statement-timeout",
+            type=int,
+            default=600,
+            help="PostgreSQL statement_timeout in seconds for the run (0: none); a figure past it is not measured.",
+        )
         parser.add_argument("--pipeline-events", type=int, default=200)
         parser.add_argument("--pipeline-processes", type=int, default=2)
         parser.add_argument("--pipeline-threads", type=int, default=4)
@@ -79,6 +101,8 @@ class Command(BaseCommand):
             dataset = read_dataset(dataset_file)
             profiles = [dataset.get("profile") or "existing"]
         started = time.time()
+        if options["statement_timeout"]:
+            connection_created.connect(_statement_timeout(options["statement_timeout"]), weak=False)
         figures, datasets = [], {}
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
         for profile in profiles:
@@ -98,7 +122,13 @@ class Command(BaseCommand):
                     f"{ctx.admin.username if ctx.admin else '—'} (admin); partner key: {'yes' if ctx.api_key else 'no'}"
                 )
                 figures += runner.run_groups(
-                    ctx, scale=profile, repeat=repeat, only=only, export_repeat=export_repeat, log=self.stdout.write
+                    ctx,
+                    scale=profile,
+                    repeat=repeat,
+                    only=only,
+                    export_repeat=export_repeat,
+                    log=self.stdout.write,
+                    budget_seconds=options["budget"],
                 )
                 # The pipeline does not depend on the scale much: measured once, at the last.
                 if (not only or "pipeline" in only) and profile == profiles[-1]:
