@@ -5,7 +5,9 @@ The issue's symptom: job starts hitting PostgreSQL's deadlock detector (1 s) bet
 the offer handler and `placement_start`. Every path takes the one lock order of
 docs/events.md (job seeker, placement, plan, tasks/steps, then the employer)."""
 
+import re
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -22,7 +24,7 @@ from tests.placements.conftest import offer, start
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-ROUNDS = 12
+ROUNDS = 3
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +64,26 @@ def run_together(calls) -> list[BaseException]:
     return errors
 
 
+def pausing_after_first_row_lock(locked: threading.Event, seconds: float):
+    """A connection wrapper: after the call's first statement that locks rows, tell
+    `locked` and linger (holding that lock), so the other side runs into it."""
+
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not locked.is_set() and re.search(r"FOR (NO KEY )?UPDATE", sql):
+            locked.set()
+            time.sleep(seconds)
+        return result
+
+    return wrapper
+
+
 def test_offer_handlers_and_the_job_start_queue_instead_of_deadlocking(specialist_sam, bakery):
+    """The start takes its first lock and lingers; meanwhile the offer's handlers run
+    (their inserts take key-share locks on the job seeker and the placement). In the one
+    lock order the handler queues behind the start; with the placement locked before
+    the job seeker (the start) and rows inserted before any lock (the handler), each
+    waits for the other and PostgreSQL kills one after deadlock_timeout."""
     today = timezone.localdate()
     partner = PartnerFactory(organisation=specialist_sam.organisation)
     key, _plaintext = ApiKey.issue(
@@ -81,9 +102,17 @@ def test_offer_handlers_and_the_job_start_queue_instead_of_deadlocking(specialis
         SharingConsentFactory(job_seeker=job_seeker, partner=partner, shares_progress=True, shares_benefits=True)
         placement = offer(specialist_sam, job_seeker, bakery, on=today)
         offered = OutboxEvent.objects.get(topic="placement.offer_accepted", aggregate_id=placement.pk).pk
-        failures += run_together(
-            [lambda offered=offered: events.dispatch(offered), lambda p=placement: start(specialist_sam, p, today)]
-        )
+        start_locked = threading.Event()
+
+        def starting(placement=placement, start_locked=start_locked):
+            with connection.execute_wrapper(pausing_after_first_row_lock(start_locked, 0.4)):
+                start(specialist_sam, placement, today)
+
+        def handling(offered=offered, start_locked=start_locked):
+            start_locked.wait(timeout=10)
+            events.dispatch(offered)
+
+        failures += run_together([starting, handling])
     assert failures == []
     assert deadlocks() - before == 0
     not_first_time = EventHandling.objects.exclude(status="succeeded", attempts=1)
