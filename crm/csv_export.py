@@ -91,8 +91,15 @@ class CsvWriter:
         self._yes_no = {True: _("yes"), False: _("no")}  # translated once per file
 
     def cell(self, value) -> str:
+        kind = type(value)
+        if kind is str:  # most cells: the checks below in the order of how often they occur
+            return escape_formula(value) if value else value
         if value is None:
             return ""
+        if kind is datetime.date:
+            return value.isoformat()
+        if kind is datetime.time:
+            return f"{value.hour:02d}:{value.minute:02d}"
         if isinstance(value, bool):
             return self._yes_no[value]
         if isinstance(value, int):

@@ -38,7 +38,8 @@ def employer_contact_export(request):
     contacts = employer_contacts_for_export(
         request.scope, date_from=data["date_from"], date_to=data["date_to"], specialist=data["specialist"]
     )
-    chunks = export_chunks(contacts, csv_format=CsvFormat.for_language(language, separator=data["delimiter"] or None))
+    csv_format = CsvFormat.for_language(language, separator=data["delimiter"] or None)
+    chunks = export_chunks(contacts, csv_format=csv_format, scope=request.scope)
     first = next(chunks)  # runs the query and writes the first chunk, here, before any 200
     rest = _in_context(chunks, language=language, zone=timezone.get_current_timezone())
     return csv_streaming_response(chain([first], rest), filename=export_filename(timezone.localdate()))
