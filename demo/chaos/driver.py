@@ -6,7 +6,6 @@ import datetime
 import random
 import threading
 import time
-import traceback
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -84,8 +83,6 @@ class Driver:
                     self.outcome.raised.append(
                         f"{topic} on placement {record.placement_id} raised {type(error).__name__}: {error}"[:300]
                     )
-                    record.ambiguous = record.ambiguous or False
-                    traceback.print_exc(limit=3)
                 return False
             with self._lock:
                 record.succeeded[topic] += 1
