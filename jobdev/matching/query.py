@@ -75,9 +75,10 @@ def _employer_candidates(wishes: Wishes) -> QuerySet | None:
         branches += [Employer.objects.filter(condition).order_by().values("pk") for condition, _ in signals]
     elif signals:
         branches += [_employer_ids(EmployerSite.objects.filter(rules.reach, condition)) for _, condition in signals]
-        wanted = functools.reduce(operator.or_, (condition for condition, _ in signals))
+        # One branch per signal, as for the sites: an OR of IN-subqueries made
+        # PostgreSQL read every employer and hash every site (0.7 s at 200,000).
         no_site = ~Exists(EmployerSite.objects.filter(employer=OuterRef("pk")))
-        branches.append(Employer.objects.filter(wanted, no_site).order_by().values("pk"))
+        branches += [Employer.objects.filter(condition, no_site).order_by().values("pk") for condition, _ in signals]
     if rules.close is not None:
         branches.append(_employer_ids(EmployerSite.objects.filter(rules.close)))
     if not branches:
