@@ -95,6 +95,7 @@ def run_spec(spec: Spec, *, scale: str, repeat: int, budget_seconds: float | Non
         interleaved=True,
         repeat=pair.repeat,
         repeat_reduced=pair.repeat < repeat,
+        warm_up_only=pair.warm_up_only,
         started_at=pair.started_at,
         finished_at=pair.finished_at,
     )

@@ -86,6 +86,7 @@ class Pair:
     floor_values: list = field(default_factory=list)
     queries: int | None = None
     repeat: int = 0
+    warm_up_only: bool = False
     floor_queries: int | None = None
     peak_bytes: int | None = None
     floor_peak_bytes: int | None = None
@@ -113,17 +114,30 @@ def measure_pair(
         pair.floor_values.append(floor())
 
     warm_up_start = time.perf_counter()
+    warm_up_ms = {}
     with CaptureQueriesContext(connection) as captured:
-        run()
+        warm_up_ms["run"] = timed_ms(run)
     pair.queries = len(captured.captured_queries)
     if after_each:
         after_each()
+    floor_start = time.perf_counter()
     with CaptureQueriesContext(connection) as captured:
-        floor()
+        warm_up_floor = floor()
+    warm_up_ms["floor"] = (time.perf_counter() - floor_start) * 1000
     pair.floor_queries = len(captured.captured_queries)
     warm_up = time.perf_counter() - warm_up_start
     if budget_seconds is not None and warm_up * repeat > budget_seconds:
-        repeat = max(1, int(budget_seconds / warm_up))
+        repeat = int(budget_seconds / warm_up)
+        if repeat == 0:
+            # Slower than the whole budget: the warm-up pair is the one sample (a cold
+            # cache matters little next to minutes).
+            pair.samples_ms.append(warm_up_ms["run"])
+            pair.floor_samples_ms.append(warm_up_ms["floor"])
+            pair.floor_values.append(warm_up_floor)
+            pair.repeat = 1
+            pair.warm_up_only = True
+            pair.finished_at = time.time()
+            return pair
     pair.repeat = repeat
     for _ in range(repeat):
         if track_memory:

@@ -37,6 +37,22 @@ def test_the_figure_and_its_floor_alternate_after_one_warm_up_pair(db):
     assert pair.queries == pair.floor_queries == 0
 
 
+def test_a_figure_slower_than_its_budget_is_measured_once_by_its_warm_up(db):
+    import time
+
+    calls = []
+
+    def slow():
+        calls.append("run")
+        time.sleep(0.05)
+
+    pair = measure_pair(slow, lambda: calls.append("floor"), repeat=5, budget_seconds=0.01)
+    assert calls == ["run", "floor"]
+    assert pair.warm_up_only is True
+    assert len(pair.samples_ms) == len(pair.floor_samples_ms) == pair.repeat == 1
+    assert pair.samples_ms[0] >= 50
+
+
 def test_queries_are_counted_per_request_in_the_warm_up(db):
     from crm.models import Organisation
 
