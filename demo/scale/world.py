@@ -77,6 +77,7 @@ from crm.models import (
     User,
 )
 from crm.services import partner_create
+from crm.taxonomies import INDUSTRIES, JOB_TYPES, seed_taxonomies
 from demo.scale import names
 from demo.scale.copying import Table
 from demo.scale.profiles import Profile
@@ -202,6 +203,8 @@ class World:
             # row by row by deferred triggers that would queue millions of checks.
             cursor.execute("SET session_replication_role = replica")
         try:
+            if Industry.objects.count() < len(INDUSTRIES) or JobType.objects.count() < len(JOB_TYPES):
+                seed_taxonomies(Industry, JobType)  # what migrations wrote, in a database emptied since
             self.make_program()
             self.make_partner()
             self.plan_people()

@@ -45,6 +45,13 @@ class Command(BaseCommand):
             parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=None, dest=name, metavar="N")
         parser.add_argument("--reset", action="store_true", help="Empty the app's tables first.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
+        parser.add_argument(
+            "--dataset",
+            type=Path,
+            default=None,
+            metavar="PATH",
+            help="Where to write the dataset description (default var/bench/dataset.json).",
+        )
 
     def handle(self, *args, profile="regional", seed=DEFAULT_SEED, today=None, reset=False, **options):
         ensure_database()
@@ -58,7 +65,8 @@ class Command(BaseCommand):
         if Organisation.objects.exists() or User.objects.exists() or JobSeeker.objects.exists():
             if not reset:
                 raise CommandError("The database is not empty: use --reset to empty its tables first.")
-            truncate_app_tables()
+        # Even an empty database: its ids start again at 1, so that a seed gives the same rows.
+        truncate_app_tables()
         if today is None:
             today = (
                 datetime.datetime.now(datetime.UTC).astimezone(__import__("zoneinfo").ZoneInfo("Europe/Paris")).date()
@@ -90,7 +98,7 @@ class Command(BaseCommand):
             "api_key": world.api_key,
             "partner_id": world.partner.pk,
         }
-        path = dataset_path()
+        path = options.get("dataset") or dataset_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(dataset, indent=2, ensure_ascii=False) + "\n")
         self.print_summary(counts, world.timings, seconds, analyze_seconds, database_bytes, path)
