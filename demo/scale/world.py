@@ -393,7 +393,10 @@ class World:
         self.team_employers = [[] for _ in range(p.teams)]
         for e in range(n):
             self.team_employers[self.employer_team[e]].append(e + 1)
-        for pool in self.team_employers:
+        everyone = list(range(1, n + 1))
+        for team, pool in enumerate(self.team_employers):
+            if not pool:  # fewer employers than teams: such teams share them all
+                self.team_employers[team] = pool = list(everyone)
             rng.shuffle(pool)
 
     def pick_employer(self, rng: random.Random, team: int) -> int:

@@ -20,7 +20,7 @@ from crm.models import JobSeeker, Organisation, User
 from demo.database import ensure_database
 from demo.scale.copying import truncate_app_tables
 from demo.scale.profiles import COUNT_NAMES, PROFILES
-from demo.scale.world import PASSWORD, World
+from demo.scale.world import PASSWORD, ZONE, World
 
 DEFAULT_SEED = 13
 
@@ -58,19 +58,17 @@ class Command(BaseCommand):
         began = time.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
         chosen = PROFILES[profile].with_counts(**{name: options.get(name) for name in COUNT_NAMES})
-        if any(value < 0 for value in chosen.counts().values()) or chosen.specialists < 1 or chosen.job_seekers < 1:
+        if (
+            any(value < 0 for value in chosen.counts().values())
+            or min(chosen.specialists, chosen.job_seekers, chosen.employers) < 1
+        ):
             raise CommandError("Counts are whole numbers; at least one specialist, one job seeker and one employer.")
-        if chosen.employers < 1:
-            raise CommandError("Counts are whole numbers; at least one specialist, one job seeker and one employer.")
-        if Organisation.objects.exists() or User.objects.exists() or JobSeeker.objects.exists():
-            if not reset:
-                raise CommandError("The database is not empty: use --reset to empty its tables first.")
+        not_empty = Organisation.objects.exists() or User.objects.exists() or JobSeeker.objects.exists()
+        if not_empty and not reset:
+            raise CommandError("The database is not empty: use --reset to empty its tables first.")
         # Even an empty database: its ids start again at 1, so that a seed gives the same rows.
         truncate_app_tables()
-        if today is None:
-            today = (
-                datetime.datetime.now(datetime.UTC).astimezone(__import__("zoneinfo").ZoneInfo("Europe/Paris")).date()
-            )
+        today = today or datetime.datetime.now(ZONE).date()
         world = World(chosen, seed=seed, today=today, progress=not options.get("no_progress"), say=self.stdout.write)
         counts = world.build()
         analyzed = time.monotonic()
