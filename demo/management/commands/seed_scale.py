@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from crm.models import JobSeeker, Organisation, User
 from demo.database import ensure_database
@@ -56,7 +57,9 @@ class Command(BaseCommand):
     def handle(self, *args, profile="regional", seed=DEFAULT_SEED, today=None, reset=False, **options):
         ensure_database()
         began = time.monotonic()
-        call_command("migrate", interactive=False, verbosity=0)
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):  # (migrate's checks take seconds)
+            call_command("migrate", interactive=False, verbosity=0)
         chosen = PROFILES[profile].with_counts(**{name: options.get(name) for name in COUNT_NAMES})
         if (
             any(value < 0 for value in chosen.counts().values())
