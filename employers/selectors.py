@@ -52,6 +52,7 @@ class ListPage:
     count: int
     count_is_exact: bool
     has_next: bool
+    count_cap: int = LIST_COUNT_CAP
 
     @property
     def has_previous(self) -> bool:
@@ -73,10 +74,6 @@ class ListPage:
             return None
         return max(1, -(-self.count // self.page_size))
 
-    @property
-    def count_cap(self) -> int:
-        return LIST_COUNT_CAP
-
 
 def _page_number(raw) -> int:
     try:
@@ -86,12 +83,13 @@ def _page_number(raw) -> int:
     return number if number >= 1 else 1
 
 
-def list_page(queryset: QuerySet, raw_number, page_size: int, *, cap: int = LIST_COUNT_CAP, rows=None) -> ListPage:
+def list_page(queryset: QuerySet, raw_number, page_size: int, *, cap: int | None = None, rows=None) -> ListPage:
     """The page `raw_number` (as sent; anything not a positive number is page 1; past
     the end, the last page) of an ordered `queryset`, in two queries: a count that
     stops after `cap` + 1 rows, and the page's rows, one more than a page to know
     whether another follows (`rows(queryset)` may annotate them). A page past a count
     beyond the cap costs one exact count more."""
+    cap = LIST_COUNT_CAP if cap is None else cap
     number = _page_number(raw_number)
     count = queryset.order_by().values("pk")[: cap + 1].count()
     exact = count <= cap
@@ -108,6 +106,7 @@ def list_page(queryset: QuerySet, raw_number, page_size: int, *, cap: int = LIST
         count=count,
         count_is_exact=exact,
         has_next=len(page_rows) > page_size,
+        count_cap=cap,
     )
 
 
