@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -28,18 +29,34 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def database_url() -> str:
+    """The URL of the database this process uses now (under pytest, the test
+    database, not the one DATABASE_URL names)."""
+    database = settings.DATABASES["default"]
+    credentials = quote(database.get("USER") or "", safe="")
+    if database.get("PASSWORD"):
+        credentials += ":" + quote(database["PASSWORD"], safe="")
+    host = database.get("HOST") or "localhost"
+    port = f":{database['PORT']}" if database.get("PORT") else ""
+    return f"postgres://{credentials}{'@' if credentials else ''}{host}{port}/{quote(database['NAME'], safe='')}"
+
+
 def production_env(*, api_rate: str, base: dict | None = None) -> dict[str, str]:
     """The environment of a production web process on this machine: this process's
-    (DATABASE_URL, REDIS_URL...), DEBUG off with a fresh random SECRET_KEY, answering
-    127.0.0.1 only, and the partner keys' rate limit `api_rate` ("<n>/<period>")."""
+    (REDIS_URL...) with this process's database, DEBUG off with a fresh random
+    SECRET_KEY, answering 127.0.0.1 only, and the partner keys' rate limit `api_rate`
+    ("<n>/<period>")."""
     env = dict(os.environ if base is None else base)
     env.update(
+        DATABASE_URL=database_url(),
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS=LOOPBACK,
         API_THROTTLE_RATE=api_rate,
         PYTHONUNBUFFERED="1",
     )
+    # No network geocoder under load (make load sets GEOCODER=fake; DEBUG off requires one).
+    env.setdefault("GEOCODER", "fake")
     return env
 
 
@@ -126,11 +143,11 @@ class Gunicorn:
         )
 
     def stop(self, grace: float = 20.0) -> None:
-        """SIGTERM to the master (workers finish their request), SIGKILL to the whole
-        group after `grace` seconds."""
+        """SIGQUIT to the master (a quick shutdown: the load is over), SIGKILL to the
+        whole group after `grace` seconds."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGTERM)
+        self.process.send_signal(signal.SIGQUIT)
         try:
             self.process.wait(timeout=grace)
         except subprocess.TimeoutExpired:

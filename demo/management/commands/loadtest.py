@@ -250,7 +250,14 @@ class Command(BaseCommand):
         profile = options["profile"]
         if profile and not (dataset.get("profile") == profile and load_plan.describes_database(dataset)):
             self.stdout.write(f"Seeding the {profile} data set (seed_scale --reset)...")
-            call_command("seed_scale", profile=profile, seed=options["seed"], reset=True, stdout=self.stdout)
+            call_command(
+                "seed_scale",
+                profile=profile,
+                seed=options["seed"],
+                reset=True,
+                dataset=options["dataset"],
+                stdout=self.stdout,
+            )
             dataset = load_plan.read_dataset(options["dataset"])
         elif not profile and not options["skip_seed"] and not dataset:
             raise CommandError(f"No data set at {options['dataset']}: seed one (--profile regional) or --skip-seed.")
