@@ -22,6 +22,12 @@ from placements.models import Placement
 DB_ERRORS = (OperationalError, InterfaceError)
 
 
+def is_deadlock(error: BaseException) -> bool:
+    """PostgreSQL chose this transaction as a deadlock's victim (psycopg's
+    DeadlockDetected, wrapped by Django as an OperationalError)."""
+    return "deadlock detected" in str(error) or type(error.__cause__).__name__ == "DeadlockDetected"
+
+
 @dataclass
 class Record:
     """What the driver knows of one placement: its successful calls by topic."""
@@ -69,7 +75,11 @@ class Driver:
                     if retried:
                         record.ambiguous = True
                 return False
-            except DB_ERRORS:
+            except DB_ERRORS as error:
+                if is_deadlock(error):  # the user sees an error page: a fault, not an outage
+                    with self._lock:
+                        self.outcome.raised.append(f"{topic} on placement {record.placement_id}: deadlock detected")
+                    return False
                 retried = True
                 connection.close()
                 time.sleep(0.5)
@@ -187,7 +197,10 @@ class Driver:
         while not self.stop.wait(3):
             try:
                 services.milestones_emit_due()
-            except DB_ERRORS:
+            except DB_ERRORS as error:
+                if is_deadlock(error):
+                    with self._lock:
+                        self.outcome.raised.append("milestones_emit_due: deadlock detected")
                 connection.close()
             finally:
                 connection.close()
