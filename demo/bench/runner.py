@@ -113,9 +113,20 @@ def run_spec(spec: Spec, *, scale: str, repeat: int, budget_seconds: float | Non
 
 
 def run_groups(
-    ctx, *, scale: str, repeat: int, only: set[str] | None, export_repeat: int, log, budget_seconds=None
+    ctx,
+    *,
+    scale: str,
+    repeat: int,
+    only: set[str] | None,
+    export_repeat: int,
+    log,
+    budget_seconds=None,
+    figures: list[dict] | None = None,
+    on_figure=None,
 ) -> list[dict]:
-    figures = []
+    """Measure every figure of every group (or those `only` names) at this scale,
+    appending to `figures` and calling `on_figure()` after each (to save as it goes)."""
+    figures = [] if figures is None else figures
     for group, build in GROUPS.items():
         try:
             specs = build(ctx)
@@ -151,6 +162,8 @@ def run_groups(
                 log(f"    (slow: measured {figure['repeat']}x to stay within {budget_seconds:g} s)")
             log("    " + format_row(figure))
             figures.append(figure)
+            if on_figure:
+                on_figure()
     return figures
 
 

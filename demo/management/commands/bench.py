@@ -121,7 +121,7 @@ class Command(BaseCommand):
                     f"  as {ctx.specialist.username} (specialist), {ctx.leader.username} (leader), "
                     f"{ctx.admin.username if ctx.admin else '—'} (admin); partner key: {'yes' if ctx.api_key else 'no'}"
                 )
-                figures += runner.run_groups(
+                runner.run_groups(
                     ctx,
                     scale=profile,
                     repeat=repeat,
@@ -129,6 +129,10 @@ class Command(BaseCommand):
                     export_repeat=export_repeat,
                     log=self.stdout.write,
                     budget_seconds=options["budget"],
+                    figures=figures,
+                    on_figure=lambda: self._save(
+                        options["output"], figures, datasets, profiles, repeat, export_repeat, started
+                    ),
                 )
                 # The pipeline does not depend on the scale much: measured once, at the last.
                 if (not only or "pipeline" in only) and profile == profiles[-1]:
