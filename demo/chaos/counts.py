@@ -113,9 +113,9 @@ def results(organisation, outcome: Outcome, received: Counter) -> list[KindResul
     expected = Counter()
     for p in placements.values():
         if p.status == Placement.Status.ACTIVE:
-            expected[(p.pk, FollowAlongPlan.Status.ACTIVE)] += 1
+            expected[(p.pk, str(FollowAlongPlan.Status.ACTIVE))] += 1
         elif p.status == Placement.Status.ENDED:
-            expected[(p.pk, FollowAlongPlan.Status.ENDED)] += 1
+            expected[(p.pk, str(FollowAlongPlan.Status.ENDED))] += 1
     found = Counter(
         FollowAlongPlan.objects.filter(placement__organisation=organisation).values_list("placement_id", "status")
     )
@@ -135,10 +135,12 @@ def results(organisation, outcome: Outcome, received: Counter) -> list[KindResul
     )
     expected = Counter()
     for r in sure:
-        expected[(r.placement_id, BenefitsStep.Reason.TERMS_CHANGED)] += r.succeeded.get("placement.terms_changed", 0)
+        expected[(r.placement_id, str(BenefitsStep.Reason.TERMS_CHANGED))] += r.succeeded.get(
+            "placement.terms_changed", 0
+        )
         handled, ended = offer_handled_at.get(r.placement_id), ended_at.get(r.placement_id)
         if handled is not None and (ended is None or handled < ended):
-            expected[(r.placement_id, BenefitsStep.Reason.BEFORE_START)] += 1
+            expected[(r.placement_id, str(BenefitsStep.Reason.BEFORE_START))] += 1
     steps = list(
         BenefitsStep.objects.filter(organisation=organisation, placement_id__in=[r.placement_id for r in sure])
     )
