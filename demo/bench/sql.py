@@ -32,16 +32,26 @@ JOB_SEEKERS_PAGE = f"""
     ORDER BY js.last_name, js.first_name, js.id LIMIT 25
 """
 
+#: Employers with a name containing the word, or a site whose town contains it or whose
+#: postcode starts with it: one uncorrelated UNION, each side able to use an index on
+#: UPPER(name), UPPER(town) or postcode.
 EMPLOYER_SEARCH = """
-    AND (e.name ILIKE %(like)s OR EXISTS (
-        SELECT 1 FROM employers_employersite s
-        WHERE s.employer_id = e.id AND (s.town ILIKE %(like)s OR s.postcode LIKE %(prefix)s)))
+    AND e.id IN (
+        SELECT n.id FROM employers_employer n WHERE upper(n.name) LIKE upper(%(like)s)
+        UNION
+        SELECT s.employer_id FROM employers_employersite s
+        WHERE upper(s.town) LIKE upper(%(like)s) OR s.postcode LIKE %(prefix)s)
 """
 
 
-def employers_count(search: bool) -> str:
+def employers_count(search: bool, cap: int | None) -> str:
+    """The total the list shows: exact up to `cap`, then "more than" (employers'
+    LIST_COUNT_CAP), so counted up to cap + 1 rows at most; None: exact."""
     where = EMPLOYER_SEARCH if search else ""
-    return f"SELECT count(*) FROM employers_employer e WHERE e.organisation_id = %(org)s {where}"
+    limit = f"LIMIT {int(cap) + 1}" if cap is not None else ""
+    return (
+        f"SELECT count(*) FROM (SELECT 1 FROM employers_employer e WHERE e.organisation_id = %(org)s {where} {limit}) c"
+    )
 
 
 def employers_page(search: bool) -> str:
