@@ -179,3 +179,14 @@ def feed_current(feed: CalendarFeed, content: FeedContent) -> FeedVersion:
         stamps=publication.stamps,
         recorded=publication.recorded and known and version == feed.served_etag,
     )
+
+
+def feed_body(feed: CalendarFeed, *, base_url: str) -> bytes:
+    """The body a GET of `feed` would answer with now, its links starting with
+    `base_url`, without recording anything (the stamps as feed_current decides them):
+    the whole build of one feed, for the bench (demo/bench), which times it against the
+    same events written by plain string formatting. ical.forget_written_events() first
+    times a cold build."""
+    content = feed_content(feed, base_url=base_url)
+    version = feed_current(feed, content)
+    return ical.calendar(content.heading, content.views, version.stamps)
