@@ -143,11 +143,11 @@ class Gunicorn:
         )
 
     def stop(self, grace: float = 20.0) -> None:
-        """SIGQUIT to the master (a quick shutdown: the load is over), SIGKILL to the
+        """SIGTERM to the master (workers finish the request in hand), SIGKILL to the
         whole group after `grace` seconds."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGQUIT)
+        self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
