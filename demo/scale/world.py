@@ -169,6 +169,7 @@ class World:
         self.counts: dict[str, int] = {}
         self.timings: dict[str, float] = {}
         self.api_key = ""
+        self.planned_tasks = 0  # tasks the handlers would have planned, before fitting the count
         self._midnight = {}
 
     # Helpers ---------------------------------------------------------------------
@@ -327,7 +328,7 @@ class World:
         if k:
             searches = [rng.randint(10, 90) for _ in range(k)]
             delays = [rng.randint(0, 14) for _ in range(k)]
-            lengths = [rng.randint(20, 300) for _ in range(k)]
+            lengths = [rng.randint(15, 240) for _ in range(k)]
             ongoing = rng.random() < 0.5
             pending = rng.random() < 0.04
             needed = sum(searches) + sum(delays) + sum(lengths[:-1]) + (1 if ongoing or pending else lengths[-1])
@@ -1047,6 +1048,7 @@ class World:
         self.events, self.event_id = [], 0
         tasks = []
         placements, milestones, plans, steps = [], [], [], []
+        chains = {}  # placement id -> indexes of its follow-along contacts in `tasks`
         label = {value: str(lab) for value, lab in Placement.EndReason.choices}
 
         def task(
@@ -1280,20 +1282,22 @@ class World:
                     f"placement:{job.id}:started",
                 )
                 plans.append(
-                    (
+                    [
                         job.id,
                         job.id,
                         "standard",
                         "active" if job.end is None else "ended",
                         "" if job.end is None else label[job.end_reason],
                         self.at(job.end if job.end is not None else job.start, 18 * 60),
-                    )
+                    ]
                 )
                 # Follow-along contacts on the program's rhythm, until the job ended or
                 # the first one from today (open).
                 start_date = self.day(job.start)
                 due_date, first = None, True
+                chains[job.id] = chain = []
                 while True:
+                    chain.append(len(tasks))
                     due_date = next_due_date(
                         program=self.organisation, frequency="standard", start_date=start_date, previous_due=due_date
                     )
@@ -1371,7 +1375,7 @@ class World:
                         None,
                         f"jobseeker:{person.id}:reentry:placement:{job.id}",
                     )
-        self._fit_tasks(rng, tasks)
+        self._fit_tasks(rng, tasks, chains, {plan[1]: plan for plan in plans})
 
         self.write(
             Placement,
@@ -1408,7 +1412,7 @@ class World:
         self.write(
             FollowAlongPlan,
             ["id", "placement_id", "frequency", "status", "status_reason", "updated_at"],
-            plans,
+            (tuple(plan) for plan in plans),
             total=len(plans),
         )
         self.write(
@@ -1461,13 +1465,34 @@ class World:
             total=len(tasks),
         )
 
-    def _fit_tasks(self, rng: random.Random, tasks: list) -> None:
-        """Exactly the profile's number of tasks: leave out done follow-along contacts
-        (the plan's later ones), or add hand-written tasks. Then number them."""
+    def _fit_tasks(self, rng: random.Random, tasks: list, chains: dict, plans: dict) -> None:
+        """Exactly the profile's number of tasks. Too many: some workers declined
+        follow-along after its first month (the plan of a job still held is *declined*;
+        their later contacts were never planned), in random placements until the count
+        fits, those of ended jobs first. Too few: hand-written tasks. Then number them."""
         target = self.profile.tasks
-        if len(tasks) > target:
-            droppable = [i for i, t in enumerate(tasks) if t[23]]
-            drop = set(rng.sample(droppable, min(len(droppable), len(tasks) - target)))
+        self.planned_tasks = len(tasks)
+        excess = len(tasks) - target
+        if excess > 0:
+            drop = set()
+            # Ended jobs first (their plan ends with the job either way), then jobs held.
+            ended = sorted(pk for pk in chains if plans[pk][3] == FollowAlongPlan.Status.ENDED)
+            held = sorted(pk for pk in chains if plans[pk][3] != FollowAlongPlan.Status.ENDED)
+            rng.shuffle(ended)
+            rng.shuffle(held)
+            order = ended + held
+            for placement_id in order:
+                chain = chains[placement_id]
+                kept = max(5, len(chain) - excess)
+                if kept >= len(chain):
+                    continue
+                drop.update(chain[kept:])
+                excess -= len(chain) - kept
+                plan = plans[placement_id]
+                if plan[3] == FollowAlongPlan.Status.ACTIVE:
+                    plan[3], plan[4] = FollowAlongPlan.Status.DECLINED, "The worker declined further support."
+                if excess <= 0:
+                    break
             tasks[:] = [t for i, t in enumerate(tasks) if i not in drop][:target]
         people = self.people
         while len(tasks) < target:

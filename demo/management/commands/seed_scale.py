@@ -96,6 +96,7 @@ class Command(BaseCommand):
                 "leaders": [f"lead{i + 1:03d}" for i in range(min(chosen.teams, 20))],
                 "admin": "admin_scale",
             },
+            "tasks_planned_by_handlers": world.planned_tasks,
             "api_key": world.api_key,
             "partner_id": world.partner.pk,
         }
