@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import subprocess
+import threading
 import traceback
 from pathlib import Path
 
@@ -167,7 +168,28 @@ def run_groups(
     return figures
 
 
-def pipeline_figure(*, scale: str, events: int, processes: int, threads: int) -> dict:
+def _call_with_timeout(function, timeout: float):
+    """`function()`'s result, or TimeoutError after `timeout` seconds (the call goes on in
+    a daemon thread, which the process's exit ends)."""
+    outcome = {}
+
+    def call():
+        try:
+            outcome["value"] = function()
+        except BaseException as error:  # noqa: BLE001 - handed back to the caller
+            outcome["error"] = error
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"no result within {timeout:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def pipeline_figure(*, scale: str, events: int, processes: int, threads: int, timeout: float = 900) -> dict:
     """The event pipeline, measured by demo.bench.pipeline.measure_pipeline (helper
     "chaos"): per event, end to end through Redis and the worker, against the same
     handler work inline in one process."""
@@ -187,7 +209,9 @@ def pipeline_figure(*, scale: str, events: int, processes: int, threads: int) ->
         )
         return figure
     try:
-        result = measure_pipeline(events=events, processes=processes, threads=threads)
+        result = _call_with_timeout(
+            lambda: measure_pipeline(events=events, processes=processes, threads=threads), timeout
+        )
     except Exception as error:  # noqa: BLE001
         figure.update(median_ms=None, p95_ms=None, floor_median_ms=None, ratio=None, ok=False, error=repr(error))
         return figure

@@ -82,6 +82,9 @@ class Command(BaseCommand):
             help="PostgreSQL statement_timeout in seconds for the run (0: none); a figure past it is not measured.",
         )
         parser.add_argument("--pipeline-events", type=int, default=200)
+        parser.add_argument(
+            "--pipeline-timeout", type=float, default=900, help="Seconds before the pipeline is not measured."
+        )
         parser.add_argument("--pipeline-processes", type=int, default=2)
         parser.add_argument("--pipeline-threads", type=int, default=4)
 
@@ -142,6 +145,7 @@ class Command(BaseCommand):
                         events=options["pipeline_events"],
                         processes=options["pipeline_processes"],
                         threads=options["pipeline_threads"],
+                        timeout=options["pipeline_timeout"],
                     )
                     self.stdout.write("    " + runner.format_row(figure))
                     figures.append(figure)
