@@ -68,6 +68,19 @@ def restart_postgres(name: str = "chaos") -> str:
     return f"PostgreSQL {version}/{cluster} {status} in {seconds:.1f} s"
 
 
+def terminate_postgres_sessions() -> str:
+    """Every other session on chaos's own database killed mid-transaction (the worker's,
+    the scheduler's, the driver's): what a PostgreSQL restart does to them, without
+    touching the other databases of a shared server."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        killed = cursor.fetchone()[0]
+    return f"PostgreSQL: {killed} sessions on this database terminated (as a restart would)"
+
+
 def _announce(line: str) -> None:
     try:
         if HEAVY_LOG.parent.is_dir():

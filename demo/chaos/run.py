@@ -51,6 +51,8 @@ class Faults(threading.Thread):
             line = faults.restart_redis(self.supervised, self.private_redis)
         elif fault == "postgres":
             line = faults.restart_postgres()
+        elif fault == "pg-sessions":
+            line = faults.terminate_postgres_sessions()
         else:
             raise ValueError(fault)
         line = f"t+{time.monotonic() - self.started:5.1f}s {line}"
@@ -67,7 +69,7 @@ class Faults(threading.Thread):
             time.sleep(1)
 
 
-def fault_plan(kills: int, *, redis: bool, postgres: bool) -> list[str]:
+def fault_plan(kills: int, *, redis: bool, postgres: bool, sessions: bool = True) -> list[str]:
     """The order of the faults: Redis early, while service calls are still being made
     (an on-commit hook raising would reach the caller then), kills spread around."""
     plan = []
@@ -76,6 +78,8 @@ def fault_plan(kills: int, *, redis: bool, postgres: bool) -> list[str]:
     plan += ["kill"] * min(kills, 1)
     if postgres:
         plan.append("postgres")
+    elif sessions:
+        plan.append("pg-sessions")
     plan += ["kill"] * max(0, kills - 1)
     return plan
 
