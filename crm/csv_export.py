@@ -31,6 +31,8 @@ SEPARATORS = {"comma": ",", "semicolon": ";"}
 # A spreadsheet runs a text cell starting with one of these as a formula (OWASP "CSV
 # injection"); a leading space does not stop LibreOffice from trimming and running it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A text not starting with one of these (or a space before one) is never escaped.
+_RISKY_FIRST = frozenset((*FORMULA_STARTS, " "))
 
 
 def is_french(language: str | None) -> bool:
@@ -93,7 +95,7 @@ class CsvWriter:
     def cell(self, value) -> str:
         kind = type(value)
         if kind is str:  # most cells: the checks below in the order of how often they occur
-            return escape_formula(value) if value else value
+            return value if not value or value[0] not in _RISKY_FIRST else escape_formula(value)
         if value is None:
             return ""
         if kind is datetime.date:

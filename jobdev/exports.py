@@ -11,8 +11,8 @@ from itertools import islice
 
 from django import forms
 from django.db import connections, transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import BigIntegerField, Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat, Extract, Floor
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -110,7 +110,20 @@ def employer_contacts_for_export(
         contacts = contacts.filter(starts_at__lt=datetime.datetime.combine(end, datetime.time.min, zone))
     if specialist is not None:
         contacts = contacts.filter(specialist=specialist)
-    return contacts.order_by("starts_at", "id").values_list(*EXPORT_COLUMNS)
+    contacts = contacts.order_by("starts_at", "id")
+    if connections[contacts.db].vendor == "postgresql":
+        # Whole seconds since the epoch rather than timestamps: Django's loader for
+        # timestamps with a time zone parses each one in Python (about 60 µs, a third of
+        # a row's time); the file shows minutes, so the seconds are floored, never rounded.
+        contacts = contacts.annotate(
+            starts_epoch=Cast(Floor(Extract("starts_at", "epoch", tzinfo=datetime.UTC)), BigIntegerField()),
+            ends_epoch=Cast(Floor(Extract("ends_at", "epoch", tzinfo=datetime.UTC)), BigIntegerField()),
+        )
+        columns = [
+            "starts_epoch" if c == "starts_at" else "ends_epoch" if c == "ends_at" else c for c in EXPORT_COLUMNS
+        ]
+        return contacts.values_list(*columns)
+    return contacts.values_list(*EXPORT_COLUMNS)
 
 
 class JobSeekerNames:
@@ -243,7 +256,11 @@ class RowWriter:
             next_step,
             next_step_on,
         ) = contact
-        starts_at, ends_at = starts_at.astimezone(self.zone), ends_at.astimezone(self.zone)
+        if type(starts_at) is int:  # seconds since the epoch (PostgreSQL)
+            starts_at = datetime.datetime.fromtimestamp(starts_at, self.zone)
+            ends_at = datetime.datetime.fromtimestamp(ends_at, self.zone)
+        else:
+            starts_at, ends_at = starts_at.astimezone(self.zone), ends_at.astimezone(self.zone)
         job_seekers = self.job_seekers.get(contact_id, self.NO_JOB_SEEKERS)
         return [
             starts_at.date(),
@@ -273,8 +290,10 @@ def _remaining(contacts: QuerySet, after: tuple) -> Iterator[tuple]:
     the whole result before the first row. It is opened only once the first chunk is
     sent (see export_chunks), so nothing the request does after the view (a session
     saved) runs inside that transaction."""
-    contact_id, starts_at = after[0], after[1]
-    rest = contacts.filter(Q(starts_at__gt=starts_at) | Q(starts_at=starts_at, id__gt=contact_id))
+    contact_id = after[0]
+    # Its start as stored (the row may hold it in whole seconds: employer_contacts_for_export).
+    starts_at = EmployerContact.objects.filter(pk=contact_id).values("starts_at")
+    rest = contacts.filter(Q(starts_at__gt=Subquery(starts_at)) | Q(starts_at=Subquery(starts_at), id__gt=contact_id))
     with transaction.atomic(using=contacts.db):
         if connections[contacts.db].vendor == "postgresql":
             with connections[contacts.db].cursor() as cursor:
