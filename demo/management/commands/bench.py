@@ -90,6 +90,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         ensure_database()
+        # The schema the code expects (seed_scale migrates too; --skip-seed data may be older).
+        call_command("migrate", verbosity=0)
         profiles = _names(options["profiles"])
         unknown = [name for name in profiles if name not in PROFILES]
         if unknown or not profiles:
