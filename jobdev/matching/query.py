@@ -133,19 +133,21 @@ def rank_openings(scope: AccessScope, wishes: Wishes, *, now: datetime.datetime 
             signals.append(condition)
     site_rules = _site_rules(wishes)
     parts = []
-    if signals:
-        signal = functools.reduce(operator.or_, signals)
-        if site_rules.reach is not None:
-            no_site = Q(site__isnull=True) & ~Exists(EmployerSite.objects.filter(employer=OuterRef("employer_id")))
-            signal &= _opening_sites_in(site_rules.reach) | no_site
-        parts.append(signal)
+    if signals and site_rules.reach is not None:
+        no_site = Q(site__isnull=True) & ~Exists(EmployerSite.objects.filter(employer=OuterRef("employer_id")))
+        parts += [signal & (_opening_sites_in(site_rules.reach) | no_site) for signal in signals]
+    else:
+        parts += signals
     if site_rules.close is not None:
         parts.append(_opening_sites_in(site_rules.close))
     if not parts:
         return JobOpening.objects.none()
+    # One UNION branch per signal, as for the employers: an OR of them over every open
+    # opening made PostgreSQL join every opening to every employer (1.4 s at 200,000).
+    open_openings = JobOpening.objects.filter(status=JobOpening.Status.OPEN).order_by()
+    branches = [open_openings.filter(part).values("pk") for part in parts]
     openings = JobOpening.objects.filter(
-        functools.reduce(operator.or_, parts),
-        status=JobOpening.Status.OPEN,
+        pk__in=branches[0].union(*branches[1:]),
         employer__in=employers_visible(scope).order_by(),
     )
     if wishes.avoid_job_type_ids:
