@@ -220,15 +220,25 @@ def pipeline_figure(*, scale: str, events: int, processes: int, threads: int, ti
     floor = 1000 / inline if inline else None
     ratio = per_event / floor if per_event and floor else None
     deadlocks = result.get("deadlocks")
+    problems = []
+    if not eps or not inline:
+        problems.append("no throughput")
+    if any(result.get(key) is not None and result[key] < 0 for key in ("p50_ms", "p95_ms")):
+        problems.append("negative latencies")
+    if "not handled" in (result.get("notes") or ""):
+        problems.append("events not handled")
     figure.update(
         median_ms=_round(per_event, 3),
         p95_ms=_round(result.get("p95_ms")),
         floor_median_ms=_round(floor, 3),
         ratio=_round(ratio),
-        ok=bool(ratio is not None and ratio <= PIPELINE_LIMIT and deadlocks == 0),
+        ok=bool(ratio is not None and ratio <= PIPELINE_LIMIT and deadlocks == 0 and not problems),
         pipeline=result,
         notes="median_ms: ms per event at the measured throughput; p95_ms: commit to follow-along task",
     )
+    if problems:
+        # Not a measurement: say so rather than print a ratio of two placeholders.
+        figure["error"] = "pipeline measurement not valid: " + ", ".join(problems) + f" ({result.get('notes')})"
     return figure
 
 

@@ -108,6 +108,26 @@ def test_growth_is_the_larger_scale_over_the_smaller():
     assert growth.keys() >= FIGURE_KEYS
 
 
+def test_a_pipeline_run_whose_events_were_not_handled_is_not_a_figure(monkeypatch):
+    import sys
+    import types
+
+    module = types.ModuleType("demo.bench.pipeline")
+    module.measure_pipeline = lambda **kwargs: {
+        "events_per_second": 1.0,
+        "inline_events_per_second": 1.0,
+        "noop_events_per_second": 300.0,
+        "p50_ms": -5.0,
+        "p95_ms": -2.0,
+        "deadlocks": 0,
+        "notes": "100 events not handled within 100 s",
+    }
+    monkeypatch.setitem(sys.modules, "demo.bench.pipeline", module)
+    figure = runner.pipeline_figure(scale="tiny", events=1, processes=1, threads=1)
+    assert figure["ok"] is False
+    assert "not handled" in figure["error"]
+
+
 def test_the_pipeline_is_not_measured_when_its_module_is_missing(monkeypatch):
     import sys
 
