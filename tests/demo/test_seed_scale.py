@@ -59,6 +59,31 @@ def digest() -> str:
         return cursor.fetchone()[0]
 
 
+FOREIGN_KEYS = """
+SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, af.attname
+FROM pg_constraint c
+JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1]
+WHERE c.contype = 'f' AND array_length(c.conkey, 1) = 1 AND c.connamespace = 'public'::regnamespace
+"""
+
+
+def dangling_foreign_keys() -> list[str]:
+    """Every single-column foreign key whose rows name a missing row (seed_scale writes
+    with the triggers that check them off)."""
+    dangling = []
+    with connection.cursor() as cursor:
+        cursor.execute(FOREIGN_KEYS)
+        for table, column, target, key in cursor.fetchall():
+            cursor.execute(
+                f'SELECT count(*) FROM {table} t WHERE t."{column}" IS NOT NULL '  # noqa: S608 - catalogue names
+                f'AND NOT EXISTS (SELECT 1 FROM {target} r WHERE r."{key}" = t."{column}")'
+            )
+            if cursor.fetchone()[0]:
+                dangling.append(f"{table}.{column} -> {target}")
+    return dangling
+
+
 def seed(tmp_path, **options):
     call_command(
         "seed_scale",
@@ -85,6 +110,7 @@ def test_tiny_profile_counts_invariants_and_determinism(tmp_path):
     assert EmployerContact.objects.count() == tiny.contacts
     assert Placement.objects.count() == tiny.placements
     assert SupportTask.objects.count() == tiny.tasks
+    assert dangling_foreign_keys() == []
     assert not Employer.objects.filter(sites__isnull=True).exists()
     assert not Employer.objects.filter(contact_persons__isnull=True).exists()
 
