@@ -426,6 +426,9 @@ WEBHOOKS_RETRY_DELAYS_MINUTES = [
 if not WEBHOOKS_RETRY_DELAYS_MINUTES or min(WEBHOOKS_RETRY_DELAYS_MINUTES) < 1:
     raise ImproperlyConfigured("WEBHOOKS_RETRY_DELAYS_MINUTES must list whole minutes from 1.")
 WEBHOOKS_RETRY_JITTER = float(os.environ.get("WEBHOOKS_RETRY_JITTER", "0.1"))
+# A queued delivery whose message was lost (Redis flushed or restarted before a worker
+# took it) is queued again by the minute sweep after this many seconds.
+WEBHOOKS_REQUEUE_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_REQUEUE_AFTER_SECONDS", "300"))
 # A subscription whose deliveries all failed for this many days, or that gave up this
 # many deliveries in a row, is disabled (program admins see why; re-enabling replays).
 WEBHOOKS_DISABLE_AFTER_FAILING_DAYS = int(os.environ.get("WEBHOOKS_DISABLE_AFTER_FAILING_DAYS", "3"))

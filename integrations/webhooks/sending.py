@@ -37,7 +37,7 @@ from integrations.webhooks.models import WebhookAttempt, WebhookDelivery, Webhoo
 logger = logging.getLogger(__name__)
 
 #: A queued delivery whose message has not been picked up after this is queued again.
-REQUEUE_AFTER = timedelta(minutes=5)
+REQUEUE_AFTER = timedelta(seconds=settings.WEBHOOKS_REQUEUE_AFTER_SECONDS)
 #: How long the last attempt may take before it is considered lost (its worker died).
 LAST_ATTEMPT_GRACE = timedelta(minutes=15)
 USER_AGENT = "IPS-CRM-Webhooks/1"
