@@ -160,6 +160,18 @@ class Command(BaseCommand):
         parser.add_argument("--program", help="The program's slug (default: the data set's).")
         parser.add_argument("--password", help="The accounts' password (default: the data set's, or scale-password).")
         parser.add_argument(
+            "--exclude",
+            action="append",
+            default=[],
+            choices=sorted(USER_CLASSES),
+            help="Leave out a kind of user (repeatable), e.g. TeamLeader.",
+        )
+        parser.add_argument(
+            "--postgres-jit",
+            action="store_true",
+            help="Leave PostgreSQL's JIT on for the web processes (off by default: see demo/load/server.py).",
+        )
+        parser.add_argument(
             "--collectstatic", action="store_true", help="Collect static files even when they look current."
         )
         parser.add_argument("--output", type=Path, default=BENCH_DIR / "load.json", help="The results file.")
@@ -193,7 +205,7 @@ class Command(BaseCommand):
                 wait_seconds=options["wait"],
                 seed=options["seed"],
             )
-            env = production_env(api_rate=options["api_rate"])
+            env = production_env(api_rate=options["api_rate"], jit=options["postgres_jit"])
             if options["collectstatic"] or not static_files_current():
                 self.stdout.write("Collecting static files (DEBUG off)...")
                 collectstatic(env)
@@ -203,7 +215,9 @@ class Command(BaseCommand):
             host = machine()
             self.stdout.write(f"gunicorn: {options['workers']} workers at {server.url}, ready in {ready:.1f} s.")
             plan.forget_throttle_history()
-            classes = [name for name, needs in USER_CLASSES.items() if plan.as_json()[needs]]
+            classes = [
+                name for name, needs in USER_CLASSES.items() if plan.as_json()[needs] and name not in options["exclude"]
+            ]
             started = datetime.datetime.now(datetime.UTC)
             seconds = self.run_locust(options, server.url, prefix, plan_path, classes, out_dir / "locust.log")
         finally:
@@ -236,6 +250,7 @@ class Command(BaseCommand):
                 "feeds": len(plan.feeds),
                 "wait_seconds": options["wait"],
                 "user_classes": classes,
+                "postgres_jit": options["postgres_jit"],
             },
             "results": summary,
         }
