@@ -100,10 +100,18 @@ def results(organisation, outcome: Outcome, received: Counter) -> list[KindResul
         if p.status == Placement.Status.ENDED:
             expected[(p.pk, "job-end contact")] += 1
             expected[(p.pk, "job-end report")] += 1
+    # An overdue contact stays open (the team sees it) while the hourly job plans the
+    # next: an active job has at least one open contact and at most one upcoming.
+    today = _today(organisation)
+    open_contacts, upcoming = Counter(), Counter()
     for t in tasks:
         if t.kind == SupportTask.Kind.FOLLOW_ALONG and t.status == SupportTask.Status.OPEN:
-            found[(t.placement_id, "open follow-along contact")] += 1
-        elif t.kind == SupportTask.Kind.JOB_END_CONTACT:
+            open_contacts[t.placement_id] += 1
+            upcoming[t.placement_id] += t.due_date >= today
+    for placement_id in open_contacts:
+        found[(placement_id, "open follow-along contact")] += 1 + max(0, upcoming[placement_id] - 1)
+    for t in tasks:
+        if t.kind == SupportTask.Kind.JOB_END_CONTACT:
             found[(t.placement_id, "job-end contact")] += 1
         elif t.kind == SupportTask.Kind.JOB_END_REPORT:
             found[(t.placement_id, "job-end report")] += 1

@@ -1,11 +1,13 @@
 """The second process of `manage.py chaos`: build, drive under faults, drain, check."""
 
+import datetime
 import os
 import threading
 import time
 from pathlib import Path
 
 from django.db import close_old_connections, connection
+from django.utils import timezone
 
 from demo.chaos import counts, faults
 from demo.chaos.checker import report
@@ -84,10 +86,16 @@ def fault_plan(kills: int, *, redis: bool, postgres: bool, sessions: bool = True
     return plan
 
 
-def drain(organisation, timeout: float, say) -> bool:
-    """Wait until every event is handled and every webhook delivered (bounded)."""
+def drain(organisation, timeout: float, say, *, fast_forward_webhooks: bool = False) -> bool:
+    """Wait until every event is handled and every webhook delivered (bounded).
+
+    `fast_forward_webhooks` (the short form): once every event is handled, the webhook
+    sweep is run as if its REQUEUE_AFTER (5 minutes) had passed, every 20 s, instead of
+    waiting for it: a message lost with Redis is queued again by the sweep's own code,
+    only sooner. The full form waits for the real sweep."""
     deadline = time.monotonic() + timeout
     last = None
+    forwarded_at = time.monotonic()
     while time.monotonic() < deadline:
         try:
             close_old_connections()
@@ -101,6 +109,12 @@ def drain(organisation, timeout: float, say) -> bool:
             last = left
         if left == (0, 0):
             return True
+        if fast_forward_webhooks and left[0] == 0 and time.monotonic() - forwarded_at > 20:
+            from integrations.webhooks import sending
+
+            queued = sending.queue_due(now=timezone.now() + sending.REQUEUE_AFTER + datetime.timedelta(seconds=1))
+            say(f"  webhook sweep fast-forwarded by {sending.REQUEUE_AFTER}: {queued} deliveries queued again")
+            forwarded_at = time.monotonic()
         time.sleep(2)
     return False
 
@@ -142,7 +156,12 @@ def run_child(stdout, options, form) -> int:
         if injector:
             injector.done.set()
             injector.join(timeout=180)
-        drained = drain(program.organisation, options["drain_timeout"] or form["drain"], say)
+        drained = drain(
+            program.organisation,
+            options["drain_timeout"] or form["drain"],
+            say,
+            fast_forward_webhooks=bool(options["short"]),
+        )
         results = counts.results(program.organisation, outcome, receiver.received)
         logged = 0
         if supervised:

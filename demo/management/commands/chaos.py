@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.database import ensure_database, require_postgresql
 
-SHORT = {"placements": 30, "threads": 4, "kills": 2, "processes": 1, "worker_threads": 4, "drain": 400}
+SHORT = {"placements": 30, "threads": 4, "kills": 2, "processes": 1, "worker_threads": 4, "drain": 300}
 FULL = {"placements": 150, "threads": 6, "kills": 5, "processes": 2, "worker_threads": 4, "drain": 420}
 
 
