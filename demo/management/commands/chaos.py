@@ -6,7 +6,9 @@ directory and starts supervisord with the worker, the scheduler and, unless
 --shared-redis, a private redis-server on a free loopback port (restarting the
 machine's shared Redis would hit every other user of it); then it runs the second
 process (the same command, CHAOS_CHILD set, REDIS_URL pointing at chaos's Redis),
-which builds the program, drives the placements, injects the faults and checks. Both
+which builds the program, drives the placements, injects the faults (the worker
+SIGKILLed, Redis flushed and restarted, PostgreSQL restarted or, without that, every
+session on chaos's database terminated) and checks. Both
 stop what they started on exit, Ctrl-C or failure (supervisord stops its programs).
 Exit status 1 on any mismatch or deadlock."""
 
@@ -44,7 +46,8 @@ class Command(BaseCommand):
             "--pg-restart",
             choices=["yes", "no", "auto"],
             default="auto",
-            help="restart PostgreSQL once (auto: in the full form only)",
+            help="restart PostgreSQL once (auto: in the full form only); otherwise the sessions on chaos's "
+            "own database are terminated mid-transaction instead",
         )
         parser.add_argument("--shared-redis", action="store_true", help="use REDIS_URL's server (never restarted)")
         parser.add_argument("--keep", action="store_true", help="keep the supervisord directory and logs")
