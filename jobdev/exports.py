@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from itertools import islice
 
 from django import forms
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections, transaction
 from django.db.models import BigIntegerField, Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat, Extract, Floor
@@ -122,7 +123,14 @@ def employer_contacts_for_export(
         columns = [
             "starts_epoch" if c == "starts_at" else "ends_epoch" if c == "ends_at" else c for c in EXPORT_COLUMNS
         ]
-        return contacts.values_list(*columns)
+        # Each contact's job seekers' ids, from the link table's index, row by row: no
+        # query per chunk (an IN list of a chunk's ids scanned the link table), no
+        # grouping of the whole result.
+        link = EmployerContact.job_seekers.through
+        contacts = contacts.annotate(
+            job_seeker_ids=ArraySubquery(link.objects.filter(employercontact_id=OuterRef("id")).values("jobseeker_id"))
+        )
+        return contacts.values_list(*columns, "job_seeker_ids")
     return contacts.values_list(*EXPORT_COLUMNS)
 
 
@@ -157,6 +165,10 @@ class JobSeekerNames:
         rows = link.objects.filter(employercontact_id__in=contact_ids).values_list("employercontact_id", "jobseeker_id")
         for contact_id, job_seeker_id in rows:
             links.setdefault(contact_id, []).append(job_seeker_id)
+        return self.from_links(links)
+
+    def from_links(self, links: dict[int, list[int]]) -> dict[int, tuple[list[str], int]]:
+        """As by_contact, from each contact's job seeker ids (`links`, read already)."""
         if not links:
             return {}
         visible = self._visible_names()
@@ -255,7 +267,7 @@ class RowWriter:
             result,
             next_step,
             next_step_on,
-        ) = contact
+        ) = contact[:18]
         if type(starts_at) is int:  # seconds since the epoch (PostgreSQL)
             starts_at = datetime.datetime.fromtimestamp(starts_at, self.zone)
             ends_at = datetime.datetime.fromtimestamp(ends_at, self.zone)
@@ -355,7 +367,10 @@ def export_chunks(contacts: QuerySet, *, csv_format: CsvFormat, scope: AccessSco
 def _piece(writer: CsvWriter, rows: RowWriter, names: JobSeekerNames, chunk: list[tuple]) -> str:
     if not chunk:
         return ""
-    rows.job_seekers = names.by_contact([contact[0] for contact in chunk])
+    if len(chunk[0]) > len(EXPORT_COLUMNS):  # PostgreSQL: each row holds its job seeker ids
+        rows.job_seekers = names.from_links({contact[0]: contact[-1] for contact in chunk if contact[-1]})
+    else:
+        rows.job_seekers = names.by_contact([contact[0] for contact in chunk])
     line, row = writer.line, rows.row
     return "".join([line(row(contact)) for contact in chunk])
 
