@@ -11,26 +11,56 @@ Against it, in the same run:
 - no-op: `events` messages to an actor that does nothing, through the same Redis with
   an in-process dramatiq worker of the same threads (the broker's floor).
 p50/p95: from the event's commit (its occurred_at) to the follow-along task's creation.
-Deadlocks: pg_stat_database.deadlocks delta over the run. Everything it made (its own
-program) stays in the database; its worker and supervisord are stopped on return."""
+Deadlocks: pg_stat_database.deadlocks delta over the run. It cleans up after itself:
+the programs it made are deleted, its worker and supervisord stopped, the no-op
+actor's queue flushed."""
 
+import os
+import shutil
 import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import dramatiq
+from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import ProtectedError, RestrictedError
 from dramatiq.brokers.redis import RedisBroker
 
 from crm import clock, events
 from crm.access import access_scope
-from crm.models import OutboxEvent
+from crm.models import Organisation, OutboxEvent
 from demo.chaos.program import build
 from demo.chaos.receiver import Receiver
 from placements import services
 from placements.models import SupportTask
+
+
+def _delete_program(organisation_id: int) -> None:
+    """Delete a program made for the measurement and every row of it: each model
+    pointing at the organisation, repeated until protected references are gone."""
+    models = [
+        (model, field.name)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if field.many_to_one and getattr(field, "related_model", None) is Organisation
+    ]
+    for _pass in range(8):
+        left = 0
+        for model, field in models:
+            queryset = model.objects.filter(**{field: organisation_id})
+            if not queryset.exists():
+                continue
+            try:
+                with transaction.atomic():
+                    queryset.delete()
+            except (ProtectedError, RestrictedError):
+                left += 1
+        if not left:
+            break
+    Organisation.objects.filter(pk=organisation_id).delete()
 
 
 def _deadlocks() -> int:
@@ -95,14 +125,13 @@ def _percentile(values, q) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def _through_worker(events_count, processes, threads, receiver_url, timeout) -> tuple[float, list[float], str]:
+def _through_worker(events_count, processes, threads, receiver_url, timeout, made_programs) -> tuple:
     from demo.chaos import supervisor
 
     program = build(job_seekers=events_count, receiver_url=receiver_url)
+    made_programs.append(program.organisation.pk)
     made = _offered(program, events_count)
     today = clock.program_today(program.organisation)
-    import os
-
     env = {
         "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
         "REDIS_URL": settings.REDIS_URL,
@@ -127,13 +156,12 @@ def _through_worker(events_count, processes, threads, receiver_url, timeout) -> 
         return events_count / elapsed, _latencies(ids), note
     finally:
         supervised.stop()
-        import shutil
-
         shutil.rmtree(supervised.directory, ignore_errors=True)
 
 
-def _inline(events_count, receiver_url) -> float:
+def _inline(events_count, receiver_url, made_programs) -> float:
     program = build(job_seekers=events_count, receiver_url=receiver_url)
+    made_programs.append(program.organisation.pk)
     made = _offered(program, events_count)
     today = clock.program_today(program.organisation)
     began = time.monotonic()
@@ -177,19 +205,24 @@ def measure_pipeline(events: int, processes: int, threads: int) -> dict:  # noqa
     receiver = Receiver().start()
     settings.WEBHOOKS_ALLOW_HTTP = settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
     before = _deadlocks()
+    made_programs: list[int] = []
     try:
-        rate, latencies, note = _through_worker(events, processes, threads, receiver.url, timeout=max(60, events))
-        inline = _inline(events, receiver.url)
+        rate, latencies, note = _through_worker(
+            events, processes, threads, receiver.url, max(60, events), made_programs
+        )
+        inline = _inline(events, receiver.url, made_programs)
         noop = _noop(events, threads)
+        deadlocks = _deadlocks() - before
     finally:
         receiver.stop()
-    deadlocks = _deadlocks() - before
+        for organisation_id in made_programs:
+            _delete_program(organisation_id)
     return {
         "events_per_second": round(rate, 1),
         "inline_events_per_second": round(inline, 1),
         "noop_events_per_second": round(noop, 1),
-        "p50_ms": round(statistics.median(latencies), 1) if latencies else float("nan"),
-        "p95_ms": round(_percentile(latencies, 0.95), 1),
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p95_ms": round(_percentile(latencies, 0.95), 1) if latencies else None,
         "deadlocks": deadlocks,
         "notes": (
             f"{note}{events} job starts (placement_start from 4 threads) -> placement.started handled "
