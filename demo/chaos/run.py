@@ -4,13 +4,14 @@ import datetime
 import os
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from demo.chaos import counts, faults
-from demo.chaos.checker import report
+from demo.chaos.checker import compare, report
 from demo.chaos.driver import Driver
 from demo.chaos.program import build
 from demo.chaos.receiver import Receiver
@@ -163,6 +164,16 @@ def run_child(stdout, options, form) -> int:
             fast_forward_webhooks=bool(options["short"]),
         )
         results = counts.results(program.organisation, outcome, receiver.received)
+        if supervised:
+            # Both must still be running (restarted after every kill or lost lock): a
+            # scheduler that exited and stayed down sweeps nothing any more.
+            expected = Counter({(name, "RUNNING"): 1 for name in ("ips-crm-worker", "ips-crm-scheduler")})
+            found = Counter()
+            for line in supervised.ctl("status").splitlines():
+                parts = line.split()
+                if len(parts) >= 2 and parts[0] in ("ips-crm-worker", "ips-crm-scheduler"):
+                    found[(parts[0], parts[1])] += 1
+            results.append(compare("supervised programs running", expected, found))
         logged = 0
         if supervised:
             logged = sum(
