@@ -1,6 +1,5 @@
 """The second process of `manage.py chaos`: build, drive under faults, drain, check."""
 
-import datetime
 import os
 import threading
 import time
@@ -8,7 +7,6 @@ from collections import Counter
 from pathlib import Path
 
 from django.db import close_old_connections, connection
-from django.utils import timezone
 
 from demo.chaos import counts, faults
 from demo.chaos.checker import compare, report
@@ -87,16 +85,13 @@ def fault_plan(kills: int, *, redis: bool, postgres: bool, sessions: bool = True
     return plan
 
 
-def drain(organisation, timeout: float, say, *, fast_forward_webhooks: bool = False) -> bool:
-    """Wait until every event is handled and every webhook delivered (bounded).
-
-    `fast_forward_webhooks` (the short form): once every event is handled, the webhook
-    sweep is run as if its REQUEUE_AFTER (5 minutes) had passed, every 20 s, instead of
-    waiting for it: a message lost with Redis is queued again by the sweep's own code,
-    only sooner. The full form waits for the real sweep."""
+def drain(organisation, timeout: float, say) -> bool:
+    """Wait until every event is handled and every webhook delivered (bounded). Lost
+    messages come back through the scheduler's sweeps: events after
+    EVENT_RESEND_GRACE_SECONDS, webhooks after WEBHOOKS_REQUEUE_AFTER_SECONDS (chaos
+    sets 10 and 20 for its worker and scheduler; 60 and 300 in production)."""
     deadline = time.monotonic() + timeout
     last = None
-    forwarded_at = time.monotonic()
     while time.monotonic() < deadline:
         try:
             close_old_connections()
@@ -110,12 +105,6 @@ def drain(organisation, timeout: float, say, *, fast_forward_webhooks: bool = Fa
             last = left
         if left == (0, 0):
             return True
-        if fast_forward_webhooks and left[0] == 0 and time.monotonic() - forwarded_at > 20:
-            from integrations.webhooks import sending
-
-            queued = sending.queue_due(now=timezone.now() + sending.REQUEUE_AFTER + datetime.timedelta(seconds=1))
-            say(f"  webhook sweep fast-forwarded by {sending.REQUEUE_AFTER}: {queued} deliveries queued again")
-            forwarded_at = time.monotonic()
         time.sleep(2)
     return False
 
@@ -157,12 +146,7 @@ def run_child(stdout, options, form) -> int:
         if injector:
             injector.done.set()
             injector.join(timeout=180)
-        drained = drain(
-            program.organisation,
-            options["drain_timeout"] or form["drain"],
-            say,
-            fast_forward_webhooks=bool(options["short"]),
-        )
+        drained = drain(program.organisation, options["drain_timeout"] or form["drain"], say)
         results = counts.results(program.organisation, outcome, receiver.received)
         if supervised:
             # Both must still be running (restarted after every kill or lost lock): a

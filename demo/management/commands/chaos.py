@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.database import ensure_database, require_postgresql
 
-SHORT = {"placements": 30, "threads": 4, "kills": 2, "processes": 1, "worker_threads": 4, "drain": 300}
+SHORT = {"placements": 30, "threads": 4, "kills": 2, "processes": 1, "worker_threads": 4, "drain": 240}
 FULL = {"placements": 150, "threads": 6, "kills": 5, "processes": 2, "worker_threads": 4, "drain": 420}
 
 
@@ -86,8 +86,7 @@ class Command(BaseCommand):
             "GEOCODER": "fake",
             # Lost messages are found by the minute sweep after this grace (60 s in production).
             "EVENT_RESEND_GRACE_SECONDS": os.environ.get("EVENT_RESEND_GRACE_SECONDS", "10"),
-            # A webhook message lost with Redis is queued again after this (5 minutes in
-            # production; read by integrations.webhooks.sending once it is a setting).
+            # A webhook message lost with Redis is queued again after this (5 minutes in production).
             "WEBHOOKS_REQUEUE_AFTER_SECONDS": os.environ.get("WEBHOOKS_REQUEUE_AFTER_SECONDS", "20"),
             "SCHEDULER_LOCK_NAME": "chaos-scheduler",
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
