@@ -151,12 +151,6 @@ def _spread(items: list, count: int) -> list:
 def _partner_key(dataset: dict, organisation: Organisation, plan_keys: list[int]) -> tuple[ApiKey, str]:
     """The data set's partner key (checked against this database), or one issued for
     the program's first active partner when the data set has none."""
-    database = dataset.get("database")
-    if database and database != settings.DATABASES["default"]["NAME"]:
-        raise CommandError(
-            f"The data set describes the database {database}, not {settings.DATABASES['default']['NAME']}: seed this "
-            "one (--profile) or point DATABASE_URL at that one."
-        )
     plaintext = dataset.get("api_key")
     if plaintext:
         parsed = ApiKey.parse(plaintext)
@@ -185,6 +179,12 @@ def prepare(*, dataset: dict, program: str | None, password: str | None, account
 
     Raises CommandError when the database holds no such program, no specialist, or
     a partner key other than the data set's."""
+    database = dataset.get("database")
+    if database and database != settings.DATABASES["default"]["NAME"]:
+        raise CommandError(
+            f"The data set describes the database {database}, not {settings.DATABASES['default']['NAME']}: seed this "
+            "one (--profile) or point DATABASE_URL at that one."
+        )
     organisation = _organisation(dataset, program)
     staff = User.objects.filter(organisation=organisation, is_active=True).order_by("username")
     specialists = list(staff.filter(role=User.Role.SPECIALIST))
