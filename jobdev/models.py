@@ -113,6 +113,8 @@ class EmployerContact(LoadedRelations, models.Model):
             models.Index(fields=["organisation", "status", "starts_at"]),
             models.Index(fields=["specialist", "starts_at"]),
             models.Index(fields=["employer", "status", "starts_at"]),
+            # The contact export streams a program's contacts in this order.
+            models.Index(fields=["organisation", "starts_at", "id"], name="jobdev_contact_org_start_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="employer_contact_ends_after_start"),
