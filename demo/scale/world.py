@@ -41,8 +41,9 @@ tests/demo/test_seed_scale.py where marked *):
 
 Not written (the pages do not need them at scale): simple-history rows, handler
 records (EventHandling), accommodations, job-end reports, calendar feeds, webhook
-subscriptions, nudges. Task totals are made exact by leaving out some done
-follow-along contacts (too many) or adding hand-written tasks (too few)."""
+subscriptions, nudges. The task total is made exact by workers who declined
+follow-along after its first month (too many: their later contacts were never planned,
+the plan of a job still held is *declined*) or by hand-written tasks (too few)."""
 
 from __future__ import annotations
 
