@@ -14,8 +14,10 @@ error) or none was made.
 The accounts and the partner's API key come from var/bench/dataset.json (seed_scale).
 The run makes calendar feeds and a second API key (the over-rate partner's) and
 removes them at the end. The partners' rate limit is lowered for the run
-(--api-rate, default 30/min instead of 600/min) so that a short run sees 429s even
-when the server is saturated (the over-rate partner waits for each answer)."""
+(--api-rate, default 30/min instead of 600/min) so that a short run sees 429s unless
+the server is saturated (the over-rate partner waits for each answer; a warning says
+when it saw none). The web processes' queries stop at gunicorn's 30 s worker timeout
+and run without PostgreSQL's JIT (demo/load/server.py says why)."""
 
 from __future__ import annotations
 
