@@ -81,11 +81,10 @@ def _touch(employer: Employer) -> None:
 
 def employer_lock(scope: AccessScope, employer_id: int) -> Employer:
     """The scope's employer, locked until the end of the caller's transaction, last in
-    the lock order (docs/events.md). FOR NO KEY UPDATE: its writers change no key, so
-    rows being inserted that point at the employer (a contact logged, a placement
-    offered) do not wait for it, and a job start holding the job seeker does not
-    deadlock with a contact logged for that person at that employer. Raises
-    OutOfScope."""
+    the lock order (docs/events.md). FOR NO KEY UPDATE: its writers change no key, so a
+    transaction that inserts a row pointing at the employer (a contact logged, a
+    placement offered) does not wait for it when its foreign key is checked (a key
+    share lock, at commit). Raises OutOfScope."""
     return scope.get(
         employers_visible(scope).select_related(None).select_for_update(of=("self",), no_key=True), pk=employer_id
     )
