@@ -26,6 +26,7 @@ from django.utils import timezone
 from crm.access import AccessScope, OutOfScope
 from crm.clock import program_zone
 from crm.models import JobSeeker, JobSeekerStatusChange, Organisation, User
+from employers.selectors import employers_visible
 from jobdev.dashboard.figures import Figure, Share, dashboard_figures
 from jobdev.dashboard.periods import iso_monday, iso_week_label, iso_weeks, months, year_ending
 from jobdev.dashboard.scope import (
@@ -40,7 +41,7 @@ from jobdev.dashboard.scope import (
     tasks_in_scope,
 )
 from jobdev.fidelity import scale
-from jobdev.matching import rank_employers
+from jobdev.matching.query import _employer_candidates
 from jobdev.matching.wishes import _preference_sets, _wishes
 from jobdev.models import EmployerContact
 from jobdev.selectors import contacts_without_recent_activity, with_rapid_search_clock
@@ -391,8 +392,10 @@ class TeamDashboard:
     def contacts_for_people(self) -> list[ContactForPerson]:
         """Each held on-behalf contact in the period, once per person named on it (whom
         the reader may see), and whether the employer fits that person's preferences by
-        the matching rules (jobdev.matching.rank_employers: a site close to home, or a
-        wanted industry or job type within reach, less the employers the person avoids).
+        the matching rules: the employer is among those `jobdev.matching.rank_employers`
+        ranks for the person (a site close to home, or a wanted industry or job type
+        within reach, less the employers the person avoids). `fits` is None for a person
+        with nothing to compare (no preferences, no address).
 
         Queries: the pairs, the people with their preferences (two), then one query per
         PEOPLE_PER_MATCH_QUERY people asking which of their contacted employers fit."""
@@ -433,21 +436,7 @@ class TeamDashboard:
         for person in people.values():
             preference = getattr(person, "job_preference", None)
             wishes[person.pk] = _wishes(person, preference, sets[preference.pk] if preference is not None else None)
-        comparable = [pk for pk, wish in wishes.items() if wish.has_anything_to_match]
-        fitting: set[int] = set()
-        for index in range(0, len(comparable), PEOPLE_PER_MATCH_QUERY):
-            chunk = comparable[index : index + PEOPLE_PER_MATCH_QUERY]
-            condition = Q()
-            for pk in chunk:
-                condition |= Q(
-                    jobseeker_id=pk,
-                    employercontact__employer_id__in=rank_employers(self.scope, wishes[pk]).values("pk"),
-                )
-            fitting.update(
-                on_behalf_of.objects.filter(pk__in=[pair[0] for pair in pairs if pair[8] in chunk])
-                .filter(condition)
-                .values_list("pk", flat=True)
-            )
+        fitting = self._fitting_pairs(pairs, wishes)
         result = []
         for pk, contact_id, starts_at, _employer_id, employer, first, last, username, person_id in pairs:
             fits = (pk in fitting) if wishes[person_id].has_anything_to_match else None
@@ -462,6 +451,44 @@ class TeamDashboard:
                 )
             )
         return result
+
+    def _fitting_pairs(self, pairs: list[tuple], wishes: dict) -> set[int]:
+        """The ids of the (contact, person) pairs whose employer fits the person: in
+        `rank_employers(self.scope, wishes)`, that is visible to the scope and among the
+        matching's candidates for the wishes (`jobdev.matching.query._employer_candidates`,
+        the one home of the rule; ranking adds only a score and an order, which do not
+        change who is in).
+
+        Only membership matters, so the candidate sets are asked for without the
+        scoring expressions (building 100 of them took Django ~25 s, and made the query
+        ~400 KB of SQL), and the visibility test is written once per query rather than
+        once per person. One query per PEOPLE_PER_MATCH_QUERY comparable people."""
+        comparable = {pk for pk, wish in wishes.items() if wish.has_anything_to_match}
+        by_person = defaultdict(list)
+        for pair in pairs:
+            if pair[8] in comparable:
+                by_person[pair[8]].append(pair[0])
+        on_behalf_of = EmployerContact.job_seekers.through
+        visible = employers_visible(self.scope).order_by().values("pk")
+        fitting: set[int] = set()
+        people = list(by_person)
+        for index in range(0, len(people), PEOPLE_PER_MATCH_QUERY):
+            condition = Q()
+            pair_ids = []
+            for pk in people[index : index + PEOPLE_PER_MATCH_QUERY]:
+                candidates = _employer_candidates(wishes[pk])
+                if candidates is None:  # nothing ranked: rank_employers is empty
+                    continue
+                condition |= Q(jobseeker_id=pk, employercontact__employer_id__in=candidates)
+                pair_ids += by_person[pk]
+            if not pair_ids:
+                continue
+            fitting.update(
+                on_behalf_of.objects.filter(pk__in=pair_ids, employercontact__employer_id__in=visible)
+                .filter(condition)
+                .values_list("pk", flat=True)
+            )
+        return fitting
 
     # Item 18: job development quality -------------------------------------------
 
