@@ -21,6 +21,7 @@ from functools import cached_property
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.db.models.sql import Query
 from django.utils import timezone
 
 from crm.access import AccessScope, OutOfScope
@@ -185,6 +186,19 @@ class WeekPoint:
     @property
     def below(self) -> bool:
         return not self.in_progress and not self.meets
+
+
+def _only_employers(ids: Query, employer_ids: list[int]) -> None:
+    """Restrict, in place, a query of employer ids (one column: an employer's pk or a
+    row's employer_id), or a UNION / EXCEPT of such, to `employer_ids`, by filtering
+    each branch. The set is then exactly the old one intersected with `employer_ids`
+    (an intersection distributes over union and difference), but the database reads
+    only those employers' rows instead of building the whole set."""
+    if ids.combinator:
+        for part in ids.combined_queries:
+            _only_employers(part, employer_ids)
+    else:
+        ids.add_q(Q(**{f"{ids.values_select[0]}__in": employer_ids}))
 
 
 @dataclass
@@ -462,12 +476,18 @@ class TeamDashboard:
         Only membership matters, so the candidate sets are asked for without the
         scoring expressions (building 100 of them took Django ~25 s, and made the query
         ~400 KB of SQL), and the visibility test is written once per query rather than
-        once per person. One query per PEOPLE_PER_MATCH_QUERY comparable people."""
+        once per person. Only the employers contacted on the person's behalf can matter,
+        so each branch of the person's candidate set is restricted to them
+        (`_only_employers`): an index probe per branch instead of the whole candidate
+        set (~1,000 employers, 15-40 ms, per person at regional scale). One query per
+        PEOPLE_PER_MATCH_QUERY comparable people."""
         comparable = {pk for pk, wish in wishes.items() if wish.has_anything_to_match}
         by_person = defaultdict(list)
+        employers_of = defaultdict(set)
         for pair in pairs:
             if pair[8] in comparable:
                 by_person[pair[8]].append(pair[0])
+                employers_of[pair[8]].add(pair[3])
         on_behalf_of = EmployerContact.job_seekers.through
         visible = employers_visible(self.scope).order_by().values("pk")
         fitting: set[int] = set()
@@ -479,6 +499,7 @@ class TeamDashboard:
                 candidates = _employer_candidates(wishes[pk])
                 if candidates is None:  # nothing ranked: rank_employers is empty
                     continue
+                _only_employers(candidates.query, sorted(employers_of[pk]))
                 condition |= Q(jobseeker_id=pk, employercontact__employer_id__in=candidates)
                 pair_ids += by_person[pk]
             if not pair_ids:
