@@ -1,5 +1,6 @@
 """A specialist's first session, as a person would do it, in a real browser."""
 
+import datetime
 import re
 
 import pytest
@@ -159,9 +160,13 @@ def test_plan_a_visit_from_a_match_hold_it_and_see_the_dashboard_count_it(page, 
     page.get_by_role("link", name="Matching employers").click()
     page.get_by_role("link", name="Plan a visit for Nadia Benali").first.click()
     page.wait_for_url(re.compile(r".*/employer-contacts/plan/.*"))
-    page.get_by_label("Date").fill(timezone.localdate().isoformat())
-    page.get_by_label("From").fill("08:00")
-    page.get_by_label("To").fill("08:45")
+    # Earlier today, whatever the hour the suite runs at: a visit is held once begun.
+    now = timezone.localtime()
+    begun = max(now.replace(hour=0, minute=0, second=0, microsecond=0), now - datetime.timedelta(hours=1))
+    begun = begun.replace(minute=begun.minute // 15 * 15, second=0, microsecond=0)
+    page.get_by_label("Date").fill(begun.date().isoformat())
+    page.get_by_label("From").fill(f"{begun:%H:%M}")
+    page.get_by_label("To").fill(f"{begun + datetime.timedelta(minutes=45):%H:%M}")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r".*/my-week/\?week=.*"))
     page.get_by_role("link", name=re.compile("Boulangerie du Panier")).click()

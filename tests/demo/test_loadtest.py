@@ -157,7 +157,7 @@ def test_locust_finds_every_user_class_in_the_locustfile():
     not static_files_current(),
     reason="static files not collected with DEBUG off (about a minute of CPU): run `manage.py loadtest` once",
 )
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_short_run_against_the_tiny_data_set_has_no_failure_and_sees_429s(tmp_path, settings):
     # gunicorn checks passwords with the production hashers, not the tests' fast one.
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS

@@ -29,9 +29,9 @@ pytestmark = [
         settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
         reason="seed_scale writes with PostgreSQL COPY: run with DATABASE_URL=postgres://...",
     ),
-    # COPY and TRUNCATE outside a test transaction; the taxonomies the migrations wrote
-    # are restored afterwards for the other tests.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # COPY and TRUNCATE outside a test transaction (pytest-django runs transactional
+    # tests after the others; seed_scale writes the taxonomies the flush removed).
+    pytest.mark.django_db(transaction=True),
 ]
 
 TODAY = datetime.date(2026, 6, 15)
