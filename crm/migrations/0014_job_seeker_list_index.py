@@ -5,21 +5,9 @@ concurrently on PostgreSQL; SQLite skips it."""
 
 from django.db import migrations
 
+from crm.migration_operations import postgresql_indexes
+
 NAME = "job_seeker_program_name"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} ON crm_jobseeker (organisation_id, last_name, first_name, id)"
-    )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
 
 
 class Migration(migrations.Migration):
@@ -27,4 +15,4 @@ class Migration(migrations.Migration):
 
     dependencies = [("crm", "0013_location_retries")]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgresql_indexes((NAME, "crm_jobseeker (organisation_id, last_name, first_name, id)"))]

@@ -9,6 +9,8 @@ state does not change (raw SQL), so no model declares them."""
 
 from django.db import migrations
 
+from crm.migration_operations import postgresql_indexes
+
 INDEXES = [
     (
         "employer_name_trgm",
@@ -25,24 +27,9 @@ INDEXES = [
 ]
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for name, target in INDEXES:
-        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {target}")
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, _target in INDEXES:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [("employers", "0006_location_retries")]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgresql_indexes(*INDEXES, extensions=("pg_trgm",))]

@@ -6,22 +6,10 @@ index, on exactly the rule's condition, gives them without reading every site
 
 from django.db import migrations
 
+from crm.migration_operations import postgresql_indexes
+
 NAME = "employer_site_unlocated"
 CONDITION = "latitude IS NULL OR longitude IS NULL OR location_precision::text = 'municipality'::text"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} ON employers_employersite (employer_id) WHERE {CONDITION}"
-    )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
 
 
 class Migration(migrations.Migration):
@@ -29,4 +17,4 @@ class Migration(migrations.Migration):
 
     dependencies = [("employers", "0007_search_indexes")]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgresql_indexes((NAME, f"employers_employersite (employer_id) WHERE {CONDITION}"))]
