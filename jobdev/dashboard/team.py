@@ -21,7 +21,6 @@ from functools import cached_property
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
-from django.db.models.sql import Query
 from django.utils import timezone
 
 from crm.access import AccessScope, OutOfScope
@@ -42,7 +41,7 @@ from jobdev.dashboard.scope import (
     tasks_in_scope,
 )
 from jobdev.fidelity import scale
-from jobdev.matching.query import _employer_candidates
+from jobdev.matching.query import employer_candidates_among
 from jobdev.matching.wishes import _preference_sets, _wishes
 from jobdev.models import EmployerContact
 from jobdev.selectors import contacts_without_recent_activity, with_rapid_search_clock
@@ -186,19 +185,6 @@ class WeekPoint:
     @property
     def below(self) -> bool:
         return not self.in_progress and not self.meets
-
-
-def _only_employers(ids: Query, employer_ids: list[int]) -> None:
-    """Restrict, in place, a query of employer ids (one column: an employer's pk or a
-    row's employer_id), or a UNION / EXCEPT of such, to `employer_ids`, by filtering
-    each branch. The set is then exactly the old one intersected with `employer_ids`
-    (an intersection distributes over union and difference), but the database reads
-    only those employers' rows instead of building the whole set."""
-    if ids.combinator:
-        for part in ids.combined_queries:
-            _only_employers(part, employer_ids)
-    else:
-        ids.add_q(Q(**{f"{ids.values_select[0]}__in": employer_ids}))
 
 
 @dataclass
@@ -469,16 +455,16 @@ class TeamDashboard:
     def _fitting_pairs(self, pairs: list[tuple], wishes: dict) -> set[int]:
         """The ids of the (contact, person) pairs whose employer fits the person: in
         `rank_employers(self.scope, wishes)`, that is visible to the scope and among the
-        matching's candidates for the wishes (`jobdev.matching.query._employer_candidates`,
-        the one home of the rule; ranking adds only a score and an order, which do not
+        matching's candidates for the wishes (`jobdev.matching.query`, the one home of
+        the rule; ranking adds only a score and an order, which do not
         change who is in).
 
         Only membership matters, so the candidate sets are asked for without the
         scoring expressions (building 100 of them took Django ~25 s, and made the query
         ~400 KB of SQL), and the visibility test is written once per query rather than
         once per person. Only the employers contacted on the person's behalf can matter,
-        so each branch of the person's candidate set is restricted to them
-        (`_only_employers`): an index probe per branch instead of the whole candidate
+        so the person's candidate set is asked among them only
+        (`employer_candidates_among`): an index probe per branch instead of the whole candidate
         set (~1,000 employers, 15-40 ms, per person at regional scale). One query per
         PEOPLE_PER_MATCH_QUERY comparable people."""
         comparable = {pk for pk, wish in wishes.items() if wish.has_anything_to_match}
@@ -496,10 +482,9 @@ class TeamDashboard:
             condition = Q()
             pair_ids = []
             for pk in people[index : index + PEOPLE_PER_MATCH_QUERY]:
-                candidates = _employer_candidates(wishes[pk])
+                candidates = employer_candidates_among(wishes[pk], sorted(employers_of[pk]))
                 if candidates is None:  # nothing ranked: rank_employers is empty
                     continue
-                _only_employers(candidates.query, sorted(employers_of[pk]))
                 condition |= Q(jobseeker_id=pk, employercontact__employer_id__in=candidates)
                 pair_ids += by_person[pk]
             if not pair_ids:

@@ -11,6 +11,7 @@ import operator
 from django.db import connections, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.db.models.sql import Query
 from django.utils import timezone
 
 from crm.access import AccessScope
@@ -86,6 +87,27 @@ def _employer_candidates(wishes: Wishes) -> QuerySet | None:
     candidates = branches[0].union(*branches[1:])
     excluded = _employer_exclusions(wishes)
     return candidates.difference(*excluded) if excluded else candidates
+
+
+def employer_candidates_among(wishes: Wishes, employer_ids: list[int]) -> QuerySet | None:
+    """The ids of those of `employer_ids` that `rank_employers` would rank for `wishes`
+    (before the access scope, which the caller applies), without building the scores:
+    the candidate set with each UNION / EXCEPT branch restricted to `employer_ids`. The
+    result is exactly the whole set intersected with them (an intersection distributes
+    over union and difference), but each branch is an index probe on a few ids instead
+    of the whole set. None when the wishes rank nothing."""
+    candidates = _employer_candidates(wishes)
+    if candidates is not None:
+        _restrict_branches(candidates.query, employer_ids)
+    return candidates
+
+
+def _restrict_branches(ids: Query, employer_ids: list[int]) -> None:
+    if ids.combinator:
+        for part in ids.combined_queries:
+            _restrict_branches(part, employer_ids)
+    else:
+        ids.add_q(Q(**{f"{ids.values_select[0]}__in": employer_ids}))
 
 
 def _employer_exclusions(wishes: Wishes) -> list[QuerySet]:
