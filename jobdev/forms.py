@@ -154,8 +154,10 @@ class PlanForm(PartsMixin, WhenMixin, forms.ModelForm):
             "hx-get": reverse("contact_plan"),
             "hx-trigger": f"change from:#{self['employer'].auto_id}",
             "hx-include": f"#{self['employer'].auto_id}",
-            "hx-select": "#nature-choice",
-            "hx-swap": "outerHTML",
+            # The inner field is swapped, not this element: a replaced element listens for
+            # the next change only once htmx has settled it, and a quick second choice was lost.
+            "hx-select": "#nature-choice > .field",
+            "hx-swap": "innerHTML",
             "hx-sync": "this:replace",
         }
         self.fields["day"].initial = timezone.localdate()

@@ -4,6 +4,7 @@ htmx swaps, the language switch, the admin's scripts, and no violation reported.
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.models import JobSeeker
 from tests.browser.test_ui import log_in
@@ -54,7 +55,7 @@ def test_job_seeker_search_swaps_under_the_policy(watched, live_server, speciali
     assert swap.value.request.headers.get("hx-request") == "true"  # an htmx swap, not a page load
     page.wait_for_url(re.compile(r".*q=Ben.*"))  # hx-push-url
     page.get_by_text("Quennevillers").wait_for(state="detached")
-    assert page.get_by_text("Benali").is_visible()
+    expect(page.get_by_text("Benali")).to_be_visible()
     assert_no_violation(page)
 
 
@@ -81,7 +82,7 @@ def test_language_switch_and_dashboard_chart_under_the_policy(watched, live_serv
     page = watched
     log_in(page, live_server, "lea")
     page.goto(f"{live_server.url}/dashboard/")
-    assert page.locator("figure.fidelity-chart svg").is_visible()
+    expect(page.locator("figure.fidelity-chart svg")).to_be_visible()
     with page.expect_navigation():
         page.get_by_label("Language").select_option("fr")  # app.js, no inline handler
     assert page.locator("html").get_attribute("lang") == "fr"

@@ -54,7 +54,7 @@ def test_a_visit_to_an_employer_with_history_gets_the_suggested_nature(page, liv
     page.get_by_label("Purpose").select_option("relationship")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r".*/my-week/\?week=.*"))
-    assert page.get_by_text("Visit planned.").is_visible()
+    expect(page.get_by_text("Visit planned.")).to_be_visible()
     assert EmployerContact.objects.get(status="planned").nature == "second"
 
 
@@ -100,9 +100,9 @@ def test_the_import_confirmation_page_renders_whole(page, live_server, specialis
     page.get_by_role("button", name="Import 1 employer").click()
     page.wait_for_url(re.compile(r".*/employers/$"))
     page.get_by_text("1 employer imported").wait_for()
-    assert page.get_by_role("navigation", name="Main").is_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     assert page.get_by_role("heading", level=1).count() == 1
-    assert page.get_by_role("link", name="Boulangerie du Port").is_visible()
+    expect(page.get_by_role("link", name="Boulangerie du Port")).to_be_visible()
     # The whole page, once: not the bare rows, and no page nested in the page.
     assert page.get_by_role("navigation", name="Main").count() == 1
     assert page.get_by_role("heading", level=1).inner_text() == "Employers"
@@ -122,7 +122,7 @@ def test_mark_as_done_says_so_in_place(page, live_server, specialist_sam):
     status.wait_for()
     today = timezone.localdate().strftime("%d/%m/%Y")
     assert status.inner_text() == f"Marked as done: Call the job centre about Nadia, on {today}."
-    assert page.locator(f"#task-{task.pk}").get_by_text(f"Done on {today}").is_visible()
+    expect(page.locator(f"#task-{task.pk}").get_by_text(f"Done on {today}")).to_be_visible()
     assert page.locator(f"#task-{task.pk}").get_by_role("button", name="Mark as done").count() == 0
     task.refresh_from_db()
     assert task.status == "done"

@@ -4,6 +4,7 @@ from there."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -18,19 +19,19 @@ def test_a_specialist_lands_on_my_week(page, live_server, specialist_sam):
     assert nav.get_by_role("link", name="My week").get_attribute("aria-current") == "page"
     # Their dashboard shows their own figures, and says so.
     nav.get_by_role("link", name="My figures").click()
-    assert page.get_by_role("heading", name="My figures").is_visible()
-    assert page.get_by_text("Your own figures").is_visible()
+    expect(page.get_by_role("heading", name="My figures")).to_be_visible()
+    expect(page.get_by_text("Your own figures")).to_be_visible()
     assert nav.get_by_role("link", name="Team follow-along").count() == 0
 
 
 def test_a_team_leader_lands_on_the_team_dashboard(page, live_server, leader_a, specialist_sam):
     log_in(page, live_server, "lea")
     assert page.url == f"{live_server.url}/dashboard/"
-    assert page.get_by_role("heading", name="Fidelity dashboard").is_visible()
+    expect(page.get_by_role("heading", name="Fidelity dashboard")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     nav.get_by_role("link", name="Team follow-along").click()
     page.wait_for_url(re.compile(r".*/tasks/team/$"))
-    assert page.get_by_role("heading", name="Overdue follow-along, per specialist").is_visible()
+    expect(page.get_by_role("heading", name="Overdue follow-along, per specialist")).to_be_visible()
 
 
 def test_a_program_admin_lands_on_the_program_overview(
@@ -38,11 +39,11 @@ def test_a_program_admin_lands_on_the_program_overview(
 ):
     log_in(page, live_server, "ada")
     assert page.url == f"{live_server.url}/program/"
-    assert page.get_by_role("heading", name="Program overview").is_visible()
+    expect(page.get_by_role("heading", name="Program overview")).to_be_visible()
     for team in ("Team A", "Team B"):
-        assert page.get_by_role("heading", name=team).is_visible()
+        expect(page.get_by_role("heading", name=team)).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
-    assert nav.get_by_role("link", name="Admin").is_visible()
+    expect(nav.get_by_role("link", name="Admin")).to_be_visible()
     # A team's name opens the dashboard for that team.
     page.get_by_role("link", name="Team B").click()
     page.wait_for_url(re.compile(r".*/dashboard/\?team=\d+$"))
@@ -79,5 +80,5 @@ def test_the_dashboard_overdue_number_opens_the_list_it_counts(page, live_server
     page.locator("#figure-overdue_tasks .fidelity-value a").click()
     assert page.url.endswith("#table-overdue-tasks")
     table = page.locator("#table-overdue-tasks")
-    assert table.get_by_text("Call the bakery").is_visible()
-    assert table.get_by_role("link", name="Nadia Benali").is_visible()
+    expect(table.get_by_text("Call the bakery")).to_be_visible()
+    expect(table.get_by_role("link", name="Nadia Benali")).to_be_visible()

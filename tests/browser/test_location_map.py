@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.models import JobSeeker
 from tests.browser.conftest import log_in
@@ -57,7 +58,7 @@ def test_a_click_on_the_map_sets_the_pin_of_a_job_seeker(map_page, live_server, 
     tab.get_by_role("button", name="Save").click()
     tab.wait_for_url(re.compile(rf".*/job-seekers/{job_seeker.pk}/(#location)?$"))
 
-    assert tab.get_by_text("Pin set by hand").is_visible()
+    expect(tab.get_by_text("Pin set by hand")).to_be_visible()
     job_seeker.refresh_from_db()
     assert (job_seeker.latitude, job_seeker.location_precision) == (Decimal(latitude), "manual")
     assert_no_violation(tab)

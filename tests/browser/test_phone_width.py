@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 
@@ -337,15 +338,15 @@ def test_the_header_menu_folds_on_a_phone_and_opens_with_its_button(browser, liv
         toggle = page.locator("button.menu-toggle")
         nav = page.get_by_role("navigation", name="Navigation principale")
         assert toggle.get_attribute("aria-expanded") == "false"
-        assert not nav.is_visible()
+        expect(nav).to_be_hidden()
         # The folded header takes a line, not half the screen.
         assert page.locator(".site-header").bounding_box()["height"] < 120
         toggle.click()
         assert toggle.get_attribute("aria-expanded") == "true"
-        assert nav.locator('a[href="/dashboard/"]').is_visible()
+        expect(nav.locator('a[href="/dashboard/"]')).to_be_visible()
         page.keyboard.press("Escape")
         assert toggle.get_attribute("aria-expanded") == "false"
-        assert not nav.is_visible()
+        expect(nav).to_be_hidden()
     finally:
         context.close()
 
@@ -356,7 +357,7 @@ def test_without_javascript_the_menu_is_shown_and_no_button_hides_it(browser, li
     page = context.new_page()
     try:
         log_in(page, live_server, "sam")
-        assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Employers").is_visible()
+        expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Employers")).to_be_visible()
         assert page.locator(".menu-toggle").is_hidden()
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:

@@ -120,7 +120,7 @@ class TestThePlanForm:
         assert response.context["form"].fields["nature"].required
         assert "once you choose it" in hint(response)
         content = response.content.decode()
-        assert 'id="nature-choice"' in content and 'hx-select="#nature-choice"' in content
+        assert 'id="nature-choice"' in content and 'hx-select="#nature-choice &gt; .field"' in content
         assert '<option value="first" selected>' not in content
 
     def test_an_employer_known_at_render_time_preselects_the_suggestion_with_its_reason(
