@@ -11,6 +11,7 @@ from typing import Any
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import formats
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -18,6 +19,11 @@ from jobdev.dashboard.figures import _round
 from jobdev.dashboard.periods import iso_week_label
 from jobdev.fidelity import scale
 from placements.models import BenefitsStep, Placement, SupportTask
+
+# The page shows at most this many rows of a table; past it, the page says how many
+# more the CSV file holds. A program's year lists tens of thousands of contacts: drawn
+# whole, the page took most of a minute and was too long to read.
+HTML_ROWS = 200
 
 # How a value is shown: the CSV writes the value itself (ISO dates, plain numbers), the
 # page formats it for the reader's language.
@@ -40,6 +46,9 @@ def meets_or(meets: bool, otherwise: str) -> Status:
     return Status("meets", _("Meets")) if meets else Status("below", otherwise)
 
 
+BADGE_MARKS = {"meets": "✓", "below": "✗"}  # any other state: ○
+
+
 @dataclass(frozen=True)
 class HtmlCell:
     text: str
@@ -47,6 +56,30 @@ class HtmlCell:
     link: str = ""
     state: str = ""  # a status badge
     below_target: bool = False
+
+    def __html__(self) -> str:
+        """The cell's markup, written here rather than by a template per cell: a year of a
+        program's tables is thousands of cells, and an include per cell cost seconds."""
+        if self.link:
+            content = format_html('<a href="{}">{}</a>', self.link, self.text)
+        elif self.state:
+            content = format_html(
+                '<span class="fidelity-badge fidelity-{}"><span aria-hidden="true">{}</span> {}</span>',
+                self.state,
+                BADGE_MARKS.get(self.state, "○"),
+                self.text,
+            )
+        else:
+            content = format_html("{}", self.text)
+        if self.below_target:
+            content = format_html('{}<span class="visually-hidden"> ({})</span>', content, _("below the target"))
+        if self.header:
+            return format_html('<th scope="row">{}</th>', content)
+        if self.below_target:
+            return format_html('<td class="below-target">{}</td>', content)
+        return format_html("<td>{}</td>", content)
+
+    __str__ = __html__  # what a template prints (it calls str() before escaping)
 
 
 @dataclass(frozen=True)
@@ -114,10 +147,16 @@ class Table:
         return rows
 
     def html_rows(self) -> list[list[HtmlCell]]:
+        """The page's rows: the first HTML_ROWS (the CSV file has every row)."""
         return [
             [column.html(column.value(row), row, header=index == 0) for index, column in enumerate(self.columns)]
-            for row in self.rows
+            for row in self.rows[:HTML_ROWS]
         ]
+
+    @property
+    def rows_not_shown(self) -> int:
+        """How many rows the page leaves to the CSV file."""
+        return max(len(self.rows) - HTML_ROWS, 0)
 
     def html_footer(self) -> list[list[HtmlCell]]:
         return [

@@ -1741,6 +1741,28 @@ class TestTablesOnThePageAndInCsv:
             if table not in ("starts", "individualized-search"):
                 assert [row[0] for row in page_rows] == [row[0] for row in csv_rows], table
 
+    def test_a_long_table_shows_its_first_rows_and_leaves_the_rest_to_the_csv(
+        self, program, client_for, program_admin, monkeypatch
+    ):
+        client = client_for(program_admin)
+        full = page_tables(client, self.PERIOD)
+        monkeypatch.setattr("jobdev.dashboard.tables.HTML_ROWS", 2)
+        cut = page_tables(client, self.PERIOD)
+        cut_tables = 0
+        for table in TABLES:
+            rows, cut_rows = full[table]["rows"], cut[table]["rows"]
+            if cut_rows == rows:
+                continue
+            cut_tables += 1
+            footer = len(cut_rows) - 3  # two rows, the line, the footer (a total)
+            hidden = len(rows) - footer - 2
+            more = f"And {hidden} more row{'s' if hidden > 1 else ''} in the CSV file."
+            assert hidden > 0 and cut_rows == [*rows[:2], [more], *rows[len(rows) - footer :]], table
+            # The CSV file still has every row.
+            csv_rows = read_csv(client.get(reverse("team_dashboard_export", args=[table]), self.PERIOD))[1:]
+            assert len(csv_rows) == len(rows), table
+        assert cut_tables >= 5
+
     def test_numbers_agree_cell_by_cell(self, program, client_for, leader_a):
         client = client_for(leader_a)
         period = {"date_from": "2026-03-02", "date_to": "2026-03-15"}
