@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-services test-browser worker scheduler serve install install-dev install-bench lint lint-imports messages check-deploy clean seed-scale bench load chaos
+.PHONY: run test test-services test-browser worker scheduler serve static-files install install-dev install-bench lint lint-imports messages check-deploy clean seed-scale bench load chaos
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ worker: install
 # non-zero (supervisor configuration: docs/operations.md).
 scheduler: install
 	$(BIN)/python manage.py runscheduler
+
+# Static files as production serves them (DEBUG off: whitenoise's compressed manifest
+# in var/static), for `make load` and its test; `make serve` collects with its own settings.
+static-files: install
+	DEBUG=0 GEOCODER=fake SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	ALLOWED_HOSTS=localhost $(BIN)/python manage.py collectstatic --noinput -v 0
 
 # Access log with feed and password-reset tokens masked (config/gunicorn.conf.py).
 serve: install

@@ -115,6 +115,8 @@ class EmployerContact(LoadedRelations, models.Model):
             models.Index(fields=["employer", "status", "starts_at"]),
             # The contact export streams a program's contacts in this order.
             models.Index(fields=["organisation", "starts_at", "id"], name="jobdev_contact_org_start_id"),
+            # The API lists a program's contacts by (updated_at, id), the partners' sync order.
+            models.Index(fields=["organisation", "updated_at", "id"], name="jobdev_contact_org_updated_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="employer_contact_ends_after_start"),
